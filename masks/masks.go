@@ -1,0 +1,67 @@
+// Package masks defines the attention masks of AIM.
+//
+// Pre-training uses a prefix-causal mask: each sample draws a prefix length
+// S, and query token i may attend key token j iff j < S or j ≤ i. The first S
+// tokens therefore see each other bidirectionally, and every later token sees
+// the whole prefix plus the tokens before it. S = 1 is plain causal attention;
+// S = K (every token in the prefix) is the bidirectional attention used
+// downstream. Because the visible keys of a query always form the range
+// [0, max(S, i+1)), a mask is fully described by S and never materialised.
+package masks
+
+import "github.com/pkg/errors"
+
+// Kind selects how the prefix length of a sample is chosen.
+type Kind int
+
+const (
+	// PrefixCausal draws S uniformly from [1, K−1] per sample (pre-training).
+	PrefixCausal Kind = iota
+	// Causal fixes S = 1.
+	Causal
+	// Bidirectional fixes S = K: every token sees every token.
+	Bidirectional
+)
+
+// String returns the name used by flags and logs.
+func (k Kind) String() string {
+	switch k {
+	case PrefixCausal:
+		return "prefix"
+	case Causal:
+		return "causal"
+	case Bidirectional:
+		return "bidirectional"
+	}
+	return "unknown"
+}
+
+// ParseKind reads the name printed by String.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range []Kind{PrefixCausal, Causal, Bidirectional} {
+		if k.String() == s {
+			return k, nil
+		}
+	}
+	return 0, errors.Errorf("unknown mask %q: expected prefix, causal or bidirectional", s)
+}
+
+// Allowed reports whether query i may attend key j under prefix length S.
+func Allowed(i, j, prefix int) bool { return j < prefix || j <= i }
+
+// VisibleKeys returns how many keys query i sees under prefix length S: it
+// sees exactly keys 0 … VisibleKeys(i, S)−1.
+func VisibleKeys(i, prefix int) int { return max(prefix, i+1) }
+
+// Matrix returns the K×K mask for prefix length S as booleans (true =
+// attention allowed), for tests and pictures.
+func Matrix(k, prefix int) [][]bool {
+	m := make([][]bool, k)
+	for i := range m {
+		m[i] = make([]bool, k)
+		for j := range m[i] {
+			m[i][j] = Allowed(i, j, prefix)
+		}
+	}
+	return m
+}

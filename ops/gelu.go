@@ -1,0 +1,114 @@
+package ops
+
+import (
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/internal/parallel"
+)
+
+// GELU applies the exact Gaussian error linear unit x·Φ(x) =
+// x·(1 + erf(x/√2))/2 elementwise (PyTorch's nn.GELU() default, not the tanh
+// approximation).
+func GELU(x *G.Node) (*G.Node, error) {
+	return G.ApplyOp(&geluOp{base: base{"GELU"}}, x)
+}
+
+type geluOp struct {
+	base
+	grad bool // the derivative op: inputs x and dy, output dy·GELU'(x)
+	out  buffer
+}
+
+func (op *geluOp) Arity() int {
+	if op.grad {
+		return 2
+	}
+	return 1
+}
+
+func (op *geluOp) Type() hm.Type {
+	if op.grad {
+		return fnType(2, 2, 2)
+	}
+	return fnType(2, 2)
+}
+
+func (op *geluOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ds)
+	if err != nil {
+		return nil, err
+	}
+	if op.grad && !s[0].Eq(s[1]) {
+		return nil, errors.Errorf("%s: shapes %v and %v differ", op.desc, s[0], s[1])
+	}
+	return s[0].Clone(), nil
+}
+
+func (op *geluOp) Do(vs ...G.Value) (G.Value, error) {
+	if err := checkArity(op.desc, len(vs), op.Arity()); err != nil {
+		return nil, err
+	}
+	dt, err := dtypeOf(op.desc, vs...)
+	if err != nil {
+		return nil, err
+	}
+	out := op.out.get(dt, vs[0].Shape()...)
+	if dt == tensor.Float32 {
+		geluRun(op.grad, vs, out.Float32s())
+	} else {
+		geluRun(op.grad, vs, out.Float64s())
+	}
+	return out, nil
+}
+
+// geluRun computes GELU(x), or dy·GELU'(x) for the derivative op.
+func geluRun[T Float](grad bool, vs []G.Value, out []T) {
+	x := dataOf[T](vs[0])
+	if grad {
+		geluBackward(x, dataOf[T](vs[1]), out)
+	} else {
+		geluForward(x, out)
+	}
+}
+
+const invSqrt2 = 0.70710678118654752440
+const invSqrt2Pi = 0.39894228040143267794
+
+func geluForward[T Float](x, y []T) {
+	parallel.For(len(x), 4096, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := float64(x[i])
+			y[i] = T(0.5 * v * (1 + math.Erf(v*invSqrt2)))
+		}
+	})
+}
+
+// geluBackward computes dx = dy·(Φ(x) + x·φ(x)).
+func geluBackward[T Float](x, dy, dx []T) {
+	parallel.For(len(x), 4096, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := float64(x[i])
+			cdf := 0.5 * (1 + math.Erf(v*invSqrt2))
+			pdf := invSqrt2Pi * math.Exp(-0.5*v*v)
+			dx[i] = T(float64(dy[i]) * (cdf + v*pdf))
+		}
+	})
+}
+
+func (op *geluOp) DiffWRT(int) []bool { return []bool{!op.grad, false}[:op.Arity()] }
+
+func (op *geluOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	if op.grad {
+		return nil, errors.New("GELU: second derivatives are not supported")
+	}
+	dx, err := G.ApplyOp(&geluOp{base: base{"GELU.dx"}, grad: true}, inputs[0], grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx}, nil
+}

@@ -1,0 +1,248 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/internal/parallel"
+)
+
+// Linear returns y = x·wᵀ + b for x (N, in) and w (out, in), the layout of
+// PyTorch's nn.Linear. b (out) may be nil for a layer without bias. When
+// inputGrad is false the gradient with respect to x is never built, which
+// saves a matrix product where x is data (the image patches).
+func Linear(x, w, b *G.Node, inputGrad bool) (*G.Node, error) {
+	op := &linearOp{hasBias: b != nil, inputGrad: inputGrad}
+	op.desc = fmt.Sprintf("Linear{bias=%t,dx=%t}", op.hasBias, inputGrad)
+	if b == nil {
+		return G.ApplyOp(op, x, w)
+	}
+	return G.ApplyOp(op, x, w, b)
+}
+
+type linearOp struct {
+	base
+	hasBias, inputGrad bool
+	out                buffer
+}
+
+func (op *linearOp) Arity() int {
+	if op.hasBias {
+		return 3
+	}
+	return 2
+}
+
+func (op *linearOp) Type() hm.Type {
+	if op.hasBias {
+		return fnType(2, 2, 1, 2)
+	}
+	return fnType(2, 2, 2)
+}
+
+func (op *linearOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ds)
+	if err != nil {
+		return nil, err
+	}
+	x, w := s[0], s[1]
+	if x.Dims() != 2 || w.Dims() != 2 || x[1] != w[1] {
+		return nil, errors.Errorf("Linear: input %v and weight %v do not match: expected (N, in) and (out, in)", x, w)
+	}
+	if op.hasBias && (s[2].Dims() != 1 || s[2][0] != w[0]) {
+		return nil, errors.Errorf("Linear: bias %v does not match weight %v", s[2], w)
+	}
+	return tensor.Shape{x[0], w[0]}, nil
+}
+
+func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
+	if err := checkArity("Linear", len(vs), op.Arity()); err != nil {
+		return nil, err
+	}
+	dt, err := dtypeOf("Linear", vs...)
+	if err != nil {
+		return nil, err
+	}
+	n, in, outDim := vs[0].Shape()[0], vs[0].Shape()[1], vs[1].Shape()[0]
+	y := op.out.get(dt, n, outDim)
+	switch dt {
+	case tensor.Float32:
+		linearForward(dataOf[float32](vs[0]), dataOf[float32](vs[1]), op.bias32(vs), y.Float32s(), n, in, outDim)
+	default:
+		linearForward(dataOf[float64](vs[0]), dataOf[float64](vs[1]), op.bias64(vs), y.Float64s(), n, in, outDim)
+	}
+	return y, nil
+}
+
+func (op *linearOp) bias32(vs []G.Value) []float32 {
+	if op.hasBias {
+		return dataOf[float32](vs[2])
+	}
+	return nil
+}
+
+func (op *linearOp) bias64(vs []G.Value) []float64 {
+	if op.hasBias {
+		return dataOf[float64](vs[2])
+	}
+	return nil
+}
+
+// linearForward computes y = x·wᵀ (+ bias broadcast over rows).
+func linearForward[T Float](x, w, bias, y []T, n, in, out int) {
+	beta := T(0)
+	if bias != nil {
+		parallel.For(n, 256, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				copy(y[i*out:(i+1)*out], bias)
+			}
+		})
+		beta = 1
+	}
+	blas.Gemm(false, true, n, out, in, 1, x, in, w, in, beta, y, out)
+}
+
+func (op *linearOp) DiffWRT(int) []bool {
+	return []bool{op.inputGrad, true, true}[:op.Arity()]
+}
+
+func (op *linearOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	grads := make(G.Nodes, len(inputs))
+	var err error
+	if op.inputGrad {
+		if grads[0], err = G.ApplyOp(&matMulOp{base: base{"Linear.dx"}}, grad, inputs[1]); err != nil {
+			return nil, err
+		}
+	}
+	if grads[1], err = G.ApplyOp(&matMulOp{base: base{"Linear.dw"}, transA: true}, grad, inputs[0]); err != nil {
+		return nil, err
+	}
+	if op.hasBias {
+		if grads[2], err = ColumnSum(grad); err != nil {
+			return nil, err
+		}
+	}
+	return grads, nil
+}
+
+// matMulOp computes op(A)·B for the gradients of Linear: dx = dy·w and
+// dw = dyᵀ·x.
+type matMulOp struct {
+	base
+	transA bool
+	out    buffer
+}
+
+func (op *matMulOp) Arity() int    { return 2 }
+func (op *matMulOp) Type() hm.Type { return fnType(2, 2, 2) }
+func (op *matMulOp) dims(a, b tensor.Shape) (m, k, n int) {
+	m, k = a[0], a[1]
+	if op.transA {
+		m, k = k, m
+	}
+	return m, k, b[1]
+}
+
+func (op *matMulOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ds)
+	if err != nil {
+		return nil, err
+	}
+	if s[0].Dims() != 2 || s[1].Dims() != 2 {
+		return nil, errors.Errorf("%s: expected matrices, got %v and %v", op.desc, s[0], s[1])
+	}
+	m, k, n := op.dims(s[0], s[1])
+	if k != s[1][0] {
+		return nil, errors.Errorf("%s: inner sizes of %v and %v differ", op.desc, s[0], s[1])
+	}
+	return tensor.Shape{m, n}, nil
+}
+
+func (op *matMulOp) Do(vs ...G.Value) (G.Value, error) {
+	if err := checkArity(op.desc, len(vs), 2); err != nil {
+		return nil, err
+	}
+	dt, err := dtypeOf(op.desc, vs...)
+	if err != nil {
+		return nil, err
+	}
+	a, b := vs[0].Shape(), vs[1].Shape()
+	m, k, n := op.dims(a, b)
+	c := op.out.get(dt, m, n)
+	switch dt {
+	case tensor.Float32:
+		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
+	default:
+		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float64](vs[0]), a[1], dataOf[float64](vs[1]), n, 0, c.Float64s(), n)
+	}
+	return c, nil
+}
+
+func (op *matMulOp) DiffWRT(int) []bool { return []bool{false, false} }
+func (op *matMulOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, errors.Errorf("%s: second derivatives are not supported", op.desc)
+}
+
+// ColumnSum returns the sum over the rows of a matrix x (N, D): a vector (D).
+// It is the gradient of a bias broadcast over rows.
+func ColumnSum(x *G.Node) (*G.Node, error) {
+	return G.ApplyOp(&columnSumOp{base: base{"ColumnSum"}}, x)
+}
+
+type columnSumOp struct {
+	base
+	out buffer
+}
+
+func (op *columnSumOp) Arity() int    { return 1 }
+func (op *columnSumOp) Type() hm.Type { return fnType(2, 1) }
+func (op *columnSumOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(ds)
+	if err != nil {
+		return nil, err
+	}
+	if s[0].Dims() != 2 {
+		return nil, errors.Errorf("ColumnSum: expected a matrix, got %v", s[0])
+	}
+	return tensor.Shape{s[0][1]}, nil
+}
+
+func (op *columnSumOp) Do(vs ...G.Value) (G.Value, error) {
+	if err := checkArity("ColumnSum", len(vs), 1); err != nil {
+		return nil, err
+	}
+	dt, err := dtypeOf("ColumnSum", vs...)
+	if err != nil {
+		return nil, err
+	}
+	n, d := vs[0].Shape()[0], vs[0].Shape()[1]
+	out := op.out.get(dt, d)
+	switch dt {
+	case tensor.Float32:
+		columnSums(dataOf[float32](vs[0]), n, d, out.Float32s())
+	default:
+		columnSums(dataOf[float64](vs[0]), n, d, out.Float64s())
+	}
+	return out, nil
+}
+
+// columnSums writes the sums over the n rows of x (n, d) into out (d).
+func columnSums[T Float](x []T, n, d int, out []T) {
+	clear(out)
+	for i := 0; i < n; i++ {
+		row := x[i*d : (i+1)*d]
+		for j, v := range row {
+			out[j] += v
+		}
+	}
+}
+
+func (op *columnSumOp) DiffWRT(int) []bool { return []bool{false} }
+func (op *columnSumOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, errors.New("ColumnSum: second derivatives are not supported")
+}

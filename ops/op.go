@@ -1,0 +1,146 @@
+// Package ops holds the custom Gorgonia operations the AIM model is built
+// from: linear layers, LayerNorm, exact GELU, masked multi-head attention,
+// residual additions and the weighted squared-error loss.
+//
+// Each operation has a hand-written forward kernel and symbolic gradient made
+// of further operations of this package, so Gorgonia's autodiff works through
+// them. They exist because the corresponding built-in Gorgonia operations are
+// missing, wrong or slow (see docs/gorgonia.md): every operation here works on
+// row-major matrices of float32 or float64, multiplies through package blas,
+// splits its loops over the machine's cores and reuses its output buffer from
+// one run of the graph to the next instead of allocating it again.
+//
+// Operations are applied with the functions of this package (Linear,
+// LayerNorm, GELU, Attention, ...), which take and return *gorgonia.Node.
+package ops
+
+import (
+	"hash"
+	"hash/fnv"
+	"io"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Float is the element type the kernels are written for.
+type Float interface{ ~float32 | ~float64 }
+
+// base carries the parts of gorgonia.Op that are the same for every
+// operation of this package. desc names the operation with all of its
+// parameters: it is what WriteHash hashes, so two nodes are merged by the
+// graph only when they really compute the same thing.
+type base struct {
+	desc string
+}
+
+func (b base) ReturnsPtr() bool      { return false }
+func (b base) CallsExtern() bool     { return false }
+func (b base) OverwritesInput() int  { return -1 }
+func (b base) String() string        { return b.desc }
+func (b base) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, b.desc) }
+func (b base) Hashcode() uint32 {
+	h := fnv.New32a()
+	b.WriteHash(h)
+	return h.Sum32()
+}
+
+// fnType builds the type of an operation from the ranks of its inputs and of
+// its output; rank 0 is a scalar.
+func fnType(ranks ...int) hm.Type {
+	a := hm.TypeVariable('a')
+	ts := make([]hm.Type, len(ranks))
+	for i, r := range ranks {
+		if r == 0 {
+			ts[i] = a
+		} else {
+			ts[i] = G.TensorType{Dims: r, Of: a}
+		}
+	}
+	return hm.NewFnType(ts...)
+}
+
+// shapes converts the DimSizers Gorgonia passes to InferShape.
+func shapes(ds []G.DimSizer) ([]tensor.Shape, error) {
+	out := make([]tensor.Shape, len(ds))
+	for i, d := range ds {
+		s, ok := d.(tensor.Shape)
+		if !ok {
+			return nil, errors.Errorf("input %d has no tensor shape", i)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// buffer is an output tensor an operation keeps from one run to the next.
+type buffer struct{ t *tensor.Dense }
+
+// get returns the buffer with the given type and shape, allocating it the
+// first time and whenever the type or shape changes.
+func (b *buffer) get(dt tensor.Dtype, shape ...int) *tensor.Dense {
+	if b.t == nil || b.t.Dtype() != dt || !b.t.Shape().Eq(tensor.Shape(shape)) {
+		b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+	}
+	return b.t
+}
+
+// dataOf returns the backing slice of a tensor value.
+func dataOf[T Float](v G.Value) []T {
+	d, _ := v.Data().([]T)
+	return d
+}
+
+// scalarOf reads a scalar value (a gradient seed, for instance) as float64.
+func scalarOf(v G.Value) (float64, error) {
+	switch s := v.(type) {
+	case *G.F32:
+		return float64(*s), nil
+	case *G.F64:
+		return float64(*s), nil
+	case tensor.Tensor:
+		if s.Shape().TotalSize() == 1 {
+			switch d := s.Data().(type) {
+			case []float32:
+				return float64(d[0]), nil
+			case []float64:
+				return d[0], nil
+			case float32:
+				return float64(d), nil
+			case float64:
+				return d, nil
+			}
+		}
+	}
+	return 0, errors.Errorf("expected a scalar, got %T", v)
+}
+
+// dtypeOf returns the element type shared by the inputs, or an error naming
+// the op when they disagree or are not float32/float64.
+func dtypeOf(op string, vs ...G.Value) (tensor.Dtype, error) {
+	var dt tensor.Dtype
+	for i, v := range vs {
+		t, ok := v.(tensor.Tensor)
+		if !ok {
+			continue
+		}
+		if t.Dtype() != tensor.Float32 && t.Dtype() != tensor.Float64 {
+			return dt, errors.Errorf("%s: input %d is %v; expected float32 or float64", op, i, t.Dtype())
+		}
+		if dt != (tensor.Dtype{}) && t.Dtype() != dt {
+			return dt, errors.Errorf("%s: input %d is %v, input 0 is %v", op, i, t.Dtype(), dt)
+		}
+		dt = t.Dtype()
+	}
+	return dt, nil
+}
+
+// checkArity fails when an op receives the wrong number of inputs.
+func checkArity(op string, got, want int) error {
+	if got != want {
+		return errors.Errorf("%s: got %d inputs, expected %d", op, got, want)
+	}
+	return nil
+}

@@ -1,0 +1,303 @@
+package ops
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/internal/gradcheck"
+)
+
+func randTensor(rng *rand.Rand, shape ...int) *tensor.Dense {
+	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
+	for i := range t.Float64s() {
+		t.Float64s()[i] = rng.NormFloat64()
+	}
+	return t
+}
+
+func constTensor(v []float64, shape ...int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
+}
+
+// forward evaluates build on the inputs and returns the output's data.
+func forward(t *testing.T, inputs []*tensor.Dense, build gradcheck.Build) []float64 {
+	t.Helper()
+	g := G.NewGraph()
+	nodes := make([]*G.Node, len(inputs))
+	for i, in := range inputs {
+		nodes[i] = G.NodeFromAny(g, in, G.WithName(string(rune('a'+i))))
+	}
+	out, err := build(g, nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	switch v := out.Value().(type) {
+	case *G.F64:
+		return []float64{float64(*v)}
+	default:
+		return append([]float64(nil), v.Data().([]float64)...)
+	}
+}
+
+func assertClose(t *testing.T, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d values, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Fatalf("element %d: got %.12g, want %.12g", i, got[i], want[i])
+		}
+	}
+}
+
+func checkGrad(t *testing.T, inputs []*tensor.Dense, wrt []int, build gradcheck.Build) {
+	t.Helper()
+	if err := gradcheck.Check(inputs, wrt, build, gradcheck.Options{Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLinear(t *testing.T) {
+	for _, bias := range []bool{false, true} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, w, b := randTensor(rng, 5, 4), randTensor(rng, 3, 4), randTensor(rng, 3)
+		build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+			if bias {
+				return Linear(in[0], in[1], in[2], true)
+			}
+			return Linear(in[0], in[1], nil, true)
+		}
+		inputs, wrt := []*tensor.Dense{x, w}, []int{0, 1}
+		if bias {
+			inputs, wrt = append(inputs, b), append(wrt, 2)
+		}
+		want := make([]float64, 5*3)
+		for i := 0; i < 5; i++ {
+			for o := 0; o < 3; o++ {
+				if bias {
+					want[i*3+o] = b.Float64s()[o]
+				}
+				for k := 0; k < 4; k++ {
+					want[i*3+o] += x.Float64s()[i*4+k] * w.Float64s()[o*4+k]
+				}
+			}
+		}
+		assertClose(t, forward(t, inputs, build), want, 1e-12)
+		checkGrad(t, inputs, wrt, build)
+	}
+}
+
+func TestLinearWithoutInputGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 3))
+	x, w := randTensor(rng, 5, 4), randTensor(rng, 3, 4)
+	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return Linear(in[0], in[1], nil, false) }
+	checkGrad(t, []*tensor.Dense{x, w}, []int{1}, build)
+	err := gradcheck.Check([]*tensor.Dense{x, w}, []int{0}, build, gradcheck.Options{})
+	if err == nil {
+		t.Fatal("differentiating with respect to an input declared without gradient succeeded")
+	}
+}
+
+func TestLayerNorm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	x, gamma, beta := randTensor(rng, 6, 5), randTensor(rng, 5), randTensor(rng, 5)
+	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return LayerNorm(in[0], in[1], in[2], 1e-6) }
+	want := make([]float64, 30)
+	for i := 0; i < 6; i++ {
+		row := x.Float64s()[i*5 : i*5+5]
+		var mu, v float64
+		for _, a := range row {
+			mu += a / 5
+		}
+		for _, a := range row {
+			v += (a - mu) * (a - mu) / 5
+		}
+		for j, a := range row {
+			want[i*5+j] = (a-mu)/math.Sqrt(v+1e-6)*gamma.Float64s()[j] + beta.Float64s()[j]
+		}
+	}
+	inputs := []*tensor.Dense{x, gamma, beta}
+	assertClose(t, forward(t, inputs, build), want, 1e-12)
+	checkGrad(t, inputs, []int{0, 1, 2}, build)
+}
+
+func TestGELU(t *testing.T) {
+	x := constTensor([]float64{-3, -1, -0.5, 0, 0.3, 1, 2.5, 6}, 2, 4)
+	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return GELU(in[0]) }
+	// Reference values from the defining integral: x·Φ(x), Φ by Simpson's
+	// rule on the normal density, independent of math.Erf.
+	want := make([]float64, 8)
+	for i, v := range x.Float64s() {
+		want[i] = v * normalCDF(v)
+	}
+	assertClose(t, forward(t, []*tensor.Dense{x}, build), want, 1e-9)
+	checkGrad(t, []*tensor.Dense{x}, []int{0}, build)
+}
+
+// normalCDF integrates the standard normal density from −10 to x.
+func normalCDF(x float64) float64 {
+	const n = 20000
+	a, h := -10.0, (x+10)/n
+	f := func(t float64) float64 { return math.Exp(-t*t/2) / math.Sqrt(2*math.Pi) }
+	s := f(a) + f(x)
+	for i := 1; i < n; i++ {
+		w := 2.0
+		if i%2 == 1 {
+			w = 4
+		}
+		s += w * f(a+float64(i)*h)
+	}
+	return s * h / 3
+}
+
+func TestAddAndAddRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	a, b, c := randTensor(rng, 6, 3), randTensor(rng, 6, 3), randTensor(rng, 2, 3)
+	add := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return Add(in[0], in[1]) }
+	checkGrad(t, []*tensor.Dense{a, b}, []int{0, 1}, add)
+	rows := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return AddRows(in[0], in[1]) }
+	want := make([]float64, 18)
+	for i := range want {
+		want[i] = a.Float64s()[i] + c.Float64s()[i%6]
+	}
+	assertClose(t, forward(t, []*tensor.Dense{a, c}, rows), want, 1e-15)
+	checkGrad(t, []*tensor.Dense{a, c}, []int{0}, rows)
+}
+
+func TestWeightedMSE(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 2))
+	pred, target := randTensor(rng, 4, 3), randTensor(rng, 4, 3)
+	w := constTensor([]float64{0, 1, 1, 0}, 4)
+	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return WeightedMSE(in[0], in[1], in[2]) }
+	var want float64
+	for _, r := range []int{1, 2} {
+		for j := 0; j < 3; j++ {
+			d := pred.Float64s()[r*3+j] - target.Float64s()[r*3+j]
+			want += d * d / 3 / 2
+		}
+	}
+	inputs := []*tensor.Dense{pred, target, w}
+	assertClose(t, forward(t, inputs, build), []float64{want}, 1e-14)
+	checkGrad(t, inputs, []int{0}, build)
+
+	none := constTensor([]float64{0, 0, 0, 0}, 4)
+	got := forward(t, []*tensor.Dense{pred, target, none}, build)
+	if got[0] != 0 {
+		t.Fatalf("loss with no counted rows = %g, want 0", got[0])
+	}
+}
+
+// naiveAttention computes masked multi-head attention with explicit loops
+// over queries and keys and a boolean mask.
+func naiveAttention(qkv []float64, prefix []int, b, k, d, heads int) []float64 {
+	dh := d / heads
+	out := make([]float64, b*k*d)
+	at := func(s, t, part, h, c int) float64 { return qkv[(s*k+t)*3*d+part*d+h*dh+c] }
+	for s := 0; s < b; s++ {
+		for h := 0; h < heads; h++ {
+			for i := 0; i < k; i++ {
+				scores := make([]float64, k)
+				m := math.Inf(-1)
+				for j := 0; j < k; j++ {
+					if !(j < prefix[s] || j <= i) {
+						continue
+					}
+					for c := 0; c < dh; c++ {
+						scores[j] += at(s, i, 0, h, c) * at(s, j, 1, h, c)
+					}
+					scores[j] /= math.Sqrt(float64(dh))
+					m = math.Max(m, scores[j])
+				}
+				var z float64
+				for j := 0; j < k; j++ {
+					if j < prefix[s] || j <= i {
+						scores[j] = math.Exp(scores[j] - m)
+						z += scores[j]
+					} else {
+						scores[j] = 0
+					}
+				}
+				for j := 0; j < k; j++ {
+					for c := 0; c < dh; c++ {
+						out[(s*k+i)*d+h*dh+c] += scores[j] / z * at(s, j, 2, h, c)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestAttention(t *testing.T) {
+	const b, k, d, heads = 3, 5, 4, 2
+	rng := rand.New(rand.NewPCG(6, 2))
+	qkv := randTensor(rng, b*k, 3*d)
+	for _, prefix := range [][]int{{1, 3, 5}, {4, 1, 2}, {5, 5, 5}} {
+		p := make([]float64, b)
+		for i, s := range prefix {
+			p[i] = float64(s)
+		}
+		pt := constTensor(p, b)
+		build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return Attention(in[0], in[1], heads, k) }
+		inputs := []*tensor.Dense{qkv, pt}
+		assertClose(t, forward(t, inputs, build), naiveAttention(qkv.Float64s(), prefix, b, k, d, heads), 1e-12)
+		checkGrad(t, inputs, []int{0}, build)
+	}
+}
+
+func TestAttentionRejectsBadPrefix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 3))
+	qkv := randTensor(rng, 2*4, 6)
+	for _, p := range [][]float64{{0, 2}, {1, 5}, {1.5, 2}} {
+		g := G.NewGraph()
+		x := G.NodeFromAny(g, qkv, G.WithName("qkv"))
+		pn := G.NodeFromAny(g, constTensor(p, 2), G.WithName("prefix"))
+		if _, err := Attention(x, pn, 1, 4); err != nil {
+			t.Fatal(err)
+		}
+		vm := G.NewTapeMachine(g)
+		if err := vm.RunAll(); err == nil {
+			t.Errorf("prefix %v: no error", p)
+		}
+		vm.Close()
+	}
+}
+
+// TestBufferReuse runs a graph twice with different inputs: the second run
+// must not see stale values from the first.
+func TestBufferReuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 2))
+	x, w := randTensor(rng, 4, 3), randTensor(rng, 2, 3)
+	g := G.NewGraph()
+	xn := G.NodeFromAny(g, x, G.WithName("x"))
+	wn := G.NodeFromAny(g, w, G.WithName("w"))
+	y := G.Must(Linear(xn, wn, nil, true))
+	z := G.Must(GELU(y))
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	for run := 0; run < 2; run++ {
+		if run == 1 {
+			for i := range x.Float64s() {
+				x.Float64s()[i] *= -2
+			}
+		}
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		want := forward(t, []*tensor.Dense{x, w}, func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+			return GELU(G.Must(Linear(in[0], in[1], nil, true)))
+		})
+		assertClose(t, z.Value().Data().([]float64), want, 1e-14)
+		vm.Reset()
+	}
+}
