@@ -1,0 +1,212 @@
+package layers
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/ops"
+)
+
+// Init fills a new parameter tensor.
+type Init func(data []float64, shape []int, rng *rand.Rand)
+
+// XavierUniform draws from U(−a, a), a = √(6/(fan_in + fan_out)), where
+// fan_out is the first dimension and fan_in the product of the others (the
+// PyTorch convention for Linear (out, in) and Conv2d (out, in, kh, kw)).
+func XavierUniform(data []float64, shape []int, rng *rand.Rand) {
+	fanOut := shape[0]
+	fanIn := len(data) / fanOut
+	a := math.Sqrt(6 / float64(fanIn+fanOut))
+	for i := range data {
+		data[i] = (2*rng.Float64() - 1) * a
+	}
+}
+
+// Constant returns an Init that sets every element to v.
+func Constant(v float64) Init {
+	return func(data []float64, _ []int, _ *rand.Rand) {
+		for i := range data {
+			data[i] = v
+		}
+	}
+}
+
+// Normal returns an Init drawing from N(0, std²).
+func Normal(std float64) Init {
+	return func(data []float64, _ []int, rng *rand.Rand) {
+		for i := range data {
+			data[i] = std * rng.NormFloat64()
+		}
+	}
+}
+
+// Builder builds one Gorgonia graph from a Params store. Parameters missing
+// from the store are created and initialised; existing ones are bound to the
+// graph as they are, so several graphs share one set of weights.
+//
+// A Builder records the first error of any construction step and turns every
+// later step into a no-op returning nil, so model code reads as a plain
+// sequence of layer calls followed by one check of Err.
+type Builder struct {
+	G      *G.ExprGraph
+	params *Params
+	rng    *rand.Rand
+	used   []string
+	nodes  map[string]*G.Node
+	err    error
+}
+
+// NewBuilder starts a graph over params; rng initialises new parameters.
+func NewBuilder(params *Params, rng *rand.Rand) *Builder {
+	return &Builder{G: G.NewGraph(), params: params, rng: rng, nodes: map[string]*G.Node{}}
+}
+
+// Err returns the first error of the construction, if any.
+func (b *Builder) Err() error { return b.err }
+
+// Dtype returns the element type of the graph.
+func (b *Builder) Dtype() tensor.Dtype { return b.params.dtype }
+
+// Fail records err (wrapped with context) unless an error is already recorded.
+func (b *Builder) Fail(err error, context string) {
+	if err != nil && b.err == nil {
+		b.err = errors.Wrap(err, context)
+	}
+}
+
+// keep records err and returns n.
+func (b *Builder) keep(n *G.Node, err error) *G.Node {
+	b.Fail(err, "building the graph")
+	return n
+}
+
+// Param returns the node of the named parameter, creating the tensor with
+// init when the store lacks it. viewShape, when given, is the shape the graph
+// sees (a view of the same memory): the patch projection is stored as
+// (D, C, p, p) like PyTorch's Conv2d and multiplied as (D, C·p·p).
+func (b *Builder) Param(name string, init Init, shape []int, viewShape ...int) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	if n, ok := b.nodes[name]; ok {
+		return n
+	}
+	t := b.params.Get(name)
+	if t == nil {
+		t = b.newTensor(init, shape)
+		b.Fail(b.params.Set(name, t), "creating "+name)
+	} else if !t.Shape().Eq(tensor.Shape(shape)) {
+		b.Fail(errors.Errorf("has shape %v, the model expects %v", t.Shape(), shape), "parameter "+name)
+	}
+	if b.err != nil {
+		return nil
+	}
+	if len(viewShape) > 0 {
+		t = tensor.New(tensor.WithShape(viewShape...), tensor.WithBacking(t.Data()))
+	}
+	n := G.NodeFromAny(b.G, t, G.WithName(name))
+	b.nodes[name] = n
+	b.used = append(b.used, name)
+	return n
+}
+
+func (b *Builder) newTensor(init Init, shape []int) *tensor.Dense {
+	size := 1
+	for _, s := range shape {
+		size *= s
+	}
+	vals := make([]float64, size)
+	init(vals, shape, b.rng)
+	if b.params.dtype == tensor.Float64 {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals))
+	}
+	f := make([]float32, size)
+	for i, v := range vals {
+		f[i] = float32(v)
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+}
+
+// ParamNodes returns the names and nodes of the parameters this graph uses,
+// in the order the layers asked for them.
+func (b *Builder) ParamNodes() ([]string, G.Nodes) {
+	nodes := make(G.Nodes, len(b.used))
+	for i, name := range b.used {
+		nodes[i] = b.nodes[name]
+	}
+	return append([]string(nil), b.used...), nodes
+}
+
+// Input adds a graph input bound to t, whose data the caller refills before
+// each run.
+func (b *Builder) Input(name string, t *tensor.Dense) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return G.NodeFromAny(b.G, t, G.WithName(name))
+}
+
+// NewTensor allocates a zeroed tensor of the graph's element type.
+func (b *Builder) NewTensor(shape ...int) *tensor.Dense {
+	return tensor.New(tensor.Of(b.params.dtype), tensor.WithShape(shape...))
+}
+
+// Linear applies ops.Linear.
+func (b *Builder) Linear(x, w, bias *G.Node, inputGrad bool) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.Linear(x, w, bias, inputGrad))
+}
+
+// LayerNorm applies ops.LayerNorm.
+func (b *Builder) LayerNorm(x, gamma, beta *G.Node, eps float64) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.LayerNorm(x, gamma, beta, eps))
+}
+
+// GELU applies ops.GELU.
+func (b *Builder) GELU(x *G.Node) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.GELU(x))
+}
+
+// Attention applies ops.Attention.
+func (b *Builder) Attention(qkv, prefix *G.Node, heads, seqLen int) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.Attention(qkv, prefix, heads, seqLen))
+}
+
+// Add applies ops.Add.
+func (b *Builder) Add(x, y *G.Node) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.Add(x, y))
+}
+
+// AddRows applies ops.AddRows.
+func (b *Builder) AddRows(x, c *G.Node) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.AddRows(x, c))
+}
+
+// Mean applies ops.Mean.
+func (b *Builder) Mean(xs ...*G.Node) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.Mean(xs...))
+}

@@ -1,0 +1,124 @@
+// Package objectives defines what AIM learns: next-patch prediction of
+// per-patch normalised pixels under a prefix-causal mask.
+//
+// For an image cut into K patches, the prediction at sequence position i is
+// compared with patch i+1. Each target patch is normalised on its own
+// ((t − mean)/√(var + 1e-6), unbiased variance) unless raw pixel targets are
+// asked for. A sample's prefix length S is drawn uniformly from [1, K−1]; the
+// prefix patches are context only, so only target patches j ≥ S count. The
+// loss is the squared error averaged over a patch's values, summed over the
+// counted patches of the batch and divided by their number.
+package objectives
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+
+	"github.com/aim-go/aim/masks"
+	"github.com/aim-go/aim/ops"
+)
+
+// PatchNormEps is added to a target patch's variance before normalising.
+const PatchNormEps = 1e-6
+
+// Target selects the regression target.
+type Target string
+
+const (
+	// Normalized targets are per-patch normalised pixels (the paper's choice).
+	Normalized Target = "normalized"
+	// Raw targets are the pixels as given to the model.
+	Raw Target = "raw"
+)
+
+// ParseTarget checks a target name.
+func ParseTarget(s string) (Target, error) {
+	switch Target(s) {
+	case Normalized, Raw:
+		return Target(s), nil
+	}
+	return "", errors.Errorf("unknown target %q: expected normalized or raw", s)
+}
+
+// Float is the element type of targets and weights.
+type Float interface{ ~float32 | ~float64 }
+
+// NormalizePatch normalises one flattened patch in place to zero mean and
+// unit (unbiased) variance.
+func NormalizePatch[T Float](t []T) {
+	n := float64(len(t))
+	var mean float64
+	for _, v := range t {
+		mean += float64(v)
+	}
+	mean /= n
+	var ss float64
+	for _, v := range t {
+		ss += (float64(v) - mean) * (float64(v) - mean)
+	}
+	inv := 1 / math.Sqrt(ss/(n-1)+PatchNormEps)
+	for i, v := range t {
+		t[i] = T((float64(v) - mean) * inv)
+	}
+}
+
+// NextPatchTargets writes, for one image, the target of every sequence
+// position into dst (K, P): row i holds patch i+1 of patches (K, P), flattened
+// (row, column, channel) and normalised unless kind is Raw; the last row,
+// which predicts nothing, is zero.
+func NextPatchTargets[T Float](patches []T, k, p int, kind Target, dst []T) {
+	copy(dst[:(k-1)*p], patches[p:k*p])
+	clear(dst[(k-1)*p : k*p])
+	if kind == Raw {
+		return
+	}
+	for i := 0; i < k-1; i++ {
+		NormalizePatch(dst[i*p : (i+1)*p])
+	}
+}
+
+// Weights writes the loss weight of every sequence position into w (K): 1
+// when the position's target patch i+1 lies outside the prefix (i+1 ≥ S) and
+// exists (i+1 ≤ K−1), else 0.
+func Weights[T Float](prefix int, w []T) {
+	for i := range w {
+		if i+1 >= prefix && i+1 < len(w) {
+			w[i] = 1
+		} else {
+			w[i] = 0
+		}
+	}
+}
+
+// Counted returns how many target patches count for prefix length S among K
+// patches: K − max(S, 1).
+func Counted(prefix, k int) int { return k - max(prefix, 1) }
+
+// SamplePrefix draws a prefix length uniformly from [1, K−1].
+func SamplePrefix(rng *rand.Rand, k int) int { return 1 + rng.IntN(k-1) }
+
+// Prefix returns a sample's prefix length for a mask kind: drawn for
+// PrefixCausal, 1 for Causal, K for Bidirectional.
+func Prefix(kind masks.Kind, rng *rand.Rand, k int) int {
+	switch kind {
+	case masks.Causal:
+		return 1
+	case masks.Bidirectional:
+		return k
+	}
+	return SamplePrefix(rng, k)
+}
+
+// ValidationPrefix is the prefix length of the i-th held-out image,
+// 1 + (i mod (K−1)): it cycles through every length, so the validation loss
+// estimates the expected training loss without sampling noise.
+func ValidationPrefix(i, k int) int { return 1 + i%(k-1) }
+
+// NextPatchLoss adds the loss to the graph: pred and target (B·K, P), weight
+// (B·K) from Weights.
+func NextPatchLoss(pred, target, weight *G.Node) (*G.Node, error) {
+	return ops.WeightedMSE(pred, target, weight)
+}
