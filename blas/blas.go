@@ -3,11 +3,60 @@
 // system has it and on gonum's pure-Go BLAS otherwise.
 //
 // Every layer of the model multiplies matrices through Gemm, so switching the
-// backend (the AIM_BLAS environment variable, or Use) changes the speed of
-// the whole project and nothing else.
+// backend changes the speed of the whole project and nothing else. Gorgonia's
+// own operations can be routed to the same backend with
+//
+//	gorgonia.Use(blas.GorgoniaImpl())
+//
+// # Choosing the backend
+//
+// OpenBLAS is found at run time: the package loads the shared library with
+// github.com/ebitengine/purego, so neither a build tag nor cgo is needed to
+// build it, and a binary built where OpenBLAS exists still runs where it does
+// not. The choice is made once, on the first call of any function of the
+// package, from the AIM_BLAS environment variable:
+//
+//	AIM_BLAS=openblas  use OpenBLAS; if it cannot be loaded, Init reports why
+//	                   and the package falls back to gonum
+//	AIM_BLAS=gonum     use gonum's pure-Go BLAS even where OpenBLAS exists
+//	AIM_BLAS unset     (or "auto") OpenBLAS when it loads, gonum otherwise
+//
+// OpenBLAS is looked for under its usual names (libopenblas.so.0, the
+// Debian/Ubuntu openblas-pthread and openblas-openmp directories, Fedora's
+// libopenblasp.so.0, Homebrew's libopenblas.dylib); AIM_BLAS_LIB=/path/to/lib
+// names the library to load instead, such as a build of OpenBLAS newer than
+// the system's.
+//
+// A program that must not silently run on the slow backend calls Init at
+// start-up and stops on its error. Use switches the backend explicitly and
+// overrides the environment.
+//
+// On Linux, purego links even a CGO_ENABLED=0 binary dynamically against the
+// C library (libc, libdl), as it must in order to call dlopen. A fully static
+// binary needs the build tag noopenblas, which leaves gonum as the only
+// backend.
+//
+// # Concurrency
+//
+// All functions are safe for concurrent use. OpenBLAS is called through its
+// Fortran interface (sgemm_, dgemm_, ...), which threaded OpenBLAS builds such
+// as Debian's openblas-pthread allow to be called from several threads at
+// once; the package tests compare thousands of concurrent calls from several
+// goroutines against a reference. Small products (m·n·k up to 64³) run
+// single-threaded inside OpenBLAS whatever SetThreads says, so running
+// independent small products on separate goroutines is the way to use
+// several cores for them, and is faster than any pure-Go kernel.
 package blas
 
 import (
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/pkg/errors"
 	gblas "gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -15,29 +64,172 @@ import (
 // Float is the element type of the matrices: float32 or float64.
 type Float interface{ ~float32 | ~float64 }
 
-var impl = gonum.Implementation{}
+// Names of the backends, as reported by Backend and accepted by Use.
+const (
+	OpenBLAS = "openblas"
+	Gonum    = "gonum"
+)
+
+// Environment variables read on first use: EnvVar picks the backend and
+// LibEnvVar, when set, is the one OpenBLAS library to try.
+const (
+	EnvVar    = "AIM_BLAS"
+	LibEnvVar = "AIM_BLAS_LIB"
+)
+
+// backend is what Gemm and Implementation need from a BLAS library. The
+// method signatures are gonum's, so row-major throughout.
+type backend interface {
+	Name() string
+	Sgemm(tA, tB gblas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+	Dgemm(tA, tB gblas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+	Sgemv(tA gblas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int)
+	Dgemv(tA gblas.Transpose, m, n int, alpha float64, a []float64, lda int, x []float64, incX int, beta float64, y []float64, incY int)
+	SetThreads(n int)
+	Threads() int
+}
+
+// gonumBackend is gonum's pure-Go BLAS. It parallelises large products over
+// GOMAXPROCS goroutines by itself and has no thread setting.
+type gonumBackend struct{ gonum.Implementation }
+
+func (gonumBackend) Name() string   { return Gonum }
+func (gonumBackend) SetThreads(int) {}
+func (gonumBackend) Threads() int   { return runtime.GOMAXPROCS(0) }
+
+var (
+	initOnce sync.Once
+	initErr  error
+	active   atomic.Pointer[backend]
+)
+
+// Init picks the backend from the AIM_BLAS environment variable, if neither
+// Init nor Use has run yet, and returns the error of that choice: an unknown
+// value of AIM_BLAS, or AIM_BLAS=openblas with no loadable OpenBLAS. On error
+// the package still works, on gonum. Every other function calls Init
+// implicitly; calling it at start-up only serves to see the error.
+func Init() error {
+	initOnce.Do(func() {
+		b, err := fromEnv(os.Getenv(EnvVar))
+		initErr = err
+		active.Store(&b)
+	})
+	return initErr
+}
+
+// fromEnv returns the backend that the value of AIM_BLAS asks for, and gonum
+// with an error when that cannot be had.
+func fromEnv(v string) (backend, error) {
+	switch name := strings.ToLower(strings.TrimSpace(v)); name {
+	case "", "auto":
+		if ob, err := loadOpenBLAS(); err == nil {
+			return ob, nil
+		}
+		return gonumBackend{}, nil
+	default:
+		b, err := byName(name)
+		if err != nil {
+			return gonumBackend{}, errors.Wrapf(err, "blas: %s=%q", EnvVar, v)
+		}
+		return b, nil
+	}
+}
+
+// byName returns the backend called name ("openblas" or "gonum").
+func byName(name string) (backend, error) {
+	switch name {
+	case Gonum:
+		return gonumBackend{}, nil
+	case OpenBLAS:
+		ob, err := loadOpenBLAS()
+		if err != nil {
+			return nil, err
+		}
+		return ob, nil
+	default:
+		return nil, errors.Errorf("unknown BLAS backend %q (want %q or %q)", name, OpenBLAS, Gonum)
+	}
+}
+
+// Use switches every later call of the package to the backend called name:
+// "openblas", "gonum", or "auto" (OpenBLAS if it loads, else gonum). It
+// overrides AIM_BLAS, which is no longer consulted after Use succeeds. On
+// error the active backend is left unchanged.
+func Use(name string) error {
+	var b backend
+	switch n := strings.ToLower(strings.TrimSpace(name)); n {
+	case "", "auto":
+		b, _ = fromEnv("")
+	default:
+		var err error
+		if b, err = byName(n); err != nil {
+			return errors.Wrap(err, "blas: cannot switch backend")
+		}
+	}
+	initOnce.Do(func() {}) // the environment is overridden
+	active.Store(&b)
+	return nil
+}
+
+// Available lists the backends that can be used on this machine, gonum
+// first.
+func Available() []string {
+	names := []string{Gonum}
+	if _, err := loadOpenBLAS(); err == nil {
+		names = append(names, OpenBLAS)
+	}
+	return names
+}
+
+// current returns the active backend, choosing it on first use.
+func current() backend {
+	if b := active.Load(); b != nil {
+		return *b
+	}
+	Init()
+	return *active.Load()
+}
+
+// Backend names the implementation Gemm runs on: "openblas" or "gonum".
+func Backend() string { return current().Name() }
+
+// SetThreads sets how many threads the active backend uses for one large
+// product; n < 1 restores the backend's default (OPENBLAS_NUM_THREADS or the
+// number of CPUs). It is a no-op on gonum, which uses GOMAXPROCS goroutines.
+// The setting is process-wide: it is not a per-call or per-goroutine option.
+func SetThreads(n int) { current().SetThreads(n) }
+
+// Threads reports how many threads the active backend uses for one large
+// product: OpenBLAS's thread count, or GOMAXPROCS for gonum.
+func Threads() int { return current().Threads() }
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where
 // op(X) is X or Xᵀ. op(A) is m×k, op(B) is k×n and C is m×n; lda, ldb and ldc
-// are the row strides of A, B and C as stored.
+// are the row strides of A, B and C as stored. When m or n is 0 it does
+// nothing. Like gonum it panics on invalid dimensions or slices too short for
+// them, so that no backend ever reads or writes outside the slices.
 func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	tA, tB := gblas.NoTrans, gblas.NoTrans
-	if transA {
-		tA = gblas.Trans
+	tA, tB := transpose(transA), transpose(transB)
+	if unsafe.Sizeof(alpha) == 4 {
+		current().Sgemm(tA, tB, m, n, k, float32(alpha), as[float32](a), lda, as[float32](b), ldb, float32(beta), as[float32](c), ldc)
+		return
 	}
-	if transB {
-		tB = gblas.Trans
-	}
-	switch any(a).(type) {
-	case []float32:
-		impl.Sgemm(tA, tB, m, n, k, float32(alpha), any(a).([]float32), lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
-	case []float64:
-		impl.Dgemm(tA, tB, m, n, k, float64(alpha), any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
-	}
+	current().Dgemm(tA, tB, m, n, k, float64(alpha), as[float64](a), lda, as[float64](b), ldb, float64(beta), as[float64](c), ldc)
 }
 
-// Backend names the implementation Gemm runs on: "openblas" or "gonum".
-func Backend() string { return "gonum" }
+// transpose converts a transpose flag to gonum's constant.
+func transpose(t bool) gblas.Transpose {
+	if t {
+		return gblas.Trans
+	}
+	return gblas.NoTrans
+}
+
+// as reinterprets a slice of a Float type (possibly a named one, such as
+// type Weight float32) as a slice of its underlying type U of the same size.
+func as[U, T Float](s []T) []U {
+	return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}

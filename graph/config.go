@@ -25,7 +25,7 @@ type Config struct {
 	Depth       int `json:"depth"`      // trunk blocks
 	Heads       int `json:"heads"`      // attention heads
 	MLPRatio    int `json:"mlp_ratio"`  // trunk and head MLP hidden width / width
-	HeadWidth   int `json:"head_width"` // prediction head width W
+	HeadWidth   int `json:"head_width"` // prediction head width W; 0 for a trunk without head
 	HeadDepth   int `json:"head_depth"` // prediction head residual MLP blocks
 }
 
@@ -45,8 +45,8 @@ func (c Config) Validate() error {
 		{c.Depth > 0, fmt.Sprintf("depth %d must be positive", c.Depth)},
 		{c.Heads > 0 && c.Width%max(c.Heads, 1) == 0, fmt.Sprintf("heads %d must divide width %d", c.Heads, c.Width)},
 		{c.MLPRatio > 0, fmt.Sprintf("mlp_ratio %d must be positive", c.MLPRatio)},
-		{c.HeadWidth > 0 && c.HeadWidth%4 == 0, fmt.Sprintf("head_width %d must be a positive multiple of 4", c.HeadWidth)},
-		{c.HeadDepth >= 0, fmt.Sprintf("head_depth %d must not be negative", c.HeadDepth)},
+		{c.HeadWidth >= 0 && c.HeadWidth%4 == 0, fmt.Sprintf("head_width %d must be a multiple of 4 (0 for no head)", c.HeadWidth)},
+		{c.HeadDepth >= 0 && (c.HeadWidth > 0 || c.HeadDepth == 0), fmt.Sprintf("head_depth %d must not be negative, and 0 without a head", c.HeadDepth)},
 		{c.Channels*c.Patch*c.Patch >= 2, fmt.Sprintf("a patch of %d×%d×%d holds fewer than 2 values", c.Patch, c.Patch, c.Channels)},
 	}
 	for _, ch := range checks {
@@ -73,6 +73,9 @@ func (c Config) ParamCount() (trunk, head int) {
 	embed := d*p + d + 2*d
 	block := 3*d*d + d*d + 2*c.MLPRatio*d*d + 4*d
 	trunk = embed + c.Depth*block + 2*d
+	if w == 0 {
+		return trunk, 0
+	}
 	headBlock := 2*c.MLPRatio*w*w + 2*w
 	head = d*w + w + c.HeadDepth*headBlock + 2*w + w*p + p
 	return trunk, head

@@ -1,6 +1,11 @@
 package graph
 
 import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aim-go/aim/checkpoint"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -221,6 +226,77 @@ func TestConfigValidation(t *testing.T) {
 		mutate(&c)
 		if err := c.Validate(); err == nil {
 			t.Errorf("case %d: %+v accepted", i, c)
+		}
+	}
+}
+
+func TestCheckpointRoundTripInfersTheArchitecture(t *testing.T) {
+	m, err := New(testConfig, tensor.Float32, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, meta := m.Tensors()
+	f := &checkpoint.File{Tensors: ts, Meta: meta}
+	back, err := FromCheckpoint(f, tensor.Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Config != m.Config {
+		t.Fatalf("inferred %+v, want %+v", back.Config, m.Config)
+	}
+	for _, name := range m.Params.Names() {
+		if !slices.Equal(back.Params.Float32s(name), m.Params.Float32s(name)) {
+			t.Fatalf("tensor %s differs after the round trip", name)
+		}
+	}
+
+	// Without metadata: heads default to width/128, which 8 is not.
+	delete(meta, MetaNumHeads)
+	if _, err := FromCheckpoint(f, tensor.Float32); err == nil || !strings.Contains(err.Error(), "num_heads") {
+		t.Errorf("missing num_heads with width 8: %v", err)
+	}
+	meta[MetaNumHeads] = "2"
+
+	// A trunk without decoder tensors loads as a model without head.
+	trunk := map[string]checkpoint.Tensor{}
+	for n, v := range ts {
+		if !strings.HasPrefix(n, "decoder.") {
+			trunk[n] = v
+		}
+	}
+	tm, err := FromCheckpoint(&checkpoint.File{Tensors: trunk, Meta: meta}, tensor.Float32)
+	if err != nil || tm.Config.HeadWidth != 0 {
+		t.Fatalf("trunk-only checkpoint: %v, head width %d", err, tm.Config.HeadWidth)
+	}
+	if _, err := tm.NewLossGraph(2, Objective{}); err == nil {
+		t.Error("a model without head built a loss graph")
+	}
+
+	bad := []struct {
+		name   string
+		mutate func(map[string]checkpoint.Tensor)
+		want   string
+	}{
+		{"unknown", func(m map[string]checkpoint.Tensor) {
+			m["trunk.blocks.0.attn.q_norm.weight"] = checkpoint.Tensor{Shape: []int{8}, Data: make([]float32, 8)}
+		}, "unknown tensor \"trunk.blocks.0.attn.q_norm.weight\""},
+		{"shape", func(m map[string]checkpoint.Tensor) {
+			m["trunk.blocks.1.attn.proj.weight"] = checkpoint.Tensor{Shape: []int{8, 4}, Data: make([]float32, 32)}
+		}, "trunk.blocks.1.attn.proj.weight"},
+		{"missing", func(m map[string]checkpoint.Tensor) { delete(m, "trunk.blocks.1.norm_2.bias") }, "trunk.blocks.1.norm_2.bias"},
+		{"ignored", func(m map[string]checkpoint.Tensor) {
+			m["optim.m.x"] = checkpoint.Tensor{Shape: []int{1}, Data: []float32{1}}
+		}, ""},
+	}
+	for _, c := range bad {
+		copied := maps.Clone(ts)
+		c.mutate(copied)
+		_, err := FromCheckpoint(&checkpoint.File{Tensors: copied, Meta: meta}, tensor.Float32)
+		if c.want == "" && err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: error %v, want mention of %s", c.name, err, c.want)
 		}
 	}
 }

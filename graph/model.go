@@ -28,7 +28,7 @@ func New(cfg Config, dtype tensor.Dtype, seed uint64) (*Model, error) {
 	}
 	m := &Model{Config: cfg, Params: layers.NewParams(dtype)}
 	b := layers.NewBuilder(m.Params, rand.New(rand.NewPCG(seed, 0)))
-	newNetwork(b, cfg, true)
+	newNetwork(b, cfg, cfg.HeadWidth > 0)
 	return m, errors.Wrap(b.Err(), "initialising the model")
 }
 

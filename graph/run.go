@@ -38,6 +38,9 @@ func (m *Model) newPretrainGraph(batch int, obj Objective, withGrad bool) (*pret
 	if batch < 1 {
 		return nil, nil, errors.Errorf("batch size %d must be positive", batch)
 	}
+	if m.Config.HeadWidth == 0 {
+		return nil, nil, errors.New("the model has no prediction head (decoder.*), so it has no pre-training loss")
+	}
 	in, err := newInputs(m.Config.Grid(), obj, batch, m.Params.Dtype())
 	if err != nil {
 		return nil, nil, err

@@ -1,0 +1,244 @@
+//go:build (darwin || freebsd || linux) && (amd64 || arm64) && !noopenblas
+
+package blas
+
+import (
+	"math"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/ebitengine/purego"
+	"github.com/pkg/errors"
+	gblas "gonum.org/v1/gonum/blas"
+)
+
+// openBLAS calls a dynamically loaded OpenBLAS through its Fortran BLAS
+// interface. The Fortran entry points take every argument by reference, so
+// purego.SyscallN can call them; it cannot pass the by-value float alpha and
+// beta of cblas_sgemm next to integer arguments, and purego.RegisterFunc,
+// which can, goes through reflection on every call (see the package
+// benchmarks). Fortran is column-major: a row-major product C = A·B is the
+// column-major product Cᵀ = Bᵀ·Aᵀ of the same memory.
+type openBLAS struct {
+	path                              string
+	sgemm, dgemm, sgemv, dgemv        uintptr
+	setNumThreads, getNumThreads, cfg uintptr
+	defaultThreads                    int
+}
+
+// libraryCandidates lists the names and paths tried, in order: the one
+// named by AIM_BLAS_LIB, or the usual ones for GOOS.
+func libraryCandidates() []string {
+	if p := os.Getenv(LibEnvVar); p != "" {
+		return []string{p}
+	}
+	if runtime.GOOS == "darwin" {
+		return []string{
+			"libopenblas.dylib",
+			"/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
+			"/usr/local/opt/openblas/lib/libopenblas.dylib",
+		}
+	}
+	multiarch := "/usr/lib/x86_64-linux-gnu/"
+	if runtime.GOARCH == "arm64" {
+		multiarch = "/usr/lib/aarch64-linux-gnu/"
+	}
+	return []string{
+		"libopenblas.so.0",
+		"libopenblas.so",
+		multiarch + "openblas-pthread/libopenblas.so.0",
+		multiarch + "openblas-openmp/libopenblas.so.0",
+		"libopenblasp.so.0", // Fedora's pthread build
+		"libopenblaso.so.0", // Fedora's OpenMP build
+	}
+}
+
+var (
+	loadOnce   sync.Once
+	loadedLib  *openBLAS
+	loadLibErr error
+)
+
+// loadOpenBLAS loads OpenBLAS on its first call and returns the same library
+// or error on every later one.
+func loadOpenBLAS() (*openBLAS, error) {
+	loadOnce.Do(func() { loadedLib, loadLibErr = openFirst(libraryCandidates()) })
+	return loadedLib, loadLibErr
+}
+
+// openFirst returns the first of paths that loads as an OpenBLAS library.
+func openFirst(paths []string) (*openBLAS, error) {
+	var failures []string
+	for _, p := range paths {
+		lib, err := open(p)
+		if err == nil {
+			return lib, nil
+		}
+		failures = append(failures, err.Error())
+	}
+	return nil, errors.Errorf("OpenBLAS not found: %s", strings.Join(failures, "; "))
+}
+
+// open loads path and resolves the symbols the backend calls.
+func open(path string) (*openBLAS, error) {
+	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
+	if err != nil {
+		return nil, errors.Wrapf(err, "dlopen %s", path)
+	}
+	lib := &openBLAS{path: path}
+	syms := []struct {
+		name string
+		addr *uintptr
+	}{
+		{"sgemm_", &lib.sgemm}, {"dgemm_", &lib.dgemm},
+		{"sgemv_", &lib.sgemv}, {"dgemv_", &lib.dgemv},
+		{"openblas_set_num_threads", &lib.setNumThreads},
+		{"openblas_get_num_threads", &lib.getNumThreads},
+		{"openblas_get_config", &lib.cfg},
+	}
+	for _, s := range syms {
+		if *s.addr, err = purego.Dlsym(h, s.name); err != nil {
+			purego.Dlclose(h)
+			return nil, errors.Wrapf(err, "%s: no symbol %s", path, s.name)
+		}
+	}
+	lib.defaultThreads = lib.Threads()
+	return lib, nil
+}
+
+func (*openBLAS) Name() string { return OpenBLAS }
+
+// config returns OpenBLAS's build description, such as
+// "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64".
+func (o *openBLAS) config() string {
+	var getConfig func() string
+	purego.RegisterFunc(&getConfig, o.cfg)
+	return getConfig()
+}
+
+// SetThreads sets OpenBLAS's thread count; n < 1 restores the count it
+// started with.
+func (o *openBLAS) SetThreads(n int) {
+	if n < 1 {
+		n = o.defaultThreads
+	}
+	purego.SyscallN(o.setNumThreads, uintptr(n))
+}
+
+// Threads returns OpenBLAS's thread count.
+func (o *openBLAS) Threads() int {
+	r, _, _ := purego.SyscallN(o.getNumThreads)
+	return int(int32(r))
+}
+
+// gemmArgs holds the by-reference scalar arguments of ?gemm_.
+type gemmArgs[T float32 | float64] struct {
+	transA, transB byte
+	m, n, k        int32
+	lda, ldb, ldc  int32
+	alpha, beta    T
+}
+
+// gemvArgs holds the by-reference scalar arguments of ?gemv_.
+type gemvArgs[T float32 | float64] struct {
+	trans      byte
+	m, n, lda  int32
+	incX, incY int32
+	alpha      T
+	beta       T
+}
+
+// Sgemm is gonum's Sgemm computed by OpenBLAS.
+func (o *openBLAS) Sgemm(tA, tB gblas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) {
+		gemm(o.sgemm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// Dgemm is gonum's Dgemm computed by OpenBLAS.
+func (o *openBLAS) Dgemm(tA, tB gblas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) {
+		gemm(o.dgemm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// Sgemv is gonum's Sgemv computed by OpenBLAS.
+func (o *openBLAS) Sgemv(tA gblas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
+	if checkGemv(tA, m, n, len(a), lda, len(x), incX, len(y), incY) {
+		gemv(o.sgemv, tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+	}
+}
+
+// Dgemv is gonum's Dgemv computed by OpenBLAS.
+func (o *openBLAS) Dgemv(tA gblas.Transpose, m, n int, alpha float64, a []float64, lda int, x []float64, incX int, beta float64, y []float64, incY int) {
+	if checkGemv(tA, m, n, len(a), lda, len(x), incX, len(y), incY) {
+		gemv(o.dgemv, tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+	}
+}
+
+// gemm calls the Fortran ?gemm_ at fn for checked row-major arguments, as
+// the column-major product Cᵀ = op(B)ᵀ·op(A)ᵀ.
+func gemm[T float32 | float64](fn uintptr, tA, tB gblas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if !fitsInt32(m, n, k, lda, ldb, ldc) {
+		panic(tooLarge)
+	}
+	p := &gemmArgs[T]{
+		transA: fortranTrans(tB), transB: fortranTrans(tA),
+		m: int32(n), n: int32(m), k: int32(k),
+		lda: int32(ldb), ldb: int32(lda), ldc: int32(ldc),
+		alpha: alpha, beta: beta,
+	}
+	purego.SyscallN(fn,
+		uintptr(unsafe.Pointer(&p.transA)), uintptr(unsafe.Pointer(&p.transB)),
+		uintptr(unsafe.Pointer(&p.m)), uintptr(unsafe.Pointer(&p.n)), uintptr(unsafe.Pointer(&p.k)),
+		uintptr(unsafe.Pointer(&p.alpha)),
+		uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(unsafe.Pointer(&p.lda)),
+		uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(&p.ldb)),
+		uintptr(unsafe.Pointer(&p.beta)),
+		uintptr(unsafe.Pointer(unsafe.SliceData(c))), uintptr(unsafe.Pointer(&p.ldc)),
+		1, 1) // lengths of the two character arguments, as gfortran passes them
+}
+
+// gemv calls the Fortran ?gemv_ at fn for checked row-major arguments. The
+// row-major m×n A is the column-major n×m Aᵀ, so the transpose flips.
+func gemv[T float32 | float64](fn uintptr, tA gblas.Transpose, m, n int, alpha T, a []T, lda int, x []T, incX int, beta T, y []T, incY int) {
+	if !fitsInt32(m, n, lda, incX, incY) {
+		panic(tooLarge)
+	}
+	p := &gemvArgs[T]{
+		trans: 'N', m: int32(n), n: int32(m), lda: int32(lda),
+		incX: int32(incX), incY: int32(incY), alpha: alpha, beta: beta,
+	}
+	if tA == gblas.NoTrans {
+		p.trans = 'T'
+	}
+	purego.SyscallN(fn,
+		uintptr(unsafe.Pointer(&p.trans)), uintptr(unsafe.Pointer(&p.m)), uintptr(unsafe.Pointer(&p.n)),
+		uintptr(unsafe.Pointer(&p.alpha)),
+		uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(&p.lda)),
+		uintptr(unsafe.Pointer(unsafe.SliceData(x))), uintptr(unsafe.Pointer(&p.incX)),
+		uintptr(unsafe.Pointer(&p.beta)),
+		uintptr(unsafe.Pointer(unsafe.SliceData(y))), uintptr(unsafe.Pointer(&p.incY)),
+		1) // length of the character argument
+}
+
+// fortranTrans converts gonum's transpose constant to the Fortran letter.
+func fortranTrans(t gblas.Transpose) byte {
+	if t == gblas.NoTrans {
+		return 'N'
+	}
+	return 'T'
+}
+
+// fitsInt32 reports whether every value fits OpenBLAS's 32-bit integers.
+func fitsInt32(vs ...int) bool {
+	for _, v := range vs {
+		if v > math.MaxInt32 || v < math.MinInt32 {
+			return false
+		}
+	}
+	return true
+}

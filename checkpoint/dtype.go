@@ -1,0 +1,64 @@
+package checkpoint
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// dtype is a safetensors element type that Read can convert to float32.
+type dtype struct {
+	name    string
+	size    uint64
+	convert func(dst []float32, src []byte) // len(src) == len(dst)·size
+}
+
+var dtypes = map[string]dtype{
+	"F32":  {"F32", 4, fromF32},
+	"F64":  {"F64", 8, fromF64},
+	"F16":  {"F16", 2, fromF16},
+	"BF16": {"BF16", 2, fromBF16},
+}
+
+func fromF32(dst []float32, src []byte) {
+	for i := range dst {
+		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
+	}
+}
+
+func fromF64(dst []float32, src []byte) {
+	for i := range dst {
+		dst[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(src[8*i:])))
+	}
+}
+
+func fromF16(dst []float32, src []byte) {
+	for i := range dst {
+		dst[i] = halfToFloat32(binary.LittleEndian.Uint16(src[2*i:]))
+	}
+}
+
+func fromBF16(dst []float32, src []byte) {
+	for i := range dst {
+		dst[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(src[2*i:])) << 16)
+	}
+}
+
+// halfToFloat32 converts an IEEE 754 binary16 value exactly; NaN payloads
+// are kept.
+func halfToFloat32(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := uint32(h>>10) & 0x1f
+	mant := uint32(h) & 0x3ff
+	switch {
+	case exp == 0x1f: // infinity or NaN
+		return math.Float32frombits(sign | 0xff<<23 | mant<<13)
+	case exp != 0: // normal: rebias the exponent from 15 to 127
+		return math.Float32frombits(sign | (exp+127-15)<<23 | mant<<13)
+	}
+	// Zero or subnormal: mant·2⁻²⁴, exact in float32.
+	f := float32(mant) * (1.0 / (1 << 24))
+	if sign != 0 {
+		f = -f
+	}
+	return f
+}

@@ -1,0 +1,92 @@
+// Command aim pre-trains AIM (Autoregressive Image Models) on image
+// datasets and uses the trained trunk downstream.
+//
+//	aim pretrain --data mnist --preset tiny --steps 300 --out runs/mnist-tiny
+//	aim features --checkpoint runs/mnist-tiny/checkpoint.safetensors --images x.npy --out f.npy
+//	aim loss     --checkpoint runs/mnist-tiny/checkpoint.safetensors --images x.npy --prefix 5
+//
+// Run "aim help" for every command and "aim COMMAND -h" for its flags.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+
+	"github.com/aim-go/aim/blas"
+)
+
+// command is one subcommand of aim.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout io.Writer) error
+}
+
+var commands = map[string]command{
+	"pretrain": {"pre-train a model on a dataset", runPretrain},
+	"features": {"write frozen-trunk features of images (.npy) to .npy", runFeatures},
+	"loss":     {"print the pre-training loss of images (.npy) at a prefix length", runLoss},
+	"version":  {"print the BLAS backend and build information", runVersion},
+}
+
+// usageError is a bad command line: exit status 2 instead of 1.
+type usageError struct{ error }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		return 2
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "aim: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	if err := blas.Init(); err != nil {
+		fmt.Fprintf(stderr, "aim: %v\n", err)
+		return 1
+	}
+	G.Use(blas.GorgoniaImpl())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := cmd.run(ctx, args[1:], stdout)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "aim %s: %v\n", args[0], err)
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: aim COMMAND [flags]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun \"aim COMMAND -h\" for the flags of a command.")
+}
+
+func runVersion(_ context.Context, _ []string, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "{\"blas\": %q, \"blas_threads\": %d}\n", blas.Backend(), blas.Threads())
+	return nil
+}

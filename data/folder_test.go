@@ -1,0 +1,176 @@
+package data
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// pngBytes encodes img as PNG.
+func pngBytes(t testing.TB, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// greyImage returns a w×h grey image whose pixel (x, y) is v+x+y.
+func greyImage(w, h int, v uint8) *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.SetGray(x, y, color.Gray{v + uint8(x+y)})
+		}
+	}
+	return img
+}
+
+// colourImage returns a w×h image of one colour.
+func colourImage(w, h int, c color.NRGBA) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	return img
+}
+
+func TestReadImageFolderGrey(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "b_cats/2.png", pngBytes(t, greyImage(3, 2, 100)))
+	writeFile(t, dir, "b_cats/1.PNG", pngBytes(t, greyImage(3, 2, 10)))
+	writeFile(t, dir, "b_cats/notes.txt", []byte("not an image"))
+	writeFile(t, dir, "a_dogs/x.png", pngBytes(t, greyImage(3, 2, 200)))
+	writeFile(t, dir, ".hidden/x.png", []byte("skipped"))
+	writeFile(t, dir, "stray.png", []byte("skipped: not in a class folder"))
+	d, err := ReadImageFolder(dir, FolderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValid(t, d)
+	if d.N != 3 || d.C != 1 || d.H != 2 || d.W != 3 || d.Classes != 2 || !slices.Equal(d.Labels, []int{0, 1, 1}) {
+		t.Fatalf("shape (%d, %d, %d, %d), classes %d, labels %v", d.N, d.C, d.H, d.W, d.Classes, d.Labels)
+	}
+	// Order: a_dogs/x.png, b_cats/1.PNG, b_cats/2.png; pixel (2, 1) is v+3.
+	for i, v := range []float32{203, 13, 103} {
+		if got := d.Image(i)[5]; got != v/255 {
+			t.Errorf("image %d pixel (2,1) = %v, want %v", i, got, v/255)
+		}
+	}
+	rgb, err := ReadImageFolder(dir, FolderOptions{C: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rgb.C != 3 || rgb.Image(0)[5] != 203.0/255 || rgb.Image(0)[6+5] != 203.0/255 || rgb.Image(0)[12+5] != 203.0/255 {
+		t.Errorf("grey to RGB did not replicate: C %d, %v", rgb.C, rgb.Image(0))
+	}
+}
+
+func TestReadImageFolderColour(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "x/a.png", pngBytes(t, colourImage(4, 4, color.NRGBA{200, 100, 50, 0})))
+	writeFile(t, dir, "y/b.png", pngBytes(t, colourImage(4, 4, color.NRGBA{0, 255, 10, 255})))
+	var jb bytes.Buffer
+	jpeg.Encode(&jb, colourImage(4, 4, color.NRGBA{128, 128, 128, 255}), &jpeg.Options{Quality: 100})
+	writeFile(t, dir, "y/c.jpeg", jb.Bytes())
+	d, err := ReadImageFolder(dir, FolderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValid(t, d)
+	if d.C != 3 || d.N != 3 {
+		t.Fatalf("C %d, N %d; want 3, 3", d.C, d.N)
+	}
+	// Alpha is dropped: the transparent pixel keeps its stored colour.
+	img := d.Image(0)
+	if img[0] != 200.0/255 || img[16] != 100.0/255 || img[32] != 50.0/255 {
+		t.Errorf("transparent pixel read as %v %v %v, want 200 100 50 (/255)", img[0], img[16], img[32])
+	}
+	if math.Abs(float64(d.Image(2)[0])-128.0/255) > 2.0/255 {
+		t.Errorf("JPEG grey 128 read as %v", d.Image(2)[0]*255)
+	}
+	grey, err := ReadImageFolder(dir, FolderOptions{C: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := (0.299*0 + 0.587*255 + 0.114*10) / 255
+	if grey.C != 1 || math.Abs(float64(grey.Image(1)[0])-want) > 1e-3 {
+		t.Errorf("luma of (0, 255, 10) = %v, want %v", grey.Image(1)[0], want)
+	}
+}
+
+func TestReadImageFolderResize(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a/1.png", pngBytes(t, colourImage(8, 6, color.NRGBA{10, 20, 30, 255})))
+	writeFile(t, dir, "a/2.png", pngBytes(t, colourImage(3, 5, color.NRGBA{10, 20, 30, 255})))
+	d, err := ReadImageFolder(dir, FolderOptions{H: 4, W: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValid(t, d)
+	if d.N != 2 || d.C != 3 || d.H != 4 || d.W != 5 {
+		t.Fatalf("shape (%d, %d, %d, %d), want (2, 3, 4, 5)", d.N, d.C, d.H, d.W)
+	}
+	for i, v := range d.Images {
+		want := float32([]int{10, 20, 30}[i/20%3]) / 255
+		if math.Abs(float64(v-want)) > 1e-3 {
+			t.Fatalf("value %d of a resized flat image = %v, want %v", i, v, want)
+		}
+	}
+	_, err = ReadImageFolder(dir, FolderOptions{})
+	wantError(t, err, filepath.Join(dir, "a", "2.png"), "image is 3×5, but", "1.png is 8×6; set FolderOptions.H and W")
+}
+
+func TestReadImageFolderErrors(t *testing.T) {
+	good := pngBytes(t, greyImage(2, 2, 0))
+	tests := []struct {
+		name  string
+		files map[string][]byte
+		opt   FolderOptions
+		bad   string // file or folder the error names
+		want  string
+	}{
+		{"corrupt", map[string][]byte{"a/1.png": good, "a/2.png": good[:len(good)-20]}, FolderOptions{}, "a/2.png", "decoding png"},
+		{"not an image", map[string][]byte{"a/1.png": good, "b/2.jpg": []byte("GIF89a...")}, FolderOptions{}, "b/2.jpg", "not a readable PNG or JPEG image"},
+		{"empty class", map[string][]byte{"a/1.png": good, "b/readme": nil}, FolderOptions{}, "b", "class folder has no .png, .jpg or .jpeg files"},
+		{"no classes", map[string][]byte{"1.png": good}, FolderOptions{}, "", "no class sub-folders"},
+		{"huge header", map[string][]byte{"a/1.png": pngHeader(100000, 100000)}, FolderOptions{}, "a/1.png", "header claims 100000×100000 pixels"},
+		{"zero-size header", map[string][]byte{"a/1.png": pngHeader(0, 5)}, FolderOptions{}, "a/1.png", ""},
+		{"bad channels", map[string][]byte{"a/1.png": good}, FolderOptions{C: 2}, "", "C is 2, want 0, 1 or 3"},
+		{"half a size", map[string][]byte{"a/1.png": good}, FolderOptions{H: 4}, "", "H and W are 4 and 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, b := range tt.files {
+				writeFile(t, dir, name, b)
+			}
+			_, err := ReadImageFolder(dir, tt.opt)
+			wantError(t, err, filepath.Join(dir, tt.bad), tt.want)
+		})
+	}
+	_, err := ReadImageFolder(filepath.Join(t.TempDir(), "missing"), FolderOptions{})
+	wantError(t, err, "missing", "no such file")
+}
+
+// pngHeader returns the signature and IHDR chunk of a w×h grey PNG, with
+// no image data.
+func pngHeader(w, h uint32) []byte {
+	ihdr := binary.BigEndian.AppendUint32([]byte("IHDR"), w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 0, 0, 0, 0)
+	b := append([]byte("\x89PNG\r\n\x1a\n"), 0, 0, 0, 13)
+	b = append(b, ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
+}

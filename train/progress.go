@@ -1,0 +1,69 @@
+package train
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// Progress receives the progress of a run.
+type Progress interface {
+	Start(total, done int)
+	Step(done int, loss, imagesPerSec float64)
+	Evaluated(m Metrics)
+	Finish()
+}
+
+// Silent is a Progress that shows nothing.
+type Silent struct{}
+
+func (Silent) Start(int, int)             {}
+func (Silent) Step(int, float64, float64) {}
+func (Silent) Evaluated(Metrics)          {}
+func (Silent) Finish()                    {}
+
+// Bar shows a progress bar with the step, the loss, the throughput and the
+// time left, and prints a line at every evaluation.
+type Bar struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+// NewBar returns a Bar writing to w (usually os.Stderr).
+func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
+
+// Start begins a bar of total steps, done of them already completed.
+func (b *Bar) Start(total, done int) {
+	b.bar = progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(b.w),
+		progressbar.OptionSetDescription("pretrain"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetWidth(24),
+	)
+	_ = b.bar.Set(done)
+}
+
+// Step advances the bar.
+func (b *Bar) Step(done int, loss, imagesPerSec float64) {
+	b.bar.Describe(fmt.Sprintf("loss %.4f  %5.0f img/s", loss, imagesPerSec))
+	_ = b.bar.Set(done)
+}
+
+// Evaluated prints the evaluation on its own line above the bar.
+func (b *Bar) Evaluated(m Metrics) {
+	_ = b.bar.Clear()
+	fmt.Fprintf(b.w, "step %6d  epoch %6.2f  train %.4f  val %.4f  lr %.2e  %5.0f img/s\n",
+		m.Step, m.Epoch, m.TrainLoss, m.ValLoss, m.LR, m.ImagesPerSec)
+	_ = b.bar.RenderBlank()
+}
+
+// Finish ends the bar.
+func (b *Bar) Finish() {
+	_ = b.bar.Finish()
+	fmt.Fprintln(b.w)
+}
