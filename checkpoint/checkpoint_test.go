@@ -303,7 +303,7 @@ func TestReadMalformed(t *testing.T) {
 		{"missing shape", file(`{"w":{"dtype":"F32","data_offsets":[0,8]}}`, le32(1, 2)), `tensor "w": shape`},
 		{"null shape", file(`{"w":{"dtype":"F32","shape":null,"data_offsets":[0,4]}}`, le32(1)), `tensor "w": shape`},
 		{"missing offsets", file(`{"w":{"dtype":"F32","shape":[2]}}`, le32(1, 2)), `tensor "w": data_offsets`},
-		{"unsupported dtype", file(`{"w":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}`, le32(1, 2)), `tensor "w": dtype: "I64" is not supported`},
+		{"unsupported dtype", file(`{"w":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}`, le32(1, 2)), `tensor "w": dtype: "C64" is not supported`},
 		{"negative dim", file(`{"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}`, le32(1, 2)), `tensor "w": shape: dimension 0 is negative`},
 		{"fractional dim", file(`{"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,8]}}`, le32(1, 2)), `tensor "w": shape`},
 		{"negative offset", file(`{"w":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}`, le32(1, 2)), `tensor "w": data_offsets`},
@@ -454,5 +454,25 @@ func TestNamesAndLookup(t *testing.T) {
 	}
 	if _, err := nilFile.Lookup("a"); err == nil {
 		t.Error("Lookup on a nil file succeeded")
+	}
+}
+
+// TestReadSkipsIntegerTensors reads a file holding, like a PyTorch state
+// dict with BatchNorm, an I64 counter next to a float tensor.
+func TestReadSkipsIntegerTensors(t *testing.T) {
+	raw := file(`{"bn.num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}`, append(le32(7, 0), le32(1, 2)...))
+	path := filepath.Join(t.TempDir(), "mixed.safetensors")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Tensors["w"].Data; len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Errorf("w = %v", got)
+	}
+	if _, ok := f.Tensors["bn.num_batches_tracked"]; ok || f.Skipped["bn.num_batches_tracked"] != "I64" {
+		t.Errorf("tensors %v, skipped %v: want the I64 counter skipped", f.Names(), f.Skipped)
 	}
 }

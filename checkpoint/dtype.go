@@ -17,6 +17,13 @@ var dtypes = map[string]dtype{
 	"F64":  {"F64", 8, fromF64},
 	"F16":  {"F16", 2, fromF16},
 	"BF16": {"BF16", 2, fromBF16},
+	// Integer and boolean tensors (PyTorch's BatchNorm num_batches_tracked,
+	// for instance) are not model weights: Read skips them and lists them in
+	// File.Skipped.
+	"BOOL": {"BOOL", 1, nil}, "U8": {"U8", 1, nil}, "I8": {"I8", 1, nil},
+	"U16": {"U16", 2, nil}, "I16": {"I16", 2, nil},
+	"U32": {"U32", 4, nil}, "I32": {"I32", 4, nil},
+	"U64": {"U64", 8, nil}, "I64": {"I64", 8, nil},
 }
 
 func fromF32(dst []float32, src []byte) {

@@ -33,6 +33,7 @@ type Tensor struct {
 type File struct {
 	Tensors map[string]Tensor
 	Meta    map[string]string
+	Skipped map[string]string // integer and boolean tensors Read skipped: name → dtype
 }
 
 // Names returns the names of the tensors in sorted order.
@@ -78,8 +79,9 @@ func equalInts(a, b []int) bool {
 }
 
 // Read reads the safetensors file at path. F32, F64, F16 and BF16 tensors
-// are converted to float32 (F64 values are rounded to nearest); other dtypes
-// are an error. See the package documentation for what is validated.
+// are converted to float32 (F64 values are rounded to nearest); integer and
+// boolean tensors are skipped and listed in File.Skipped; other dtypes are
+// an error. See the package documentation for what is validated.
 func Read(path string) (*File, error) {
 	fh, err := os.Open(path)
 	if err != nil {
@@ -120,6 +122,16 @@ func decode(r io.Reader, size int64) (*File, error) {
 	}
 	f := &File{Tensors: make(map[string]Tensor, len(entries)), Meta: meta}
 	for _, e := range entries {
+		if e.dtype.convert == nil {
+			if _, err := io.CopyN(io.Discard, r, int64(e.end-e.begin)); err != nil {
+				return nil, errors.Wrapf(err, "tensor %q: data", e.name)
+			}
+			if f.Skipped == nil {
+				f.Skipped = map[string]string{}
+			}
+			f.Skipped[e.name] = e.dtype.name
+			continue
+		}
 		data, err := readData(r, e)
 		if err != nil {
 			return nil, err
@@ -267,7 +279,7 @@ func parseDtype(raw json.RawMessage) (dtype, error) {
 	}
 	dt, ok := dtypes[s]
 	if !ok {
-		return dtype{}, errors.Errorf("%q is not supported (want F32, F64, F16 or BF16)", s)
+		return dtype{}, errors.Errorf("%q is not supported (want F32, F64, F16, BF16, or an integer or boolean type, which is skipped)", s)
 	}
 	return dt, nil
 }
