@@ -80,6 +80,10 @@ const invSqrt2 = 0.70710678118654752440
 const invSqrt2Pi = 0.39894228040143267794
 
 func geluForward[T Float](x, y []T) {
+	if x32, ok := any(x).([]float32); ok {
+		geluForward32(x32, any(y).([]float32))
+		return
+	}
 	parallel.For(len(x), 4096, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := float64(x[i])
@@ -88,14 +92,36 @@ func geluForward[T Float](x, y []T) {
 	})
 }
 
+func geluForward32(x, y []float32) {
+	parallel.For(len(x), 4096, func(lo, hi int) {
+		for i, v := range x[lo:hi] {
+			y[lo+i] = 0.5 * v * (1 + erf32(v*invSqrt2))
+		}
+	})
+}
+
 // geluBackward computes dx = dy·(Φ(x) + x·φ(x)).
 func geluBackward[T Float](x, dy, dx []T) {
+	if x32, ok := any(x).([]float32); ok {
+		geluBackward32(x32, any(dy).([]float32), any(dx).([]float32))
+		return
+	}
 	parallel.For(len(x), 4096, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := float64(x[i])
 			cdf := 0.5 * (1 + math.Erf(v*invSqrt2))
 			pdf := invSqrt2Pi * math.Exp(-0.5*v*v)
 			dx[i] = T(float64(dy[i]) * (cdf + v*pdf))
+		}
+	})
+}
+
+func geluBackward32(x, dy, dx []float32) {
+	parallel.For(len(x), 4096, func(lo, hi int) {
+		for i, v := range x[lo:hi] {
+			cdf := 0.5 * (1 + erf32(v*invSqrt2))
+			pdf := invSqrt2Pi * exp32(-0.5*v*v)
+			dx[lo+i] = dy[lo+i] * (cdf + v*pdf)
 		}
 	})
 }

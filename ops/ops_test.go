@@ -301,3 +301,25 @@ func TestBufferReuse(t *testing.T) {
 		vm.Reset()
 	}
 }
+
+// TestGELUFloat32MatchesFloat64 checks the fast float32 kernels against the
+// float64 ones.
+func TestGELUFloat32MatchesFloat64(t *testing.T) {
+	n := 4001
+	x64, y64, d64 := make([]float64, n), make([]float64, n), make([]float64, n)
+	x32, y32, d32 := make([]float32, n), make([]float32, n), make([]float32, n)
+	ones64, ones32 := make([]float64, n), make([]float32, n)
+	for i := range x64 {
+		x32[i] = float32(-10 + 20*float64(i)/float64(n-1))
+		x64[i], ones64[i], ones32[i] = float64(x32[i]), 1, 1
+	}
+	geluForward(x64, y64)
+	geluForward(x32, y32)
+	geluBackward(x64, ones64, d64)
+	geluBackward(x32, ones32, d32)
+	for i := range x64 {
+		if math.Abs(float64(y32[i])-y64[i]) > 2e-6*(1+math.Abs(y64[i])) || math.Abs(float64(d32[i])-d64[i]) > 2e-6 {
+			t.Fatalf("x=%g: float32 GELU %g/%g, float64 %g/%g", x64[i], y32[i], d32[i], y64[i], d64[i])
+		}
+	}
+}

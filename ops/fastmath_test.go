@@ -1,0 +1,55 @@
+package ops
+
+import (
+	"math"
+	"testing"
+)
+
+// TestFastMathAccuracy compares erf32 and exp32 with the math package on a
+// dense grid, in units of float32 precision.
+func TestFastMathAccuracy(t *testing.T) {
+	var worstErf, worstExp float64
+	for x := -10.0; x <= 10; x += 1e-4 {
+		got, want := float64(erf32(float32(x))), math.Erf(float64(float32(x)))
+		worstErf = math.Max(worstErf, math.Abs(got-want))
+	}
+	for x := -87.0; x <= 88; x += 1e-3 {
+		xf := float64(float32(x))
+		got, want := float64(exp32(float32(x))), math.Exp(xf)
+		worstExp = math.Max(worstExp, math.Abs(got-want)/want)
+	}
+	if worstErf > 5e-7 {
+		t.Errorf("erf32: largest absolute error %.3g", worstErf)
+	}
+	if worstExp > 5e-7 {
+		t.Errorf("exp32: largest relative error %.3g", worstExp)
+	}
+	t.Logf("erf32 max abs error %.3g, exp32 max rel error %.3g", worstErf, worstExp)
+	if exp32(-100) != 0 || !math.IsInf(float64(exp32(100)), 1) || erf32(-9) != -1 || erf32(9) != 1 {
+		t.Error("limits of erf32/exp32 wrong")
+	}
+}
+
+func BenchmarkErf32(b *testing.B) {
+	var s float32
+	for i := 0; i < b.N; i++ {
+		s += erf32(float32(i&1023) / 256)
+	}
+	_ = s
+}
+
+func BenchmarkMathErf(b *testing.B) {
+	var s float64
+	for i := 0; i < b.N; i++ {
+		s += math.Erf(float64(i&1023) / 256)
+	}
+	_ = s
+}
+
+func BenchmarkExp32(b *testing.B) {
+	var s float32
+	for i := 0; i < b.N; i++ {
+		s += exp32(-float32(i&1023) / 128)
+	}
+	_ = s
+}
