@@ -46,12 +46,14 @@ func benchGemm[T Float](b *testing.B, tA, tB bool, m, n, k int) {
 	reportGFLOPS(b, 2*float64(m)*float64(n)*float64(k))
 }
 
-// BenchmarkGemm measures one product at a time. attention is the per-head Q·Kᵀ of a 7×7-patch, 64-wide head; mlp
-// is the first MLP product of a 56×56-token, width-192 block.
+// BenchmarkGemm measures one product at a time: tiny shows the cost of a
+// call, attention is the per-head Q·Kᵀ of a 7×7 grid of tokens with heads 64
+// wide, and mlp the first MLP product of a 56×56-token, width-192 block.
 func BenchmarkGemm(b *testing.B) {
 	benchBackends(b, func(b *testing.B) {
 		b.Run("f32/512x512x512", func(b *testing.B) { benchGemm[float32](b, false, false, 512, 512, 512) })
 		b.Run("f64/512x512x512", func(b *testing.B) { benchGemm[float64](b, false, false, 512, 512, 512) })
+		b.Run("f32/tiny_NN_8x8x8", func(b *testing.B) { benchGemm[float32](b, false, false, 8, 8, 8) })
 		b.Run("f32/attention_NT_49x49x64", func(b *testing.B) { benchGemm[float32](b, false, true, 49, 49, 64) })
 		b.Run("f32/mlp_NN_3136x768x192", func(b *testing.B) { benchGemm[float32](b, false, false, 3136, 768, 192) })
 	})

@@ -27,6 +27,12 @@
 // names the library to load instead, such as a build of OpenBLAS newer than
 // the system's.
 //
+// OpenBLAS's own variables apply as usual: OPENBLAS_NUM_THREADS sets the
+// default thread count, and OPENBLAS_CORETYPE overrides the kernels a
+// DYNAMIC_ARCH build picks. OpenBLAS 0.3.21 runs AMD Zen CPUs on its AVX2
+// (Haswell) kernels even where they have AVX-512; OPENBLAS_CORETYPE=SkylakeX
+// selects the AVX-512 ones.
+//
 // A program that must not silently run on the slow backend calls Init at
 // start-up and stops on its error. Use switches the backend explicitly and
 // overrides the environment.

@@ -112,7 +112,8 @@ func open(path string) (*openBLAS, error) {
 func (*openBLAS) Name() string { return OpenBLAS }
 
 // config returns OpenBLAS's build description, such as
-// "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64".
+// "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64",
+// which names the kernels it chose for the CPU.
 func (o *openBLAS) config() string {
 	var getConfig func() string
 	purego.RegisterFunc(&getConfig, o.cfg)

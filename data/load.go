@@ -177,15 +177,16 @@ func loadIDX(name, dir, hint string) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	train, err := ReadIDX(p[0], p[1])
-	if err != nil {
-		return nil, err
+	var splits [2]*Dataset
+	for i := range splits {
+		if splits[i], err = ReadIDX(p[2*i], p[2*i+1]); err != nil {
+			return nil, err
+		}
+		if c := splits[i].Classes; c > 10 {
+			return nil, errors.Errorf("%s: label %d, want < 10 for %s", p[2*i+1], c-1, name)
+		}
 	}
-	test, err := ReadIDX(p[2], p[3])
-	if err != nil {
-		return nil, err
-	}
-	return source(name, train, test, 10)
+	return source(name, splits[0], splits[1], 10)
 }
 
 // loadSplit reads a dataset without an official split and splits it.

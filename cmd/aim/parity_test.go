@@ -1,0 +1,52 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/aim-go/aim/internal/pytorch"
+)
+
+// buildAim compiles the command into a temporary directory.
+func buildAim(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "aim")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building aim: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestPyTorchParity runs bench/pytorch/parity.py: an independent PyTorch
+// implementation of the spec writes random checkpoints and images, and the
+// features and losses of `aim features` and `aim loss` must match it at
+// float32 tolerance; bad inputs must fail cleanly without output files.
+func TestPyTorchParity(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PyTorch parity skipped in -short mode")
+	}
+	py := pytorch.Python(t)
+	bin := buildAim(t)
+	script := filepath.Join("..", "..", "bench", "pytorch", "parity.py")
+	cmd := exec.Command(py, script, "--aim", bin, "--workdir", t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("parity check failed: %v\n%s", err, out)
+	}
+	t.Logf("%s", lastLines(string(out), 3))
+}
+
+func lastLines(s string, n int) string {
+	lines := 0
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '\n' {
+			lines++
+			if lines > n {
+				return s[i+1:]
+			}
+		}
+	}
+	return s
+}
