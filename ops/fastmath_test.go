@@ -53,3 +53,37 @@ func BenchmarkExp32(b *testing.B) {
 	}
 	_ = s
 }
+
+// TestGELUTables compares the interpolated float32 GELU and its derivative
+// with the float64 formulas, including outside the table and at NaN.
+func TestGELUTables(t *testing.T) {
+	var worstF, worstG float64
+	for x := -12.0; x <= 12; x += 1.0 / 4096 {
+		xf := float64(float32(x))
+		f := xf * phi(xf)
+		g := phi(xf) + xf*pdf(xf)
+		worstF = math.Max(worstF, math.Abs(float64(gelu32(float32(x)))-f)/(1+math.Abs(f)))
+		worstG = math.Max(worstG, math.Abs(float64(geluGrad32(float32(x)))-g))
+	}
+	if worstF > 3e-7 || worstG > 3e-7 {
+		t.Errorf("GELU table errors: value %.3g (relative), derivative %.3g", worstF, worstG)
+	}
+	t.Logf("GELU table max errors: value %.3g, derivative %.3g", worstF, worstG)
+	nan := float32(math.NaN())
+	if !math.IsNaN(float64(gelu32(nan))) || !math.IsNaN(float64(geluGrad32(nan))) {
+		t.Error("NaN does not propagate through the GELU kernels")
+	}
+}
+
+func BenchmarkGELU32(b *testing.B) {
+	x, y := make([]float32, 1<<16), make([]float32, 1<<16)
+	for i := range x {
+		x[i] = float32(i%2048)/128 - 8
+	}
+	b.SetBytes(4 << 16)
+	for i := 0; i < b.N; i++ {
+		for j, v := range x {
+			y[j] = gelu32(v)
+		}
+	}
+}

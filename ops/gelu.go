@@ -94,8 +94,9 @@ func geluForward[T Float](x, y []T) {
 
 func geluForward32(x, y []float32) {
 	parallel.For(len(x), 4096, func(lo, hi int) {
+		out := y[lo:hi]
 		for i, v := range x[lo:hi] {
-			y[lo+i] = 0.5 * v * (1 + erf32(v*invSqrt2))
+			out[i] = gelu32(v)
 		}
 	})
 }
@@ -118,10 +119,9 @@ func geluBackward[T Float](x, dy, dx []T) {
 
 func geluBackward32(x, dy, dx []float32) {
 	parallel.For(len(x), 4096, func(lo, hi int) {
+		g, out := dy[lo:hi], dx[lo:hi]
 		for i, v := range x[lo:hi] {
-			cdf := 0.5 * (1 + erf32(v*invSqrt2))
-			pdf := invSqrt2Pi * exp32(-0.5*v*v)
-			dx[lo+i] = dy[lo+i] * (cdf + v*pdf)
+			out[i] = g[i] * geluGrad32(v)
 		}
 	})
 }
