@@ -87,3 +87,65 @@ func BenchmarkGELU32(b *testing.B) {
 		}
 	}
 }
+
+// TestGELUVectorKernels checks the vector kernels (where the CPU has them)
+// against the float64 formulas on a dense grid, at the extremes and at NaN.
+func TestGELUVectorKernels(t *testing.T) {
+	var x []float32
+	for v := -30.0; v <= 30; v += 1.0 / 1024 {
+		x = append(x, float32(v))
+	}
+	x = append(x, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), -1e30, 1e30, 0, 0, 0)
+	x = x[:len(x)/8*8]
+	y, dx, ones := make([]float32, len(x)), make([]float32, len(x)), make([]float32, len(x))
+	for i := range ones {
+		ones[i] = 1
+	}
+	if geluVector(x, y) == 0 || geluGradVector(x, ones, dx) == 0 {
+		t.Skip("no vector GELU kernel on this CPU")
+	}
+	var worstF, worstG float64
+	for i, v := range x {
+		xf := float64(v)
+		if math.IsNaN(xf) {
+			if !math.IsNaN(float64(y[i])) || !math.IsNaN(float64(dx[i])) {
+				t.Errorf("GELU(NaN) = %v, GELU'(NaN) = %v; want NaN", y[i], dx[i])
+			}
+			continue
+		}
+		if math.IsInf(xf, 0) || math.Abs(xf) > 1e20 {
+			continue
+		}
+		// The rational erf is accurate to ~2.5e-7 absolute, so GELU = x·Φ(x)
+		// to ~1.2e-7·|x|: errors are measured relative to 1 + |x|.
+		f, g := xf*phi(xf), phi(xf)+xf*pdf(xf)
+		worstF = math.Max(worstF, math.Abs(float64(y[i])-f)/(1+math.Abs(xf)))
+		worstG = math.Max(worstG, math.Abs(float64(dx[i])-g))
+	}
+	t.Logf("vector GELU max errors: value %.3g (relative to 1+|x|), derivative %.3g", worstF, worstG)
+	if worstF > 2.5e-7 || worstG > 5e-7 {
+		t.Errorf("vector GELU errors: value %.3g, derivative %.3g", worstF, worstG)
+	}
+}
+
+func BenchmarkGELUVector(b *testing.B) {
+	x, y := make([]float32, 1<<16), make([]float32, 1<<16)
+	for i := range x {
+		x[i] = float32(i%2048)/128 - 8
+	}
+	b.SetBytes(4 << 16)
+	for i := 0; i < b.N; i++ {
+		geluVector(x, y)
+	}
+}
+
+func BenchmarkGELUGradVector(b *testing.B) {
+	x, y, d := make([]float32, 1<<16), make([]float32, 1<<16), make([]float32, 1<<16)
+	for i := range x {
+		x[i], d[i] = float32(i%2048)/128-8, 1
+	}
+	b.SetBytes(4 << 16)
+	for i := 0; i < b.N; i++ {
+		geluGradVector(x, d, y)
+	}
+}

@@ -93,9 +93,10 @@ func geluForward[T Float](x, y []T) {
 }
 
 func geluForward32(x, y []float32) {
-	parallel.For(len(x), 4096, func(lo, hi int) {
-		out := y[lo:hi]
-		for i, v := range x[lo:hi] {
+	parallel.For(len(x), 8192, func(lo, hi int) {
+		done := geluVector(x[lo:hi], y[lo:hi])
+		out := y[lo+done : hi]
+		for i, v := range x[lo+done : hi] {
 			out[i] = gelu32(v)
 		}
 	})
@@ -118,9 +119,10 @@ func geluBackward[T Float](x, dy, dx []T) {
 }
 
 func geluBackward32(x, dy, dx []float32) {
-	parallel.For(len(x), 4096, func(lo, hi int) {
-		g, out := dy[lo:hi], dx[lo:hi]
-		for i, v := range x[lo:hi] {
+	parallel.For(len(x), 8192, func(lo, hi int) {
+		done := geluGradVector(x[lo:hi], dy[lo:hi], dx[lo:hi])
+		g, out := dy[lo+done:hi], dx[lo+done:hi]
+		for i, v := range x[lo+done : hi] {
 			out[i] = g[i] * geluGrad32(v)
 		}
 	})

@@ -33,7 +33,10 @@ var commands = map[string]command{
 	"pretrain": {"pre-train a model on a dataset", runPretrain},
 	"features": {"write frozen-trunk features of images (.npy) to .npy", runFeatures},
 	"loss":     {"print the pre-training loss of images (.npy) at a prefix length", runLoss},
+	"probe":    {"train a probe on a frozen trunk and report its test accuracy", runProbe},
+	"suite":    {"probe a frozen trunk on every installed downstream dataset", runSuite},
 	"version":  {"print the BLAS backend and build information", runVersion},
+	"bench":    {"measure training and inference throughput, GFLOP/s and peak memory", runBench},
 }
 
 // usageError is a bad command line: exit status 2 instead of 1.

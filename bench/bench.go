@@ -1,0 +1,195 @@
+// Package bench measures how fast this project trains and runs AIM: the
+// images per second of a training step (forward, backward and AdamW
+// update) and of the frozen-trunk feature pass, the achieved GFLOP/s
+// against the machine's sgemm rate, and the peak resident memory. The
+// PyTorch side of the comparison is bench/pytorch/bench.py.
+package bench
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/optim"
+)
+
+// Options select what to measure.
+type Options struct {
+	Preset string
+	Batch  int
+	Steps  int // timed steps (after 2 warm-up steps)
+}
+
+// Result is what Run measured. Times are medians over the timed steps.
+type Result struct {
+	Preset            string  `json:"preset"`
+	Batch             int     `json:"batch"`
+	BLAS              string  `json:"blas"`
+	Threads           int     `json:"threads"`
+	TrainImagesPerSec float64 `json:"train_images_per_s"`
+	InferImagesPerSec float64 `json:"infer_images_per_s"`
+	TrainStepSec      float64 `json:"train_step_s"`
+	InferBatchSec     float64 `json:"infer_batch_s"`
+	TrainGFLOPPerImg  float64 `json:"train_gflop_per_image"`
+	TrainGFLOPs       float64 `json:"train_gflops"`
+	InferGFLOPs       float64 `json:"infer_gflops"`
+	SgemmGFLOPs       float64 `json:"sgemm_gflops"` // 512×512×512 float32 on the same backend
+	PeakRSSMB         float64 `json:"peak_rss_mb"`
+}
+
+// Run builds the preset's model and measures it on random images.
+func Run(o Options) (*Result, error) {
+	cfg, err := graph.Preset(o.Preset)
+	if err != nil {
+		return nil, err
+	}
+	if o.Batch < 1 || o.Steps < 1 {
+		return nil, errors.Errorf("batch %d and steps %d must be positive", o.Batch, o.Steps)
+	}
+	r := &Result{Preset: o.Preset, Batch: o.Batch, BLAS: blas.Backend(), Threads: runtime.GOMAXPROCS(0)}
+	m, err := graph.New(cfg, tensor.Float32, 1)
+	if err != nil {
+		return nil, err
+	}
+	images := randomImages(o.Batch, cfg)
+	if r.TrainStepSec, err = timeTraining(m, images, o); err != nil {
+		return nil, err
+	}
+	if r.InferBatchSec, err = timeFeatures(m, images, o); err != nil {
+		return nil, err
+	}
+	train, infer := FLOPs(cfg)
+	r.TrainImagesPerSec = float64(o.Batch) / r.TrainStepSec
+	r.InferImagesPerSec = float64(o.Batch) / r.InferBatchSec
+	r.TrainGFLOPPerImg = train / 1e9
+	r.TrainGFLOPs = train * r.TrainImagesPerSec / 1e9
+	r.InferGFLOPs = infer * r.InferImagesPerSec / 1e9
+	r.SgemmGFLOPs = sgemmRate()
+	r.PeakRSSMB = peakRSS()
+	return r, nil
+}
+
+func randomImages(n int, cfg graph.Config) []float32 {
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([]float32, n*cfg.Channels*cfg.ImageHeight*cfg.ImageWidth)
+	for i := range out {
+		out[i] = float32(rng.NormFloat64())
+	}
+	return out
+}
+
+// timeTraining times full training steps: forward, backward, clipping and
+// the AdamW update.
+func timeTraining(m *graph.Model, images []float32, o Options) (float64, error) {
+	tg, err := m.NewTrainGraph(o.Batch, graph.Objective{})
+	if err != nil {
+		return 0, err
+	}
+	defer tg.Close()
+	opt := optim.NewAdamW[float32]()
+	var params []optim.Param[float32]
+	rng := rand.New(rand.NewPCG(3, 4))
+	prefixes := make([]int, o.Batch)
+	k := m.Config.Grid().Len()
+	step := func() error {
+		for i := range prefixes {
+			prefixes[i] = 1 + rng.IntN(k-1)
+		}
+		if _, err := tg.Step(images, prefixes); err != nil {
+			return err
+		}
+		if params == nil {
+			grads, err := tg.Gradients()
+			if err != nil {
+				return err
+			}
+			for _, g := range grads {
+				params = append(params, optim.Param[float32]{Name: g.Name, Data: g.Value.Float32s(), Grad: g.Grad.Float32s(), Decay: len(g.Value.Shape()) >= 2})
+			}
+		}
+		_, err := opt.Step(params, 1e-4)
+		return err
+	}
+	return median(step, o.Steps)
+}
+
+func timeFeatures(m *graph.Model, images []float32, o Options) (float64, error) {
+	fg, err := m.NewFeatureGraph(o.Batch, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer fg.Close()
+	var out []float32
+	return median(func() error {
+		out, err = fg.Features(images, out[:0])
+		return err
+	}, o.Steps)
+}
+
+// median runs f twice to warm up, then steps times, and returns the median
+// duration in seconds.
+func median(f func() error, steps int) (float64, error) {
+	for i := 0; i < 2; i++ {
+		if err := f(); err != nil {
+			return 0, err
+		}
+	}
+	times := make([]float64, steps)
+	for i := range times {
+		start := time.Now()
+		if err := f(); err != nil {
+			return 0, err
+		}
+		times[i] = time.Since(start).Seconds()
+	}
+	sort.Float64s(times)
+	return times[steps/2], nil
+}
+
+// FLOPs returns the floating-point operations of one image through a
+// training step (3× the forward pass: the backward pass costs two forward
+// passes) and through the feature pass (the trunk only), counting the
+// matrix products, which dominate (2 FLOPs per multiply-add; attention
+// scores over the full K×K).
+func FLOPs(cfg graph.Config) (train, infer float64) {
+	k := float64(cfg.Grid().Len())
+	d, w := float64(cfg.Width), float64(cfg.HeadWidth)
+	p := float64(cfg.Grid().Dim())
+	r := float64(cfg.MLPRatio)
+	block := (4+2*r)*d*d + 2*k*d // qkv, proj, MLP; then QKᵀ and PV per token
+	trunk := p*d + float64(cfg.Depth)*block
+	head := d*w + float64(cfg.HeadDepth)*2*r*w*w + w*p
+	train = 3 * 2 * k * (trunk + head)
+	infer = 2 * k * trunk
+	return train, infer
+}
+
+// sgemmRate measures a 512×512×512 float32 product on the active backend.
+func sgemmRate() float64 {
+	const n = 512
+	a, b, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+	for i := range a {
+		a[i], b[i] = float32(i%7)/7, float32(i%5)/5
+	}
+	sec, _ := median(func() error {
+		blas.Gemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n)
+		return nil
+	}, 9)
+	return 2 * n * n * n / sec / 1e9
+}
+
+// peakRSS returns the process's peak resident memory in MiB.
+func peakRSS() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/probe"
+)
+
+// probeFlags are the flags aim probe and aim suite share.
+type probeFlags struct {
+	checkpoint, out, kind, layers string
+	epochs, batch, trainImages    int
+	featureBatch                  int
+	lr, weightDecay               float64
+	seed                          uint64
+	randomInit, augment           bool
+}
+
+func (f *probeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "pre-trained model checkpoint (.safetensors) (required)")
+	fs.StringVar(&f.out, "out", "", "output directory (required)")
+	fs.StringVar(&f.kind, "probe", string(probe.Attentive), "probe head: attentive or linear")
+	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks whose raw outputs are averaged (default: the last ceil(depth/4))")
+	fs.IntVar(&f.epochs, "epochs", probe.DefaultEpochs, "passes over the training images")
+	fs.IntVar(&f.batch, "batch", probe.DefaultBatch, "training images per step")
+	fs.Float64Var(&f.lr, "lr", probe.DefaultLR, "peak learning rate (5% linear warmup, cosine decay)")
+	fs.Float64Var(&f.weightDecay, "weight-decay", probe.DefaultWeightDecay, "AdamW decoupled weight decay")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of the head's initialisation, batch order, augmentation and the --random-init trunk")
+	fs.IntVar(&f.trainImages, "train-images", 0, "use only this many training images, a fixed subset (0: all)")
+	fs.IntVar(&f.featureBatch, "feature-batch", probe.DefaultFeatureBatch, "images per trunk forward pass")
+	fs.BoolVar(&f.augment, "augment", false, "random resized crop and flip of every training batch (slow: features are recomputed per batch)")
+}
+
+// options turns the flags into probe options.
+func (f *probeFlags) options() (probe.Options, error) {
+	kind, err := probe.ParseKind(f.kind)
+	if err != nil {
+		return probe.Options{}, usageError{errors.Wrap(err, "--probe")}
+	}
+	o := probe.DefaultOptions(kind)
+	if o.Layers, err = parseLayers(f.layers); err != nil {
+		return o, err
+	}
+	o.Epochs, o.Batch, o.LR, o.WeightDecay = f.epochs, f.batch, f.lr, f.weightDecay
+	o.Seed, o.TrainImages, o.FeatureBatch = f.seed, f.trainImages, f.featureBatch
+	if f.augment {
+		aug := data.DefaultAugment()
+		o.Augment = &aug
+	}
+	if err := o.Validate(); err != nil {
+		return o, usageError{err}
+	}
+	return o, nil
+}
+
+// trunk loads the checkpoint, or an untrained trunk like it.
+func (f *probeFlags) trunk() (*probe.Trunk, error) {
+	t, err := probe.LoadTrunk(f.checkpoint)
+	if err != nil {
+		return nil, errors.Wrap(err, "--checkpoint")
+	}
+	if f.randomInit {
+		return t.Randomized(f.seed)
+	}
+	return t, nil
+}
+
+func runProbe(ctx context.Context, args []string, stdout io.Writer) error {
+	var f probeFlags
+	fs := newFlags("probe", os.Stderr)
+	f.register(fs)
+	name := fs.String("data", "", "labelled dataset: "+fmt.Sprint(probe.SuiteDatasets())+" or folder:DIR (required)")
+	dataDir := fs.String("data-dir", "", "directory holding the dataset's files (default: where the dataset's package installs them)")
+	fs.BoolVar(&f.randomInit, "random-init", false, "probe an untrained trunk of the checkpoint's architecture, initialised from --seed (the baseline)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("checkpoint", f.checkpoint, "data", *name, "out", f.out); err != nil {
+		return err
+	}
+	o, err := f.options()
+	if err != nil {
+		return err
+	}
+	t, err := f.trunk()
+	if err != nil {
+		return err
+	}
+	src, err := data.Load(*name, data.LoadOptions{DataDir: *dataDir})
+	if err != nil {
+		return errors.Wrap(err, "--data")
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return errors.Wrap(err, "--out")
+	}
+	r, head, err := probe.Run(ctx, t, *name, src, o, probe.NewBar(os.Stderr))
+	if err != nil {
+		return err
+	}
+	if err := probe.WriteResult(f.out, r); err != nil {
+		return err
+	}
+	if err := head.Save(filepath.Join(f.out, probe.HeadFile), r.Layers); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

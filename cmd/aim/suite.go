@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/probe"
+)
+
+func runSuite(ctx context.Context, args []string, stdout io.Writer) error {
+	var f probeFlags
+	fs := newFlags("suite", os.Stderr)
+	f.register(fs)
+	datasets := fs.String("datasets", "", "comma-separated datasets to probe (default: "+strings.Join(probe.SuiteDatasets(), ",")+")")
+	dataDir := fs.String("data-dir", "", "folder searched for datasets not installed by default: DIR/NAME, then DIR (CIFAR)")
+	fs.BoolVar(&f.randomInit, "random-init", false, "also probe an untrained trunk of the same architecture, initialised from --seed, next to the pre-trained one")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("checkpoint", f.checkpoint, "out", f.out); err != nil {
+		return err
+	}
+	o, err := f.options()
+	if err != nil {
+		return err
+	}
+	so := probe.SuiteOptions{Options: o, DataDir: *dataDir, Baseline: f.randomInit}
+	if *datasets != "" {
+		for _, n := range strings.Split(*datasets, ",") {
+			so.Datasets = append(so.Datasets, strings.TrimSpace(n))
+		}
+	}
+	t, err := probe.LoadTrunk(f.checkpoint)
+	if err != nil {
+		return errors.Wrap(err, "--checkpoint")
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return errors.Wrap(err, "--out")
+	}
+	s, err := probe.Suite(ctx, t, so, probe.NewBar(os.Stderr))
+	if err != nil {
+		return err
+	}
+	if err := s.Write(f.out); err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, s.Markdown())
+	return err
+}

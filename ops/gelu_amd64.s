@@ -1,0 +1,139 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Eight float32 lanes per iteration, AVX2 + FMA. The constants come in c,
+// laid out as geluConsts in gelu_amd64.go. Go's operand order is reversed
+// from Intel's: VFMADD213PS a, b, dst computes dst = b·dst + a.
+
+// PHI computes Φ(x) = 0.5 + 0.5·erf(x/√2) of Y0 into Y5, with the rational
+// erf of Eigen on the clamped argument, and clamps Φ to [0, 1] (the rational
+// overshoots ±1 by ~1e-7 near its clamp). Clobbers Y1, Y3, Y4, Y6.
+#define PHI \
+	VBROADCASTSS 0(DX), Y1 \
+	VMULPS       Y1, Y0, Y3 \
+	VBROADCASTSS 4(DX), Y1 \
+	VMINPS       Y1, Y3, Y3 \
+	VBROADCASTSS 8(DX), Y1 \
+	VMAXPS       Y1, Y3, Y3 \
+	VMULPS       Y3, Y3, Y4 \
+	VBROADCASTSS 12(DX), Y5 \
+	VBROADCASTSS 16(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y5 \
+	VBROADCASTSS 20(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y5 \
+	VBROADCASTSS 24(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y5 \
+	VBROADCASTSS 28(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y5 \
+	VBROADCASTSS 32(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y5 \
+	VBROADCASTSS 36(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y5 \
+	VMULPS       Y3, Y5, Y5 \
+	VBROADCASTSS 40(DX), Y6 \
+	VBROADCASTSS 44(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y6 \
+	VBROADCASTSS 48(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y6 \
+	VBROADCASTSS 52(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y6 \
+	VBROADCASTSS 56(DX), Y1 \
+	VFMADD213PS  Y1, Y4, Y6 \
+	VDIVPS       Y6, Y5, Y5 \
+	VBROADCASTSS 60(DX), Y1 \
+	VFMADD213PS  Y1, Y1, Y5 \
+	VXORPS       Y1, Y1, Y1 \
+	VMAXPS       Y1, Y5, Y5 \
+	VBROADCASTSS 108(DX), Y1 \
+	VMINPS       Y1, Y5, Y5
+
+// func geluAVX2(x, y *float32, blocks int, c *float32)
+// y[i] = x[i]·Φ(x[i]) for 8·blocks values.
+TEXT ·geluAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ blocks+16(FP), CX
+	MOVQ c+24(FP), DX
+	TESTQ CX, CX
+	JZ   gelu_done
+
+gelu_loop:
+	VMOVUPS (SI), Y0
+	PHI
+	VMULPS  Y5, Y0, Y5
+	VMOVUPS Y5, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     gelu_loop
+
+gelu_done:
+	VZEROUPPER
+	RET
+
+// func geluGradAVX2(x, dy, dx *float32, blocks int, c *float32)
+// dx[i] = dy[i]·(Φ(x[i]) + x[i]·φ(x[i])) for 8·blocks values, with
+// φ(x) = e^(−x²/2)/√(2π) and e^u by range reduction and a degree-6
+// polynomial.
+TEXT ·geluGradAVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), SI
+	MOVQ dy+8(FP), BX
+	MOVQ dx+16(FP), DI
+	MOVQ blocks+24(FP), CX
+	MOVQ c+32(FP), DX
+	TESTQ CX, CX
+	JZ   grad_done
+
+grad_loop:
+	VMOVUPS (SI), Y0
+	PHI
+	// u = max(−x²/2, −87)
+	VMULPS       Y0, Y0, Y7
+	VBROADCASTSS 64(DX), Y1
+	VMULPS       Y1, Y7, Y7
+	VBROADCASTSS 68(DX), Y1
+	VMAXPS       Y1, Y7, Y7
+	// n = round(u·log2e); r = u − n·ln2hi − n·ln2lo
+	VBROADCASTSS 72(DX), Y1
+	VMULPS       Y1, Y7, Y8
+	VROUNDPS     $0, Y8, Y8
+	VBROADCASTSS 76(DX), Y1
+	VFNMADD231PS Y1, Y8, Y7
+	VBROADCASTSS 80(DX), Y1
+	VFNMADD231PS Y1, Y8, Y7
+	// p = e^r by Horner
+	VBROADCASTSS 84(DX), Y9
+	VBROADCASTSS 88(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 92(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 96(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 100(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 104(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 108(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VFMADD213PS  Y1, Y7, Y9
+	// scale by 2^n
+	VCVTPS2DQ    Y8, Y8
+	VPSLLD       $23, Y8, Y8
+	VPADDD       Y8, Y9, Y9
+	// φ = p/√(2π); g = Φ + x·φ; dx = dy·g
+	VBROADCASTSS 112(DX), Y1
+	VMULPS       Y1, Y9, Y9
+	VFMADD231PS  Y9, Y0, Y5
+	VMOVUPS      (BX), Y1
+	VMULPS       Y1, Y5, Y5
+	VMOVUPS      Y5, (DI)
+	ADDQ         $32, SI
+	ADDQ         $32, BX
+	ADDQ         $32, DI
+	DECQ         CX
+	JNZ          grad_loop
+
+grad_done:
+	VZEROUPPER
+	RET
