@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/layers"
+	"github.com/aim-go/aim/ops"
 )
 
 // DefaultFeatureLayers returns the blocks whose outputs are averaged into
@@ -57,6 +58,9 @@ func (m *Model) NewFeatureGraph(batch int, layerIdx []int) (*FeatureGraph, error
 	}
 	feats := b.Mean(chosen...)
 	if err := b.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := ops.PlanMemory(b.G, feats); err != nil {
 		return nil, err
 	}
 	return &FeatureGraph{inputs: in, vm: G.NewTapeMachine(b.G), features: feats, layers: layerIdx}, nil

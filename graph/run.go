@@ -9,6 +9,7 @@ import (
 
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/objectives"
+	"github.com/aim-go/aim/ops"
 )
 
 // WithImage returns the model for images of another size, sharing the
@@ -70,6 +71,9 @@ func (m *Model) newPretrainGraph(batch int, obj Objective, withGrad bool) (*pret
 		if grads, err = G.Grad(loss, pg.nodes...); err != nil {
 			return nil, nil, errors.Wrap(err, "differentiating the loss")
 		}
+	}
+	if _, err := ops.PlanMemory(b.G, append(grads, loss)...); err != nil {
+		return nil, nil, err
 	}
 	pg.vm = G.NewTapeMachine(b.G)
 	return pg, grads, nil

@@ -34,6 +34,7 @@ type addOp struct {
 }
 
 func (op *addOp) Arity() int         { return 2 }
+func (op *addOp) output() *buffer    { return &op.out }
 func (op *addOp) Type() hm.Type      { return fnType(2, 2, 2) }
 func (op *addOp) DiffWRT(int) []bool { return op.diff[:] }
 
@@ -109,7 +110,8 @@ type meanOp struct {
 	out buffer
 }
 
-func (op *meanOp) Arity() int { return op.n }
+func (op *meanOp) Arity() int      { return op.n }
+func (op *meanOp) output() *buffer { return &op.out }
 func (op *meanOp) Type() hm.Type {
 	ranks := make([]int, op.n+1)
 	for i := range ranks {

@@ -44,6 +44,7 @@ type attentionOp struct {
 }
 
 func (op *attentionOp) Arity() int         { return 2 }
+func (op *attentionOp) output() *buffer    { return &op.out }
 func (op *attentionOp) Type() hm.Type      { return fnType(2, 1, 2) }
 func (op *attentionOp) DiffWRT(int) []bool { return []bool{true, false} }
 func (op *attentionOp) geometry(qkv tensor.Shape) (b, d int) {
@@ -196,6 +197,7 @@ type attentionGradOp struct {
 }
 
 func (op *attentionGradOp) Arity() int         { return 3 }
+func (op *attentionGradOp) output() *buffer    { return &op.out }
 func (op *attentionGradOp) Type() hm.Type      { return fnType(2, 1, 2, 2) }
 func (op *attentionGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
 func (op *attentionGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {

@@ -30,6 +30,7 @@ func (op *geluOp) Arity() int {
 	}
 	return 1
 }
+func (op *geluOp) output() *buffer { return &op.out }
 
 func (op *geluOp) Type() hm.Type {
 	if op.grad {

@@ -31,6 +31,7 @@ type layerNormOp struct {
 }
 
 func (op *layerNormOp) Arity() int         { return 3 }
+func (op *layerNormOp) output() *buffer    { return &op.out }
 func (op *layerNormOp) Type() hm.Type      { return fnType(2, 1, 1, 2) }
 func (op *layerNormOp) DiffWRT(int) []bool { return []bool{true, true, true} }
 
@@ -126,7 +127,8 @@ type layerNormGradOp struct {
 	out   buffer
 }
 
-func (op *layerNormGradOp) Arity() int { return 3 }
+func (op *layerNormGradOp) Arity() int      { return 3 }
+func (op *layerNormGradOp) output() *buffer { return &op.out }
 func (op *layerNormGradOp) Type() hm.Type {
 	if op.gamma {
 		return fnType(2, 1, 2, 1)

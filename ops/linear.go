@@ -8,7 +8,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/internal/parallel"
 )
 
@@ -37,6 +36,7 @@ func (op *linearOp) Arity() int {
 	}
 	return 2
 }
+func (op *linearOp) output() *buffer { return &op.out }
 
 func (op *linearOp) Type() hm.Type {
 	if op.hasBias {
@@ -104,7 +104,7 @@ func linearForward[T Float](x, w, bias, y []T, n, in, out int) {
 		})
 		beta = 1
 	}
-	blas.Gemm(false, true, n, out, in, 1, x, in, w, in, beta, y, out)
+	gemm(false, true, n, out, in, 1, x, in, w, in, beta, y, out)
 }
 
 func (op *linearOp) DiffWRT(int) []bool {
@@ -138,8 +138,9 @@ type matMulOp struct {
 	out    buffer
 }
 
-func (op *matMulOp) Arity() int    { return 2 }
-func (op *matMulOp) Type() hm.Type { return fnType(2, 2, 2) }
+func (op *matMulOp) Arity() int      { return 2 }
+func (op *matMulOp) output() *buffer { return &op.out }
+func (op *matMulOp) Type() hm.Type   { return fnType(2, 2, 2) }
 func (op *matMulOp) dims(a, b tensor.Shape) (m, k, n int) {
 	m, k = a[0], a[1]
 	if op.transA {
@@ -176,9 +177,9 @@ func (op *matMulOp) Do(vs ...G.Value) (G.Value, error) {
 	c := op.out.get(dt, m, n)
 	switch dt {
 	case tensor.Float32:
-		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
+		gemm(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
 	default:
-		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float64](vs[0]), a[1], dataOf[float64](vs[1]), n, 0, c.Float64s(), n)
+		gemm(op.transA, false, m, n, k, 1, dataOf[float64](vs[0]), a[1], dataOf[float64](vs[1]), n, 0, c.Float64s(), n)
 	}
 	return c, nil
 }
@@ -199,8 +200,9 @@ type columnSumOp struct {
 	out buffer
 }
 
-func (op *columnSumOp) Arity() int    { return 1 }
-func (op *columnSumOp) Type() hm.Type { return fnType(2, 1) }
+func (op *columnSumOp) Arity() int      { return 1 }
+func (op *columnSumOp) output() *buffer { return &op.out }
+func (op *columnSumOp) Type() hm.Type   { return fnType(2, 1) }
 func (op *columnSumOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapes(ds)
 	if err != nil {

@@ -84,6 +84,7 @@ type mseGradOp struct {
 }
 
 func (op *mseGradOp) Arity() int         { return 4 }
+func (op *mseGradOp) output() *buffer    { return &op.out }
 func (op *mseGradOp) Type() hm.Type      { return fnType(2, 2, 1, 0, 2) }
 func (op *mseGradOp) DiffWRT(int) []bool { return []bool{false, false, false, false} }
 func (op *mseGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {

@@ -37,6 +37,7 @@ type base struct {
 }
 
 func (b base) ReturnsPtr() bool      { return false }
+func (b base) thisPackage()          {}
 func (b base) CallsExtern() bool     { return false }
 func (b base) OverwritesInput() int  { return -1 }
 func (b base) String() string        { return b.desc }
@@ -76,13 +77,49 @@ func shapes(ds []G.DimSizer) ([]tensor.Shape, error) {
 }
 
 // buffer is an output tensor an operation keeps from one run to the next.
-type buffer struct{ t *tensor.Dense }
+// Its memory may be shared with the outputs of other operations whose
+// values are never live at the same time (see PlanMemory).
+type buffer struct {
+	s   *storage
+	t   *tensor.Dense
+	gen int
+}
 
-// get returns the buffer with the given type and shape, allocating it the
-// first time and whenever the type or shape changes.
+// storage is memory shared by buffers. gen changes whenever the memory is
+// reallocated, so buffers know to rebuild their tensor headers.
+type storage struct {
+	dtype tensor.Dtype
+	data  any // []float32 or []float64
+	size  int
+	gen   int
+}
+
+// get returns the buffer as a tensor of the given type and shape, allocating
+// memory the first time and whenever more is needed.
 func (b *buffer) get(dt tensor.Dtype, shape ...int) *tensor.Dense {
-	if b.t == nil || b.t.Dtype() != dt || !b.t.Shape().Eq(tensor.Shape(shape)) {
-		b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+	if b.s == nil {
+		b.s = &storage{}
+	}
+	n := tensor.Shape(shape).TotalSize()
+	s := b.s
+	if s.data == nil || s.dtype != dt || s.size < n {
+		s.dtype, s.size, s.gen = dt, n, s.gen+1
+		if dt == tensor.Float32 {
+			s.data = make([]float32, n)
+		} else {
+			s.data = make([]float64, n)
+		}
+	}
+	if b.t == nil || b.gen != s.gen || !b.t.Shape().Eq(tensor.Shape(shape)) {
+		var backing any
+		switch d := s.data.(type) {
+		case []float32:
+			backing = d[:n]
+		case []float64:
+			backing = d[:n]
+		}
+		b.t = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(backing))
+		b.gen = s.gen
 	}
 	return b.t
 }

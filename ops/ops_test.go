@@ -323,3 +323,39 @@ func TestGELUFloat32MatchesFloat64(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanMemorySharesDeadOutputs builds a chain of GELUs: each output is
+// dead once the next GELU has read it, so two alternating allocations serve
+// the whole chain (the kept output takes over a dead one), and the result
+// is unchanged.
+func TestPlanMemorySharesDeadOutputs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 2))
+	x := randTensor(rng, 4, 5)
+	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+		y := in[0]
+		for i := 0; i < 6; i++ {
+			y = G.Must(GELU(y))
+		}
+		return y, nil
+	}
+	want := forward(t, []*tensor.Dense{x}, build)
+
+	g := G.NewGraph()
+	y, _ := build(g, []*G.Node{G.NodeFromAny(g, x, G.WithName("x"))})
+	n, err := PlanMemory(g, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d allocations for a chain of 6, want 2", n)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	for run := 0; run < 2; run++ {
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		assertClose(t, y.Value().Data().([]float64), want, 1e-15)
+		vm.Reset()
+	}
+}

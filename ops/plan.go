@@ -1,0 +1,128 @@
+package ops
+
+import (
+	"math"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// planned is an operation of this package whose output buffer PlanMemory
+// may share.
+type planned interface {
+	output() *buffer
+}
+
+// ours marks the operations of this package: they never write into their
+// inputs, unlike Gorgonia's own operations, which may overwrite an input in
+// place.
+type ours interface {
+	thisPackage()
+}
+
+// PlanMemory lets the operations of this package in g share output memory:
+// two outputs of the same type and size share one allocation when their
+// values are never live at the same time in the order Gorgonia's
+// TapeMachine runs the graph (its topological sort). keep lists the nodes
+// whose values are read after a run (gradients, losses, features); they
+// get memory of their own. It returns the number of allocations the outputs
+// will use.
+//
+// Call it once the graph is complete and before running it. A graph with a
+// Gorgonia operation that calls BLAS (which reuses memory of its own) is
+// refused.
+func PlanMemory(g *G.ExprGraph, keep ...*G.Node) (int, error) {
+	order, err := G.Sort(g)
+	if err != nil {
+		return 0, errors.Wrap(err, "planning memory")
+	}
+	for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
+		order[i], order[j] = order[j], order[i]
+	}
+	end, err := lifetimes(g, order, keep)
+	if err != nil {
+		return 0, err
+	}
+	return assign(order, end), nil
+}
+
+// lifetimes returns, for each node, the position in order of the last
+// operation that may read its value. A Gorgonia operation may write its
+// result into an input, so a value read by one lives as long as that
+// operation's own result.
+func lifetimes(g *G.ExprGraph, order G.Nodes, keep G.Nodes) (map[*G.Node]int, error) {
+	pos := make(map[*G.Node]int, len(order))
+	for i, n := range order {
+		pos[n] = i
+	}
+	end := make(map[*G.Node]int, len(order))
+	for _, n := range keep {
+		end[n] = math.MaxInt
+	}
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		if op := n.Op(); op != nil {
+			if _, mine := op.(ours); !mine && op.CallsExtern() {
+				return nil, errors.Errorf("planning memory: operation %v calls BLAS through Gorgonia", op)
+			}
+		}
+		last := max(end[n], i)
+		for _, p := range parents(g, n) {
+			last = max(last, pos[p])
+			if _, mine := p.Op().(ours); !mine {
+				last = max(last, end[p])
+			}
+		}
+		end[n] = last
+	}
+	return end, nil
+}
+
+// parents returns the nodes that read n.
+func parents(g *G.ExprGraph, n *G.Node) []*G.Node {
+	var out []*G.Node
+	it := g.To(n.ID())
+	for it.Next() {
+		if p, ok := it.Node().(*G.Node); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sizeClass is the type and element count of an output.
+type sizeClass struct {
+	dtype tensor.Dtype
+	size  int
+}
+
+// assign walks the nodes in order, handing each planned output the storage
+// of an output of the same class that is no longer live, or new storage.
+func assign(order G.Nodes, end map[*G.Node]int) int {
+	free := map[sizeClass][]*storage{}
+	release := map[int][]func(){}
+	count := 0
+	for i, n := range order {
+		for _, f := range release[i-1] {
+			f()
+		}
+		p, ok := n.Op().(planned)
+		if !ok || n.IsScalar() {
+			continue
+		}
+		class := sizeClass{n.Dtype(), n.Shape().TotalSize()}
+		var s *storage
+		if list := free[class]; len(list) > 0 {
+			s, free[class] = list[len(list)-1], list[:len(list)-1]
+		} else {
+			s = &storage{}
+			count++
+		}
+		*p.output() = buffer{s: s}
+		if e := end[n]; e != math.MaxInt {
+			release[e] = append(release[e], func() { free[class] = append(free[class], s) })
+		}
+	}
+	return count
+}
