@@ -32,6 +32,7 @@ type Result struct {
 	Preset            string  `json:"preset"`
 	Batch             int     `json:"batch"`
 	BLAS              string  `json:"blas"`
+	BLASInfo          string  `json:"blas_info"`
 	Threads           int     `json:"threads"`
 	TrainImagesPerSec float64 `json:"train_images_per_s"`
 	InferImagesPerSec float64 `json:"infer_images_per_s"`
@@ -53,7 +54,7 @@ func Run(o Options) (*Result, error) {
 	if o.Batch < 1 || o.Steps < 1 {
 		return nil, errors.Errorf("batch %d and steps %d must be positive", o.Batch, o.Steps)
 	}
-	r := &Result{Preset: o.Preset, Batch: o.Batch, BLAS: blas.Backend(), Threads: runtime.GOMAXPROCS(0)}
+	r := &Result{Preset: o.Preset, Batch: o.Batch, BLAS: blas.Backend(), BLASInfo: blas.Info(), Threads: runtime.GOMAXPROCS(0)}
 	m, err := graph.New(cfg, tensor.Float32, 1)
 	if err != nil {
 		return nil, err

@@ -27,11 +27,19 @@
 // names the library to load instead, such as a build of OpenBLAS newer than
 // the system's.
 //
-// OpenBLAS's own variables apply as usual: OPENBLAS_NUM_THREADS sets the
-// default thread count, and OPENBLAS_CORETYPE overrides the kernels a
-// DYNAMIC_ARCH build picks. OpenBLAS 0.3.21 runs AMD Zen CPUs on its AVX2
-// (Haswell) kernels even where they have AVX-512; OPENBLAS_CORETYPE=SkylakeX
-// selects the AVX-512 ones.
+// OpenBLAS's own variables apply: OPENBLAS_CORETYPE overrides the kernels a
+// DYNAMIC_ARCH build picks, and OPENBLAS_NUM_THREADS its thread count. When
+// they are unset the package chooses:
+//
+//   - OPENBLAS_CORETYPE=SkylakeX on CPUs with AVX-512 (F, BW, DQ, VL).
+//     OpenBLAS 0.3.21 (Debian 12) runs AMD's AVX-512 CPUs on its AVX2
+//     kernels at half the speed; the AVX-512 ones double sgemm's rate there.
+//   - One OpenBLAS thread, with Gemm splitting products of m·n·k ≥ 2²¹ into
+//     row blocks computed on GOMAXPROCS goroutines. OpenBLAS's worker
+//     threads spin while they wait for work, which takes a core from the Go
+//     code between products (LayerNorm, attention, the optimiser); with the
+//     split, every core is Go's. SetThreads(n > 1) returns to OpenBLAS's own
+//     threading.
 //
 // A program that must not silently run on the slow backend calls Init at
 // start-up and stops on its error. Use switches the backend explicitly and
@@ -55,6 +63,7 @@
 package blas
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -202,7 +211,9 @@ func Backend() string { return current().Name() }
 // SetThreads sets how many threads the active backend uses for one large
 // product; n < 1 restores the backend's default (OPENBLAS_NUM_THREADS or the
 // number of CPUs). It is a no-op on gonum, which uses GOMAXPROCS goroutines.
-// The setting is process-wide: it is not a per-call or per-goroutine option.
+// The setting is process-wide, not per call or per goroutine, and OpenBLAS
+// may resize its thread pool: call SetThreads at start-up or between phases,
+// not while other goroutines are inside Gemm.
 func SetThreads(n int) { current().SetThreads(n) }
 
 // Threads reports how many threads the active backend uses for one large
@@ -218,12 +229,50 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	if m == 0 || n == 0 {
 		return
 	}
+	if ob, ok := current().(*openBLAS); ok && ob.serial() && splitRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
+	gemmOnce(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmOnce is one call of the active backend.
+func gemmOnce[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	tA, tB := transpose(transA), transpose(transB)
 	if unsafe.Sizeof(alpha) == 4 {
 		current().Sgemm(tA, tB, m, n, k, float32(alpha), as[float32](a), lda, as[float32](b), ldb, float32(beta), as[float32](c), ldc)
 		return
 	}
 	current().Dgemm(tA, tB, m, n, k, float64(alpha), as[float64](a), lda, as[float64](b), ldb, float64(beta), as[float64](c), ldc)
+}
+
+// splitWork is the size m·n·k from which a product is split into row blocks.
+const splitWork = 1 << 21
+
+// splitRows computes a large product as row blocks of C on GOMAXPROCS
+// goroutines, each a single-threaded backend call, and reports whether it
+// did (small products are left to the caller).
+func splitRows[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) bool {
+	workers := min(runtime.GOMAXPROCS(0), m/16)
+	if workers < 2 || m*n*k < splitWork {
+		return false
+	}
+	checkGemm(transpose(transA), transpose(transB), m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	block := ((m+workers-1)/workers + 7) &^ 7
+	var wg sync.WaitGroup
+	for lo := 0; lo < m; lo += block {
+		hi := min(lo+block, m)
+		aOff := lo * lda // rows of A
+		if transA {
+			aOff = lo // columns of A
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gemmOnce(transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+		}()
+	}
+	wg.Wait()
+	return true
 }
 
 // transpose converts a transpose flag to gonum's constant.
@@ -238,4 +287,27 @@ func transpose(t bool) gblas.Transpose {
 // type Weight float32) as a slice of its underlying type U of the same size.
 func as[U, T Float](s []T) []U {
 	return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+// Info describes the active backend for logs and benchmark reports: the
+// backend's build and kernels (OpenBLAS's own description), its thread
+// count, and whether Gemm splits large products over goroutines.
+func Info() string {
+	switch b := current().(type) {
+	case *openBLAS:
+		split := ""
+		if b.serial() {
+			split = fmt.Sprintf(", large products split over %d goroutines", runtime.GOMAXPROCS(0))
+		}
+		return fmt.Sprintf("%s (%d thread%s%s)", strings.TrimSpace(b.config()), b.Threads(), plural(b.Threads()), split)
+	default:
+		return fmt.Sprintf("gonum pure-Go BLAS (%d goroutines)", runtime.GOMAXPROCS(0))
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -8,10 +8,12 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/ebitengine/purego"
 	"github.com/pkg/errors"
+	"golang.org/x/sys/cpu"
 	gblas "gonum.org/v1/gonum/blas"
 )
 
@@ -27,6 +29,7 @@ type openBLAS struct {
 	sgemm, dgemm, sgemv, dgemv        uintptr
 	setNumThreads, getNumThreads, cfg uintptr
 	defaultThreads                    int
+	threads                           atomic.Int32 // the current setting, cached
 }
 
 // libraryCandidates lists the names and paths tried, in order: the one
@@ -84,6 +87,7 @@ func openFirst(paths []string) (*openBLAS, error) {
 
 // open loads path and resolves the symbols the backend calls.
 func open(path string) (*openBLAS, error) {
+	chooseCoreType()
 	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 	if err != nil {
 		return nil, errors.Wrapf(err, "dlopen %s", path)
@@ -106,7 +110,23 @@ func open(path string) (*openBLAS, error) {
 		}
 	}
 	lib.defaultThreads = lib.Threads()
+	if os.Getenv("OPENBLAS_NUM_THREADS") == "" && os.Getenv("OMP_NUM_THREADS") == "" {
+		lib.defaultThreads = 1 // Gemm splits large products over the cores itself
+	}
+	lib.SetThreads(lib.defaultThreads)
 	return lib, nil
+}
+
+// chooseCoreType sets OPENBLAS_CORETYPE=SkylakeX, unless it is set, on CPUs
+// with AVX-512 (F, BW, DQ, VL): OpenBLAS up to 0.3.21 does not recognise
+// AMD's AVX-512 CPUs (Zen 4 and later) and runs them on its AVX2 kernels,
+// at half the speed. It must run before the library is loaded, which reads
+// the variable once.
+func chooseCoreType() {
+	if os.Getenv("OPENBLAS_CORETYPE") != "" || !hasAVX512() {
+		return
+	}
+	os.Setenv("OPENBLAS_CORETYPE", "SkylakeX")
 }
 
 func (*openBLAS) Name() string { return OpenBLAS }
@@ -127,7 +147,12 @@ func (o *openBLAS) SetThreads(n int) {
 		n = o.defaultThreads
 	}
 	purego.SyscallN(o.setNumThreads, uintptr(n))
+	o.threads.Store(int32(o.Threads()))
 }
+
+// serial reports whether OpenBLAS runs each product on one thread, so that
+// Gemm should split large products over the cores.
+func (o *openBLAS) serial() bool { return o.threads.Load() == 1 }
 
 // Threads returns OpenBLAS's thread count.
 func (o *openBLAS) Threads() int {
@@ -242,4 +267,10 @@ func fitsInt32(vs ...int) bool {
 		}
 	}
 	return true
+}
+
+// hasAVX512 reports whether the CPU runs OpenBLAS's SkylakeX kernels.
+func hasAVX512() bool {
+	x := cpu.X86
+	return runtime.GOARCH == "amd64" && x.HasAVX512F && x.HasAVX512BW && x.HasAVX512DQ && x.HasAVX512VL
 }

@@ -18,3 +18,5 @@ func (*openBLAS) config() string { return "" }
 func loadOpenBLAS() (*openBLAS, error) {
 	return nil, errors.Errorf("OpenBLAS is not supported on %s/%s or with the noopenblas build tag", runtime.GOOS, runtime.GOARCH)
 }
+
+func (*openBLAS) serial() bool { return false }

@@ -157,6 +157,10 @@ func attentionForward[T Float](op *attentionOp, vs []G.Value, out, probs []T) er
 // maskedSoftmax turns each row i of the k×k scores into probabilities over the
 // keys the mask lets it see, and zeroes the others.
 func maskedSoftmax[T Float](p []T, k, prefix int) {
+	if p32, ok := any(p).([]float32); ok {
+		maskedSoftmax32(p32, k, prefix)
+		return
+	}
 	for i := 0; i < k; i++ {
 		row := p[i*k : (i+1)*k]
 		lim := masks.VisibleKeys(i, prefix)
@@ -175,6 +179,33 @@ func maskedSoftmax[T Float](p []T, k, prefix int) {
 			row[j] *= inv
 		}
 		clear(row[lim:])
+	}
+}
+
+// maskedSoftmax32 is maskedSoftmax with the vector exp kernel.
+func maskedSoftmax32(p []float32, k, prefix int) {
+	for i := 0; i < k; i++ {
+		row := p[i*k : (i+1)*k]
+		vis := row[:masks.VisibleKeys(i, prefix)]
+		m := vis[0]
+		for _, v := range vis[1:] {
+			m = max(m, v)
+		}
+		for j := range vis {
+			vis[j] -= m
+		}
+		for j := expVector(vis); j < len(vis); j++ {
+			vis[j] = exp32(vis[j])
+		}
+		var sum float32
+		for _, v := range vis {
+			sum += v
+		}
+		inv := 1 / sum
+		for j := range vis {
+			vis[j] *= inv
+		}
+		clear(row[len(vis):])
 	}
 }
 

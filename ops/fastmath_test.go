@@ -149,3 +149,28 @@ func BenchmarkGELUGradVector(b *testing.B) {
 		geluGradVector(x, d, y)
 	}
 }
+
+func TestExpVector(t *testing.T) {
+	var x []float32
+	for v := -100.0; v <= 88; v += 1.0 / 64 {
+		x = append(x, float32(v))
+	}
+	x = append(x, float32(math.NaN()), 0, 0, 0, 0, 0, 0, 0)
+	x = x[:len(x)/8*8]
+	y := append([]float32(nil), x...)
+	if expVector(y) == 0 {
+		t.Skip("no vector exp kernel on this CPU")
+	}
+	for i, v := range x {
+		if math.IsNaN(float64(v)) {
+			if !math.IsNaN(float64(y[i])) {
+				t.Errorf("exp(NaN) = %v", y[i])
+			}
+			continue
+		}
+		want := math.Exp(float64(max(v, -87)))
+		if math.Abs(float64(y[i])-want) > 2e-7*want {
+			t.Fatalf("exp(%v) = %v, want %v", v, y[i], want)
+		}
+	}
+}

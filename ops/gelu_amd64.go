@@ -46,3 +46,18 @@ func geluGradVector(x, dy, dx []float32) int {
 	geluGradAVX2(&x[0], &dy[0], &dx[0], n, &geluConsts[0])
 	return 8 * n
 }
+
+//go:noescape
+func expAVX2(x *float32, blocks int, c *float32)
+
+// expVector replaces x[i] by e^x[i] for the largest multiple of 8 values
+// the vector kernel can take (inputs below −87 give e^−87), and returns how
+// many it did.
+func expVector(x []float32) int {
+	n := len(x) / 8
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	expAVX2(&x[0], n, &geluConsts[0])
+	return 8 * n
+}

@@ -137,3 +137,50 @@ grad_loop:
 grad_done:
 	VZEROUPPER
 	RET
+
+// func expAVX2(x *float32, blocks int, c *float32)
+// x[i] = e^x[i] in place for 8·blocks values, inputs clamped below at −87
+// (where e^x underflows float32's normal range).
+TEXT ·expAVX2(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ blocks+8(FP), CX
+	MOVQ c+16(FP), DX
+	TESTQ CX, CX
+	JZ   exp_done
+
+exp_loop:
+	VMOVUPS      (SI), Y7
+	VBROADCASTSS 68(DX), Y1
+	VMAXPS       Y7, Y1, Y7 // the second source wins on NaN: NaN stays NaN
+	VBROADCASTSS 72(DX), Y1
+	VMULPS       Y1, Y7, Y8
+	VROUNDPS     $0, Y8, Y8
+	VBROADCASTSS 76(DX), Y1
+	VFNMADD231PS Y1, Y8, Y7
+	VBROADCASTSS 80(DX), Y1
+	VFNMADD231PS Y1, Y8, Y7
+	VBROADCASTSS 84(DX), Y9
+	VBROADCASTSS 88(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 92(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 96(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 100(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 104(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VBROADCASTSS 108(DX), Y1
+	VFMADD213PS  Y1, Y7, Y9
+	VFMADD213PS  Y1, Y7, Y9
+	VCVTPS2DQ    Y8, Y8
+	VPSLLD       $23, Y8, Y8
+	VPADDD       Y8, Y9, Y9
+	VMOVUPS      Y9, (SI)
+	ADDQ         $32, SI
+	DECQ         CX
+	JNZ          exp_loop
+
+exp_done:
+	VZEROUPPER
+	RET

@@ -62,7 +62,7 @@ func (op *layerNormOp) Do(vs ...G.Value) (G.Value, error) {
 	y := op.out.get(dt, n, d)
 	switch dt {
 	case tensor.Float32:
-		layerNormForward(dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), y.Float32s(), op.mean, op.rstd, d, op.eps)
+		layerNormForward32(dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), y.Float32s(), op.mean, op.rstd, d, op.eps)
 	default:
 		layerNormForward(dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2]), y.Float64s(), op.mean, op.rstd, d, op.eps)
 	}
@@ -177,9 +177,15 @@ func (op *layerNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 func layerNormGrad[T Float](op *layerNormGradOp, vs []G.Value, out []T) {
 	x, gamma, dy := dataOf[T](vs[0]), dataOf[T](vs[1]), dataOf[T](vs[2])
 	d := vs[0].Shape()[1]
-	if op.gamma {
+	x32, is32 := any(x).([]float32)
+	switch {
+	case is32 && op.gamma:
+		layerNormGradGamma32(x32, any(dy).([]float32), any(out).([]float32), op.fwd.mean, op.fwd.rstd, d)
+	case is32:
+		layerNormGradInput32(x32, any(gamma).([]float32), any(dy).([]float32), any(out).([]float32), op.fwd.mean, op.fwd.rstd, d)
+	case op.gamma:
 		layerNormGradGamma(x, dy, out, op.fwd.mean, op.fwd.rstd, d)
-	} else {
+	default:
 		layerNormGradInput(x, gamma, dy, out, op.fwd.mean, op.fwd.rstd, d)
 	}
 }

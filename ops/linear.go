@@ -8,6 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/internal/parallel"
 )
 
@@ -104,7 +105,7 @@ func linearForward[T Float](x, w, bias, y []T, n, in, out int) {
 		})
 		beta = 1
 	}
-	gemm(false, true, n, out, in, 1, x, in, w, in, beta, y, out)
+	blas.Gemm(false, true, n, out, in, 1, x, in, w, in, beta, y, out)
 }
 
 func (op *linearOp) DiffWRT(int) []bool {
@@ -177,9 +178,9 @@ func (op *matMulOp) Do(vs ...G.Value) (G.Value, error) {
 	c := op.out.get(dt, m, n)
 	switch dt {
 	case tensor.Float32:
-		gemm(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
+		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
 	default:
-		gemm(op.transA, false, m, n, k, 1, dataOf[float64](vs[0]), a[1], dataOf[float64](vs[1]), n, 0, c.Float64s(), n)
+		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float64](vs[0]), a[1], dataOf[float64](vs[1]), n, 0, c.Float64s(), n)
 	}
 	return c, nil
 }

@@ -359,3 +359,49 @@ func TestPlanMemorySharesDeadOutputs(t *testing.T) {
 		vm.Reset()
 	}
 }
+
+// TestLayerNormFloat32MatchesFloat64 runs the float32 kernels against the
+// float64 ones on rows with a large common offset, where a careless variance
+// loses precision.
+func TestLayerNormFloat32MatchesFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 1))
+	const n, d = 37, 190
+	x64, g64, b64, dy64 := make([]float64, n*d), make([]float64, d), make([]float64, d), make([]float64, n*d)
+	for i := range x64 {
+		x64[i], dy64[i] = float64(float32(100+rng.NormFloat64())), float64(float32(rng.NormFloat64()))
+	}
+	for j := range g64 {
+		g64[j], b64[j] = float64(float32(1+0.1*rng.NormFloat64())), float64(float32(rng.NormFloat64()))
+	}
+	x32, g32, b32, dy32 := to32(x64), to32(g64), to32(b64), to32(dy64)
+	m64, r64, m32, r32 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	y64, y32 := make([]float64, n*d), make([]float32, n*d)
+	layerNormForward(x64, g64, b64, y64, m64, r64, d, 1e-6)
+	layerNormForward32(x32, g32, b32, y32, m32, r32, d, 1e-6)
+	compare32(t, "forward", y32, y64, 1e-5)
+	dx64, dx32 := make([]float64, n*d), make([]float32, n*d)
+	layerNormGradInput(x64, g64, dy64, dx64, m64, r64, d)
+	layerNormGradInput32(x32, g32, dy32, dx32, m32, r32, d)
+	compare32(t, "dx", dx32, dx64, 2e-5)
+	dg64, dg32 := make([]float64, d), make([]float32, d)
+	layerNormGradGamma(x64, dy64, dg64, m64, r64, d)
+	layerNormGradGamma32(x32, dy32, dg32, m32, r32, d)
+	compare32(t, "dgamma", dg32, dg64, 1e-4) // a sum over 37 rows of O(1) terms
+}
+
+func to32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+func compare32(t *testing.T, what string, got []float32, want []float64, tol float64) {
+	t.Helper()
+	for i := range got {
+		if math.Abs(float64(got[i])-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Fatalf("%s[%d]: float32 %g, float64 %g", what, i, got[i], want[i])
+		}
+	}
+}

@@ -90,6 +90,6 @@ func usage(w io.Writer) {
 }
 
 func runVersion(_ context.Context, _ []string, stdout io.Writer) error {
-	fmt.Fprintf(stdout, "{\"blas\": %q, \"blas_threads\": %d}\n", blas.Backend(), blas.Threads())
+	fmt.Fprintf(stdout, "{\"blas\": %q, \"blas_info\": %q}\n", blas.Backend(), blas.Info())
 	return nil
 }

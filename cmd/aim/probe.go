@@ -19,7 +19,7 @@ import (
 type probeFlags struct {
 	checkpoint, out, kind, layers string
 	epochs, batch, trainImages    int
-	featureBatch                  int
+	minSteps, featureBatch        int
 	lr, weightDecay               float64
 	seed                          uint64
 	randomInit, augment           bool
@@ -30,7 +30,8 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "", "output directory (required)")
 	fs.StringVar(&f.kind, "probe", string(probe.Attentive), "probe head: attentive or linear")
 	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks whose raw outputs are averaged (default: the last ceil(depth/4))")
-	fs.IntVar(&f.epochs, "epochs", probe.DefaultEpochs, "passes over the training images")
+	fs.IntVar(&f.epochs, "epochs", probe.DefaultEpochs, "passes over the training images (more when needed for --min-steps)")
+	fs.IntVar(&f.minSteps, "min-steps", probe.DefaultMinSteps, "optimiser steps at least: small datasets get more epochs")
 	fs.IntVar(&f.batch, "batch", probe.DefaultBatch, "training images per step")
 	fs.Float64Var(&f.lr, "lr", probe.DefaultLR, "peak learning rate (5% linear warmup, cosine decay)")
 	fs.Float64Var(&f.weightDecay, "weight-decay", probe.DefaultWeightDecay, "AdamW decoupled weight decay")
@@ -50,7 +51,7 @@ func (f *probeFlags) options() (probe.Options, error) {
 	if o.Layers, err = parseLayers(f.layers); err != nil {
 		return o, err
 	}
-	o.Epochs, o.Batch, o.LR, o.WeightDecay = f.epochs, f.batch, f.lr, f.weightDecay
+	o.Epochs, o.MinSteps, o.Batch, o.LR, o.WeightDecay = f.epochs, f.minSteps, f.batch, f.lr, f.weightDecay
 	o.Seed, o.TrainImages, o.FeatureBatch = f.seed, f.trainImages, f.featureBatch
 	if f.augment {
 		aug := data.DefaultAugment()

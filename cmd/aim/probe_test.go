@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/graph"
+)
+
+// writeTrunk saves a small untrained trunk without a recorded image size,
+// so it probes 8×8 images at their own size.
+func writeTrunk(t *testing.T) string {
+	t.Helper()
+	cfg := graph.Config{ImageHeight: 8, ImageWidth: 8, Channels: 1, Patch: 4, Width: 16, Depth: 2, Heads: 2, MLPRatio: 2}
+	m, err := graph.New(cfg, tensor.Float32, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, meta := m.Tensors()
+	delete(meta, graph.MetaConfig)
+	path := filepath.Join(t.TempDir(), "trunk.safetensors")
+	if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestProbeUsageErrors(t *testing.T) {
+	ckpt, out := writeTrunk(t), t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"probe", "--data", "optdigits", "--out", out}, "--checkpoint is required"},
+		{[]string{"probe", "--checkpoint", ckpt, "--data", "optdigits", "--out", out, "--probe", "mlp"}, `--probe: unknown probe "mlp"`},
+		{[]string{"probe", "--checkpoint", ckpt, "--data", "optdigits", "--out", out, "--epochs", "0"}, "epochs 0"},
+		{[]string{"probe", "--checkpoint", ckpt, "--data", "optdigits", "--out", out, "--layers", "1,x"}, `"x" is not a block index`},
+		{[]string{"suite", "--checkpoint", ckpt, "--out", out, "--probe", "mlp"}, `unknown probe "mlp"`},
+		{[]string{"suite", "--out", out}, "--checkpoint is required"},
+	}
+	for _, tc := range tests {
+		var stdout, stderr bytes.Buffer
+		if code := run(tc.args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("aim %s: exit %d, stderr %q; want exit 2 and %q", strings.Join(tc.args, " "), code, stderr.String(), tc.want)
+		}
+	}
+}
+
+func TestProbeCommandErrors(t *testing.T) {
+	ckpt, out := writeTrunk(t), t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"probe", "--checkpoint", filepath.Join(out, "none.safetensors"), "--data", "optdigits", "--out", out}, "--checkpoint"},
+		{[]string{"probe", "--checkpoint", ckpt, "--data", "no-such-set", "--out", out}, `--data: unknown dataset "no-such-set"`},
+		{[]string{"probe", "--checkpoint", ckpt, "--data", "lfw-faces", "--out", out}, "not a multiple of the checkpoint's 4×4 patches"},
+	}
+	for _, tc := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, &stdout, &stderr)
+		if strings.Contains(stderr.String(), "not installed") {
+			continue // the dataset is missing on this machine
+		}
+		if code != 1 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("aim %s: exit %d, stderr %q; want exit 1 and %q", strings.Join(tc.args, " "), code, stderr.String(), tc.want)
+		}
+	}
+}
+
+func TestProbeCommand(t *testing.T) {
+	if _, err := data.Load("optdigits", data.LoadOptions{}); errors.Is(err, data.ErrNotInstalled) {
+		t.Skip(err)
+	}
+	ckpt, out := writeTrunk(t), t.TempDir()
+	args := []string{"probe", "--checkpoint", ckpt, "--data", "optdigits", "--out", out, "--probe", "linear",
+		"--train-images", "300", "--epochs", "2", "--batch", "32", "--random-init"}
+	var stdout, stderr bytes.Buffer
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r map[string]any
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"dataset", "probe", "layers", "train_accuracy", "test_accuracy", "epochs", "random_init",
+		"checkpoint", "train_images", "test_images", "feature_seconds", "probe_seconds"} {
+		if _, ok := r[key]; !ok {
+			t.Errorf("result.json lacks %q", key)
+		}
+	}
+	if r["dataset"] != "optdigits" || r["probe"] != "linear" || r["random_init"] != true || r["train_images"] != 300.0 {
+		t.Errorf("result.json: %s", b)
+	}
+	if !bytes.Equal(bytes.TrimSpace(stdout.Bytes()), bytes.TrimSpace(b)) {
+		t.Errorf("printed result differs from result.json:\n%s\n%s", stdout.Bytes(), b)
+	}
+	if _, err := os.Stat(filepath.Join(out, "probe.safetensors")); err != nil {
+		t.Error(err)
+	}
+}
