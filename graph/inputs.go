@@ -5,6 +5,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/objectives"
+	"github.com/aim-go/aim/ops"
 	"github.com/aim-go/aim/patches"
 )
 
@@ -35,10 +36,12 @@ type inputs struct {
 	target   objectives.Target
 	batch    int
 	patches  *tensor.Dense // (B·K, C·p·p), channel-first patches
-	targets  *tensor.Dense // (B·K, p·p·C), next-patch targets
-	weights  *tensor.Dense // (B·K), loss weights
+	targets  *tensor.Dense // (B·K, p·p·C), next-patch targets of the counted rows, gathered
+	weights  *tensor.Dense // (B·K), loss weights of the gathered rows
 	prefix   *tensor.Dense // (B), prefix lengths
-	scratch  []float64     // one image's channel-last patches
+	rows     *ops.Rows     // the counted rows: those the prediction head runs on
+	index    []int
+	scratch  []float64 // one image's channel-last patches
 	imageLen int
 }
 
@@ -53,7 +56,7 @@ func newInputs(grid patches.Grid, obj Objective, batch int, dtype tensor.Dtype) 
 	return &inputs{
 		grid: grid, order: order, target: obj.Target, batch: batch,
 		patches: alloc(batch*k, grid.Dim()), targets: alloc(batch*k, grid.Dim()),
-		weights: alloc(batch * k), prefix: alloc(batch),
+		weights: alloc(batch * k), prefix: alloc(batch), rows: ops.NewRows(),
 		scratch: make([]float64, k*grid.Dim()), imageLen: grid.ImageSize(),
 	}, nil
 }
@@ -82,27 +85,35 @@ func (in *inputs) fill(images []float32, prefixes []int) error {
 	return nil
 }
 
+// fillInputs writes the patches and prefix lengths of every image, and the
+// targets of the counted positions only, gathered in order (image by image,
+// position by position), with their row indices for the prediction head.
 func fillInputs[T patches.Float](in *inputs, images []float32, prefixes []int) {
 	k, dim := in.grid.Len(), in.grid.Dim()
 	ps, ts := in.patches.Data().([]T), in.targets.Data().([]T)
 	ws, pre := in.weights.Data().([]T), in.prefix.Data().([]T)
 	clear(ps)
-	clear(ts)
 	clear(ws)
 	for i := range pre {
 		pre[i] = T(k)
 	}
+	weights := make([]T, k)
+	in.index = in.index[:0]
 	for i, s := range prefixes {
 		img := images[i*in.imageLen : (i+1)*in.imageLen]
-		rows := i * k * dim
-		patches.Extract(in.grid, img, in.order, patches.ChannelFirst, ps[rows:rows+k*dim])
+		patches.Extract(in.grid, img, in.order, patches.ChannelFirst, ps[i*k*dim:(i+1)*k*dim])
 		patches.Extract(in.grid, img, in.order, patches.ChannelLast, in.scratch)
-		tgt := ts[rows : rows+k*dim]
-		for j, v := range in.scratch {
-			tgt[j] = T(v)
+		objectives.Weights(s, weights)
+		for pos, w := range weights {
+			if w == 0 {
+				continue
+			}
+			r := len(in.index)
+			objectives.PatchTarget(in.scratch[(pos+1)*dim:(pos+2)*dim], in.target, ts[r*dim:(r+1)*dim])
+			ws[r] = 1
+			in.index = append(in.index, i*k+pos)
 		}
-		objectives.NextPatchTargets(tgt, k, dim, in.target, tgt)
-		objectives.Weights(s, ws[i*k:(i+1)*k])
 		pre[i] = T(s)
 	}
+	in.rows.Set(in.index)
 }

@@ -55,11 +55,14 @@ func (m *Model) newPretrainGraph(batch int, obj Objective, withGrad bool) (*pret
 	blocks := net.trunk(b.Input("patches", in.patches), pos, prefix)
 	var loss *G.Node
 	if b.Err() == nil {
-		pred := net.predict(blocks[len(blocks)-1], headPos)
+		// The prediction head runs on the counted positions only.
+		b.OnRows(in.rows)
+		pred := net.predict(b.GatherRows(blocks[len(blocks)-1]), headPos)
 		if b.Err() == nil {
-			loss, err = objectives.NextPatchLoss(pred, b.Input("targets", in.targets), b.Input("weights", in.weights))
+			loss, err = objectives.NextPatchLoss(pred, b.Input("targets", in.targets), b.Input("weights", in.weights), ops.OnRows(in.rows))
 			b.Fail(err, "adding the loss")
 		}
+		b.OnRows(nil)
 	}
 	if err := m.checkParams(b); err != nil {
 		return nil, nil, err

@@ -57,7 +57,23 @@ type Builder struct {
 	rng    *rand.Rand
 	used   []string
 	nodes  map[string]*G.Node
+	rows   *ops.Rows
 	err    error
+}
+
+// OnRows limits the operations built from now on to a set of gathered rows
+// (see ops.Rows); nil lifts the limit.
+func (b *Builder) OnRows(r *ops.Rows) { b.rows = r }
+
+// limit is the option that applies the current row limit.
+func (b *Builder) limit() ops.Option { return ops.OnRows(b.rows) }
+
+// GatherRows applies ops.GatherRows with the current row set.
+func (b *Builder) GatherRows(x *G.Node) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.GatherRows(x, b.rows))
 }
 
 // NewBuilder starts a graph over params; rng initialises new parameters.
@@ -160,7 +176,7 @@ func (b *Builder) Linear(x, w, bias *G.Node, inputGrad bool) *G.Node {
 	if b.err != nil {
 		return nil
 	}
-	return b.keep(ops.Linear(x, w, bias, inputGrad))
+	return b.keep(ops.Linear(x, w, bias, inputGrad, b.limit()))
 }
 
 // LayerNorm applies ops.LayerNorm.
@@ -168,7 +184,7 @@ func (b *Builder) LayerNorm(x, gamma, beta *G.Node, eps float64) *G.Node {
 	if b.err != nil {
 		return nil
 	}
-	return b.keep(ops.LayerNorm(x, gamma, beta, eps))
+	return b.keep(ops.LayerNorm(x, gamma, beta, eps, b.limit()))
 }
 
 // GELU applies ops.GELU.
@@ -176,7 +192,7 @@ func (b *Builder) GELU(x *G.Node) *G.Node {
 	if b.err != nil {
 		return nil
 	}
-	return b.keep(ops.GELU(x))
+	return b.keep(ops.GELU(x, b.limit()))
 }
 
 // Attention applies ops.Attention.
@@ -192,7 +208,7 @@ func (b *Builder) Add(x, y *G.Node) *G.Node {
 	if b.err != nil {
 		return nil
 	}
-	return b.keep(ops.Add(x, y))
+	return b.keep(ops.Add(x, y, b.limit()))
 }
 
 // AddRows applies ops.AddRows.
@@ -200,7 +216,7 @@ func (b *Builder) AddRows(x, c *G.Node) *G.Node {
 	if b.err != nil {
 		return nil
 	}
-	return b.keep(ops.AddRows(x, c))
+	return b.keep(ops.AddRows(x, c, b.limit()))
 }
 
 // Mean applies ops.Mean.

@@ -80,6 +80,17 @@ func NextPatchTargets[T Float](patches []T, k, p int, kind Target, dst []T) {
 	}
 }
 
+// PatchTarget writes the regression target of one patch (flattened row, column,
+// channel) into dst: the patch normalised, or as it is for Raw.
+func PatchTarget[S, T Float](patch []S, kind Target, dst []T) {
+	for i, v := range patch {
+		dst[i] = T(v)
+	}
+	if kind != Raw {
+		NormalizePatch(dst)
+	}
+}
+
 // Weights writes the loss weight of every sequence position into w (K): 1
 // when the position's target patch i+1 lies outside the prefix (i+1 ≥ S) and
 // exists (i+1 ≤ K−1), else 0.
@@ -118,7 +129,8 @@ func Prefix(kind masks.Kind, rng *rand.Rand, k int) int {
 func ValidationPrefix(i, k int) int { return 1 + i%(k-1) }
 
 // NextPatchLoss adds the loss to the graph: pred and target (B·K, P), weight
-// (B·K) from Weights.
-func NextPatchLoss(pred, target, weight *G.Node) (*G.Node, error) {
-	return ops.WeightedMSE(pred, target, weight)
+// (B·K) from Weights. Under ops.OnRows the rows are the gathered counted
+// positions.
+func NextPatchLoss(pred, target, weight *G.Node, opts ...ops.Option) (*G.Node, error) {
+	return ops.WeightedMSE(pred, target, weight, opts...)
 }

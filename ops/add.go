@@ -13,21 +13,26 @@ import (
 
 // Add returns a + b for two matrices of the same shape: the residual
 // connection of a transformer block.
-func Add(a, b *G.Node) (*G.Node, error) {
-	return G.ApplyOp(&addOp{base: base{"Add"}, diff: [2]bool{true, true}}, a, b)
+func Add(a, b *G.Node, opts ...Option) (*G.Node, error) {
+	l := limitOf(opts)
+	return G.ApplyOp(&addOp{base: base{l.tag("Add")}, rowLimit: l, diff: [2]bool{true, true}}, a, b)
 }
 
 // AddRows returns x + c where c (K, D) is added to every block of K
 // consecutive rows of x (B·K, D): a fixed position embedding added to each
-// sample's tokens. c receives no gradient.
-func AddRows(x, c *G.Node) (*G.Node, error) {
-	return G.ApplyOp(&addOp{base: base{"AddRows"}, diff: [2]bool{true, false}, tile: true}, x, c)
+// sample's tokens. c receives no gradient. Under OnRows, x holds gathered
+// rows (see GatherRows) and row r gets the embedding of the token it was
+// gathered from.
+func AddRows(x, c *G.Node, opts ...Option) (*G.Node, error) {
+	l := limitOf(opts)
+	return G.ApplyOp(&addOp{base: base{l.tag("AddRows")}, rowLimit: l, diff: [2]bool{true, false}, tile: true}, x, c)
 }
 
 // addOp adds its second input to its first, repeating the second over blocks
 // of rows when tile is set.
 type addOp struct {
 	base
+	rowLimit
 	diff [2]bool
 	tile bool
 	out  buffer
@@ -62,13 +67,39 @@ func (op *addOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := op.out.get(dt, vs[0].Shape()...)
+	shape := vs[0].Shape()
+	out := op.out.get(dt, shape...)
 	if dt == tensor.Float32 {
-		addTiled(dataOf[float32](vs[0]), dataOf[float32](vs[1]), out.Float32s())
+		op.add32(dataOf[float32](vs[0]), dataOf[float32](vs[1]), out.Float32s(), shape)
 	} else {
-		addTiled(dataOf[float64](vs[0]), dataOf[float64](vs[1]), out.Float64s())
+		op.add64(dataOf[float64](vs[0]), dataOf[float64](vs[1]), out.Float64s(), shape)
 	}
 	return out, nil
+}
+
+func (op *addOp) add32(a, b, out []float32, shape tensor.Shape) { addLimited(op, a, b, out, shape) }
+func (op *addOp) add64(a, b, out []float64, shape tensor.Shape) { addLimited(op, a, b, out, shape) }
+
+// addLimited adds the rows the operation is limited to.
+func addLimited[T Float](op *addOp, a, b, out []T, shape tensor.Shape) {
+	if shape.Dims() != 2 || op.rows == nil {
+		addTiled(a, b, out)
+		return
+	}
+	d := shape[1]
+	n := op.limit(shape[0]) * d
+	if !op.tile {
+		addTiled(a[:n], b[:n], out[:n])
+		return
+	}
+	k := len(b) / d
+	for r, src := range op.rows.index[:n/d] {
+		c := b[src%k*d : (src%k+1)*d]
+		ar, or := a[r*d:(r+1)*d], out[r*d:(r+1)*d]
+		for j, v := range c {
+			or[j] = ar[j] + v
+		}
+	}
 }
 
 // addTiled writes a + b into out, where len(a) is a multiple of len(b) and b

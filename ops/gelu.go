@@ -14,12 +14,14 @@ import (
 // GELU applies the exact Gaussian error linear unit x·Φ(x) =
 // x·(1 + erf(x/√2))/2 elementwise (PyTorch's nn.GELU() default, not the tanh
 // approximation).
-func GELU(x *G.Node) (*G.Node, error) {
-	return G.ApplyOp(&geluOp{base: base{"GELU"}}, x)
+func GELU(x *G.Node, opts ...Option) (*G.Node, error) {
+	l := limitOf(opts)
+	return G.ApplyOp(&geluOp{base: base{l.tag("GELU")}, rowLimit: l}, x)
 }
 
 type geluOp struct {
 	base
+	rowLimit
 	grad bool // the derivative op: inputs x and dy, output dy·GELU'(x)
 	out  buffer
 }
@@ -58,22 +60,28 @@ func (op *geluOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := op.out.get(dt, vs[0].Shape()...)
+	shape := vs[0].Shape()
+	out := op.out.get(dt, shape...)
+	n := shape.TotalSize()
+	if shape.Dims() == 2 {
+		n = op.limit(shape[0]) * shape[1]
+	}
 	if dt == tensor.Float32 {
-		geluRun(op.grad, vs, out.Float32s())
+		geluRun(op.grad, vs, out.Float32s(), n)
 	} else {
-		geluRun(op.grad, vs, out.Float64s())
+		geluRun(op.grad, vs, out.Float64s(), n)
 	}
 	return out, nil
 }
 
-// geluRun computes GELU(x), or dy·GELU'(x) for the derivative op.
-func geluRun[T Float](grad bool, vs []G.Value, out []T) {
-	x := dataOf[T](vs[0])
+// geluRun computes GELU(x), or dy·GELU'(x) for the derivative op, for the
+// first n values.
+func geluRun[T Float](grad bool, vs []G.Value, out []T, n int) {
+	x := dataOf[T](vs[0])[:n]
 	if grad {
-		geluBackward(x, dataOf[T](vs[1]), out)
+		geluBackward(x, dataOf[T](vs[1])[:n], out[:n])
 	} else {
-		geluForward(x, out)
+		geluForward(x, out[:n])
 	}
 }
 
@@ -135,7 +143,7 @@ func (op *geluOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if op.grad {
 		return nil, errors.New("GELU: second derivatives are not supported")
 	}
-	dx, err := G.ApplyOp(&geluOp{base: base{"GELU.dx"}, grad: true}, inputs[0], grad)
+	dx, err := G.ApplyOp(&geluOp{base: base{op.tag("GELU.dx")}, rowLimit: op.rowLimit, grad: true}, inputs[0], grad)
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,9 @@ import (
 // LayerNorm normalises each row of x (N, D) to zero mean and unit variance
 // (biased variance, like PyTorch) and applies the per-feature affine map
 // gamma (D), beta (D): y = (x − μ)/√(σ² + eps)·γ + β.
-func LayerNorm(x, gamma, beta *G.Node, eps float64) (*G.Node, error) {
-	op := &layerNormOp{eps: eps}
-	op.desc = fmt.Sprintf("LayerNorm{eps=%g}", eps)
+func LayerNorm(x, gamma, beta *G.Node, eps float64, opts ...Option) (*G.Node, error) {
+	op := &layerNormOp{eps: eps, rowLimit: limitOf(opts)}
+	op.desc = op.tag(fmt.Sprintf("LayerNorm{eps=%g}", eps))
 	return G.ApplyOp(op, x, gamma, beta)
 }
 
@@ -25,6 +25,7 @@ func LayerNorm(x, gamma, beta *G.Node, eps float64) (*G.Node, error) {
 // of its last run for the backward pass.
 type layerNormOp struct {
 	base
+	rowLimit
 	eps        float64
 	out        buffer
 	mean, rstd []float64
@@ -60,11 +61,12 @@ func (op *layerNormOp) Do(vs ...G.Value) (G.Value, error) {
 		op.mean, op.rstd = make([]float64, n), make([]float64, n)
 	}
 	y := op.out.get(dt, n, d)
+	rows := op.limit(n)
 	switch dt {
 	case tensor.Float32:
-		layerNormForward32(dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), y.Float32s(), op.mean, op.rstd, d, op.eps)
+		layerNormForward32(dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), y.Float32s(), op.mean[:rows], op.rstd[:rows], d, op.eps)
 	default:
-		layerNormForward(dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2]), y.Float64s(), op.mean, op.rstd, d, op.eps)
+		layerNormForward(dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2]), y.Float64s(), op.mean[:rows], op.rstd[:rows], d, op.eps)
 	}
 	return y, nil
 }
@@ -103,15 +105,15 @@ func rowStats[T Float](row []T, eps float64) (mean, rstd float64) {
 
 // SymDiff returns dx, dγ = Σ_rows dy·x̂ and dβ = Σ_rows dy.
 func (op *layerNormOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&layerNormGradOp{base: base{"LayerNorm.dx"}, fwd: op}, inputs[0], inputs[1], grad)
+	dx, err := G.ApplyOp(&layerNormGradOp{base: base{op.tag("LayerNorm.dx")}, fwd: op}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dGamma, err := G.ApplyOp(&layerNormGradOp{base: base{"LayerNorm.dgamma"}, fwd: op, gamma: true}, inputs[0], inputs[1], grad)
+	dGamma, err := G.ApplyOp(&layerNormGradOp{base: base{op.tag("LayerNorm.dgamma")}, fwd: op, gamma: true}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dBeta, err := ColumnSum(grad)
+	dBeta, err := ColumnSum(grad, OnRows(op.rows))
 	if err != nil {
 		return nil, err
 	}
@@ -177,16 +179,18 @@ func (op *layerNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 func layerNormGrad[T Float](op *layerNormGradOp, vs []G.Value, out []T) {
 	x, gamma, dy := dataOf[T](vs[0]), dataOf[T](vs[1]), dataOf[T](vs[2])
 	d := vs[0].Shape()[1]
+	rows := op.fwd.limit(vs[0].Shape()[0])
+	mean, rstd := op.fwd.mean[:rows], op.fwd.rstd[:rows]
 	x32, is32 := any(x).([]float32)
 	switch {
 	case is32 && op.gamma:
-		layerNormGradGamma32(x32, any(dy).([]float32), any(out).([]float32), op.fwd.mean, op.fwd.rstd, d)
+		layerNormGradGamma32(x32, any(dy).([]float32), any(out).([]float32), mean, rstd, d)
 	case is32:
-		layerNormGradInput32(x32, any(gamma).([]float32), any(dy).([]float32), any(out).([]float32), op.fwd.mean, op.fwd.rstd, d)
+		layerNormGradInput32(x32, any(gamma).([]float32), any(dy).([]float32), any(out).([]float32), mean, rstd, d)
 	case op.gamma:
-		layerNormGradGamma(x, dy, out, op.fwd.mean, op.fwd.rstd, d)
+		layerNormGradGamma(x, dy, out, mean, rstd, d)
 	default:
-		layerNormGradInput(x, gamma, dy, out, op.fwd.mean, op.fwd.rstd, d)
+		layerNormGradInput(x, gamma, dy, out, mean, rstd, d)
 	}
 }
 

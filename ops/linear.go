@@ -16,9 +16,9 @@ import (
 // PyTorch's nn.Linear. b (out) may be nil for a layer without bias. When
 // inputGrad is false the gradient with respect to x is never built, which
 // saves a matrix product where x is data (the image patches).
-func Linear(x, w, b *G.Node, inputGrad bool) (*G.Node, error) {
-	op := &linearOp{hasBias: b != nil, inputGrad: inputGrad}
-	op.desc = fmt.Sprintf("Linear{bias=%t,dx=%t}", op.hasBias, inputGrad)
+func Linear(x, w, b *G.Node, inputGrad bool, opts ...Option) (*G.Node, error) {
+	op := &linearOp{hasBias: b != nil, inputGrad: inputGrad, rowLimit: limitOf(opts)}
+	op.desc = op.tag(fmt.Sprintf("Linear{bias=%t,dx=%t}", op.hasBias, inputGrad))
 	if b == nil {
 		return G.ApplyOp(op, x, w)
 	}
@@ -27,6 +27,7 @@ func Linear(x, w, b *G.Node, inputGrad bool) (*G.Node, error) {
 
 type linearOp struct {
 	base
+	rowLimit
 	hasBias, inputGrad bool
 	out                buffer
 }
@@ -69,8 +70,9 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, in, outDim := vs[0].Shape()[0], vs[0].Shape()[1], vs[1].Shape()[0]
-	y := op.out.get(dt, n, outDim)
+	rows, in, outDim := vs[0].Shape()[0], vs[0].Shape()[1], vs[1].Shape()[0]
+	y := op.out.get(dt, rows, outDim)
+	n := op.limit(rows)
 	switch dt {
 	case tensor.Float32:
 		linearForward(dataOf[float32](vs[0]), dataOf[float32](vs[1]), op.bias32(vs), y.Float32s(), n, in, outDim)
@@ -116,15 +118,15 @@ func (op *linearOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	grads := make(G.Nodes, len(inputs))
 	var err error
 	if op.inputGrad {
-		if grads[0], err = G.ApplyOp(&matMulOp{base: base{"Linear.dx"}}, grad, inputs[1]); err != nil {
+		if grads[0], err = G.ApplyOp(&matMulOp{base: base{op.tag("Linear.dx")}, rowLimit: op.rowLimit}, grad, inputs[1]); err != nil {
 			return nil, err
 		}
 	}
-	if grads[1], err = G.ApplyOp(&matMulOp{base: base{"Linear.dw"}, transA: true}, grad, inputs[0]); err != nil {
+	if grads[1], err = G.ApplyOp(&matMulOp{base: base{op.tag("Linear.dw")}, rowLimit: op.rowLimit, transA: true}, grad, inputs[0]); err != nil {
 		return nil, err
 	}
 	if op.hasBias {
-		if grads[2], err = ColumnSum(grad); err != nil {
+		if grads[2], err = ColumnSum(grad, OnRows(op.rows)); err != nil {
 			return nil, err
 		}
 	}
@@ -132,9 +134,11 @@ func (op *linearOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 }
 
 // matMulOp computes op(A)·B for the gradients of Linear: dx = dy·w and
-// dw = dyᵀ·x.
+// dw = dyᵀ·x. With a row limit only the first rows of A (and, for dx, of
+// the result) take part.
 type matMulOp struct {
 	base
+	rowLimit
 	transA bool
 	out    buffer
 }
@@ -176,6 +180,11 @@ func (op *matMulOp) Do(vs ...G.Value) (G.Value, error) {
 	a, b := vs[0].Shape(), vs[1].Shape()
 	m, k, n := op.dims(a, b)
 	c := op.out.get(dt, m, n)
+	if op.transA {
+		k = op.limit(k)
+	} else {
+		m = op.limit(m)
+	}
 	switch dt {
 	case tensor.Float32:
 		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
@@ -192,12 +201,14 @@ func (op *matMulOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 
 // ColumnSum returns the sum over the rows of a matrix x (N, D): a vector (D).
 // It is the gradient of a bias broadcast over rows.
-func ColumnSum(x *G.Node) (*G.Node, error) {
-	return G.ApplyOp(&columnSumOp{base: base{"ColumnSum"}}, x)
+func ColumnSum(x *G.Node, opts ...Option) (*G.Node, error) {
+	l := limitOf(opts)
+	return G.ApplyOp(&columnSumOp{base: base{l.tag("ColumnSum")}, rowLimit: l}, x)
 }
 
 type columnSumOp struct {
 	base
+	rowLimit
 	out buffer
 }
 
@@ -225,6 +236,7 @@ func (op *columnSumOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	n, d := vs[0].Shape()[0], vs[0].Shape()[1]
 	out := op.out.get(dt, d)
+	n = op.limit(n)
 	switch dt {
 	case tensor.Float32:
 		columnSums(dataOf[float32](vs[0]), n, d, out.Float32s())

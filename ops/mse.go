@@ -12,11 +12,15 @@ import (
 // averaged over its C values, then averaged over the rows with weight 1 (rows
 // with weight 0 do not count). It is 0 when no row counts. Only pred receives
 // a gradient.
-func WeightedMSE(pred, target, weight *G.Node) (*G.Node, error) {
-	return G.ApplyOp(&mseOp{base: base{"WeightedMSE"}}, pred, target, weight)
+func WeightedMSE(pred, target, weight *G.Node, opts ...Option) (*G.Node, error) {
+	l := limitOf(opts)
+	return G.ApplyOp(&mseOp{base: base{l.tag("WeightedMSE")}, rowLimit: l}, pred, target, weight)
 }
 
-type mseOp struct{ base }
+type mseOp struct {
+	base
+	rowLimit
+}
 
 func (op *mseOp) Arity() int         { return 3 }
 func (op *mseOp) Type() hm.Type      { return fnType(2, 2, 1, 0) }
@@ -41,11 +45,11 @@ func (op *mseOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := vs[0].Shape()[1]
+	c, n := vs[0].Shape()[1], op.limit(vs[0].Shape()[0])
 	if dt == tensor.Float32 {
-		return G.NewF32(float32(weightedMSE(dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), c))), nil
+		return G.NewF32(float32(weightedMSE(dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2])[:n], c))), nil
 	}
-	return G.NewF64(weightedMSE(dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2]), c)), nil
+	return G.NewF64(weightedMSE(dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2])[:n], c)), nil
 }
 
 func weightedMSE[T Float](pred, target, w []T, c int) float64 {
@@ -70,7 +74,7 @@ func weightedMSE[T Float](pred, target, w []T, c int) float64 {
 }
 
 func (op *mseOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(&mseGradOp{base: base{"WeightedMSE.dpred"}}, inputs[0], inputs[1], inputs[2], grad)
+	d, err := G.ApplyOp(&mseGradOp{base: base{op.tag("WeightedMSE.dpred")}, rowLimit: op.rowLimit}, inputs[0], inputs[1], inputs[2], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +84,7 @@ func (op *mseOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // mseGradOp computes dpred = g·2·w_r·(pred − target)/(C·Σw).
 type mseGradOp struct {
 	base
+	rowLimit
 	out buffer
 }
 
@@ -112,16 +117,18 @@ func (op *mseGradOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, errors.Wrap(err, op.desc)
 	}
 	out := op.out.get(dt, vs[0].Shape()...)
+	n := op.limit(vs[0].Shape()[0])
 	if dt == tensor.Float32 {
-		weightedMSEGrad(vs, g, out.Float32s())
+		weightedMSEGrad(vs, g, out.Float32s(), n)
 	} else {
-		weightedMSEGrad(vs, g, out.Float64s())
+		weightedMSEGrad(vs, g, out.Float64s(), n)
 	}
 	return out, nil
 }
 
-func weightedMSEGrad[T Float](vs []G.Value, g float64, out []T) {
-	pred, target, w := dataOf[T](vs[0]), dataOf[T](vs[1]), dataOf[T](vs[2])
+// weightedMSEGrad writes the gradient of the first n rows (and zeros after).
+func weightedMSEGrad[T Float](vs []G.Value, g float64, out []T, n int) {
+	pred, target, w := dataOf[T](vs[0]), dataOf[T](vs[1]), dataOf[T](vs[2])[:n]
 	c := vs[0].Shape()[1]
 	var count float64
 	for _, wr := range w {

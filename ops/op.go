@@ -36,6 +36,45 @@ type base struct {
 	desc string
 }
 
+// rowLimit limits an operation to the rows of a Rows set (nil: every row).
+type rowLimit struct {
+	rows *Rows
+}
+
+// limit returns how many of total rows the operation processes.
+func (l rowLimit) limit(total int) int {
+	if l.rows == nil {
+		return total
+	}
+	return min(len(l.rows.index), total)
+}
+
+// tag marks a description with the row limit, so that the graph does not
+// merge a limited operation with an unlimited one.
+func (l rowLimit) tag(desc string) string {
+	if l.rows == nil {
+		return desc
+	}
+	return desc + "[rows]"
+}
+
+// Option modifies an operation when it is added to a graph.
+type Option func(*rowLimit)
+
+// OnRows limits an operation, and those of its backward pass, to the rows of
+// r: the first r.Len() rows of its inputs and output; later rows are neither
+// read nor written. See Rows.
+func OnRows(r *Rows) Option { return func(l *rowLimit) { l.rows = r } }
+
+// limitOf applies options.
+func limitOf(opts []Option) rowLimit {
+	var l rowLimit
+	for _, o := range opts {
+		o(&l)
+	}
+	return l
+}
+
 func (b base) ReturnsPtr() bool      { return false }
 func (b base) thisPackage()          {}
 func (b base) CallsExtern() bool     { return false }

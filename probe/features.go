@@ -1,0 +1,150 @@
+package probe
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/graph"
+)
+
+// features provides the probe's input for chosen images: the (tokens, D)
+// trunk features of each, or their (1, D) mean over the tokens.
+type features interface {
+	// fill writes the features of images idx, one after the other, to the
+	// start of dst; rng draws the augmentation of a training batch (nil:
+	// none).
+	fill(ctx context.Context, idx []int, dst []float32, rng *rand.Rand) error
+	// rowLen returns the number of values per image.
+	rowLen() int
+}
+
+// extractor computes trunk features of images through a feature graph and
+// keeps the time spent in the trunk.
+type extractor struct {
+	fg      *graph.FeatureGraph
+	batch   int // images per trunk pass
+	tokens  int // K
+	dim     int // D
+	pooled  bool
+	augment *data.Augment // applied when fill gets a generator
+	elapsed time.Duration
+
+	images []float32 // one trunk batch of (augmented) images
+	raw    []float32 // its (n, K, D) features
+}
+
+func newExtractor(m *graph.Model, batch int, layers []int, pooled bool, augment *data.Augment) (*extractor, error) {
+	fg, err := m.NewFeatureGraph(batch, layers)
+	if err != nil {
+		return nil, err
+	}
+	return &extractor{
+		fg: fg, batch: batch, tokens: m.Config.Grid().Len(), dim: m.Config.Width,
+		pooled: pooled, augment: augment,
+	}, nil
+}
+
+func (e *extractor) close() { e.fg.Close() }
+
+func (e *extractor) rowLen() int {
+	if e.pooled {
+		return e.dim
+	}
+	return e.tokens * e.dim
+}
+
+// live is the features of a dataset's images computed on demand: the slow
+// path, needed when every batch is augmented anew.
+type live struct {
+	*extractor
+	set *data.Dataset
+}
+
+func (l live) fill(ctx context.Context, idx []int, dst []float32, rng *rand.Rand) error {
+	size, row := l.set.C*l.set.H*l.set.W, l.rowLen()
+	for lo := 0; lo < len(idx); lo += l.batch {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		chunk := idx[lo:min(lo+l.batch, len(idx))]
+		l.images = l.images[:0]
+		for _, i := range chunk {
+			l.images = append(l.images, l.set.Image(i)...)
+			if rng != nil && l.augment != nil {
+				img := l.images[len(l.images)-size:]
+				l.augment.Apply(img, l.set.C, l.set.H, l.set.W, rng, img)
+			}
+		}
+		began := time.Now()
+		var err error
+		l.raw, err = l.fg.Features(l.images, l.raw[:0])
+		l.elapsed += time.Since(began)
+		if err != nil {
+			return errors.Wrapf(err, "%s: features", l.set.Name)
+		}
+		out := dst[lo*row : (lo+len(chunk))*row]
+		if l.pooled {
+			meanTokens(l.raw, l.tokens, l.dim, out)
+		} else {
+			copy(out, l.raw)
+		}
+	}
+	return nil
+}
+
+// meanTokens writes the mean over the k tokens of each image of feats
+// (n, k, d) to out (n, d).
+func meanTokens(feats []float32, k, d int, out []float32) {
+	acc := make([]float64, d)
+	for i := range len(feats) / (k * d) {
+		clear(acc)
+		for t := range k {
+			for j, v := range feats[(i*k+t)*d : (i*k+t+1)*d] {
+				acc[j] += float64(v)
+			}
+		}
+		for j, v := range acc {
+			out[i*d+j] = float32(v / float64(k))
+		}
+	}
+}
+
+// cached is features computed once and held in memory.
+type cached struct {
+	values []float32
+	row    int
+}
+
+func (c cached) rowLen() int { return c.row }
+
+func (c cached) fill(_ context.Context, idx []int, dst []float32, _ *rand.Rand) error {
+	for j, i := range idx {
+		copy(dst[j*c.row:(j+1)*c.row], c.values[i*c.row:(i+1)*c.row])
+	}
+	return nil
+}
+
+// cache computes the features of every image of a dataset, unaugmented,
+// showing progress.
+func cache(ctx context.Context, l live, p Progress) (cached, error) {
+	n, row := l.set.N, l.rowLen()
+	c := cached{values: make([]float32, n*row), row: row}
+	p.Start("features "+l.set.Name, n)
+	defer p.Finish()
+	idx := make([]int, 0, l.batch)
+	for lo := 0; lo < n; lo += l.batch {
+		idx = idx[:0]
+		for i := lo; i < min(lo+l.batch, n); i++ {
+			idx = append(idx, i)
+		}
+		if err := l.fill(ctx, idx, c.values[lo*row:], nil); err != nil {
+			return cached{}, err
+		}
+		p.Step(lo+len(idx), "")
+	}
+	return c, nil
+}
