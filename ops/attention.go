@@ -187,6 +187,10 @@ func maskedSoftmax32(p []float32, k, prefix int) {
 	for i := 0; i < k; i++ {
 		row := p[i*k : (i+1)*k]
 		vis := row[:masks.VisibleKeys(i, prefix)]
+		clear(row[len(vis):])
+		if softmaxVector(vis) {
+			continue
+		}
 		m := vis[0]
 		for _, v := range vis[1:] {
 			m = max(m, v)
@@ -205,7 +209,6 @@ func maskedSoftmax32(p []float32, k, prefix int) {
 		for j := range vis {
 			vis[j] *= inv
 		}
-		clear(row[len(vis):])
 	}
 }
 

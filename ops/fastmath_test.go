@@ -174,3 +174,45 @@ func TestExpVector(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftmaxVector compares the vector softmax with a float64 one for every
+// row length up to 40 (all tails), on rows with large and small scores.
+func TestSoftmaxVector(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		row := make([]float32, n+3) // trailing values must stay untouched
+		for i := range row {
+			row[i] = float32(30 * math.Sin(float64(i*n+1)))
+		}
+		want := make([]float64, n)
+		m := math.Inf(-1)
+		for _, v := range row[:n] {
+			m = math.Max(m, float64(v))
+		}
+		var z float64
+		for i, v := range row[:n] {
+			want[i] = math.Exp(float64(v) - m)
+			z += want[i]
+		}
+		guard := append([]float32(nil), row[n:]...)
+		if !softmaxVector(row[:n]) {
+			t.Skip("no vector softmax on this CPU")
+		}
+		for i := range want {
+			if math.Abs(float64(row[i])-want[i]/z) > 1e-6 {
+				t.Fatalf("n=%d: p[%d] = %g, want %g", n, i, row[i], want[i]/z)
+			}
+		}
+		for i, v := range guard {
+			if row[n+i] != v {
+				t.Fatalf("n=%d: value %d past the row changed", n, i)
+			}
+		}
+	}
+	nan := []float32{1, float32(math.NaN()), 2, 3, 4, 5, 6, 7, 8, 9}
+	softmaxVector(nan)
+	for _, v := range nan {
+		if !math.IsNaN(float64(v)) {
+			t.Fatalf("softmax of a row with NaN = %v, want all NaN", nan)
+		}
+	}
+}

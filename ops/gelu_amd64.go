@@ -2,7 +2,11 @@
 
 package ops
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 // geluConsts are the constants of the AVX2 kernels, at the byte offsets
 // the assembly reads them from (4 bytes each, in this order).
@@ -16,6 +20,23 @@ var geluConsts = [...]float32{
 	1.44269504088896341, 0.693145751953125, 1.428606765330187e-06, // log2e, ln2 split
 	1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, // e^r
 	0.39894228040143267794, // 1/√(2π)
+	float32(math.Inf(-1)),  // start of a maximum
+}
+
+// tailMasks[8−t:16−t] selects the first t of 8 lanes.
+var tailMasks = [16]int32{-1, -1, -1, -1, -1, -1, -1, -1}
+
+//go:noescape
+func softmaxRowAVX2(row *float32, blocks int, mask *int32, c *float32)
+
+// softmaxVector turns row into softmax(row) in place and reports whether it
+// could (the CPU has the vector kernels and the row is not empty).
+func softmaxVector(row []float32) bool {
+	if !hasAVX2 || len(row) == 0 {
+		return false
+	}
+	softmaxRowAVX2(&row[0], len(row)/8, &tailMasks[8-len(row)%8], &geluConsts[0])
+	return true
 }
 
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA

@@ -184,3 +184,122 @@ exp_loop:
 exp_done:
 	VZEROUPPER
 	RET
+
+// EXP computes e^Y7 into Y9 (Y7 clamped below at −87, NaN kept), as the exp
+// kernel above. Clobbers Y1, Y7, Y8.
+#define EXP \
+	VBROADCASTSS 68(DX), Y1 \
+	VMAXPS       Y7, Y1, Y7 \
+	VBROADCASTSS 72(DX), Y1 \
+	VMULPS       Y1, Y7, Y8 \
+	VROUNDPS     $0, Y8, Y8 \
+	VBROADCASTSS 76(DX), Y1 \
+	VFNMADD231PS Y1, Y8, Y7 \
+	VBROADCASTSS 80(DX), Y1 \
+	VFNMADD231PS Y1, Y8, Y7 \
+	VBROADCASTSS 84(DX), Y9 \
+	VBROADCASTSS 88(DX), Y1 \
+	VFMADD213PS  Y1, Y7, Y9 \
+	VBROADCASTSS 92(DX), Y1 \
+	VFMADD213PS  Y1, Y7, Y9 \
+	VBROADCASTSS 96(DX), Y1 \
+	VFMADD213PS  Y1, Y7, Y9 \
+	VBROADCASTSS 100(DX), Y1 \
+	VFMADD213PS  Y1, Y7, Y9 \
+	VBROADCASTSS 104(DX), Y1 \
+	VFMADD213PS  Y1, Y7, Y9 \
+	VBROADCASTSS 108(DX), Y1 \
+	VFMADD213PS  Y1, Y7, Y9 \
+	VFMADD213PS  Y1, Y7, Y9 \
+	VCVTPS2DQ    Y8, Y8 \
+	VPSLLD       $23, Y8, Y8 \
+	VPADDD       Y8, Y9, Y9
+
+// func softmaxRowAVX2(row *float32, blocks int, mask *int32, c *float32)
+// Softmax in place over a row of 8·blocks values followed by a partial
+// vector whose lanes are selected by the 8 int32 of mask (all ones for a
+// lane of the row, zero past its end).
+TEXT ·softmaxRowAVX2(SB), NOSPLIT, $0-32
+	MOVQ    row+0(FP), R9
+	MOVQ    blocks+8(FP), R10
+	MOVQ    mask+16(FP), R8
+	MOVQ    c+24(FP), DX
+	VMOVUPS (R8), Y15
+
+	// Y10 = max over the row
+	VBROADCASTSS 116(DX), Y10
+	MOVQ         R9, SI
+	MOVQ         R10, CX
+	TESTQ        CX, CX
+	JZ           smax_tail
+
+smax_loop:
+	VMAXPS (SI), Y10, Y10
+	ADDQ   $32, SI
+	DECQ   CX
+	JNZ    smax_loop
+
+smax_tail:
+	VMASKMOVPS   (SI), Y15, Y11
+	VBROADCASTSS 116(DX), Y12
+	VBLENDVPS    Y15, Y11, Y12, Y12
+	VMAXPS       Y12, Y10, Y10
+	VEXTRACTF128 $1, Y10, X11
+	VMAXPS       X11, X10, X10
+	VPERMILPS    $0x4E, X10, X11
+	VMAXPS       X11, X10, X10
+	VPERMILPS    $0xB1, X10, X11
+	VMAXPS       X11, X10, X10
+	VBROADCASTSS X10, Y10
+
+	// e^(x − max) in place, Y13 = their sum
+	VXORPS Y13, Y13, Y13
+	MOVQ   R9, SI
+	MOVQ   R10, CX
+	TESTQ  CX, CX
+	JZ     sexp_tail
+
+sexp_loop:
+	VMOVUPS (SI), Y7
+	VSUBPS  Y10, Y7, Y7
+	EXP
+	VADDPS  Y9, Y13, Y13
+	VMOVUPS Y9, (SI)
+	ADDQ    $32, SI
+	DECQ    CX
+	JNZ     sexp_loop
+
+sexp_tail:
+	VMASKMOVPS (SI), Y15, Y7
+	VSUBPS     Y10, Y7, Y7
+	EXP
+	VANDPS     Y15, Y9, Y9
+	VADDPS     Y9, Y13, Y13
+	VMASKMOVPS Y9, Y15, (SI)
+
+	// scale by 1/sum
+	VEXTRACTF128 $1, Y13, X11
+	VADDPS       X11, X13, X13
+	VHADDPS      X13, X13, X13
+	VHADDPS      X13, X13, X13
+	VBROADCASTSS 108(DX), X14
+	VDIVSS       X13, X14, X14
+	VBROADCASTSS X14, Y14
+	MOVQ         R9, SI
+	MOVQ         R10, CX
+	TESTQ        CX, CX
+	JZ           sscale_tail
+
+sscale_loop:
+	VMULPS  (SI), Y14, Y11
+	VMOVUPS Y11, (SI)
+	ADDQ    $32, SI
+	DECQ    CX
+	JNZ     sscale_loop
+
+sscale_tail:
+	VMASKMOVPS (SI), Y15, Y11
+	VMULPS     Y14, Y11, Y11
+	VMASKMOVPS Y11, Y15, (SI)
+	VZEROUPPER
+	RET

@@ -32,12 +32,17 @@ func sum4(row []float32, c float32) (s, ss float32) {
 // for the mean, a second for the variance about it, whose sum of
 // deviations (≈ 0) also corrects the rounding of the first mean.
 func rowStats32(row []float32, eps float64) (mean, rstd float32) {
-	s, _ := sum4(row, 0)
+	var s, d, ss float32
 	n := float32(len(row))
-	m0 := s / n
-	d, ss := sum4(row, m0)
+	if vectorRows(len(row)) {
+		s = rowSumAVX2(&row[0], len(row)/8)
+		d, ss = rowDevAVX2(&row[0], len(row)/8, s/n)
+	} else {
+		s, _ = sum4(row, 0)
+		d, ss = sum4(row, s/n)
+	}
 	c := d / n
-	return m0 + c, float32(1 / math.Sqrt(float64(ss/n-c*c)+eps))
+	return s/n + c, float32(1 / math.Sqrt(float64(ss/n-c*c)+eps))
 }
 
 func layerNormForward32(x, gamma, beta, y []float32, mean, rstd []float64, d int, eps float64) {
@@ -46,6 +51,10 @@ func layerNormForward32(x, gamma, beta, y []float32, mean, rstd []float64, d int
 			row, out := x[i*d:(i+1)*d], y[i*d:(i+1)*d]
 			mu, r := rowStats32(row, eps)
 			mean[i], rstd[i] = float64(mu), float64(r)
+			if vectorRows(d) {
+				normRowAVX2(&row[0], &gamma[0], &beta[0], &out[0], d/8, mu, r)
+				continue
+			}
 			g, b := gamma[:len(row)], beta[:len(row)]
 			for j, v := range row {
 				out[j] = (v-mu)*r*g[j] + b[j]
@@ -62,6 +71,11 @@ func layerNormGradInput32(x, gamma, dy, dx []float32, mean, rstd []float64, d in
 		for i := lo; i < hi; i++ {
 			xr, gr, out := x[i*d:(i+1)*d], dy[i*d:(i+1)*d], dx[i*d:(i+1)*d]
 			mu, rs := float32(mean[i]), float32(rstd[i])
+			if vectorRows(d) {
+				sg, sgx := normGradSumsAVX2(&xr[0], &gamma[0], &gr[0], d/8, mu)
+				normGradRowAVX2(&xr[0], &gamma[0], &gr[0], &out[0], d/8, mu, rs, sg*inv, sgx*rs*inv)
+				continue
+			}
 			gm := gamma[:len(xr)]
 			var s0, s1, t0, t1 float32
 			j := 0

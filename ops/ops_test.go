@@ -360,12 +360,18 @@ func TestPlanMemorySharesDeadOutputs(t *testing.T) {
 	}
 }
 
-// TestLayerNormFloat32MatchesFloat64 runs the float32 kernels against the
-// float64 ones on rows with a large common offset, where a careless variance
-// loses precision.
+// TestLayerNormFloat32MatchesFloat64 runs the float32 kernels (scalar for a
+// width of 190, vector for 192) against the float64 ones on rows with a
+// large common offset, where a careless variance loses precision.
 func TestLayerNormFloat32MatchesFloat64(t *testing.T) {
+	for _, d := range []int{190, 192} {
+		layerNormFloat32Case(t, d)
+	}
+}
+
+func layerNormFloat32Case(t *testing.T, d int) {
 	rng := rand.New(rand.NewPCG(9, 1))
-	const n, d = 37, 190
+	const n = 37
 	x64, g64, b64, dy64 := make([]float64, n*d), make([]float64, d), make([]float64, d), make([]float64, n*d)
 	for i := range x64 {
 		x64[i], dy64[i] = float64(float32(100+rng.NormFloat64())), float64(float32(rng.NormFloat64()))
