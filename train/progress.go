@@ -3,7 +3,10 @@ package train
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/schollz/progressbar/v3"
 )
@@ -25,17 +28,32 @@ func (Silent) Evaluated(Metrics)          {}
 func (Silent) Finish()                    {}
 
 // Bar shows a progress bar with the step, the loss, the throughput and the
-// time left, and prints a line at every evaluation.
+// time left, and prints a line at every evaluation. When w is not a
+// terminal (a log file, CI) it prints only the evaluation lines, with the
+// time left.
 type Bar struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
+	w     io.Writer
+	bar   *progressbar.ProgressBar
+	total int
+	start time.Time
+	first int
 }
 
 // NewBar returns a Bar writing to w (usually os.Stderr).
 func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
 
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // Start begins a bar of total steps, done of them already completed.
 func (b *Bar) Start(total, done int) {
+	b.total, b.start, b.first = total, time.Now(), done
+	if !isTerminal(b.w) {
+		return
+	}
 	b.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(b.w),
 		progressbar.OptionSetDescription("pretrain"),
@@ -50,20 +68,39 @@ func (b *Bar) Start(total, done int) {
 
 // Step advances the bar.
 func (b *Bar) Step(done int, loss, imagesPerSec float64) {
+	if b.bar == nil {
+		return
+	}
 	b.bar.Describe(fmt.Sprintf("loss %.4f  %5.0f img/s", loss, imagesPerSec))
 	_ = b.bar.Set(done)
 }
 
 // Evaluated prints the evaluation on its own line above the bar.
 func (b *Bar) Evaluated(m Metrics) {
-	_ = b.bar.Clear()
-	fmt.Fprintf(b.w, "step %6d  epoch %6.2f  train %.4f  val %.4f  lr %.2e  %5.0f img/s\n",
-		m.Step, m.Epoch, m.TrainLoss, m.ValLoss, m.LR, m.ImagesPerSec)
-	_ = b.bar.RenderBlank()
+	if b.bar != nil {
+		_ = b.bar.Clear()
+	}
+	fmt.Fprintf(b.w, "step %6d/%d  epoch %6.2f  train %.4f  val %.4f  lr %.2e  %5.0f img/s  ETA %s\n",
+		m.Step, b.total, m.Epoch, m.TrainLoss, m.ValLoss, m.LR, m.ImagesPerSec, b.eta(m.Step))
+	if b.bar != nil {
+		_ = b.bar.RenderBlank()
+	}
+}
+
+// eta estimates the time left from the pace since Start.
+func (b *Bar) eta(done int) time.Duration {
+	if done <= b.first {
+		return 0
+	}
+	per := time.Since(b.start) / time.Duration(done-b.first)
+	return (per * time.Duration(b.total-done)).Round(time.Second)
 }
 
 // Finish ends the bar.
 func (b *Bar) Finish() {
+	if b.bar == nil {
+		return
+	}
 	_ = b.bar.Finish()
 	fmt.Fprintln(b.w)
 }
