@@ -387,26 +387,31 @@ func TestRandomizedTrunk(t *testing.T) {
 }
 
 func TestSuiteSkipsMissingDatasets(t *testing.T) {
-	so := SuiteOptions{Options: quickOptions(Linear), Datasets: []string{"optdigits", "cifar10"}, Baseline: true}
-	so.TrainImages = 200
-	s, err := Suite(context.Background(), tinyTrunk(t, false, nil), so, Silent{})
-	if err != nil && strings.Contains(err.Error(), "no dataset") {
-		t.Skipf("optdigits is not installed: %v", err)
+	for _, name := range []string{"optdigits", "lfw-faces"} {
+		if _, err := data.Load(name, data.LoadOptions{}); err != nil {
+			t.Skip(err)
+		}
 	}
+	so := SuiteOptions{Options: quickOptions(Linear), Datasets: []string{"optdigits", "lfw-faces", "cifar10"}, Baseline: true}
+	so.TrainImages = 200 // a cap: lfw-faces has fewer
+	s, err := Suite(context.Background(), tinyTrunk(t, true, nil), so, Silent{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Entries) != 2 || s.Probed != 1 || s.Entries[1].Skipped == "" || s.Entries[0].Result == nil || s.Entries[0].RandomInit == nil {
+	if len(s.Entries) != 3 || s.Probed != 2 || s.Entries[2].Skipped == "" || s.Entries[0].Result == nil || s.Entries[1].RandomInit == nil {
 		t.Fatalf("suite entries %+v", s.Entries)
 	}
-	if got := s.Entries[0].Result.TestAccuracy; s.AverageTest != got {
-		t.Errorf("average %g over one dataset of accuracy %g", s.AverageTest, got)
+	if n := s.Entries[1].Result.TrainImages; n != 160 {
+		t.Errorf("lfw-faces probed with %d training images, want all 160", n)
+	}
+	if got := (s.Entries[0].Result.TestAccuracy + s.Entries[1].Result.TestAccuracy) / 2; math.Abs(s.AverageTest-got) > 1e-15 {
+		t.Errorf("average %g over two datasets of mean accuracy %g", s.AverageTest, got)
 	}
 	if !s.Entries[0].RandomInit.RandomInit || s.Entries[0].Result.RandomInit {
 		t.Error("random_init flags of the results are wrong")
 	}
 	md := s.Markdown()
-	for _, want := range []string{"| optdigits | 200 |", "random-init", "**average** (1 datasets)", "- cifar10: cifar10: not installed"} {
+	for _, want := range []string{"| optdigits | 200 |", "random-init", "**average** (2 datasets)", "- cifar10: cifar10: not installed"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md)
 		}

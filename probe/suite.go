@@ -32,6 +32,8 @@ func SuiteDatasets() []string {
 
 // SuiteOptions configure a suite.
 type SuiteOptions struct {
+	// Options of every probe; TrainImages is a cap (smaller datasets use
+	// all their training images).
 	Options
 	// Datasets to probe; nil: SuiteDatasets.
 	Datasets []string
@@ -112,6 +114,8 @@ func suiteEntry(ctx context.Context, t, random *Trunk, name string, o SuiteOptio
 	if err != nil {
 		return e, err
 	}
+	// The training-image limit is a cap: small datasets keep all theirs.
+	o.TrainImages = min(o.TrainImages, src.Train.N)
 	if e.Result, _, err = Run(ctx, t, name, src, o.Options, p); err != nil {
 		return e, err
 	}

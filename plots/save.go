@@ -1,0 +1,143 @@
+package plots
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// DPI is the resolution of the PNG files Save writes: a 6×4.5 inch figure is 1200×900 pixels.
+const DPI = 200
+
+// Save writes p as base.png and base.svg, width × height (e.g. 6*vg.Inch × 4.5*vg.Inch),
+// creating base's directory. A ".png" or ".svg" ending of base is dropped. Both images are
+// rendered in memory and written to temporary files that are then renamed into place, so an
+// error never leaves a partly written image behind.
+func Save(p *plot.Plot, base string, width, height vg.Length) (err error) {
+	if p == nil {
+		return errors.New("plots: Save: nil plot")
+	}
+	if !(width > 0 && height > 0) || math.IsInf(float64(width), 0) || math.IsInf(float64(height), 0) {
+		return fmt.Errorf("plots: Save %s: size %v × %v is not positive and finite", base, width, height)
+	}
+	if ext := strings.ToLower(filepath.Ext(base)); ext == ".png" || ext == ".svg" {
+		base = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	if base == "" || strings.HasSuffix(base, string(filepath.Separator)) {
+		return fmt.Errorf("plots: Save: %q names no file", base)
+	}
+	pngData, err := renderPNG(p, width, height)
+	if err != nil {
+		return fmt.Errorf("plots: Save %s.png: %w", base, err)
+	}
+	svgData, err := renderSVG(p, width, height)
+	if err != nil {
+		return fmt.Errorf("plots: Save %s.svg: %w", base, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		return fmt.Errorf("plots: Save: %w", err)
+	}
+	files := []struct {
+		path string
+		data []byte
+	}{{base + ".png", pngData}, {base + ".svg", svgData}}
+	var temps []string
+	defer func() {
+		for _, t := range temps {
+			os.Remove(t) // already renamed away unless something failed
+		}
+	}()
+	for _, f := range files {
+		t, err := writeTemp(f.path, f.data)
+		if err != nil {
+			return fmt.Errorf("plots: Save %s: %w", f.path, err)
+		}
+		temps = append(temps, t)
+	}
+	for i, f := range files {
+		if err := os.Rename(temps[i], f.path); err != nil {
+			return fmt.Errorf("plots: Save: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeTemp writes data to a new temporary file beside path and returns its name.
+func writeTemp(path string, data []byte) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// margin is the white border Save leaves around a figure, so that nothing touches its edge.
+const margin = 6 // points
+
+// drawOn renders p on c inside a white margin, turning a panic inside gonum/plot (a caller
+// may have changed the returned plot, say to a log axis over negative data) into an error.
+func drawOn(p *plot.Plot, c draw.Canvas) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("drawing the plot: %v", r)
+		}
+	}()
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+	m := vg.Points(margin)
+	p.Draw(draw.Crop(c, m, -m, m, -m))
+	return nil
+}
+
+func renderPNG(p *plot.Plot, width, height vg.Length) ([]byte, error) {
+	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(DPI))
+	if err := drawOn(p, draw.New(c)); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func renderSVG(p *plot.Plot, width, height vg.Length) ([]byte, error) {
+	c := vgsvg.New(width, height)
+	if err := drawOn(p, draw.New(c)); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	// The fonts are not embedded (that would add ~0.5 MB per file); fall back on the fonts
+	// that Liberation is metric-compatible with, so that text keeps its size and place.
+	return bytes.ReplaceAll(buf.Bytes(),
+		[]byte("font-family:Liberation Sans;"),
+		[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")), nil
+}
