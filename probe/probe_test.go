@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -297,7 +298,7 @@ func TestNormalizationRule(t *testing.T) {
 	}
 	for _, tc := range tests {
 		tr := tinyTrunk(t, true, tc.norm)
-		p, err := tr.prepare("quadrants", quadrantSource(), 0)
+		p, err := tr.prepare("quadrants", quadrantSource(), 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -419,5 +420,22 @@ func TestSuiteSkipsMissingDatasets(t *testing.T) {
 	dir := t.TempDir()
 	if err := s.Write(dir); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCappedSplits checks that TrainImages and TestImages pick fixed
+// subsets of the requested sizes.
+func TestCappedSplits(t *testing.T) {
+	tr := tinyTrunk(t, true, nil)
+	p, err := tr.prepare("quadrants", quadrantSource(), 20, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.train.N != 20 || p.test.N != 12 {
+		t.Fatalf("capped splits have %d and %d images, want 20 and 12", p.train.N, p.test.N)
+	}
+	q, _ := tr.prepare("quadrants", quadrantSource(), 20, 12)
+	if !slices.Equal(p.test.Labels, q.test.Labels) || !slices.Equal(p.test.Images, q.test.Images) {
+		t.Error("the capped test subset differs between two calls")
 	}
 }

@@ -55,7 +55,7 @@ func Run(ctx context.Context, t *Trunk, name string, src *data.Source, o Options
 	if err := o.Validate(); err != nil {
 		return nil, nil, err
 	}
-	prep, err := t.prepare(name, src, o.TrainImages)
+	prep, err := t.prepare(name, src, o.TrainImages, o.TestImages)
 	if err != nil {
 		return nil, nil, err
 	}

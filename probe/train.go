@@ -25,6 +25,7 @@ type Options struct {
 	Seed         uint64        // head initialisation, batch order and augmentation
 	Augment      *data.Augment // nil: trunk features computed once and cached
 	TrainImages  int           // use this many training images, a fixed subset (0: all)
+	TestImages   int           // cap on the test images, a fixed subset (0: the whole official test split)
 	FeatureBatch int           // images per trunk forward pass
 }
 
@@ -72,6 +73,8 @@ func (o *Options) Validate() error {
 		return errors.Errorf("learning rate %g: expected a finite positive rate", o.LR)
 	case !(o.WeightDecay >= 0) || math.IsInf(o.WeightDecay, 0):
 		return errors.Errorf("weight decay %g: expected a finite value ≥ 0", o.WeightDecay)
+	case o.TestImages < 0:
+		return errors.Errorf("test images %d: expected 0 (all) or a positive count", o.TestImages)
 	case o.TrainImages < 0:
 		return errors.Errorf("train images %d: expected 0 (all) or a positive count", o.TrainImages)
 	case o.FeatureBatch < 1:

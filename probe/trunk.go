@@ -74,7 +74,7 @@ const trainSubsetSeed = 20240116
 // prepare checks the labels, keeps trainImages training images (0: all),
 // fits both splits to the trunk's input and normalises them, following the
 // rules of the package documentation.
-func (t *Trunk) prepare(name string, src *data.Source, trainImages int) (*prepared, error) {
+func (t *Trunk) prepare(name string, src *data.Source, trainImages, testImages int) (*prepared, error) {
 	if src.Test == nil {
 		return nil, errors.Errorf("%s has no test split to measure accuracy on", name)
 	}
@@ -93,6 +93,10 @@ func (t *Trunk) prepare(name string, src *data.Source, trainImages int) (*prepar
 		}
 		trainSet = trainSet.Subset(data.Permutation(trainSet.N, trainSubsetSeed, 0)[:trainImages])
 	}
+	testSet := src.Test
+	if testImages > 0 && testImages < testSet.N {
+		testSet = testSet.Subset(data.Permutation(testSet.N, trainSubsetSeed, 1)[:testImages])
+	}
 	model, err := t.sized(name, trainSet)
 	if err != nil {
 		return nil, err
@@ -102,7 +106,7 @@ func (t *Trunk) prepare(name string, src *data.Source, trainImages int) (*prepar
 	if p.train, err = data.Fit(trainSet, c, h, w); err != nil {
 		return nil, errors.Wrapf(err, "fitting %s to the checkpoint's %d×%d×%d input", name, c, h, w)
 	}
-	if p.test, err = data.Fit(src.Test, c, h, w); err != nil {
+	if p.test, err = data.Fit(testSet, c, h, w); err != nil {
 		return nil, errors.Wrapf(err, "fitting %s to the checkpoint's %d×%d×%d input", name, c, h, w)
 	}
 	return p, t.normalize(p)
