@@ -66,7 +66,7 @@ func Run(o Options) (*Result, error) {
 	if r.InferBatchSec, err = timeFeatures(m, images, o); err != nil {
 		return nil, err
 	}
-	train, infer := FLOPs(cfg)
+	train, infer := cfg.FLOPs()
 	r.TrainImagesPerSec = float64(o.Batch) / r.TrainStepSec
 	r.InferImagesPerSec = float64(o.Batch) / r.InferBatchSec
 	r.TrainGFLOPPerImg = train / 1e9
@@ -152,24 +152,6 @@ func median(f func() error, steps int) (float64, error) {
 	}
 	sort.Float64s(times)
 	return times[steps/2], nil
-}
-
-// FLOPs returns the floating-point operations of one image through a
-// training step (3× the forward pass: the backward pass costs two forward
-// passes) and through the feature pass (the trunk only), counting the
-// matrix products, which dominate (2 FLOPs per multiply-add; attention
-// scores over the full K×K).
-func FLOPs(cfg graph.Config) (train, infer float64) {
-	k := float64(cfg.Grid().Len())
-	d, w := float64(cfg.Width), float64(cfg.HeadWidth)
-	p := float64(cfg.Grid().Dim())
-	r := float64(cfg.MLPRatio)
-	block := (4+2*r)*d*d + 2*k*d // qkv, proj, MLP; then QKᵀ and PV per token
-	trunk := p*d + float64(cfg.Depth)*block
-	head := d*w + float64(cfg.HeadDepth)*2*r*w*w + w*p
-	train = 3 * 2 * k * (trunk + head)
-	infer = 2 * k * trunk
-	return train, infer
 }
 
 // sgemmRate measures a 512×512×512 float32 product on the active backend.

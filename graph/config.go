@@ -117,3 +117,21 @@ func PresetNames() []string {
 	})
 	return names
 }
+
+// FLOPs returns the floating-point operations of one image through a
+// training step (3× the forward pass: the backward pass costs two forward
+// passes) and through the feature pass (the trunk only), counting the
+// matrix products, which dominate (2 FLOPs per multiply-add; attention
+// scores over the full K×K).
+func (cfg Config) FLOPs() (train, infer float64) {
+	k := float64(cfg.Grid().Len())
+	d, w := float64(cfg.Width), float64(cfg.HeadWidth)
+	p := float64(cfg.Grid().Dim())
+	r := float64(cfg.MLPRatio)
+	block := (4+2*r)*d*d + 2*k*d // qkv, proj, MLP; then QKᵀ and PV per token
+	trunk := p*d + float64(cfg.Depth)*block
+	head := d*w + float64(cfg.HeadDepth)*2*r*w*w + w*p
+	train = 3 * 2 * k * (trunk + head)
+	infer = 2 * k * trunk
+	return train, infer
+}

@@ -300,3 +300,34 @@ func TestCheckpointRoundTripInfersTheArchitecture(t *testing.T) {
 		}
 	}
 }
+
+// TestFLOPsCountTheMatrixProducts recounts the forward FLOPs from the built
+// model's weight matrices: each weight of a linear layer is one
+// multiply-add per token, plus the two K×K attention products per block.
+func TestFLOPsCountTheMatrixProducts(t *testing.T) {
+	cfg, _ := Preset("small")
+	m, err := New(cfg, tensor.Float32, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trunk, head float64
+	for _, name := range m.Params.Names() {
+		p := m.Params.Get(name)
+		if p.Shape().Dims() < 2 {
+			continue
+		}
+		if strings.HasPrefix(name, "decoder.") {
+			head += float64(p.Shape().TotalSize())
+		} else {
+			trunk += float64(p.Shape().TotalSize())
+		}
+	}
+	k, d := float64(cfg.Grid().Len()), float64(cfg.Width)
+	attention := float64(cfg.Depth) * 2 * k * d // per token: QKᵀ and PV
+	wantInfer := 2 * k * (trunk + attention)
+	wantTrain := 3 * 2 * k * (trunk + attention + head)
+	train, infer := cfg.FLOPs()
+	if math.Abs(train-wantTrain) > 1e-9*wantTrain || math.Abs(infer-wantInfer) > 1e-9*wantInfer {
+		t.Errorf("FLOPs() = %g, %g; recounted %g, %g", train, infer, wantTrain, wantInfer)
+	}
+}
