@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"github.com/aim-go/aim/internal/console"
 	"io"
 	"time"
 
@@ -34,6 +35,7 @@ type Bar struct {
 	w     io.Writer
 	phase string
 	bar   *progressbar.ProgressBar
+	began time.Time // when not on a terminal: only start and end lines
 }
 
 // NewBar returns a Bar writing to w (usually os.Stderr).
@@ -41,7 +43,11 @@ func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
 
 // Start begins a bar of total steps.
 func (b *Bar) Start(phase string, total int) {
-	b.phase = phase
+	b.phase, b.began = phase, time.Now()
+	if !console.IsTerminal(b.w) {
+		fmt.Fprintf(b.w, "%s: %d steps\n", phase, total)
+		return
+	}
 	b.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(b.w),
 		progressbar.OptionSetDescription(phase),
@@ -78,9 +84,13 @@ func (b *Bar) Note(line string) {
 // Finish ends the bar.
 func (b *Bar) Finish() {
 	if b.bar == nil {
+		if b.phase != "" {
+			fmt.Fprintf(b.w, "%s: done in %s\n", b.phase, time.Since(b.began).Round(time.Second))
+			b.phase = ""
+		}
 		return
 	}
 	_ = b.bar.Finish()
 	fmt.Fprintln(b.w)
-	b.bar = nil
+	b.bar, b.phase = nil, ""
 }

@@ -3,10 +3,9 @@ package train
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
 
-	"golang.org/x/term"
+	"github.com/aim-go/aim/internal/console"
 
 	"github.com/schollz/progressbar/v3"
 )
@@ -42,16 +41,10 @@ type Bar struct {
 // NewBar returns a Bar writing to w (usually os.Stderr).
 func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
 
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
 // Start begins a bar of total steps, done of them already completed.
 func (b *Bar) Start(total, done int) {
 	b.total, b.start, b.first = total, time.Now(), done
-	if !isTerminal(b.w) {
+	if !console.IsTerminal(b.w) {
 		return
 	}
 	b.bar = progressbar.NewOptions(total,

@@ -37,6 +37,8 @@ var commands = map[string]command{
 	"suite":    {"probe a frozen trunk on every installed downstream dataset", runSuite},
 	"version":  {"print the BLAS backend and build information", runVersion},
 	"bench":    {"measure training and inference throughput, GFLOP/s and peak memory", runBench},
+	"scaling":  {"reproduce the paper's model and data ladders and ablations, with figures", runScaling},
+	"plot":     {"redraw the figures of a scaling results.json", runPlot},
 }
 
 // usageError is a bad command line: exit status 2 instead of 1.

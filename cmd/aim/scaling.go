@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/console"
+	"github.com/aim-go/aim/scaling"
+)
+
+func runScaling(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("scaling", os.Stderr)
+	out := fs.String("out", "", "sweep directory: runs/, results.json, results.csv, figures/ (required)")
+	quick := fs.Bool("quick", false, "the ten-minute version: 300 steps per run, probes on 2000+2000 images per dataset")
+	sweep := fs.String("sweep", "ladders", "what to run: ladders (model and data ladders), ablations, or all")
+	dataName := fs.String("data", "mnist", "pre-training dataset")
+	dataDir := fs.String("data-dir", "", "directory holding datasets that are not installed in their default place")
+	seed := fs.Uint64("seed", 0, "seed of every run")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("out", *out); err != nil {
+		return err
+	}
+	mode := scaling.FullMode()
+	if *quick {
+		mode = scaling.QuickMode()
+	}
+	res, err := scaling.Run(ctx, scaling.Options{
+		Out: *out, Data: *dataName, DataDir: *dataDir, Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed,
+		Log: os.Stderr, Bars: console.IsTerminal(os.Stderr),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d runs; results in %s, figures in %s\n", len(res.Runs),
+		filepath.Join(*out, "results.json"), filepath.Join(*out, "figures"))
+	if res.Spearman != nil {
+		fmt.Fprintf(stdout, "model ladder: Spearman correlation of validation loss and suite average %.3f\n", *res.Spearman)
+	}
+	return nil
+}
+
+func runPlot(_ context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("plot", os.Stderr)
+	results := fs.String("results", "", "results.json of aim scaling (required)")
+	out := fs.String("out", "", "directory for the figures (PNG and SVG) (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("results", *results, "out", *out); err != nil {
+		return err
+	}
+	res, err := scaling.LoadResults(*results)
+	if err != nil {
+		return err
+	}
+	if err := scaling.Figures(res, *out); err != nil {
+		return errors.Wrap(err, "drawing")
+	}
+	fmt.Fprintf(stdout, "figures written to %s\n", *out)
+	return nil
+}

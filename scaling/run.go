@@ -1,0 +1,199 @@
+package scaling
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/masks"
+	"github.com/aim-go/aim/probe"
+	"github.com/aim-go/aim/train"
+)
+
+// Options configure a sweep.
+type Options struct {
+	Out     string // sweep directory
+	Data    string // pre-training dataset (data.Load name)
+	DataDir string
+	Mode    Mode
+	Sweep   Sweep
+	Seed    uint64
+	Log     io.Writer // progress lines (nil: none)
+	Bars    bool      // progress bars for pre-training and probes
+}
+
+// Run executes the sweep, skipping finished runs, and returns the results.
+// results.json, results.csv and the figures are rewritten after every run.
+func Run(ctx context.Context, o Options) (*Results, error) {
+	specs, err := o.Mode.Plan(o.Sweep, o.Seed)
+	if err != nil {
+		return nil, err
+	}
+	src, err := data.Load(o.Data, data.LoadOptions{DataDir: o.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	s := &sweep{o: o, src: src, res: &Results{Mode: o.Mode.Name, Dataset: o.Data, Sweep: string(o.Sweep)}}
+	if o.Log == nil {
+		s.o.Log = io.Discard
+	}
+	s.plan(specs)
+	for i, spec := range specs {
+		r, err := s.run(ctx, i, spec)
+		if err != nil {
+			return s.res, errors.Wrapf(err, "%s %s", title(spec.Ladder), spec.Label)
+		}
+		s.res.Runs = append(s.res.Runs, *r)
+		if err := s.res.Save(o.Out); err != nil {
+			return s.res, err
+		}
+	}
+	return s.res, nil
+}
+
+// sweep is the state of a running sweep.
+type sweep struct {
+	o       Options
+	src     *data.Source
+	res     *Results
+	done    map[string]*RunResult // by key, for runs two ladders share
+	work    map[string]float64    // estimated cost of each key (FLOPs)
+	total   float64
+	spent   float64
+	started time.Time
+}
+
+// plan estimates the cost of every distinct run, for the ETA.
+func (s *sweep) plan(specs []Spec) {
+	s.done, s.work, s.started = map[string]*RunResult{}, map[string]float64{}, time.Now()
+	for _, spec := range specs {
+		if _, ok := s.work[spec.Key()]; ok {
+			continue
+		}
+		train, infer := spec.Model.FLOPs()
+		suiteImages := 4 * float64(s.o.Mode.Suite.TrainImages+max(s.o.Mode.Suite.TestImages, 10000))
+		w := train*float64(spec.Steps*spec.Batch) + 3*infer*suiteImages
+		s.work[spec.Key()] = w
+		s.total += w
+	}
+}
+
+// run trains and probes one spec, or reuses a finished run.
+func (s *sweep) run(ctx context.Context, i int, spec Spec) (*RunResult, error) {
+	key := spec.Key()
+	dir := filepath.Join(s.o.Out, "runs", key)
+	if r, ok := s.done[key]; ok {
+		return s.relabel(r, spec), nil
+	}
+	if r, err := loadDone(dir); err == nil {
+		s.finish(key, r, true, i)
+		return s.relabel(r, spec), nil
+	}
+	fmt.Fprintf(s.o.Log, "[%d] %s: %s (%s, %d steps of %d, %s) ETA %s\n", i+1, title(spec.Ladder), spec.Label,
+		spec.Preset, spec.Steps, spec.Batch, imagesLabel(spec.TrainImages), s.eta())
+	r, err := s.train(ctx, spec, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.probe(ctx, r, dir); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(filepath.Join(dir, "done.json"), r); err != nil {
+		return nil, err
+	}
+	s.finish(key, r, false, i)
+	return r, nil
+}
+
+// finish records a run and its cost.
+func (s *sweep) finish(key string, r *RunResult, skipped bool, i int) {
+	s.done[key] = r
+	if skipped {
+		s.total -= s.work[key]
+		fmt.Fprintf(s.o.Log, "[%d] %s: %s already done, skipped\n", i+1, title(r.Ladder), r.Label)
+		return
+	}
+	s.spent += s.work[key]
+	fmt.Fprintf(s.o.Log, "[%d] %s: %s: val loss %.4f, suite average %.2f%% (%.0f s)\n", i+1, title(r.Ladder), r.Label,
+		r.FinalValLoss, 100*r.SuiteAverage, r.TrainSeconds+r.ProbeSeconds)
+}
+
+func (s *sweep) relabel(r *RunResult, spec Spec) *RunResult {
+	c := *r
+	c.Ladder, c.Label = spec.Ladder, spec.Label
+	return &c
+}
+
+// eta extrapolates the time left from the work done so far.
+func (s *sweep) eta() string {
+	if s.spent == 0 {
+		return "unknown until the first run ends"
+	}
+	left := time.Duration(float64(time.Since(s.started)) / s.spent * (s.total - s.spent))
+	return left.Round(time.Second).String()
+}
+
+// train pre-trains (or resumes) one run.
+func (s *sweep) train(ctx context.Context, spec Spec, dir string) (*RunResult, error) {
+	split, err := train.PrepareData(s.src.Train, s.o.Mode.ValImages, spec.TrainImages)
+	if err != nil {
+		return nil, err
+	}
+	o := train.NewOptions()
+	o.Model, o.Objective, o.Steps, o.Batch, o.Seed, o.Out = spec.Model, spec.Objective, spec.Steps, spec.Batch, spec.Seed, dir
+	if o.Mask, err = masks.ParseKind(spec.Mask); err != nil {
+		return nil, err
+	}
+	_, statErr := os.Stat(filepath.Join(dir, train.CheckpointFile))
+	o.Resume = statErr == nil
+	var bar train.Progress = train.Silent{}
+	if s.o.Bars {
+		bar = train.NewBar(os.Stderr)
+	}
+	began := time.Now()
+	sum, err := train.Pretrain(ctx, o, split.Train, split.Val, split.Norm, bar)
+	if err != nil {
+		return nil, err
+	}
+	curve, err := train.ReadMetrics(dir)
+	if err != nil {
+		return nil, err
+	}
+	return newResult(spec, split.Train.N, sum, curve, time.Since(began).Seconds()), nil
+}
+
+// probe runs the downstream suite on a run's checkpoint.
+func (s *sweep) probe(ctx context.Context, r *RunResult, dir string) error {
+	trunk, err := probe.LoadTrunk(filepath.Join(dir, train.CheckpointFile))
+	if err != nil {
+		return err
+	}
+	var bar probe.Progress = probe.Silent{}
+	if s.o.Bars {
+		bar = probe.NewBar(os.Stderr)
+	}
+	began := time.Now()
+	suite, err := probe.Suite(ctx, trunk, probe.SuiteOptions{Options: s.o.Mode.Suite, Datasets: s.o.Mode.SuiteDatasets, DataDir: s.o.DataDir}, bar)
+	if err != nil {
+		return err
+	}
+	r.setSuite(suite)
+	r.ProbeSeconds = time.Since(began).Seconds()
+	return suite.Write(filepath.Join(dir, "suite"))
+}
+
+func loadDone(dir string) (*RunResult, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "done.json"))
+	if err != nil {
+		return nil, err
+	}
+	var r RunResult
+	return &r, errors.Wrapf(json.Unmarshal(b, &r), "%s/done.json", dir)
+}
