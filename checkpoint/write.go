@@ -2,10 +2,9 @@ package checkpoint
 
 import (
 	"encoding/binary"
+	"github.com/aim-go/aim/internal/atomicfile"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -25,55 +24,10 @@ func Write(path string, f *File) error {
 	if err := check(f); err != nil {
 		return errors.Wrapf(err, "checkpoint: write %s", path)
 	}
-	if err := writeAtomic(path, func(w io.Writer) error { return encode(w, f) }); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return encode(w, f) }); err != nil {
 		return errors.Wrapf(err, "checkpoint: write %s", path)
 	}
 	return nil
-}
-
-// writeAtomic writes path through fill via a synced temporary file.
-func writeAtomic(path string, fill func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = fill(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename in dir durable where the filesystem allows it.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
 }
 
 // check validates f before anything is written.

@@ -5,8 +5,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/aim-go/aim/internal/atomicfile"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -238,41 +239,15 @@ func npyHeader(shape []int) []byte {
 // shape, whose product must be len(data). It writes a temporary file in
 // the same directory and renames it over path, so path never holds a
 // partly written file. The file gets mode 0644.
-func WriteNpy(path string, data []float32, shape []int) (err error) {
+func WriteNpy(path string, data []float32, shape []int) error {
 	if n, ok := product(shape...); !ok || n != len(data) {
 		return errors.Errorf("%s: shape %s does not hold %d values", path, shapeString(shape), len(data))
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return errors.Wrap(err, "writing .npy")
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := writeNpyTo(tmp, data, shape); err != nil {
-		return errors.Wrapf(err, "%s: writing", tmp.Name())
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return errors.Wrap(err, "writing .npy")
-	}
-	if err := tmp.Sync(); err != nil {
-		return errors.Wrapf(err, "%s: sync", tmp.Name())
-	}
-	if err := tmp.Close(); err != nil {
-		return errors.Wrapf(err, "%s: close", tmp.Name())
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return errors.Wrap(err, "writing .npy")
-	}
-	syncDir(filepath.Dir(path))
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return writeNpyTo(w, data, shape) })
 }
 
 // writeNpyTo writes the header and the data.
-func writeNpyTo(f *os.File, data []float32, shape []int) error {
+func writeNpyTo(f io.Writer, data []float32, shape []int) error {
 	w := bufio.NewWriterSize(f, 1<<16)
 	if _, err := w.Write(npyHeader(shape)); err != nil {
 		return err
@@ -285,13 +260,4 @@ func writeNpyTo(f *os.File, data []float32, shape []int) error {
 		}
 	}
 	return w.Flush()
-}
-
-// syncDir makes a rename in dir durable where the system allows it; a
-// failure only weakens durability, so it is ignored.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/aim-go/aim/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"time"
@@ -136,5 +137,8 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return errors.Wrapf(err, "encoding %s", path)
 	}
-	return errors.Wrapf(os.WriteFile(path, append(b, '\n'), 0o644), "writing %s", path)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return errors.Wrapf(err, "writing %s", path)
+	}
+	return atomicfile.WriteFile(path, append(b, '\n'))
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"github.com/aim-go/aim/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,6 +231,5 @@ func (s *SuiteResult) Write(dir string) error {
 	if err := writeJSON(filepath.Join(dir, SuiteJSON), s); err != nil {
 		return err
 	}
-	path := filepath.Join(dir, SuiteMarkdown)
-	return errors.Wrapf(os.WriteFile(path, []byte(s.Markdown()), 0o644), "writing %s", path)
+	return atomicfile.WriteFile(filepath.Join(dir, SuiteMarkdown), []byte(s.Markdown()))
 }

@@ -1,9 +1,12 @@
 package scaling
 
 import (
+	"io"
+
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/aim-go/aim/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"sort"
@@ -150,7 +153,7 @@ func (r *Results) writeCSV(path string) error {
 		}
 		rows = append(rows, row)
 	}
-	return atomicWrite(path, func(file *os.File) error {
+	return atomicWrite(path, func(file io.Writer) error {
 		w := csv.NewWriter(file)
 		if err := w.WriteAll(rows); err != nil {
 			return err
@@ -164,30 +167,18 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return errors.Wrapf(err, "encoding %s", path)
 	}
-	return atomicWrite(path, func(f *os.File) error {
+	return atomicWrite(path, func(f io.Writer) error {
 		_, err := f.Write(append(b, '\n'))
 		return err
 	})
 }
 
-// atomicWrite writes a file through a temporary file and a rename.
-func atomicWrite(path string, fill func(*os.File) error) error {
+// atomicWrite writes a file atomically, creating its directory.
+func atomicWrite(path string, fill func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return errors.Wrapf(err, "creating the directory of %s", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return errors.Wrapf(err, "writing %s", path)
-	}
-	defer os.Remove(tmp.Name())
-	if err := fill(tmp); err != nil {
-		tmp.Close()
-		return errors.Wrapf(err, "writing %s", path)
-	}
-	if err := tmp.Close(); err != nil {
-		return errors.Wrapf(err, "writing %s", path)
-	}
-	return errors.Wrapf(os.Rename(tmp.Name(), path), "writing %s", path)
+	return atomicfile.Write(path, fill)
 }
 
 // sizeLabel names a model by its trunk parameter count.

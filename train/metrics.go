@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"github.com/aim-go/aim/internal/atomicfile"
 	"os"
 	"path/filepath"
 
@@ -30,12 +31,8 @@ func openMetrics(dir string, resumeStep int) (*metricsLog, error) {
 			return nil, err
 		}
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, bytes.Join(append(kept, nil), []byte("\n")), 0o644); err != nil {
-		return nil, errors.Wrapf(err, "writing %s", tmp)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return nil, errors.Wrapf(err, "replacing %s", path)
+	if err := atomicfile.WriteFile(path, bytes.Join(append(kept, nil), []byte("\n"))); err != nil {
+		return nil, err
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
