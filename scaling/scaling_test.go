@@ -1,0 +1,172 @@
+package scaling
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/probe"
+	"github.com/aim-go/aim/train"
+)
+
+func TestPlanSharesTheLargestDataRun(t *testing.T) {
+	for _, m := range []Mode{QuickMode(), FullMode()} {
+		specs, err := m.Plan(All, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := map[string]int{}
+		keys := map[string]int{}
+		for _, s := range specs {
+			count[s.Ladder]++
+			keys[s.Key()]++
+		}
+		if count[ModelLadder] < 4 || count[DataLadder] < 3 || count[Ablation] < 8 {
+			t.Errorf("%s: %v runs per ladder; want ≥4 models, ≥3 data sizes, ≥8 ablations", m.Name, count)
+		}
+		// The all-images data point is a model-ladder run, and the
+		// ablation baseline is the same run again.
+		shared := 0
+		for _, n := range keys {
+			if n > 1 {
+				shared++
+			}
+		}
+		if shared == 0 {
+			t.Errorf("%s: no run is shared between ladders", m.Name)
+		}
+		if len(keys) != len(specs)-2 {
+			t.Errorf("%s: %d distinct runs for %d specs, want %d", m.Name, len(keys), len(specs), len(specs)-2)
+		}
+	}
+	if _, err := QuickMode().Plan("everything", 0); err == nil {
+		t.Error("unknown sweep accepted")
+	}
+}
+
+func TestAblationsChangeOneThing(t *testing.T) {
+	specs, err := QuickMode().Plan(Ablations, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := specs[0]
+	for _, s := range specs[1:] {
+		diffs := 0
+		if s.Objective.Order != base.Objective.Order {
+			diffs++
+		}
+		if s.Objective.Target != base.Objective.Target {
+			diffs++
+		}
+		if s.Mask != base.Mask {
+			diffs++
+		}
+		if s.Model.HeadDepth != base.Model.HeadDepth {
+			diffs++
+		}
+		if diffs != 1 || s.Key() == base.Key() {
+			t.Errorf("ablation %q changes %d things (key %s)", s.Label, diffs, s.Key())
+		}
+	}
+}
+
+// tinyMode sweeps two micro models and two data sizes on optdigits in
+// seconds.
+func tinyMode() Mode {
+	o := probe.DefaultOptions(probe.Attentive)
+	o.MinSteps, o.Epochs, o.TrainImages, o.TestImages = 5, 1, 100, 100
+	return Mode{
+		Name: "test", Steps: 6, Batch: 8, ModelPresets: []string{"micro", "tiny"},
+		DataPreset: "micro", DataSizes: []int{200, 0}, Suite: o, ValImages: 50,
+		SuiteDatasets: []string{"optdigits"},
+	}
+}
+
+func TestSweepWritesResultsAndResumes(t *testing.T) {
+	if _, err := data.Load("optdigits", data.LoadOptions{}); errors.Is(err, data.ErrNotInstalled) {
+		t.Skip("optdigits (Debian python3-sklearn) is not installed")
+	}
+	dir := t.TempDir()
+	var log bytes.Buffer
+	o := Options{Out: dir, Data: "optdigits", Mode: tinyMode(), Sweep: Ladders, Log: &log}
+	res, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Runs) != 4 || res.Spearman == nil {
+		t.Fatalf("%d runs, Spearman %v; want 4 runs and a correlation", len(res.Runs), res.Spearman)
+	}
+	for _, r := range res.Runs {
+		if r.FinalValLoss <= 0 || r.SuiteAverage <= 0 || len(r.Curve) == 0 || r.FLOPs <= 0 {
+			t.Errorf("run %s: val loss %g, suite %g, %d curve points, %g FLOPs", r.Label, r.FinalValLoss, r.SuiteAverage, len(r.Curve), r.FLOPs)
+		}
+	}
+	for _, f := range []string{"results.json", "results.csv", "figures/loss_vs_accuracy.png", "figures/accuracy_vs_images.svg",
+		"figures/model_loss_curves.png", "figures/data_loss_curves.png", "figures/loss_vs_flops.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	csv, _ := os.ReadFile(filepath.Join(dir, "results.csv"))
+	if lines := strings.Count(string(csv), "\n"); lines != 5 || !strings.Contains(string(csv), "optdigits") {
+		t.Errorf("results.csv has %d lines:\n%s", lines, csv)
+	}
+
+	// A second sweep finds every run done and trains nothing.
+	log.Reset()
+	again, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(log.String(), "already done"); n != 3 {
+		t.Errorf("second sweep skipped %d runs, want 3 (one is shared):\n%s", n, log.String())
+	}
+	for i := range again.Runs {
+		if again.Runs[i].FinalValLoss != res.Runs[i].FinalValLoss || again.Runs[i].SuiteAverage != res.Runs[i].SuiteAverage {
+			t.Errorf("run %d differs after resuming", i)
+		}
+	}
+
+	// An interrupted run resumes from its checkpoint: remove the done
+	// marker and the probe of one run, keep its checkpoint.
+	key := res.Runs[0].Key
+	os.Remove(filepath.Join(dir, "runs", key, "done.json"))
+	log.Reset()
+	resumed, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resumed.Runs[0].FinalValLoss != res.Runs[0].FinalValLoss {
+		t.Errorf("re-run of a finished checkpoint gives val loss %g, first %g", resumed.Runs[0].FinalValLoss, res.Runs[0].FinalValLoss)
+	}
+	m, _ := train.ReadMetrics(filepath.Join(dir, "runs", key))
+	if len(m) != len(res.Runs[0].Curve) {
+		t.Errorf("metrics after resuming: %d lines, want %d", len(m), len(res.Runs[0].Curve))
+	}
+
+	loaded, err := LoadResults(filepath.Join(dir, "results.json"))
+	if err != nil || len(loaded.Runs) != 4 {
+		t.Fatalf("LoadResults: %v, %d runs", err, len(loaded.Runs))
+	}
+	if err := Figures(loaded, filepath.Join(t.TempDir(), "redrawn")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadResultsErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte("{not json"), 0o644)
+	empty := filepath.Join(dir, "empty.json")
+	os.WriteFile(empty, []byte(`{"runs": []}`), 0o644)
+	for _, p := range []string{bad, empty, filepath.Join(dir, "missing.json")} {
+		if _, err := LoadResults(p); err == nil {
+			t.Errorf("%s loaded", p)
+		}
+	}
+}
