@@ -60,10 +60,7 @@ func (op *addOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *addOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 2); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +162,7 @@ func (op *meanOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *meanOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), op.n); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, op.n)
 	if err != nil {
 		return nil, err
 	}

@@ -71,10 +71,7 @@ func (op *attentionOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *attentionOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 2); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -247,10 +244,7 @@ func (op *attentionGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 func (op *attentionGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 3); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 3)
 	if err != nil {
 		return nil, err
 	}

@@ -89,10 +89,7 @@ func (op *batchNormOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity("BatchNorm", len(vs), 1); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf("BatchNorm", vs...)
+	dt, err := checkInputs("BatchNorm", vs, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -217,10 +214,7 @@ func (op *batchNormGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 2); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}

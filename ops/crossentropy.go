@@ -38,10 +38,7 @@ func (op *crossEntropyOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *crossEntropyOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 2); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -121,10 +118,7 @@ func (op *crossEntropyGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error)
 }
 
 func (op *crossEntropyGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 3); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs[:2]...)
+	dt, err := checkInputs(op.desc, vs, 3)
 	if err != nil {
 		return nil, err
 	}

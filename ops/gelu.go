@@ -53,10 +53,7 @@ func (op *geluOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *geluOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), op.Arity()); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, op.Arity())
 	if err != nil {
 		return nil, err
 	}

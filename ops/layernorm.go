@@ -49,10 +49,7 @@ func (op *layerNormOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *layerNormOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity("LayerNorm", len(vs), 3); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf("LayerNorm", vs...)
+	dt, err := checkInputs("LayerNorm", vs, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -150,10 +147,7 @@ func (op *layerNormGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *layerNormGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 3); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 3)
 	if err != nil {
 		return nil, err
 	}

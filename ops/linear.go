@@ -63,10 +63,7 @@ func (op *linearOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity("Linear", len(vs), op.Arity()); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf("Linear", vs...)
+	dt, err := checkInputs("Linear", vs, op.Arity())
 	if err != nil {
 		return nil, err
 	}
@@ -170,10 +167,7 @@ func (op *matMulOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *matMulOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 2); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -227,10 +221,7 @@ func (op *columnSumOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *columnSumOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity("ColumnSum", len(vs), 1); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf("ColumnSum", vs...)
+	dt, err := checkInputs("ColumnSum", vs, 1)
 	if err != nil {
 		return nil, err
 	}

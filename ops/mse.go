@@ -38,10 +38,7 @@ func (op *mseOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *mseOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity("WeightedMSE", len(vs), 3); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf("WeightedMSE", vs...)
+	dt, err := checkInputs("WeightedMSE", vs, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -105,10 +102,7 @@ func (op *mseGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 func (op *mseGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 4); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs[:3]...)
+	dt, err := checkInputs(op.desc, vs, 4)
 	if err != nil {
 		return nil, err
 	}

@@ -213,6 +213,15 @@ func dtypeOf(op string, vs ...G.Value) (tensor.Dtype, error) {
 	return dt, nil
 }
 
+// checkInputs checks the number of inputs an op receives and returns their
+// common element type.
+func checkInputs(op string, vs []G.Value, arity int) (tensor.Dtype, error) {
+	if err := checkArity(op, len(vs), arity); err != nil {
+		return tensor.Dtype{}, err
+	}
+	return dtypeOf(op, vs...)
+}
+
 // checkArity fails when an op receives the wrong number of inputs.
 func checkArity(op string, got, want int) error {
 	if got != want {

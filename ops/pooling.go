@@ -78,10 +78,7 @@ func (op *attnPoolOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *attnPoolOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 3); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -214,10 +211,7 @@ func (op *attnPoolGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *attnPoolGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 2); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}

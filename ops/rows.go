@@ -67,10 +67,7 @@ func (op *gatherOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *gatherOp) Do(vs ...G.Value) (G.Value, error) {
-	if err := checkArity(op.desc, len(vs), 1); err != nil {
-		return nil, err
-	}
-	dt, err := dtypeOf(op.desc, vs...)
+	dt, err := checkInputs(op.desc, vs, 1)
 	if err != nil {
 		return nil, err
 	}
