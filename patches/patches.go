@@ -102,6 +102,16 @@ const (
 	Random       Order = "random"
 )
 
+// ParseOrder checks an order name.
+func ParseOrder(s string) (Order, error) {
+	for _, o := range Orders() {
+		if string(o) == s {
+			return o, nil
+		}
+	}
+	return "", errors.Errorf("unknown patch order %q: expected raster, spiral, checkerboard or random", s)
+}
+
 // Orders lists the known orders.
 func Orders() []Order { return []Order{Raster, Spiral, Checkerboard, Random} }
 

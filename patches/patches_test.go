@@ -78,3 +78,14 @@ func TestSequences(t *testing.T) {
 		t.Error("unknown order accepted")
 	}
 }
+
+func TestParseOrder(t *testing.T) {
+	for _, o := range Orders() {
+		if got, err := ParseOrder(string(o)); err != nil || got != o {
+			t.Errorf("ParseOrder(%q) = %q, %v", o, got, err)
+		}
+	}
+	if _, err := ParseOrder("zigzag"); err == nil {
+		t.Error("zigzag accepted")
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/masks"
+	"github.com/aim-go/aim/patches"
 )
 
 // Options configure a pre-training run.
@@ -81,6 +82,11 @@ func (o *Options) Validate() error {
 		return errors.Errorf("mask %s: pre-training uses the prefix or the causal mask", o.Mask)
 	case o.Out == "":
 		return errors.New("no output directory")
+	}
+	if o.Objective.Order != "" {
+		if _, err := patches.ParseOrder(string(o.Objective.Order)); err != nil {
+			return err
+		}
 	}
 	if o.Augment != nil {
 		if err := o.Augment.Validate(); err != nil {

@@ -106,7 +106,13 @@ func (f *pretrainFlags) options(trainImages int) (train.Options, error) {
 	if o.Objective.Target, err = objectives.ParseTarget(f.target); err != nil {
 		return o, usageError{err}
 	}
-	o.Objective.Order, o.Objective.OrderSeed = patches.Order(f.order), f.seed
+	if o.Objective.Order, err = patches.ParseOrder(f.order); err != nil {
+		return o, usageError{err}
+	}
+	o.Objective.OrderSeed = f.seed
+	if f.batch < 1 {
+		return o, usageError{errors.Errorf("--batch %d: expected at least 1", f.batch)}
+	}
 	if o.Steps, err = f.stepCount(trainImages); err != nil {
 		return o, err
 	}
