@@ -45,6 +45,7 @@ type Spec struct {
 	Steps       int             `json:"steps"`
 	Batch       int             `json:"batch"`
 	Seed        uint64          `json:"seed"`
+	NoAugment   bool            `json:"no_augment,omitempty"` // train without the paper's augmentation
 }
 
 // Key names the run's directory. It holds everything that changes the
@@ -61,6 +62,9 @@ func (s Spec) Key() string {
 	if s.Mask != "" && s.Mask != masks.PrefixCausal.String() {
 		key += "-" + s.Mask
 	}
+	if s.NoAugment {
+		key += "-noaug"
+	}
 	return key
 }
 
@@ -74,6 +78,7 @@ type Mode struct {
 	Suite         probe.Options
 	ValImages     int
 	SuiteDatasets []string // nil: probe.SuiteDatasets
+	NoAugment     bool     // pre-train without augmentation
 }
 
 // Sweep names what to run.
@@ -81,9 +86,10 @@ type Sweep string
 
 // The sweeps of Plan.
 const (
-	Ladders   Sweep = "ladders"
-	Ablations Sweep = "ablations"
-	All       Sweep = "all"
+	Ladders   Sweep = "ladders"   // the model ladder, then the data ladder
+	Data      Sweep = "data"      // the data ladder only
+	Ablations Sweep = "ablations" // the ablations only
+	All       Sweep = "all"       // ladders and ablations
 )
 
 // ladderPresets are the model ladder's sizes: the project's presets plus a
@@ -131,6 +137,8 @@ func FullMode() Mode {
 func (m Mode) Plan(sweep Sweep, seed uint64) ([]Spec, error) {
 	var specs []Spec
 	switch sweep {
+	case Data:
+		return m.dataLadder(seed)
 	case Ladders, All:
 		for _, p := range m.ModelPresets {
 			s, err := m.spec(ModelLadder, p, p, seed)
@@ -139,14 +147,11 @@ func (m Mode) Plan(sweep Sweep, seed uint64) ([]Spec, error) {
 			}
 			specs = append(specs, s)
 		}
-		for _, n := range m.DataSizes {
-			s, err := m.spec(DataLadder, imagesLabel(n), m.DataPreset, seed)
-			if err != nil {
-				return nil, err
-			}
-			s.TrainImages = n
-			specs = append(specs, s)
+		data, err := m.dataLadder(seed)
+		if err != nil {
+			return nil, err
 		}
+		specs = append(specs, data...)
 		if sweep == Ladders {
 			return specs, nil
 		}
@@ -155,7 +160,21 @@ func (m Mode) Plan(sweep Sweep, seed uint64) ([]Spec, error) {
 		abl, err := m.ablations(seed)
 		return append(specs, abl...), err
 	}
-	return nil, errors.Errorf("unknown sweep %q: expected ladders, ablations or all", sweep)
+	return nil, errors.Errorf("unknown sweep %q: expected ladders, data, ablations or all", sweep)
+}
+
+// dataLadder is the data ladder's model trained on each number of images.
+func (m Mode) dataLadder(seed uint64) ([]Spec, error) {
+	var specs []Spec
+	for _, n := range m.DataSizes {
+		s, err := m.spec(DataLadder, imagesLabel(n), m.DataPreset, seed)
+		if err != nil {
+			return nil, err
+		}
+		s.TrainImages = n
+		specs = append(specs, s)
+	}
+	return specs, nil
 }
 
 func (m Mode) spec(ladder, label, preset string, seed uint64) (Spec, error) {
@@ -166,7 +185,7 @@ func (m Mode) spec(ladder, label, preset string, seed uint64) (Spec, error) {
 	return Spec{
 		Ladder: ladder, Label: label, Preset: preset, Model: cfg,
 		Objective: graph.Objective{Order: patches.Raster, OrderSeed: seed, Target: objectives.Normalized},
-		Mask:      masks.PrefixCausal.String(), Steps: m.Steps, Batch: m.Batch, Seed: seed,
+		Mask:      masks.PrefixCausal.String(), Steps: m.Steps, Batch: m.Batch, Seed: seed, NoAugment: m.NoAugment,
 	}, nil
 }
 

@@ -151,6 +151,9 @@ func (s *sweep) train(ctx context.Context, spec Spec, dir string) (*RunResult, e
 	if o.Mask, err = masks.ParseKind(spec.Mask); err != nil {
 		return nil, err
 	}
+	if spec.NoAugment {
+		o.Augment = nil
+	}
 	_, statErr := os.Stat(filepath.Join(dir, train.CheckpointFile))
 	o.Resume = statErr == nil
 	var bar train.Progress = train.Silent{}

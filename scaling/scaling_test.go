@@ -170,3 +170,17 @@ func TestLoadResultsErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDataSweepAndAugmentKey(t *testing.T) {
+	m := QuickMode()
+	m.DataSizes = []int{100, 0}
+	specs, err := m.Plan(Data, 0)
+	if err != nil || len(specs) != 2 || specs[0].TrainImages != 100 || specs[0].Ladder != DataLadder {
+		t.Fatalf("data sweep: %+v, %v", specs, err)
+	}
+	m.NoAugment = true
+	plain, _ := m.Plan(Data, 0)
+	if plain[0].Key() == specs[0].Key() || !strings.HasSuffix(plain[0].Key(), "-noaug") {
+		t.Errorf("keys with and without augmentation: %s, %s", specs[0].Key(), plain[0].Key())
+	}
+}

@@ -55,3 +55,16 @@ func parseLayers(s string) ([]int, error) {
 	}
 	return out, nil
 }
+
+// parseCounts reads a comma-separated list of non-negative integers.
+func parseCounts(flagName, s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || v < 0 {
+			return nil, usageError{errors.Errorf("%s %q: %q is not a non-negative count", flagName, s, part)}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

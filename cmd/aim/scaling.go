@@ -17,7 +17,9 @@ func runScaling(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("scaling", os.Stderr)
 	out := fs.String("out", "", "sweep directory: runs/, results.json, results.csv, figures/ (required)")
 	quick := fs.Bool("quick", false, "the ten-minute version: 300 steps per run, probes on 2000+2000 images per dataset")
-	sweep := fs.String("sweep", "ladders", "what to run: ladders (model and data ladders), ablations, or all")
+	sweep := fs.String("sweep", "ladders", "what to run: ladders (model and data ladders), data (the data ladder), ablations, or all")
+	augment := fs.Bool("augment", true, "pre-train with the paper's augmentation")
+	sizes := fs.String("data-sizes", "", "comma-separated unique-image counts of the data ladder (0: all); default 1000,6000,0")
 	dataName := fs.String("data", "mnist", "pre-training dataset")
 	dataDir := fs.String("data-dir", "", "directory holding datasets that are not installed in their default place")
 	seed := fs.Uint64("seed", 0, "seed of every run")
@@ -27,11 +29,19 @@ func runScaling(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := required("out", *out); err != nil {
 		return err
 	}
+	var err error
+	var res *scaling.Results
 	mode := scaling.FullMode()
 	if *quick {
 		mode = scaling.QuickMode()
 	}
-	res, err := scaling.Run(ctx, scaling.Options{
+	mode.NoAugment = !*augment
+	if *sizes != "" {
+		if mode.DataSizes, err = parseCounts("--data-sizes", *sizes); err != nil {
+			return err
+		}
+	}
+	res, err = scaling.Run(ctx, scaling.Options{
 		Out: *out, Data: *dataName, DataDir: *dataDir, Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed,
 		Log: os.Stderr, Bars: console.IsTerminal(os.Stderr),
 	})
