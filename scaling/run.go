@@ -65,14 +65,14 @@ type sweep struct {
 	res     *Results
 	done    map[string]*RunResult // by key, for runs two ladders share
 	work    map[string]float64    // estimated cost of each key (FLOPs)
-	total   float64
-	spent   float64
-	started time.Time
+	left    float64               // estimated cost of the runs not yet finished
+	timed   float64               // cost of the finished runs whose duration is known
+	seconds float64               // their total duration
 }
 
 // plan estimates the cost of every distinct run, for the ETA.
 func (s *sweep) plan(specs []Spec) {
-	s.done, s.work, s.started = map[string]*RunResult{}, map[string]float64{}, time.Now()
+	s.done, s.work = map[string]*RunResult{}, map[string]float64{}
 	for _, spec := range specs {
 		if _, ok := s.work[spec.Key()]; ok {
 			continue
@@ -81,7 +81,7 @@ func (s *sweep) plan(specs []Spec) {
 		suiteImages := 4 * float64(s.o.Mode.Suite.TrainImages+max(s.o.Mode.Suite.TestImages, 10000))
 		w := train*float64(spec.Steps*spec.Batch) + 3*infer*suiteImages
 		s.work[spec.Key()] = w
-		s.total += w
+		s.left += w
 	}
 }
 
@@ -112,15 +112,19 @@ func (s *sweep) run(ctx context.Context, i int, spec Spec) (*RunResult, error) {
 	return r, nil
 }
 
-// finish records a run and its cost.
+// finish records a run; its duration (also that of a run finished by an
+// earlier invocation) calibrates the ETA.
 func (s *sweep) finish(key string, r *RunResult, skipped bool, i int) {
 	s.done[key] = r
+	s.left -= s.work[key]
+	if secs := r.TrainSeconds + r.ProbeSeconds; secs > 0 {
+		s.timed += s.work[key]
+		s.seconds += secs
+	}
 	if skipped {
-		s.total -= s.work[key]
 		fmt.Fprintf(s.o.Log, "[%d] %s: %s already done, skipped\n", i+1, title(r.Ladder), r.Label)
 		return
 	}
-	s.spent += s.work[key]
 	fmt.Fprintf(s.o.Log, "[%d] %s: %s: val loss %.4f, suite average %.2f%% (%.0f s)\n", i+1, title(r.Ladder), r.Label,
 		r.FinalValLoss, 100*r.SuiteAverage, r.TrainSeconds+r.ProbeSeconds)
 }
@@ -131,12 +135,13 @@ func (s *sweep) relabel(r *RunResult, spec Spec) *RunResult {
 	return &c
 }
 
-// eta extrapolates the time left from the work done so far.
+// eta extrapolates the time left from the seconds per estimated FLOP of the
+// finished runs.
 func (s *sweep) eta() string {
-	if s.spent == 0 {
+	if s.timed == 0 {
 		return "unknown until the first run ends"
 	}
-	left := time.Duration(float64(time.Since(s.started)) / s.spent * (s.total - s.spent))
+	left := time.Duration(s.seconds / s.timed * s.left * float64(time.Second))
 	return left.Round(time.Second).String()
 }
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/probe"
@@ -182,5 +183,28 @@ func TestDataSweepAndAugmentKey(t *testing.T) {
 	plain, _ := m.Plan(Data, 0)
 	if plain[0].Key() == specs[0].Key() || !strings.HasSuffix(plain[0].Key(), "-noaug") {
 		t.Errorf("keys with and without augmentation: %s, %s", specs[0].Key(), plain[0].Key())
+	}
+}
+
+func TestETAUsesRunsFinishedEarlier(t *testing.T) {
+	specs, err := QuickMode().Plan(Ladders, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sweep{o: Options{Mode: QuickMode(), Log: &bytes.Buffer{}}}
+	s.plan(specs)
+	if got := s.eta(); !strings.Contains(got, "unknown") {
+		t.Errorf("ETA before any run = %q; want unknown", got)
+	}
+	first, rest := specs[0].Key(), 0.0
+	for key, w := range s.work {
+		if key != first {
+			rest += w
+		}
+	}
+	s.finish(first, &RunResult{TrainSeconds: 90, ProbeSeconds: 10}, true, 0)
+	want := time.Duration(100 / s.work[first] * rest * float64(time.Second)).Round(time.Second).String()
+	if got := s.eta(); got != want {
+		t.Errorf("ETA after a skipped run of 100 s = %q; want %q", got, want)
 	}
 }
