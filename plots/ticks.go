@@ -59,8 +59,15 @@ func roundSig(v float64, digits int) float64 {
 	if v == 0 || math.IsInf(v, 0) || math.IsNaN(v) {
 		return v
 	}
-	scale := math.Pow(10, float64(digits)-math.Ceil(math.Log10(math.Abs(v))))
-	return math.Round(v*scale) / scale
+	// Divide and multiply by a power of ten that is an exact float64 (1e9, not 1e-9), so
+	// 10¹² rounds to 10¹² and not to 999999999999.9999.
+	e := math.Ceil(math.Log10(math.Abs(v))) - float64(digits)
+	if e >= 0 {
+		p := math.Pow(10, e)
+		return math.Round(v/p) * p
+	}
+	p := math.Pow(10, -e)
+	return math.Round(v*p) / p
 }
 
 // logTicks marks a logarithmic axis: labelled ticks at 1-2-5 (or sparser, as the range widens)
