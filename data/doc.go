@@ -8,7 +8,8 @@
 //   - [ReadImageFolder]: one sub-folder of PNG/JPEG files per class;
 //   - [ReadNpy] and [WriteNpy]: NumPy .npy arrays;
 //   - [ReadOptdigits]: scikit-learn's digits.csv.gz (and UCI optdigits files);
-//   - [ReadLFWSubset]: scikit-image's lfw_subset.npy faces and non-faces.
+//   - [ReadLFWSubset]: scikit-image's lfw_subset.npy faces and non-faces;
+//   - [ReadEmoji]: the emoji-datasource-twitter npm package, by category.
 //
 // [Load] finds named datasets where the Go module cache and Debian packages
 // install them and returns their train and test splits.

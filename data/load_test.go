@@ -100,6 +100,7 @@ func TestLoadNotInstalled(t *testing.T) {
 		{"fashion-mnist", LoadOptions{DataDir: empty}, []string{empty, "apt-get install dataset-fashion-mnist", "--data-dir"}},
 		{"optdigits", LoadOptions{DataDir: empty}, []string{"digits.csv.gz", "python3-sklearn"}},
 		{"lfw-faces", LoadOptions{DataDir: empty}, []string{"lfw_subset.npy", "python3-skimage"}},
+		{"emoji", LoadOptions{DataDir: empty}, []string{"emoji.json", "npm pack emoji-datasource-twitter@16.0.0"}},
 		{"cifar10", LoadOptions{}, []string{"--data-dir", "cifar-10-binary.tar.gz"}},
 		{"cifar100", LoadOptions{DataDir: empty}, []string{"train.bin", "cifar-100-binary.tar.gz"}},
 	}

@@ -1,19 +1,19 @@
 package scaling
 
 import (
-	"io"
-
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"github.com/aim-go/aim/internal/atomicfile"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/internal/atomicfile"
 	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/train"
 )
@@ -61,6 +61,31 @@ func (r *RunResult) setSuite(s *probe.SuiteResult) {
 		}
 		r.Accuracy[e.Dataset] = e.Result.TestAccuracy
 	}
+}
+
+// addSuite merges the results of probing a finished run on datasets it
+// lacked, and averages again over all the datasets it now has.
+func (r *RunResult) addSuite(s *probe.SuiteResult) (added []string) {
+	if r.Accuracy == nil {
+		r.Accuracy = map[string]float64{}
+	}
+	for _, e := range s.Entries {
+		if e.Result == nil {
+			if !slices.Contains(r.SkippedSuites, e.Dataset) {
+				r.SkippedSuites = append(r.SkippedSuites, e.Dataset)
+			}
+			continue
+		}
+		r.Accuracy[e.Dataset] = e.Result.TestAccuracy
+		r.SkippedSuites = slices.DeleteFunc(r.SkippedSuites, func(n string) bool { return n == e.Dataset })
+		added = append(added, e.Dataset)
+	}
+	sum := 0.0
+	for _, a := range r.Accuracy {
+		sum += a
+	}
+	r.SuiteAverage = sum / float64(max(len(r.Accuracy), 1))
+	return added
 }
 
 // Results are the outcome of a sweep.

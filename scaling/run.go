@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pkg/errors"
@@ -93,6 +94,9 @@ func (s *sweep) run(ctx context.Context, i int, spec Spec) (*RunResult, error) {
 		return s.relabel(r, spec), nil
 	}
 	if r, err := loadDone(dir); err == nil {
+		if err := s.completeSuite(ctx, r, dir, i); err != nil {
+			return nil, err
+		}
 		s.finish(key, r, true, i)
 		return s.relabel(r, spec), nil
 	}
@@ -183,18 +187,64 @@ func (s *sweep) probe(ctx context.Context, r *RunResult, dir string) error {
 	if err != nil {
 		return err
 	}
-	var bar probe.Progress = probe.Silent{}
-	if s.o.Bars {
-		bar = probe.NewBar(os.Stderr)
-	}
 	began := time.Now()
-	suite, err := probe.Suite(ctx, trunk, probe.SuiteOptions{Options: s.o.Mode.Suite, Datasets: s.o.Mode.SuiteDatasets, DataDir: s.o.DataDir}, bar)
+	suite, err := probe.Suite(ctx, trunk, probe.SuiteOptions{Options: s.o.Mode.Suite, Datasets: s.suiteDatasets(), DataDir: s.o.DataDir}, s.probeBar())
 	if err != nil {
 		return err
 	}
 	r.setSuite(suite)
 	r.ProbeSeconds = time.Since(began).Seconds()
 	return suite.Write(filepath.Join(dir, "suite"))
+}
+
+// completeSuite probes a run finished earlier on the suite's datasets it
+// was not probed on (installed, or added to the suite, since it ran), so
+// that every run of a sweep averages over the same datasets.
+func (s *sweep) completeSuite(ctx context.Context, r *RunResult, dir string, i int) error {
+	var missing []string
+	for _, name := range s.suiteDatasets() {
+		if _, ok := r.Accuracy[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	trunk, err := probe.LoadTrunk(filepath.Join(dir, train.CheckpointFile))
+	if err != nil {
+		return err
+	}
+	began := time.Now()
+	suite, err := probe.Suite(ctx, trunk, probe.SuiteOptions{Options: s.o.Mode.Suite, Datasets: missing, DataDir: s.o.DataDir}, s.probeBar())
+	if suite != nil && suite.Probed == 0 {
+		return nil // still not installed
+	}
+	if err != nil {
+		return err
+	}
+	added := r.addSuite(suite)
+	r.ProbeSeconds += time.Since(began).Seconds()
+	fmt.Fprintf(s.o.Log, "[%d] %s: %s probed on %s, which it lacked: suite average %.2f%%\n", i+1, title(r.Ladder), r.Label,
+		strings.Join(added, ", "), 100*r.SuiteAverage)
+	if err := suite.Write(filepath.Join(dir, "suite-added")); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(dir, "done.json"), r)
+}
+
+// suiteDatasets are the datasets every run is probed on.
+func (s *sweep) suiteDatasets() []string {
+	if s.o.Mode.SuiteDatasets != nil {
+		return s.o.Mode.SuiteDatasets
+	}
+	return probe.SuiteDatasets()
+}
+
+func (s *sweep) probeBar() probe.Progress {
+	if s.o.Bars {
+		return probe.NewBar(os.Stderr)
+	}
+	return probe.Silent{}
 }
 
 func loadDone(dir string) (*RunResult, error) {

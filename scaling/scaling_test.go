@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +155,32 @@ func TestSweepWritesResultsAndResumes(t *testing.T) {
 		t.Errorf("metrics after resuming: %d lines, want %d", len(m), len(res.Runs[0].Curve))
 	}
 
+	// Datasets added to the suite later are probed on the finished runs,
+	// without training them again; one not installed stays skipped.
+	o.Mode.SuiteDatasets = []string{"optdigits", "folder:" + twoClassFolder(t), "cifar10"}
+	log.Reset()
+	grown, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(log.String(), "which it lacked"); n != 3 {
+		t.Errorf("%d runs probed on the added dataset, want 3:\n%s", n, log.String())
+	}
+	for i, r := range grown.Runs {
+		folder, ok := r.Accuracy[o.Mode.SuiteDatasets[1]]
+		if !ok || r.FinalValLoss != res.Runs[i].FinalValLoss || !slices.Contains(r.SkippedSuites, "cifar10") {
+			t.Fatalf("run %s after adding datasets: accuracies %v, skipped %v, val loss %g (was %g)",
+				r.Label, r.Accuracy, r.SkippedSuites, r.FinalValLoss, res.Runs[i].FinalValLoss)
+		}
+		if want := (r.Accuracy["optdigits"] + folder) / 2; math.Abs(r.SuiteAverage-want) > 1e-12 {
+			t.Errorf("run %s: suite average %g, want the mean of both datasets %g", r.Label, r.SuiteAverage, want)
+		}
+	}
+	log.Reset()
+	if _, err := Run(context.Background(), o); err != nil || strings.Contains(log.String(), "which it lacked") {
+		t.Errorf("a third sweep probed again (error %v):\n%s", err, log.String())
+	}
+
 	loaded, err := LoadResults(filepath.Join(dir, "results.json"))
 	if err != nil || len(loaded.Runs) != 4 {
 		t.Fatalf("LoadResults: %v, %d runs", err, len(loaded.Runs))
@@ -157,6 +188,31 @@ func TestSweepWritesResultsAndResumes(t *testing.T) {
 	if err := Figures(loaded, filepath.Join(t.TempDir(), "redrawn")); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// twoClassFolder writes an image folder of two classes, dark and light
+// 8×8 squares, and returns its path.
+func twoClassFolder(t *testing.T) string {
+	dir := t.TempDir()
+	for c, name := range []string{"dark", "light"} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 10 {
+			img := image.NewGray(image.Rect(0, 0, 8, 8))
+			for p := range img.Pix {
+				img.Pix[p] = uint8(40 + 160*c + 3*i + p%5)
+			}
+			var b bytes.Buffer
+			if err := png.Encode(&b, img); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name, fmt.Sprintf("%d.png", i)), b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
 }
 
 func TestLoadResultsErrors(t *testing.T) {
