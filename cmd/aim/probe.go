@@ -18,7 +18,8 @@ import (
 // probeFlags are the flags aim probe and aim suite share.
 type probeFlags struct {
 	checkpoint, out, kind, layers string
-	epochs, batch, trainImages    int
+	epochs, batch                 int
+	trainImages, testImages       int
 	minSteps, featureBatch        int
 	lr, weightDecay               float64
 	seed                          uint64
@@ -37,6 +38,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.weightDecay, "weight-decay", probe.DefaultWeightDecay, "AdamW decoupled weight decay")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the head's initialisation, batch order, augmentation and the --random-init trunk")
 	fs.IntVar(&f.trainImages, "train-images", 0, "use only this many training images, a fixed subset (0: all)")
+	fs.IntVar(&f.testImages, "test-images", 0, "evaluate on only this many test images, a fixed subset, for a quick look (0: the whole official test split)")
 	fs.IntVar(&f.featureBatch, "feature-batch", probe.DefaultFeatureBatch, "images per trunk forward pass")
 	fs.BoolVar(&f.augment, "augment", false, "random resized crop and flip of every training batch (slow: features are recomputed per batch)")
 }
@@ -52,7 +54,7 @@ func (f *probeFlags) options() (probe.Options, error) {
 		return o, err
 	}
 	o.Epochs, o.MinSteps, o.Batch, o.LR, o.WeightDecay = f.epochs, f.minSteps, f.batch, f.lr, f.weightDecay
-	o.Seed, o.TrainImages, o.FeatureBatch = f.seed, f.trainImages, f.featureBatch
+	o.Seed, o.TrainImages, o.TestImages, o.FeatureBatch = f.seed, f.trainImages, f.testImages, f.featureBatch
 	if f.augment {
 		aug := data.DefaultAugment()
 		o.Augment = &aug

@@ -46,6 +46,7 @@ func TestProbeUsageErrors(t *testing.T) {
 		{[]string{"probe", "--checkpoint", ckpt, "--data", "optdigits", "--out", out, "--layers", "1,x"}, `"x" is not a block index`},
 		{[]string{"suite", "--checkpoint", ckpt, "--out", out, "--probe", "mlp"}, `unknown probe "mlp"`},
 		{[]string{"suite", "--out", out}, "--checkpoint is required"},
+		{[]string{"suite", "--checkpoint", ckpt, "--out", out, "--test-images", "-1"}, "test images -1: expected 0 (all) or a positive count"},
 	}
 	for _, tc := range tests {
 		var stdout, stderr bytes.Buffer
@@ -83,7 +84,7 @@ func TestProbeCommand(t *testing.T) {
 	}
 	ckpt, out := writeTrunk(t), t.TempDir()
 	args := []string{"probe", "--checkpoint", ckpt, "--data", "optdigits", "--out", out, "--probe", "linear",
-		"--train-images", "300", "--epochs", "2", "--batch", "32", "--random-init"}
+		"--train-images", "300", "--test-images", "100", "--epochs", "2", "--batch", "32", "--random-init"}
 	var stdout, stderr bytes.Buffer
 	if code := run(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
@@ -102,7 +103,8 @@ func TestProbeCommand(t *testing.T) {
 			t.Errorf("result.json lacks %q", key)
 		}
 	}
-	if r["dataset"] != "optdigits" || r["probe"] != "linear" || r["random_init"] != true || r["train_images"] != 300.0 {
+	if r["dataset"] != "optdigits" || r["probe"] != "linear" || r["random_init"] != true || r["train_images"] != 300.0 ||
+		r["test_images"] != 100.0 {
 		t.Errorf("result.json: %s", b)
 	}
 	if !bytes.Equal(bytes.TrimSpace(stdout.Bytes()), bytes.TrimSpace(b)) {
