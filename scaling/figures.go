@@ -23,8 +23,12 @@ func Figures(r *Results, dir string) error {
 	}{
 		{"loss_vs_accuracy", lossVsAccuracy, len(r.Ladder(ModelLadder)) > 0},
 		{"accuracy_vs_images", accuracyVsImages, len(r.Ladder(DataLadder)) > 0},
-		{"model_loss_curves", func(r *Results) (*plot.Plot, error) { return lossCurves(r.Ladder(ModelLadder), sizeLabel) }, len(r.Ladder(ModelLadder)) > 0},
-		{"data_loss_curves", func(r *Results) (*plot.Plot, error) { return lossCurves(r.Ladder(DataLadder), dataLabel) }, len(r.Ladder(DataLadder)) > 0},
+		{"model_loss_curves", func(r *Results) (*plot.Plot, error) {
+			return lossCurves(r.Ladder(ModelLadder), sizeLabel, "model ladder")
+		}, len(r.Ladder(ModelLadder)) > 0},
+		{"data_loss_curves", func(r *Results) (*plot.Plot, error) {
+			return lossCurves(r.Ladder(DataLadder), dataLabel, dataLadderTitle(r.Ladder(DataLadder)))
+		}, len(r.Ladder(DataLadder)) > 0},
 		{"loss_vs_flops", lossVsFLOPs, len(r.Ladder(ModelLadder)) > 0},
 	}
 	for _, f := range figs {
@@ -85,8 +89,18 @@ func accuracyVsImages(r *Results) (*plot.Plot, error) {
 	return plots.AccuracyVsImages(curves)
 }
 
+// dataLadderTitle names the data ladder's model and whether it was
+// pre-trained without augmentation.
+func dataLadderTitle(runs []RunResult) string {
+	t := "data ladder, " + runs[0].Preset
+	if runs[0].NoAugment {
+		t += ", no augmentation"
+	}
+	return t
+}
+
 // lossCurves draws each run's training and validation loss against steps.
-func lossCurves(runs []RunResult, label func(RunResult) string) (*plot.Plot, error) {
+func lossCurves(runs []RunResult, label func(RunResult) string, title string) (*plot.Plot, error) {
 	var hs []plots.LossHistory
 	for _, run := range runs {
 		h := plots.LossHistory{Label: label(run)}
@@ -96,7 +110,11 @@ func lossCurves(runs []RunResult, label func(RunResult) string) (*plot.Plot, err
 		}
 		hs = append(hs, h)
 	}
-	return plots.LossCurves(hs)
+	p, err := plots.LossCurves(hs)
+	if err == nil {
+		p.Title.Text += " (" + title + ")"
+	}
+	return p, err
 }
 
 func dataLabel(r RunResult) string { return imagesLabel(r.UniqueImages) }
