@@ -438,4 +438,22 @@ func TestCappedSplits(t *testing.T) {
 	if !slices.Equal(p.test.Labels, q.test.Labels) || !slices.Equal(p.test.Images, q.test.Images) {
 		t.Error("the capped test subset differs between two calls")
 	}
+	// A cap equal to the split's size keeps the split as it is (in its
+	// order), so a suite's cap and no cap probe small datasets alike.
+	src := quadrantSource()
+	all, err := tr.prepare("quadrants", src, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, err := tr.prepare("quadrants", src, src.Train.N, src.Test.N)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(all.train.Labels, exact.train.Labels) || !slices.Equal(all.train.Images, exact.train.Images) ||
+		!slices.Equal(all.test.Labels, exact.test.Labels) {
+		t.Error("capping a split at its own size reorders it")
+	}
+	if _, err := tr.prepare("quadrants", src, src.Train.N+1, 0); err == nil {
+		t.Error("asking for more training images than the split has is not an error")
+	}
 }

@@ -205,7 +205,11 @@ func (s *SuiteResult) Markdown() string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "| **average** (%d datasets) | | | | **%.2f** |", s.Probed, 100*s.AverageTest)
+	noun := "datasets"
+	if s.Probed == 1 {
+		noun = "dataset"
+	}
+	fmt.Fprintf(&b, "| **average** (%d %s) | | | | **%.2f** |", s.Probed, noun, 100*s.AverageTest)
 	if random {
 		fmt.Fprintf(&b, " **%.2f** |", 100**s.RandomInitAverage)
 	}

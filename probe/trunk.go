@@ -71,7 +71,8 @@ type prepared struct {
 // of a dataset (pre-trained or random trunk, any seed) sees the same images.
 const trainSubsetSeed = 20240116
 
-// prepare checks the labels, keeps trainImages training images (0: all),
+// prepare checks the labels, keeps trainImages training images (0 or the
+// split's size: all, in their order),
 // fits both splits to the trunk's input and normalises them, following the
 // rules of the package documentation.
 func (t *Trunk) prepare(name string, src *data.Source, trainImages, testImages int) (*prepared, error) {
@@ -87,10 +88,10 @@ func (t *Trunk) prepare(name string, src *data.Source, trainImages, testImages i
 		return nil, errors.Errorf("%s: the training split has %d classes, the test split %d", name, src.Train.Classes, src.Test.Classes)
 	}
 	trainSet := src.Train
-	if trainImages > 0 {
-		if trainImages > trainSet.N {
-			return nil, errors.Errorf("%d training images asked for, %s has %d", trainImages, trainSet.Name, trainSet.N)
-		}
+	if trainImages > trainSet.N {
+		return nil, errors.Errorf("%d training images asked for, %s has %d", trainImages, trainSet.Name, trainSet.N)
+	}
+	if trainImages > 0 && trainImages < trainSet.N {
 		trainSet = trainSet.Subset(data.Permutation(trainSet.N, trainSubsetSeed, 0)[:trainImages])
 	}
 	testSet := src.Test
