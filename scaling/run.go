@@ -178,7 +178,13 @@ func (s *sweep) train(ctx context.Context, spec Spec, dir string) (*RunResult, e
 	if err != nil {
 		return nil, err
 	}
-	return newResult(spec, split.Train.N, sum, curve, time.Since(began).Seconds()), nil
+	// The wall time of this invocation, or, for a run resumed from a
+	// checkpoint, the training time of all its invocations if longer.
+	seconds := time.Since(began).Seconds()
+	if n := len(curve); n > 0 {
+		seconds = max(seconds, curve[n-1].ElapsedSec)
+	}
+	return newResult(spec, split.Train.N, sum, curve, seconds), nil
 }
 
 // probe runs the downstream suite on a run's checkpoint.

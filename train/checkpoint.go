@@ -26,7 +26,8 @@ const (
 	MetaStep       = "step"           // completed optimiser steps
 	MetaLossSum    = "train_loss_sum" // training-loss window since the last evaluation
 	MetaLossCount  = "train_loss_count"
-	MetaMean       = "data_mean" // per-channel normalisation of the pre-training data
+	MetaSeconds    = "train_seconds" // training time of all invocations so far
+	MetaMean       = "data_mean"     // per-channel normalisation of the pre-training data
 	MetaStd        = "data_std"
 	optimStatePref = "optim."
 )
@@ -43,6 +44,7 @@ type progress struct {
 	step      int
 	lossSum   float64
 	lossCount int
+	seconds   float64 // training time up to step, over every invocation
 }
 
 // saveCheckpoint writes model, optimiser state and progress atomically.
@@ -62,6 +64,7 @@ func saveCheckpoint(dir string, m *graph.Model, opt *optim.AdamW[float32], p pro
 	meta[MetaStep] = strconv.Itoa(p.step)
 	meta[MetaLossSum] = strconv.FormatFloat(p.lossSum, 'g', -1, 64)
 	meta[MetaLossCount] = strconv.Itoa(p.lossCount)
+	meta[MetaSeconds] = strconv.FormatFloat(p.seconds, 'g', -1, 64)
 	meta[MetaMean] = jsonString(norm.Mean)
 	meta[MetaStd] = jsonString(norm.Std)
 	path := filepath.Join(dir, CheckpointFile)
@@ -122,6 +125,11 @@ func readMeta(meta map[string]string, r *resumed) error {
 	}
 	if r.progress.lossCount, err = strconv.Atoi(meta[MetaLossCount]); err != nil {
 		return errors.Wrapf(err, "metadata %s", MetaLossCount)
+	}
+	if s, ok := meta[MetaSeconds]; ok { // absent from older checkpoints
+		if r.progress.seconds, err = strconv.ParseFloat(s, 64); err != nil {
+			return errors.Wrapf(err, "metadata %s", MetaSeconds)
+		}
 	}
 	if err := json.Unmarshal([]byte(meta[MetaMean]), &r.norm.Mean); err != nil {
 		return errors.Wrapf(err, "metadata %s", MetaMean)

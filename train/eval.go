@@ -30,12 +30,12 @@ func (r *runner) evaluate(done int) error {
 	m := Metrics{
 		Step: done, Epoch: float64(done*r.o.Batch) / float64(r.trainSet.N),
 		TrainLoss: r.prog.lossSum / float64(max(r.prog.lossCount, 1)), ValLoss: val,
-		LR: r.lastRate, GradNorm: r.lastGradNm, ImagesPerSec: r.imagesPerSec(), ElapsedSec: r.trainTime.Seconds(),
+		LR: r.lastRate, GradNorm: r.lastGradNm, ImagesPerSec: r.imagesPerSec(), ElapsedSec: r.elapsed(),
 	}
 	if err := r.log.Append(m); err != nil {
 		return err
 	}
-	r.prog.lossSum, r.prog.lossCount = 0, 0
+	r.prog.lossSum, r.prog.lossCount, r.prog.seconds = 0, 0, r.elapsed()
 	r.lastValue = m.TrainLoss
 	if err := saveCheckpoint(r.o.Out, r.model, r.opt, r.prog, r.o, r.norm); err != nil {
 		return err
@@ -87,6 +87,7 @@ func ValidationLoss(l interface {
 // interrupt saves a checkpoint at the last completed step.
 func (r *runner) interrupt(step int) error {
 	if step > r.start {
+		r.prog.seconds = r.elapsed()
 		if err := saveCheckpoint(r.o.Out, r.model, r.opt, r.prog, r.o, r.norm); err != nil {
 			return err
 		}

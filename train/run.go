@@ -54,7 +54,8 @@ type runner struct {
 	prefixes   []int
 	perm       []int
 	permEpoch  int
-	trainTime  time.Duration
+	trainTime  time.Duration // in this invocation
+	priorTime  float64       // seconds trained by earlier invocations
 	lastRate   float64
 	lastValue  float64
 	lastGradNm float64
@@ -140,7 +141,7 @@ func (r *runner) initModel() error {
 	if err := sameRun(res.options, r.o); err != nil {
 		return err
 	}
-	r.model, r.prog, r.start = res.model, res.progress, res.progress.step
+	r.model, r.prog, r.start, r.priorTime = res.model, res.progress, res.progress.step, res.progress.seconds
 	return nil
 }
 
@@ -256,6 +257,10 @@ func (r *runner) loadBatch(step int) {
 		r.prefixes[j] = objectives.Prefix(r.o.Mask, rng, k)
 	}
 }
+
+// elapsed is the training time up to now, over every invocation of the
+// run (without evaluations and checkpoints).
+func (r *runner) elapsed() float64 { return r.priorTime + r.trainTime.Seconds() }
 
 func (r *runner) imagesPerSec() float64 {
 	steps := r.prog.step - r.start

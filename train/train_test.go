@@ -6,8 +6,10 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pkg/errors"
 
@@ -63,6 +65,15 @@ func TestResumeFollowsTheUninterruptedRun(t *testing.T) {
 	if _, err := Pretrain(context.Background(), testOptions(broken), trainSet, valSet, norm, Silent{}); err == nil {
 		t.Fatal("a new run over an existing checkpoint was not refused")
 	}
+	// The training time carries over: pretend the first part took 1000 s.
+	f := mustRead(t, broken)
+	if s, err := strconv.ParseFloat(f.Meta[MetaSeconds], 64); err != nil || !(s > 0) {
+		t.Fatalf("interrupted checkpoint records %q training seconds (%v); want a positive number", f.Meta[MetaSeconds], err)
+	}
+	f.Meta[MetaSeconds] = "1000"
+	if err := checkpoint.Write(filepath.Join(broken, CheckpointFile), f); err != nil {
+		t.Fatal(err)
+	}
 	resumed := testOptions(broken)
 	resumed.Resume = true
 	sum, err := Pretrain(context.Background(), resumed, trainSet, valSet, norm, Silent{})
@@ -81,6 +92,9 @@ func TestResumeFollowsTheUninterruptedRun(t *testing.T) {
 		if a[i].Step != b[i].Step || a[i].TrainLoss != b[i].TrainLoss || a[i].ValLoss != b[i].ValLoss || a[i].LR != b[i].LR {
 			t.Errorf("line %d: uninterrupted %+v, resumed %+v", i, a[i], b[i])
 		}
+	}
+	if last := b[len(b)-1].ElapsedSec; last < 1000 || last > 1000+time.Minute.Seconds() {
+		t.Errorf("elapsed time after resuming %g s; want the 1000 s before the interruption plus this invocation's", last)
 	}
 	ca, cb := mustRead(t, straight), mustRead(t, broken)
 	for _, name := range ca.Names() {
