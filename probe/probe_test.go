@@ -412,7 +412,7 @@ func TestSuiteSkipsMissingDatasets(t *testing.T) {
 		t.Error("random_init flags of the results are wrong")
 	}
 	md := s.Markdown()
-	for _, want := range []string{"| optdigits | 200 |", "random-init", "**average** (2 datasets)", "- cifar10: cifar10: not installed"} {
+	for _, want := range []string{"| optdigits | 200 |", "random-init", "**average** (2 datasets)", "- cifar10: not installed"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md)
 		}

@@ -217,7 +217,7 @@ func (s *SuiteResult) Markdown() string {
 	if len(skipped) > 0 {
 		b.WriteString("\nSkipped (not installed):\n\n")
 		for _, e := range skipped {
-			fmt.Fprintf(&b, "- %s: %s\n", e.Dataset, e.Skipped)
+			fmt.Fprintf(&b, "- %s: %s\n", e.Dataset, strings.TrimPrefix(e.Skipped, e.Dataset+": "))
 		}
 	}
 	return b.String()
