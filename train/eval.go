@@ -35,9 +35,9 @@ func (r *runner) evaluate(done int) error {
 	if err := r.log.Append(m); err != nil {
 		return err
 	}
-	r.prog.lossSum, r.prog.lossCount, r.prog.seconds = 0, 0, r.elapsed()
+	r.prog.lossSum, r.prog.lossCount = 0, 0
 	r.lastValue = m.TrainLoss
-	if err := saveCheckpoint(r.o.Out, r.model, r.opt, r.prog, r.o, r.norm); err != nil {
+	if err := r.save(); err != nil {
 		return err
 	}
 	r.bar.Evaluated(m)
@@ -84,11 +84,17 @@ func ValidationLoss(l interface {
 	return v, nil
 }
 
+// save writes the checkpoint of the run as it stands, with the training
+// time of every invocation so far.
+func (r *runner) save() error {
+	r.prog.seconds = r.elapsed()
+	return saveCheckpoint(r.o.Out, r.model, r.opt, r.prog, r.o, r.norm)
+}
+
 // interrupt saves a checkpoint at the last completed step.
 func (r *runner) interrupt(step int) error {
 	if step > r.start {
-		r.prog.seconds = r.elapsed()
-		if err := saveCheckpoint(r.o.Out, r.model, r.opt, r.prog, r.o, r.norm); err != nil {
+		if err := r.save(); err != nil {
 			return err
 		}
 	}
