@@ -2,7 +2,6 @@ package plots
 
 import (
 	"encoding/xml"
-	"errors"
 	"flag"
 	"fmt"
 	"image/png"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkg/errors"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 )

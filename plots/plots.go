@@ -16,6 +16,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/pkg/errors"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -57,7 +58,7 @@ func LossVsAccuracy(points []LabeledPoint) (*plot.Plot, error) {
 func lossVsAccuracy(points []LabeledPoint) (*figure, error) {
 	const fn = "LossVsAccuracy"
 	if len(points) == 0 {
-		return nil, fmt.Errorf("plots: %s: no points", fn)
+		return nil, errors.Errorf("plots: %s: no points", fn)
 	}
 	x, y := make([]float64, len(points)), make([]float64, len(points))
 	for i, pt := range points {
@@ -67,7 +68,7 @@ func lossVsAccuracy(points []LabeledPoint) (*figure, error) {
 			v    float64
 		}{{"X (loss)", pt.X}, {"Y (accuracy)", pt.Y}} {
 			if math.IsNaN(v.v) || math.IsInf(v.v, 0) {
-				return nil, fmt.Errorf("plots: %s: %s: %s is %v", fn, who, v.axis, v.v)
+				return nil, errors.Errorf("plots: %s: %s: %s is %v", fn, who, v.axis, v.v)
 			}
 		}
 		x[i], y[i] = pt.X, pt.Y
@@ -85,13 +86,13 @@ func lossVsAccuracy(points []LabeledPoint) (*figure, error) {
 		ls := draw.LineStyle{Color: grey, Width: vg.Points(thinWidth), Dashes: trendDashes}
 		thumbs, err := f.curve(tx, ty, ls, nil, nil)
 		if err != nil {
-			return nil, fmt.Errorf("plots: %s: trend line: %w", fn, err)
+			return nil, errors.Wrapf(err, "plots: %s: trend line", fn)
 		}
 		f.ov.legend = append(f.ov.legend, legendEntry{text: "least-squares fit", thumbs: thumbs})
 	}
 	gs := seriesGlyph(0)
 	if _, err := f.curve(x, y, seriesLine(0, false), &gs, markerIndices(len(x), 0, 1)); err != nil {
-		return nil, fmt.Errorf("plots: %s: %w", fn, err)
+		return nil, errors.Wrapf(err, "plots: %s", fn)
 	}
 	if rho, err := Spearman(x, y); err == nil {
 		note := fmt.Sprintf("Spearman ρ = %s (n = %d)", minus(fmt.Sprintf("%.2f", rho)), len(points))
@@ -145,7 +146,7 @@ func LossCurves(runs []LossHistory) (*plot.Plot, error) {
 func lossCurves(runs []LossHistory) (*figure, error) {
 	const fn = "LossCurves"
 	if len(runs) == 0 {
-		return nil, fmt.Errorf("plots: %s: no runs", fn)
+		return nil, errors.Errorf("plots: %s: no runs", fn)
 	}
 	if err := uniqueLabels(fn, "run", len(runs), func(i int) string { return runs[i].Label }); err != nil {
 		return nil, err
@@ -154,17 +155,17 @@ func lossCurves(runs []LossHistory) (*figure, error) {
 	for i, r := range runs {
 		who := seriesName("run", r.Label, i)
 		if len(r.Train) == 0 && len(r.TrainSteps) == 0 && len(r.Val) == 0 && len(r.ValSteps) == 0 {
-			return nil, fmt.Errorf("plots: %s: %s: no training or validation losses", fn, who)
+			return nil, errors.Errorf("plots: %s: %s: no training or validation losses", fn, who)
 		}
 		if len(r.TrainSteps)+len(r.Train) > 0 {
 			if err := checkXY(who+" training", "TrainSteps", "Train", r.TrainSteps, r.Train, false); err != nil {
-				return nil, fmt.Errorf("plots: %s: %w", fn, err)
+				return nil, errors.Wrapf(err, "plots: %s", fn)
 			}
 			anyTrain = true
 		}
 		if len(r.ValSteps)+len(r.Val) > 0 {
 			if err := checkXY(who+" validation", "ValSteps", "Val", r.ValSteps, r.Val, false); err != nil {
-				return nil, fmt.Errorf("plots: %s: %w", fn, err)
+				return nil, errors.Wrapf(err, "plots: %s", fn)
 			}
 			anyVal = true
 		}
@@ -180,7 +181,7 @@ func lossCurves(runs []LossHistory) (*figure, error) {
 		ls := seriesLine(i, true)
 		ls.Width = vg.Points(thinWidth)
 		if _, err := f.curve(r.TrainSteps, r.Train, ls, nil, nil); err != nil {
-			return nil, fmt.Errorf("plots: %s: %s: %w", fn, seriesName("run", r.Label, i), err)
+			return nil, errors.Wrapf(err, "plots: %s: %s", fn, seriesName("run", r.Label, i))
 		}
 	}
 	for i, r := range runs {
@@ -190,7 +191,7 @@ func lossCurves(runs []LossHistory) (*figure, error) {
 			var err error
 			thumbs, err = f.curve(r.ValSteps, r.Val, seriesLine(i, false), &gs, markerIndices(len(r.Val), i, len(runs)))
 			if err != nil {
-				return nil, fmt.Errorf("plots: %s: %s: %w", fn, seriesName("run", r.Label, i), err)
+				return nil, errors.Wrapf(err, "plots: %s: %s", fn, seriesName("run", r.Label, i))
 			}
 		}
 		if r.Label != "" {
@@ -237,21 +238,21 @@ func finished(f *figure, err error) (*plot.Plot, error) {
 // curves validates and adds Curves, one colour and marker shape per curve.
 func (f *figure) curves(fn string, curves []Curve) error {
 	if len(curves) == 0 {
-		return fmt.Errorf("plots: %s: no curves", fn)
+		return errors.Errorf("plots: %s: no curves", fn)
 	}
 	if err := uniqueLabels(fn, "curve", len(curves), func(i int) string { return curves[i].Label }); err != nil {
 		return err
 	}
 	for i, c := range curves {
 		if err := checkXY(seriesName("curve", c.Label, i), "X", "Y", c.X, c.Y, f.xLog); err != nil {
-			return fmt.Errorf("plots: %s: %w", fn, err)
+			return errors.Wrapf(err, "plots: %s", fn)
 		}
 	}
 	for i, c := range curves {
 		gs := seriesGlyph(i)
 		thumbs, err := f.curve(c.X, c.Y, seriesLine(i, c.Dashed), &gs, markerIndices(len(c.X), i, len(curves)))
 		if err != nil {
-			return fmt.Errorf("plots: %s: %s: %w", fn, seriesName("curve", c.Label, i), err)
+			return errors.Wrapf(err, "plots: %s: %s", fn, seriesName("curve", c.Label, i))
 		}
 		if c.Label != "" {
 			f.ov.legend = append(f.ov.legend, legendEntry{text: c.Label, thumbs: thumbs})
@@ -385,22 +386,22 @@ func minMax(v []float64) (lo, hi float64) {
 func checkXY(who, xName, yName string, x, y []float64, xLog bool) error {
 	switch {
 	case len(x) != len(y):
-		return fmt.Errorf("%s: %s has %d values but %s has %d", who, xName, len(x), yName, len(y))
+		return errors.Errorf("%s: %s has %d values but %s has %d", who, xName, len(x), yName, len(y))
 	case len(x) == 0:
-		return fmt.Errorf("%s: no points", who)
+		return errors.Errorf("%s: no points", who)
 	}
 	for _, s := range []struct {
 		name string
 		v    []float64
 	}{{xName, x}, {yName, y}} {
 		if i, bad := firstNonFinite(s.v); bad {
-			return fmt.Errorf("%s: %s[%d] is %v", who, s.name, i, s.v[i])
+			return errors.Errorf("%s: %s[%d] is %v", who, s.name, i, s.v[i])
 		}
 	}
 	if xLog {
 		for i, v := range x {
 			if v <= 0 {
-				return fmt.Errorf("%s: %s[%d] = %v is not positive, and the x axis is logarithmic", who, xName, i, v)
+				return errors.Errorf("%s: %s[%d] = %v is not positive, and the x axis is logarithmic", who, xName, i, v)
 			}
 		}
 	}
@@ -417,7 +418,7 @@ func uniqueLabels(fn, kind string, n int, label func(int) string) error {
 			continue
 		}
 		if j, ok := seen[l]; ok {
-			return fmt.Errorf("plots: %s: %ss %d and %d are both labelled %q", fn, kind, j, i, l)
+			return errors.Errorf("plots: %s: %ss %d and %d are both labelled %q", fn, kind, j, i, l)
 		}
 		seen[l] = i
 	}

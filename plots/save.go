@@ -2,14 +2,13 @@ package plots
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"image/color"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/pkg/errors"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -29,24 +28,24 @@ func Save(p *plot.Plot, base string, width, height vg.Length) (err error) {
 		return errors.New("plots: Save: nil plot")
 	}
 	if !(width > 0 && height > 0) || math.IsInf(float64(width), 0) || math.IsInf(float64(height), 0) {
-		return fmt.Errorf("plots: Save %s: size %v × %v is not positive and finite", base, width, height)
+		return errors.Errorf("plots: Save %s: size %v × %v is not positive and finite", base, width, height)
 	}
 	if ext := strings.ToLower(filepath.Ext(base)); ext == ".png" || ext == ".svg" {
 		base = strings.TrimSuffix(base, filepath.Ext(base))
 	}
 	if base == "" || strings.HasSuffix(base, string(filepath.Separator)) {
-		return fmt.Errorf("plots: Save: %q names no file", base)
+		return errors.Errorf("plots: Save: %q names no file", base)
 	}
 	pngData, err := renderPNG(p, width, height)
 	if err != nil {
-		return fmt.Errorf("plots: Save %s.png: %w", base, err)
+		return errors.Wrapf(err, "plots: Save %s.png", base)
 	}
 	svgData, err := renderSVG(p, width, height)
 	if err != nil {
-		return fmt.Errorf("plots: Save %s.svg: %w", base, err)
+		return errors.Wrapf(err, "plots: Save %s.svg", base)
 	}
 	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
-		return fmt.Errorf("plots: Save: %w", err)
+		return errors.Wrap(err, "plots: Save")
 	}
 	files := []struct {
 		path string
@@ -61,13 +60,13 @@ func Save(p *plot.Plot, base string, width, height vg.Length) (err error) {
 	for _, f := range files {
 		t, err := writeTemp(f.path, f.data)
 		if err != nil {
-			return fmt.Errorf("plots: Save %s: %w", f.path, err)
+			return errors.Wrapf(err, "plots: Save %s", f.path)
 		}
 		temps = append(temps, t)
 	}
 	for i, f := range files {
 		if err := os.Rename(temps[i], f.path); err != nil {
-			return fmt.Errorf("plots: Save: %w", err)
+			return errors.Wrap(err, "plots: Save")
 		}
 	}
 	return nil
@@ -104,7 +103,7 @@ const margin = 6 // points
 func drawOn(p *plot.Plot, c draw.Canvas) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("drawing the plot: %v", r)
+			err = errors.Errorf("drawing the plot: %v", r)
 		}
 	}()
 	c.SetColor(color.White)

@@ -1,10 +1,11 @@
 package plots
 
 import (
-	"errors"
-	"fmt"
 	"math"
 	"sort"
+
+	"github.com/pkg/errors"
+	"gonum.org/v1/gonum/stat"
 )
 
 // Spearman returns the Spearman rank correlation of x and y: the Pearson correlation of their
@@ -12,22 +13,22 @@ import (
 // differ, there are fewer than two pairs, a value is NaN or infinite, or x or y is constant.
 func Spearman(x, y []float64) (float64, error) {
 	if len(x) != len(y) {
-		return 0, fmt.Errorf("plots: Spearman: x has %d values, y has %d", len(x), len(y))
+		return 0, errors.Errorf("plots: Spearman: x has %d values, y has %d", len(x), len(y))
 	}
 	if len(x) < 2 {
-		return 0, fmt.Errorf("plots: Spearman: need at least 2 pairs, got %d", len(x))
+		return 0, errors.Errorf("plots: Spearman: need at least 2 pairs, got %d", len(x))
 	}
 	for _, s := range []struct {
 		name string
 		v    []float64
 	}{{"x", x}, {"y", y}} {
 		if i, bad := firstNonFinite(s.v); bad {
-			return 0, fmt.Errorf("plots: Spearman: %s[%d] is %v", s.name, i, s.v[i])
+			return 0, errors.Errorf("plots: Spearman: %s[%d] is %v", s.name, i, s.v[i])
 		}
 	}
 	r, err := pearson(ranks(x), ranks(y))
 	if err != nil {
-		return 0, fmt.Errorf("plots: Spearman: %w", err)
+		return 0, errors.Wrap(err, "plots: Spearman")
 	}
 	return r, nil
 }
@@ -54,45 +55,44 @@ func ranks(v []float64) []float64 {
 	return r
 }
 
+// pearson returns the Pearson correlation of x and y (same length, at least two, finite),
+// clamped to [-1, 1] against rounding. It fails when x or y is constant, or when the
+// correlation is not a finite number (a variance that overflows).
 func pearson(x, y []float64) (float64, error) {
-	mx, my := mean(x), mean(y)
-	var sxy, sxx, syy float64
-	for i := range x {
-		dx, dy := x[i]-mx, y[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 {
+	if constant(x) {
 		return 0, errors.New("x is constant, so the correlation is undefined")
 	}
-	if syy == 0 {
+	if constant(y) {
 		return 0, errors.New("y is constant, so the correlation is undefined")
 	}
-	return math.Max(-1, math.Min(1, sxy/math.Sqrt(sxx*syy))), nil
+	r := stat.Correlation(x, y, nil)
+	if math.IsNaN(r) {
+		return 0, errors.New("the correlation is not a number (a variance is zero or overflows)")
+	}
+	return math.Max(-1, math.Min(1, r)), nil
 }
 
-// fitLine returns the least-squares line y = a + b·x; ok is false when x is constant.
+// fitLine returns the least-squares line y = a + b·x; ok is false when x is constant (or the
+// fit is not finite).
 func fitLine(x, y []float64) (a, b float64, ok bool) {
-	mx, my := mean(x), mean(y)
-	var sxy, sxx float64
-	for i := range x {
-		sxy += (x[i] - mx) * (y[i] - my)
-		sxx += (x[i] - mx) * (x[i] - mx)
-	}
-	if sxx == 0 {
+	if len(x) != len(y) || len(x) < 2 || constant(x) {
 		return 0, 0, false
 	}
-	b = sxy / sxx
-	return my - b*mx, b, true
+	a, b = stat.LinearRegression(x, y, nil, false)
+	if math.IsNaN(a) || math.IsInf(a, 0) || math.IsNaN(b) || math.IsInf(b, 0) {
+		return 0, 0, false
+	}
+	return a, b, true
 }
 
-func mean(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x
+// constant reports whether every value of v equals the first (true for fewer than two).
+func constant(v []float64) bool {
+	for _, x := range v[min(1, len(v)):] {
+		if x != v[0] {
+			return false
+		}
 	}
-	return s / float64(len(v))
+	return true
 }
 
 func firstNonFinite(v []float64) (int, bool) {
