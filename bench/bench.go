@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sort"
-	"syscall"
 	"time"
 
 	"github.com/pkg/errors"
@@ -166,13 +165,4 @@ func sgemmRate() float64 {
 		return nil
 	}, 9)
 	return 2 * n * n * n / sec / 1e9
-}
-
-// peakRSS returns the process's peak resident memory in MiB.
-func peakRSS() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Maxrss) / 1024
 }
