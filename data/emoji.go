@@ -40,32 +40,56 @@ type emojiEntry struct {
 // alphabetical order, and those with fewer than 20 emoji are left out.
 // The categories are returned in label order.
 func ReadEmoji(dir string) (*Dataset, []string, error) {
-	entries, err := readEmojiJSON(filepath.Join(dir, "emoji.json"))
+	listPath := filepath.Join(dir, "emoji.json")
+	entries, err := readEmojiJSON(listPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	classes := emojiClasses(entries)
+	classes, picks := selectEmoji(entries, minEmojiPerClass)
 	if len(classes) < 2 {
 		return nil, nil, errors.Errorf("%s: %d categories with at least %d emoji that have a Twitter image; want 2 or more",
-			filepath.Join(dir, "emoji.json"), len(classes), minEmojiPerClass)
+			listPath, len(classes), minEmojiPerClass)
 	}
-	d := &Dataset{Name: "emoji", C: 3, H: EmojiSize, W: EmojiSize, Labels: []int{}, Classes: len(classes)}
+	d := &Dataset{Name: "emoji", C: 3, H: EmojiSize, W: EmojiSize, Labels: make([]int, 0, len(picks)), Classes: len(classes)}
 	imgDir := filepath.Join(dir, "img", "twitter", "64")
-	for _, e := range entries {
-		label, ok := slices.BinarySearch(classes, e.Category)
-		if !e.Twitter || !ok {
-			continue
-		}
-		img, err := decodeImageFile(filepath.Join(imgDir, e.Image))
+	for _, p := range picks {
+		img, err := decodeImageFile(filepath.Join(imgDir, p.image))
 		if err != nil {
 			return nil, nil, err
 		}
 		d.Images = append(d.Images, make([]float32, 3*EmojiSize*EmojiSize)...)
-		d.Labels = append(d.Labels, label)
+		d.Labels = append(d.Labels, p.label)
 		d.N++
-		imageToFloat(d.Image(d.N-1), overWhite(img), 3, EmojiSize, EmojiSize)
+		emojiToFloat(d.Image(d.N-1), img)
 	}
 	return d, classes, nil
+}
+
+// emojiPick is an emoji that ReadEmoji reads: its image file and label.
+type emojiPick struct {
+	image string
+	label int
+}
+
+// selectEmoji returns the categories kept as classes, sorted (those with at
+// least minPerClass emoji that have a Twitter image; ReadEmoji keeps
+// minEmojiPerClass), and in list order the emoji with a Twitter image in
+// those categories, each labelled with the index of its category.
+func selectEmoji(entries []emojiEntry, minPerClass int) ([]string, []emojiPick) {
+	classes := emojiClasses(entries, minPerClass)
+	var picks []emojiPick
+	for _, e := range entries {
+		if label, ok := slices.BinarySearch(classes, e.Category); e.Twitter && ok {
+			picks = append(picks, emojiPick{e.Image, label})
+		}
+	}
+	return classes, picks
+}
+
+// emojiToFloat composites a decoded emoji over white and stores it in dst
+// as a 3×EmojiSize×EmojiSize image (resized if needed), values in [0, 1].
+func emojiToFloat(dst []float32, img image.Image) {
+	imageToFloat(dst, overWhite(img), 3, EmojiSize, EmojiSize)
 }
 
 // readEmojiJSON reads and checks the list of emoji.
@@ -82,6 +106,13 @@ func readEmojiJSON(path string) ([]emojiEntry, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "%s: reading", path)
 	}
+	return parseEmojiJSON(path, b)
+}
+
+// parseEmojiJSON parses and checks the list of emoji b, read from path
+// (which errors name): every emoji with a Twitter image must have a
+// category and a bare .png file name.
+func parseEmojiJSON(path string, b []byte) ([]emojiEntry, error) {
 	var entries []emojiEntry
 	if err := json.Unmarshal(b, &entries); err != nil {
 		return nil, errors.Wrapf(err, "%s: want a JSON array of emoji objects", path)
@@ -106,9 +137,9 @@ func validEmojiImage(name string) bool {
 	return strings.HasSuffix(name, ".png") && len(name) > len(".png") && !strings.ContainsAny(name, `/\`)
 }
 
-// emojiClasses returns, sorted, the categories with at least
-// minEmojiPerClass emoji that have a Twitter image.
-func emojiClasses(entries []emojiEntry) []string {
+// emojiClasses returns, sorted, the categories with at least minPerClass
+// emoji that have a Twitter image.
+func emojiClasses(entries []emojiEntry, minPerClass int) []string {
 	count := map[string]int{}
 	for _, e := range entries {
 		if e.Twitter {
@@ -117,7 +148,7 @@ func emojiClasses(entries []emojiEntry) []string {
 	}
 	var classes []string
 	for c, n := range count {
-		if n >= minEmojiPerClass {
+		if n >= minPerClass {
 			classes = append(classes, c)
 		}
 	}

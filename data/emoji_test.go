@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -135,5 +136,43 @@ func TestLoadEmoji(t *testing.T) {
 	}
 	if frac := float64(s.Test.N) / float64(s.Train.N+s.Test.N); math.Abs(frac-testFraction) > 0.01 {
 		t.Errorf("test fraction %.3f, want %.2f", frac, testFraction)
+	}
+}
+
+func TestSelectEmoji(t *testing.T) {
+	recs, _ := emojiFixture()
+	b, err := json.Marshal(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := parseEmojiJSON("emoji.json", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		minPerClass int
+		classes     []string
+		picks       int
+	}{
+		{minEmojiPerClass, []string{"Animals", "Flags"}, 41},
+		{3, []string{"Animals", "Component", "Flags"}, 44},
+		{21, []string{"Flags"}, 21},
+		{22, nil, 0},
+	} {
+		classes, picks := selectEmoji(entries, tc.minPerClass)
+		if !slices.Equal(classes, tc.classes) || len(picks) != tc.picks {
+			t.Errorf("minimum %d: classes %q and %d emoji, want %q and %d", tc.minPerClass, classes, len(picks), tc.classes, tc.picks)
+			continue
+		}
+		for i, p := range picks {
+			// The fixture lists 21 flags, 20 animals and 3 components, in that order.
+			want := map[bool]string{true: "Flags", false: "Animals"}[i < 21]
+			if i >= 41 {
+				want = "Component"
+			}
+			if classes[p.label] != want || p.image != fmt.Sprintf("%04x.png", i) {
+				t.Errorf("minimum %d: emoji %d is %s labelled %q, want %04x.png labelled %q", tc.minPerClass, i, p.image, classes[p.label], i, want)
+			}
+		}
 	}
 }

@@ -1,14 +1,18 @@
 package data
 
 import (
+	"encoding/json"
+	"fmt"
 	"image/color"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
-// Each fuzz target writes its input to files and runs a reader on them.
+// Each fuzz target writes its input to files and runs a reader on them
+// (the emoji targets call the parts of ReadEmoji directly; see FuzzReadEmoji).
 // The property: the reader returns an error or a dataset that validates,
 // and never panics or hangs. Iterations run one at a time within a worker
 // process, so each target reuses the files of one temporary folder.
@@ -133,11 +137,23 @@ func FuzzReadOptdigits(f *testing.F) {
 	})
 }
 
+// FuzzReadEmoji and FuzzReadEmojiImage fuzz what ReadEmoji does with its
+// inputs, without the files: parsing emoji.json and choosing the classes and
+// labels from it, and decoding one emoji image and compositing it over
+// white. (Reading a whole fixture package per input ran at under one input a
+// second.) TestReadEmoji and TestReadEmojiErrors check that ReadEmoji puts
+// these parts together. They are two targets, with small seeds, and classes
+// are checked with a minimum of 2 emoji as well as ReadEmoji's 20, because
+// the fuzzer minimises every input that reaches new code by running the
+// target a number of times quadratic in the input's length: a valid image
+// decoded with every try of a list, or a list of 40 emoji, stalls it.
 func FuzzReadEmoji(f *testing.F) {
-	recs, imgs := emojiFixture()
-	dir := f.TempDir()
-	writeEmojiPackage(f, dir, recs, imgs)
-	valid, err := os.ReadFile(filepath.Join(dir, "emoji.json"))
+	var recs []emojiRecord
+	for i, cat := range []string{"Flags", "Animals", "Flags", "Component", "Animals", "Flags"} {
+		recs = append(recs, emojiRecord{fmt.Sprintf("%x.png", i), cat, true})
+	}
+	recs = append(recs, emojiRecord{"missing.png", "Flags", false})
+	valid, err := json.Marshal(recs)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -147,12 +163,105 @@ func FuzzReadEmoji(f *testing.F) {
 	f.Add([]byte(`[{"image": "..", "category": "A", "has_img_twitter": true}]`))
 	f.Add([]byte(`{"image": "0000.png"}`))
 	f.Add([]byte(`null`))
-	f.Fuzz(func(t *testing.T, list []byte) {
-		fuzzFile(t, dir, "emoji.json", list)
-		d, classes, err := ReadEmoji(dir)
-		checkFuzzResult(t, d, err)
-		if err == nil && len(classes) != d.Classes {
-			t.Fatalf("%d class names for %d classes", len(classes), d.Classes)
+	f.Fuzz(checkEmojiList)
+}
+
+func FuzzReadEmojiImage(f *testing.F) {
+	_, imgs := emojiFixture()
+	red := pngBytes(f, imgs["0000.png"]) // 64×64, half-transparent
+	f.Add(red)
+	f.Add(red[:len(red)/2])
+	f.Add(pngBytes(f, imgs[fmt.Sprintf("%04x.png", 21)])) // 32×32, transparent
+	f.Add(pngBytes(f, greyImage(5, 3, 7)))
+	f.Add(pngBytes(f, colourImage(2, 70, color.NRGBA{9, 200, 30, 255})))
+	f.Add(pngHeader(100000, 100000))
+	f.Add([]byte("\xff\xd8\xff\xe0 not really a JPEG"))
+	f.Add([]byte{})
+	old := maxImagePixels
+	maxImagePixels = 1 << 16 // keep every iteration cheap
+	f.Cleanup(func() { maxImagePixels = old })
+	f.Fuzz(checkEmojiImage)
+}
+
+// checkEmojiList applies the fuzz property to the list: an error names the
+// file, and a list that parses gives classes and labels that agree with it.
+func checkEmojiList(t *testing.T, list []byte) {
+	entries, err := parseEmojiJSON("dir/emoji.json", list)
+	if err != nil {
+		if entries != nil || !strings.Contains(err.Error(), "dir/emoji.json") {
+			t.Fatalf("error %q came with %d entries or does not name the file", err, len(entries))
 		}
-	})
+		return
+	}
+	count := map[string]int{}
+	for i, e := range entries {
+		if !e.Twitter {
+			continue
+		}
+		if e.Category == "" || len(e.Image) <= len(".png") || !strings.HasSuffix(e.Image, ".png") || strings.ContainsAny(e.Image, `/\`) {
+			t.Fatalf("entry %d %+v was accepted", i, e)
+		}
+		count[e.Category]++
+	}
+	for _, minPerClass := range []int{2, minEmojiPerClass} {
+		checkEmojiClasses(t, count, minPerClass)(selectEmoji(entries, minPerClass))
+	}
+}
+
+// checkEmojiClasses returns a check of selectEmoji's result against count,
+// the number of emoji with a Twitter image in each category.
+func checkEmojiClasses(t *testing.T, count map[string]int, minPerClass int) func([]string, []emojiPick) {
+	return func(classes []string, picks []emojiPick) {
+		t.Helper()
+		if !slices.IsSorted(classes) || len(slices.Compact(slices.Clone(classes))) != len(classes) {
+			t.Fatalf("classes %q are not sorted and distinct", classes)
+		}
+		want := 0
+		for c, n := range count {
+			_, kept := slices.BinarySearch(classes, c)
+			if kept != (n >= minPerClass) {
+				t.Fatalf("category %q has %d emoji, and is a class: %v (minimum %d)", c, n, kept, minPerClass)
+			}
+			if kept {
+				want += n
+			}
+		}
+		if len(picks) != want {
+			t.Fatalf("%d emoji chosen from classes holding %d", len(picks), want)
+		}
+		perLabel := make([]int, len(classes))
+		for _, p := range picks {
+			if p.label < 0 || p.label >= len(classes) {
+				t.Fatalf("label %d of %s is not one of %d classes", p.label, p.image, len(classes))
+			}
+			perLabel[p.label]++
+		}
+		for l, n := range perLabel {
+			if n != count[classes[l]] {
+				t.Fatalf("%d emoji labelled %q, the list has %d", n, classes[l], count[classes[l]])
+			}
+		}
+	}
+}
+
+// checkEmojiImage applies the fuzz property to one image: an error names
+// the file, and an image that decodes becomes a 3×64×64 image in [0, 1].
+func checkEmojiImage(t *testing.T, png []byte) {
+	img, err := decodeImage("0000.png", png)
+	if err != nil {
+		if !strings.Contains(err.Error(), "0000.png") {
+			t.Fatalf("error %q does not name the file", err)
+		}
+		return
+	}
+	dst := make([]float32, 3*EmojiSize*EmojiSize)
+	for i := range dst {
+		dst[i] = -1
+	}
+	emojiToFloat(dst, img)
+	for i, v := range dst {
+		if !(v >= 0 && v <= 1) {
+			t.Fatalf("value %d of the emoji is %v, want it in [0, 1]", i, v)
+		}
+	}
 }
