@@ -9,7 +9,9 @@
 // no trailing bytes.
 //
 // Read accepts F32, F64, F16 and BF16 tensors and converts them to float32,
-// the element type of the model; any other dtype is an error. Write always
+// the element type of the model. Integer and boolean tensors (such as a
+// BatchNorm's num_batches_tracked) are skipped and listed in File.Skipped;
+// any other dtype is an error. Write always
 // writes F32, with the header laid out byte for byte as the reference
 // implementation (huggingface/safetensors) lays it out for the same tensors:
 // compact JSON, "__metadata__" first, tensors in name order, the header

@@ -25,7 +25,7 @@ func Write(path string, f *File) error {
 		return errors.Wrapf(err, "checkpoint: write %s", path)
 	}
 	if err := atomicfile.Write(path, func(w io.Writer) error { return encode(w, f) }); err != nil {
-		return errors.Wrapf(err, "checkpoint: write %s", path)
+		return errors.Wrap(err, "checkpoint") // the error names path
 	}
 	return nil
 }

@@ -238,7 +238,7 @@ func loadCIFAR(name, dataDir string) (*Source, error) {
 		read, sub, url = ReadCIFAR100, "cifar-100-binary", "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"
 		wanted, classes = [][]string{{"train.bin"}, {"test.bin"}}, 100
 	}
-	hint := fmt.Sprintf("no package reachable here ships it: download %s, extract it and pass the folder as --data-dir", url)
+	hint := fmt.Sprintf("no package manager installs it: download %s, extract it and pass the folder as --data-dir", url)
 	if dataDir == "" {
 		return nil, &notInstalledError{name, "it is read only from --data-dir, and none was given", hint}
 	}

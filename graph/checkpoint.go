@@ -186,11 +186,36 @@ func inferHead(f *checkpoint.File, cfg *Config) error {
 	return nil
 }
 
-// LoadCheckpoint reads a safetensors checkpoint and builds its model.
-func LoadCheckpoint(path string, dtype tensor.Dtype) (*Model, *checkpoint.File, error) {
+// LoadOption changes how LoadCheckpoint treats a checkpoint.
+type LoadOption func(*loadSettings)
+
+type loadSettings struct {
+	allowNonFinite bool
+}
+
+// AllowNonFinite makes LoadCheckpoint accept tensors holding NaN or
+// infinite values, to inspect a diverged run.
+func AllowNonFinite() LoadOption {
+	return func(s *loadSettings) { s.allowNonFinite = true }
+}
+
+// LoadCheckpoint reads a safetensors checkpoint and builds its model. A
+// checkpoint with NaN or infinite values is refused with an error wrapping
+// a *checkpoint.NonFiniteError that names the tensors, unless opts include
+// AllowNonFinite.
+func LoadCheckpoint(path string, dtype tensor.Dtype, opts ...LoadOption) (*Model, *checkpoint.File, error) {
+	var s loadSettings
+	for _, opt := range opts {
+		opt(&s)
+	}
 	f, err := checkpoint.Read(path)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !s.allowNonFinite {
+		if err := f.CheckFinite(); err != nil {
+			return nil, nil, errors.Wrap(err, path)
+		}
 	}
 	m, err := FromCheckpoint(f, dtype)
 	if err != nil {

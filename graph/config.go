@@ -81,18 +81,34 @@ func (c Config) ParamCount() (trunk, head int) {
 	return trunk, head
 }
 
-// presets are the named configurations. The paper's models take 224×224 RGB
-// images with 14×14 patches; the small ones are sized for a 2-core machine
-// and default to 28×28 grey images with 4×4 patches.
+// small returns a preset for 28×28 grey images cut into 4×4 patches, the
+// size of the project's own ladder on a 2-core machine.
+func small(width, depth, heads, headWidth, headDepth int) Config {
+	return Config{ImageHeight: 28, ImageWidth: 28, Channels: 1, Patch: 4, Width: width, Depth: depth, Heads: heads,
+		MLPRatio: 4, HeadWidth: headWidth, HeadDepth: headDepth}
+}
+
+// paper returns one of the paper's models: 224×224 RGB images, 14×14
+// patches, head dimension 128, and the prediction head of every size (12
+// blocks of width 2048).
+func paper(width, depth int) Config {
+	return Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 14, Width: width, Depth: depth, Heads: width / 128,
+		MLPRatio: 4, HeadWidth: 2048, HeadDepth: 12}
+}
+
+// presets are the named configurations, the one table every command and
+// sweep reads: the small ladder (micro … base) sized for a 2-core machine,
+// and the paper's models.
 var presets = map[string]Config{
-	"tiny":     {28, 28, 1, 4, 64, 4, 2, 4, 64, 1},
-	"small":    {28, 28, 1, 4, 128, 6, 4, 4, 128, 2},
-	"bench":    {28, 28, 1, 4, 192, 6, 3, 4, 256, 2},
-	"base":     {28, 28, 1, 4, 256, 8, 4, 4, 256, 2},
-	"aim-600m": {224, 224, 3, 14, 1536, 24, 12, 4, 2048, 12},
-	"aim-1b":   {224, 224, 3, 14, 2048, 24, 16, 4, 2048, 12},
-	"aim-3b":   {224, 224, 3, 14, 3072, 24, 24, 4, 2048, 12},
-	"aim-7b":   {224, 224, 3, 14, 4096, 32, 32, 4, 2048, 12},
+	"micro":    small(32, 2, 1, 32, 1),
+	"tiny":     small(64, 4, 2, 64, 1),
+	"small":    small(128, 6, 4, 128, 2),
+	"bench":    small(192, 6, 3, 256, 2),
+	"base":     small(256, 8, 4, 256, 2),
+	"aim-600m": paper(1536, 24),
+	"aim-1b":   paper(2048, 24),
+	"aim-3b":   paper(3072, 24),
+	"aim-7b":   paper(4096, 32),
 }
 
 // Preset returns a named configuration.

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"context"
+	"math"
 	"math/rand/v2"
 
 	"github.com/pkg/errors"
@@ -8,7 +10,6 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/layers"
-	"github.com/aim-go/aim/ops"
 )
 
 // DefaultFeatureLayers returns the blocks whose outputs are averaged into
@@ -24,10 +25,11 @@ func DefaultFeatureLayers(depth int) []int {
 
 // FeatureGraph runs the trunk bidirectionally (no mask) and returns, for each
 // token, the mean of the raw outputs (before the final norm) of chosen
-// blocks: the frozen features that downstream probes read.
+// blocks: the frozen features that downstream probes read. Its buffers are
+// sized for a fixed number of images; Extractor sizes them to the data.
 type FeatureGraph struct {
 	*inputs
-	vm       G.VM
+	*Program
 	features *G.Node
 	layers   []int
 }
@@ -41,29 +43,21 @@ func (m *Model) NewFeatureGraph(batch int, layerIdx []int) (*FeatureGraph, error
 	if err := checkLayers(layerIdx, m.Config.Depth); err != nil {
 		return nil, err
 	}
+	if batch < 1 {
+		return nil, errors.Errorf("batch size %d must be positive", batch)
+	}
 	in, err := newInputs(m.Config.Grid(), Objective{}, batch, m.Params.Dtype())
 	if err != nil {
 		return nil, err
 	}
 	b := layers.NewBuilder(m.Params, rand.New(rand.NewPCG(0, 0)))
-	net := newNetwork(b, m.Config, false)
-	g := m.Config.Grid()
-	pos := layers.PositionEmbedding(b, "pos_embed", m.Config.Width, g.Rows(), g.Cols(), nil)
-	blocks := net.trunk(b.Input("patches", in.patches), pos, b.Input("prefix", in.prefix))
-	var chosen []*G.Node
-	if b.Err() == nil {
-		for _, l := range layerIdx {
-			chosen = append(chosen, blocks[l])
-		}
-	}
-	feats := b.Mean(chosen...)
-	if err := b.Err(); err != nil {
+	net := newNetwork(b, m.Config, nil, false)
+	feats := net.features(b.Input("patches", in.patches), b.Input("prefix", in.prefix), layerIdx)
+	prog, err := Compile(b, nil, false, feats)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := ops.PlanMemory(b.G, feats); err != nil {
-		return nil, err
-	}
-	return &FeatureGraph{inputs: in, vm: G.NewTapeMachine(b.G), features: feats, layers: layerIdx}, nil
+	return &FeatureGraph{inputs: in, Program: prog, features: feats, layers: layerIdx}, nil
 }
 
 func checkLayers(idx []int, depth int) error {
@@ -86,6 +80,9 @@ func checkLayers(idx []int, depth int) error {
 // Layers returns the blocks whose outputs are averaged.
 func (f *FeatureGraph) Layers() []int { return append([]int(nil), f.layers...) }
 
+// Batch returns the most images one call of Features takes.
+func (f *FeatureGraph) Batch() int { return f.batch }
+
 // Features computes the features (n, K, D) of up to batch images (n·C·H·W
 // values) and appends them, as float32, to dst.
 func (f *FeatureGraph) Features(images []float32, dst []float32) ([]float32, error) {
@@ -97,8 +94,7 @@ func (f *FeatureGraph) Features(images []float32, dst []float32) ([]float32, err
 	if err := f.fill(images, prefixes); err != nil {
 		return dst, err
 	}
-	defer f.vm.Reset()
-	if err := f.vm.RunAll(); err != nil {
+	if err := f.Run(); err != nil {
 		return dst, errors.Wrap(err, "running the trunk")
 	}
 	t, ok := f.features.Value().(*tensor.Dense)
@@ -117,5 +113,146 @@ func (f *FeatureGraph) Features(images []float32, dst []float32) ([]float32, err
 	return dst, nil
 }
 
-// Close releases the graph's machine.
-func (f *FeatureGraph) Close() error { return f.vm.Close() }
+// Extractor computes the trunk features of any number of images in batches
+// of at most a chosen size. Memory follows the data: the feature graph is
+// built for min(batch, images) images, and a smaller last batch gets a
+// graph of its own size rather than padding. A feature that is not finite
+// is an error naming the image and the likely cause.
+type Extractor struct {
+	m      *Model
+	layers []int
+	batch  int
+	full   *FeatureGraph // for batches of the full size
+	rest   *FeatureGraph // for the last, smaller batch of a call
+	image  []float32     // one batch of images
+	out    []float32     // its features
+}
+
+// NewExtractor prepares the extraction of the features of the chosen blocks
+// (nil: DefaultFeatureLayers) in batches of at most batch images. No graph
+// is built until images arrive.
+func (m *Model) NewExtractor(batch int, layerIdx []int) (*Extractor, error) {
+	if batch < 1 {
+		return nil, errors.Errorf("feature batch %d: expected at least 1", batch)
+	}
+	if layerIdx == nil {
+		layerIdx = DefaultFeatureLayers(m.Config.Depth)
+	}
+	if err := checkLayers(layerIdx, m.Config.Depth); err != nil {
+		return nil, err
+	}
+	return &Extractor{m: m, layers: layerIdx, batch: batch}, nil
+}
+
+// Layers returns the blocks whose outputs are averaged.
+func (e *Extractor) Layers() []int { return append([]int(nil), e.layers...) }
+
+// Batch returns the most images a trunk pass takes.
+func (e *Extractor) Batch() int { return e.batch }
+
+// Extract computes the features of n images. image(i, dst) writes image i
+// (C·H·W values, in the model's (C, H, W) layout) to dst; each receives the
+// features (m, K, D) of images first … first+m−1, batch after batch in
+// order, in a slice that is reused by the next batch. The context is
+// checked between batches.
+func (e *Extractor) Extract(ctx context.Context, n int, image func(i int, dst []float32), each func(first int, feats []float32) error) error {
+	size := e.m.Config.Grid().ImageSize()
+	for lo := 0; lo < n; lo += e.batch {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m := min(e.batch, n-lo)
+		fg, err := e.graphFor(m, n)
+		if err != nil {
+			return err
+		}
+		e.image = growTo(e.image, m*size)
+		for i := range m {
+			image(lo+i, e.image[i*size:(i+1)*size])
+		}
+		if e.out, err = fg.Features(e.image, e.out[:0]); err != nil {
+			return err
+		}
+		if err := e.checkFinite(lo, m); err != nil {
+			return err
+		}
+		if err := each(lo, e.out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// graphFor returns a graph for a batch of m images out of a call's n: the
+// full-size graph, built for min(batch, n) images (and rebuilt only when a
+// later call needs more), or a graph of exactly m images for a smaller
+// last batch.
+func (e *Extractor) graphFor(m, n int) (*FeatureGraph, error) {
+	var err error
+	if want := min(e.batch, n); e.full == nil || e.full.Batch() < want {
+		if e.full != nil {
+			e.full.Close()
+		}
+		if e.full, err = e.m.NewFeatureGraph(want, e.layers); err != nil {
+			return nil, err
+		}
+	}
+	if m == e.full.Batch() {
+		return e.full, nil
+	}
+	if e.rest == nil || e.rest.Batch() != m {
+		if e.rest != nil {
+			e.rest.Close()
+		}
+		if e.rest, err = e.m.NewFeatureGraph(m, e.layers); err != nil {
+			return nil, err
+		}
+	}
+	return e.rest, nil
+}
+
+// checkFinite reports the first feature of the batch that is NaN or
+// infinite, blaming the image when it holds such a value and the weights
+// otherwise.
+func (e *Extractor) checkFinite(first, m int) error {
+	per := len(e.out) / max(m, 1)
+	for j, v := range e.out {
+		if !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) {
+			continue
+		}
+		i := j / per
+		size := len(e.image) / m
+		if !allFinite(e.image[i*size : (i+1)*size]) {
+			return errors.Errorf("image %d holds NaN or infinite pixel values, so its features are %v", first+i, v)
+		}
+		return errors.Errorf("the features of image %d are %v although its pixels are finite: the model's weights hold NaN or infinite values, or overflow", first+i, v)
+	}
+	return nil
+}
+
+func allFinite(v []float32) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func growTo(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// Close releases the graphs.
+func (e *Extractor) Close() error {
+	for _, fg := range []*FeatureGraph{e.full, e.rest} {
+		if fg != nil {
+			fg.Close()
+		}
+	}
+	e.full, e.rest = nil, nil
+	return nil
+}

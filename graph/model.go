@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/layers"
+	"github.com/aim-go/aim/ops"
 )
 
 // Model is an AIM model: its architecture and its weights, stored under
@@ -28,49 +29,106 @@ func New(cfg Config, dtype tensor.Dtype, seed uint64) (*Model, error) {
 	}
 	m := &Model{Config: cfg, Params: layers.NewParams(dtype)}
 	b := layers.NewBuilder(m.Params, rand.New(rand.NewPCG(seed, 0)))
-	newNetwork(b, cfg, cfg.HeadWidth > 0)
+	newNetwork(b, cfg, nil, cfg.HeadWidth > 0)
 	return m, errors.Wrap(b.Err(), "initialising the model")
 }
 
-// network holds the layers of one graph.
+// network is AIM as ml-aim's models.py lays it out — preprocessor → trunk →
+// head — with the layers of one graph. order lists the grid position of
+// each token of the sequence (nil: raster order).
 type network struct {
-	cfg    Config
-	embed  *layers.PatchEmbed
-	blocks []*layers.Block
-	norm   *layers.LayerNorm
-	head   *predictionHead // nil in feature graphs
+	b     *layers.Builder
+	pre   *preprocessor
+	trunk *trunk
+	head  *predictionHead // nil in feature graphs
 }
 
-func newNetwork(b *layers.Builder, cfg Config, withHead bool) *network {
-	k := cfg.Grid().Len()
-	n := &network{cfg: cfg, embed: layers.NewPatchEmbed(b, "preprocessor.patchifier", cfg.Channels, cfg.Patch, cfg.Width)}
-	for i := 0; i < cfg.Depth; i++ {
-		n.blocks = append(n.blocks, layers.NewBlock(b, fmt.Sprintf("trunk.blocks.%d", i), cfg.Width, cfg.Heads, cfg.MLPRatio, k))
-	}
-	n.norm = layers.NewLayerNorm(b, "trunk.post_trunk_norm", cfg.Width)
+func newNetwork(b *layers.Builder, cfg Config, order []int, withHead bool) *network {
+	n := &network{b: b, pre: newPreprocessor(b, cfg, order), trunk: newTrunk(b, cfg)}
 	if withHead {
-		n.head = newPredictionHead(b, cfg)
+		n.head = newPredictionHead(b, cfg, order)
 	}
 	return n
 }
 
-// trunk runs the preprocessor and the blocks on patches (B·K, C·p·p) with
-// position embedding pos (K, D) and per-sample prefix lengths (B); it returns
-// the raw output of every block.
-func (n *network) trunk(patches, pos, prefix *G.Node) []*G.Node {
-	x := n.embed.Forward(patches, pos)
-	outs := make([]*G.Node, len(n.blocks))
-	for i, blk := range n.blocks {
+// pretrain is the pre-training forward pass: patches (B·K, C·p·p) with
+// per-sample prefix lengths (B) to predictions of the next patch's pixels
+// for the counted positions rows (rows.Len(), p·p·C). The prediction head
+// runs on those rows only.
+func (n *network) pretrain(patches, prefix *G.Node, rows *ops.Rows) *G.Node {
+	blocks := n.trunk.Forward(n.pre.Forward(patches), prefix)
+	if n.b.Err() != nil {
+		return nil
+	}
+	n.b.OnRows(rows)
+	defer n.b.OnRows(nil)
+	last := n.b.GatherRows(blocks[len(blocks)-1])
+	return n.head.Forward(n.trunk.Norm.Forward(last))
+}
+
+// features is the downstream forward pass: the mean of the raw outputs
+// (before the post-trunk norm) of the chosen blocks, per token (B·K, D).
+// The prefix lengths are K, so attention is bidirectional.
+func (n *network) features(patches, prefix *G.Node, chosen []int) *G.Node {
+	blocks := n.trunk.Forward(n.pre.Forward(patches), prefix)
+	if n.b.Err() != nil {
+		return nil
+	}
+	outs := make([]*G.Node, len(chosen))
+	for i, l := range chosen {
+		outs[i] = blocks[l]
+	}
+	return n.b.Mean(outs...)
+}
+
+// preprocessor turns patches into tokens: the patch embedding (linear map
+// and LayerNorm, ml-aim's patchifier) plus the fixed 2D sin-cos position
+// embedding.
+type preprocessor struct {
+	b     *layers.Builder
+	embed *layers.PatchEmbed
+	pos   *G.Node // (K, D)
+}
+
+func newPreprocessor(b *layers.Builder, cfg Config, order []int) *preprocessor {
+	g := cfg.Grid()
+	return &preprocessor{
+		b:     b,
+		embed: layers.NewPatchEmbed(b, "preprocessor.patchifier", cfg.Channels, cfg.Patch, cfg.Width),
+		pos:   layers.PositionEmbedding(b, "preprocessor.pos_embed", cfg.Width, g.Rows(), g.Cols(), order),
+	}
+}
+
+// Forward maps patches (B·K, C·p·p) to tokens (B·K, D).
+func (p *preprocessor) Forward(patches *G.Node) *G.Node {
+	return p.b.AddRows(p.embed.Forward(patches), p.pos)
+}
+
+// trunk is the stack of pre-norm transformer blocks under the prefix mask,
+// and the post-trunk LayerNorm that feeds the prediction head.
+type trunk struct {
+	blocks []*layers.Block
+	Norm   *layers.LayerNorm
+}
+
+func newTrunk(b *layers.Builder, cfg Config) *trunk {
+	t := &trunk{}
+	for i := 0; i < cfg.Depth; i++ {
+		t.blocks = append(t.blocks, layers.NewBlock(b, fmt.Sprintf("trunk.blocks.%d", i), cfg.Width, cfg.Heads, cfg.MLPRatio, cfg.Grid().Len()))
+	}
+	t.Norm = layers.NewLayerNorm(b, "trunk.post_trunk_norm", cfg.Width)
+	return t
+}
+
+// Forward runs the blocks on tokens (B·K, D) with per-sample prefix lengths
+// (B) and returns the raw output of every block.
+func (t *trunk) Forward(x, prefix *G.Node) []*G.Node {
+	outs := make([]*G.Node, len(t.blocks))
+	for i, blk := range t.blocks {
 		x = blk.Forward(x, prefix)
 		outs[i] = x
 	}
 	return outs
-}
-
-// predict normalises the last block's output and predicts, for each token,
-// the pixels of the next patch (B·K, p·p·C).
-func (n *network) predict(last, headPos *G.Node) *G.Node {
-	return n.head.Forward(n.norm.Forward(last), headPos)
 }
 
 // predictionHead is AIM's MLP head, applied to each token on its own:
@@ -79,25 +137,31 @@ func (n *network) predict(last, headPos *G.Node) *G.Node {
 type predictionHead struct {
 	b      *layers.Builder
 	proj   *layers.Linear
+	pos    *G.Node // (K, W)
 	blocks []*layers.ResidualMLP
 	norm   *layers.LayerNorm
 	pred   *layers.Linear
 }
 
-func newPredictionHead(b *layers.Builder, cfg Config) *predictionHead {
-	w := cfg.HeadWidth
-	h := &predictionHead{b: b, proj: layers.NewLinear(b, "decoder.proj", cfg.Width, w, true)}
+func newPredictionHead(b *layers.Builder, cfg Config, order []int) *predictionHead {
+	w, g := cfg.HeadWidth, cfg.Grid()
+	h := &predictionHead{
+		b:    b,
+		proj: layers.NewLinear(b, "decoder.proj", cfg.Width, w, true),
+		pos:  layers.PositionEmbedding(b, "decoder.pos_embed", w, g.Rows(), g.Cols(), order),
+	}
 	for i := 0; i < cfg.HeadDepth; i++ {
 		h.blocks = append(h.blocks, layers.NewResidualMLP(b, fmt.Sprintf("decoder.blocks.%d", i), w, cfg.MLPRatio))
 	}
 	h.norm = layers.NewLayerNorm(b, "decoder.norm", w)
-	h.pred = layers.NewLinear(b, "decoder.pred", w, cfg.Grid().Dim(), true)
+	h.pred = layers.NewLinear(b, "decoder.pred", w, g.Dim(), true)
 	return h
 }
 
-// Forward maps trunk tokens (B·K, D) to pixel predictions (B·K, p·p·C).
-func (h *predictionHead) Forward(x, pos *G.Node) *G.Node {
-	x = h.b.AddRows(h.proj.Forward(x), pos)
+// Forward maps normalised trunk tokens (N, D) to pixel predictions
+// (N, p·p·C).
+func (h *predictionHead) Forward(x *G.Node) *G.Node {
+	x = h.b.AddRows(h.proj.Forward(x), h.pos)
 	for _, blk := range h.blocks {
 		x = blk.Forward(x)
 	}

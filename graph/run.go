@@ -9,7 +9,6 @@ import (
 
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/objectives"
-	"github.com/aim-go/aim/ops"
 )
 
 // WithImage returns the model for images of another size, sharing the
@@ -29,57 +28,37 @@ func (m *Model) WithImage(channels, height, width int) (*Model, error) {
 // and the loss-evaluation graphs.
 type pretrainGraph struct {
 	*inputs
-	vm    G.VM
-	loss  *G.Node
-	names []string
-	nodes G.Nodes
+	*Program
+	loss *G.Node
 }
 
-func (m *Model) newPretrainGraph(batch int, obj Objective, withGrad bool) (*pretrainGraph, G.Nodes, error) {
+func (m *Model) newPretrainGraph(batch int, obj Objective, withGrad bool) (*pretrainGraph, error) {
 	if batch < 1 {
-		return nil, nil, errors.Errorf("batch size %d must be positive", batch)
+		return nil, errors.Errorf("batch size %d must be positive", batch)
 	}
 	if m.Config.HeadWidth == 0 {
-		return nil, nil, errors.New("the model has no prediction head (decoder.*), so it has no pre-training loss")
+		return nil, errors.New("the model has no prediction head (decoder.*), so it has no pre-training loss")
 	}
 	in, err := newInputs(m.Config.Grid(), obj, batch, m.Params.Dtype())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	b := layers.NewBuilder(m.Params, rand.New(rand.NewPCG(0, 0)))
-	net := newNetwork(b, m.Config, true)
-	g := m.Config.Grid()
-	pos := layers.PositionEmbedding(b, "pos_embed", m.Config.Width, g.Rows(), g.Cols(), in.order)
-	headPos := layers.PositionEmbedding(b, "decoder.pos_embed", m.Config.HeadWidth, g.Rows(), g.Cols(), in.order)
-	prefix := b.Input("prefix", in.prefix)
-	blocks := net.trunk(b.Input("patches", in.patches), pos, prefix)
+	net := newNetwork(b, m.Config, in.order, true)
+	pred := net.pretrain(b.Input("patches", in.patches), b.Input("prefix", in.prefix), in.rows)
 	var loss *G.Node
 	if b.Err() == nil {
-		// The prediction head runs on the counted positions only.
-		b.OnRows(in.rows)
-		pred := net.predict(b.GatherRows(blocks[len(blocks)-1]), headPos)
-		if b.Err() == nil {
-			loss, err = objectives.NextPatchLoss(pred, b.Input("targets", in.targets), b.Input("weights", in.weights), ops.OnRows(in.rows))
-			b.Fail(err, "adding the loss")
-		}
-		b.OnRows(nil)
+		loss, err = objectives.NextPatchLoss(pred, b.Input("targets", in.targets), b.Input("weights", in.weights), in.rows)
+		b.Fail(err, "adding the loss")
 	}
 	if err := m.checkParams(b); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	pg := &pretrainGraph{inputs: in, loss: loss}
-	pg.names, pg.nodes = b.ParamNodes()
-	var grads G.Nodes
-	if withGrad {
-		if grads, err = G.Grad(loss, pg.nodes...); err != nil {
-			return nil, nil, errors.Wrap(err, "differentiating the loss")
-		}
+	prog, err := Compile(b, loss, withGrad)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := ops.PlanMemory(b.G, append(grads, loss)...); err != nil {
-		return nil, nil, err
-	}
-	pg.vm = G.NewTapeMachine(b.G)
-	return pg, grads, nil
+	return &pretrainGraph{inputs: in, Program: prog, loss: loss}, nil
 }
 
 // checkParams reports a construction error, or parameters of the store the
@@ -103,38 +82,25 @@ func (m *Model) checkParams(b *layers.Builder) error {
 	return nil
 }
 
-// run executes the graph once on the loaded inputs.
+// run executes the graph once on the loaded inputs and returns the loss.
 func (pg *pretrainGraph) run() (float64, error) {
-	defer pg.vm.Reset()
-	if err := pg.vm.RunAll(); err != nil {
-		return 0, errors.Wrap(err, "running the graph")
+	if err := pg.Run(); err != nil {
+		return 0, err
 	}
-	switch v := pg.loss.Value().(type) {
-	case *G.F32:
-		return float64(*v), nil
-	case *G.F64:
-		return float64(*v), nil
-	}
-	return 0, errors.Errorf("loss value is %T", pg.loss.Value())
+	return Scalar(pg.loss)
 }
-
-// Close releases the graph's machine.
-func (pg *pretrainGraph) Close() error { return pg.vm.Close() }
 
 // TrainGraph computes the pre-training loss of a batch and the gradient of
 // every parameter.
-type TrainGraph struct {
-	*pretrainGraph
-	grads G.Nodes
-}
+type TrainGraph struct{ *pretrainGraph }
 
 // NewTrainGraph builds the training graph for batches of the given size.
 func (m *Model) NewTrainGraph(batch int, obj Objective) (*TrainGraph, error) {
-	pg, grads, err := m.newPretrainGraph(batch, obj, true)
+	pg, err := m.newPretrainGraph(batch, obj, true)
 	if err != nil {
 		return nil, err
 	}
-	return &TrainGraph{pretrainGraph: pg, grads: grads}, nil
+	return &TrainGraph{pg}, nil
 }
 
 // Step runs the forward and backward pass on a full batch of images
@@ -159,10 +125,10 @@ type Gradient struct {
 // Gradients returns every parameter with its gradient, in the order the
 // model creates them.
 func (t *TrainGraph) Gradients() ([]Gradient, error) {
-	out := make([]Gradient, len(t.names))
-	for i, name := range t.names {
-		v, _ := t.nodes[i].Value().(*tensor.Dense)
-		g, _ := t.grads[i].Value().(*tensor.Dense)
+	out := make([]Gradient, len(t.Names))
+	for i, name := range t.Names {
+		v, _ := t.Params[i].Value().(*tensor.Dense)
+		g, _ := t.Grads[i].Value().(*tensor.Dense)
 		if v == nil || g == nil {
 			return nil, errors.Errorf("parameter %s has no gradient: run Step first", name)
 		}
@@ -176,7 +142,7 @@ type LossGraph struct{ *pretrainGraph }
 
 // NewLossGraph builds a loss-only graph for batches of up to batch images.
 func (m *Model) NewLossGraph(batch int, obj Objective) (*LossGraph, error) {
-	pg, _, err := m.newPretrainGraph(batch, obj, false)
+	pg, err := m.newPretrainGraph(batch, obj, false)
 	if err != nil {
 		return nil, err
 	}

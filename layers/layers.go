@@ -133,8 +133,8 @@ func (r *ResidualMLP) Forward(x *G.Node) *G.Node {
 }
 
 // PatchEmbed maps flattened patches to tokens: a linear map (the p×p,
-// stride-p convolution of ml-aim, weight stored (D, C, p, p)), a LayerNorm,
-// and the fixed position embedding.
+// stride-p convolution of ml-aim's patchifier, weight stored (D, C, p, p))
+// followed by a LayerNorm.
 type PatchEmbed struct {
 	b    *Builder
 	Proj *Linear
@@ -154,7 +154,7 @@ func NewPatchEmbed(b *Builder, name string, channels, patch, dim int) *PatchEmbe
 }
 
 // Forward embeds patches (B·K, C·p·p), each flattened in (channel, row,
-// column) order, and adds pos (K, D) to every sample's tokens.
-func (p *PatchEmbed) Forward(patches, pos *G.Node) *G.Node {
-	return p.b.AddRows(p.Norm.Forward(p.Proj.Forward(patches)), pos)
+// column) order, into tokens (B·K, D).
+func (p *PatchEmbed) Forward(patches *G.Node) *G.Node {
+	return p.Norm.Forward(p.Proj.Forward(patches))
 }

@@ -128,9 +128,38 @@ func Prefix(kind masks.Kind, rng *rand.Rand, k int) int {
 // estimates the expected training loss without sampling noise.
 func ValidationPrefix(i, k int) int { return 1 + i%(k-1) }
 
-// NextPatchLoss adds the loss to the graph: pred and target (B·K, P), weight
-// (B·K) from Weights. Under ops.OnRows the rows are the gathered counted
-// positions.
-func NextPatchLoss(pred, target, weight *G.Node, opts ...ops.Option) (*G.Node, error) {
-	return ops.WeightedMSE(pred, target, weight, opts...)
+// Loss is AIM's pre-training loss on plain values: pred and target hold R
+// rows of P values (a position's prediction and its next patch's target),
+// weight the R weights from Weights. Each row's squared error is averaged
+// over its P values; the rows of weight 1 are averaged, rows of weight 0
+// do not count. It is 0 when no row counts. NextPatchLoss computes the same
+// inside a graph.
+func Loss[T Float](pred, target, weight []T, p int) float64 {
+	var total, counted float64
+	for r, w := range weight {
+		if w == 0 {
+			continue
+		}
+		var se float64
+		for j := r * p; j < (r+1)*p; j++ {
+			d := float64(pred[j]) - float64(target[j])
+			se += d * d
+		}
+		total += float64(w) * se / float64(p)
+		counted += float64(w)
+	}
+	if counted == 0 {
+		return 0
+	}
+	return total / counted
+}
+
+// NextPatchLoss adds Loss to a graph: pred and target (R, P), weight (R).
+// counted, when not nil, is the set of counted positions the prediction
+// head ran on (ops.GatherRows): then only its first counted.Len() rows are
+// read, the rest of the buffers being padding. Only pred receives a
+// gradient. The computation is ops.WeightedMSE, a fused kernel with its own
+// backward pass.
+func NextPatchLoss(pred, target, weight *G.Node, counted *ops.Rows) (*G.Node, error) {
+	return ops.WeightedMSE(pred, target, weight, ops.OnRows(counted))
 }

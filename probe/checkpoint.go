@@ -42,7 +42,7 @@ func (h *Head) Save(path string, layers []int) error {
 		graph.MetaNumHeads: strconv.Itoa(h.Heads), MetaProbe: string(h.Kind),
 		MetaLayers: string(l), MetaClasses: strconv.Itoa(h.Classes),
 	}
-	return errors.Wrapf(checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}), "saving the probe to %s", path)
+	return errors.Wrap(checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}), "saving the probe") // the error names path
 }
 
 // LoadHead reads a head written by Save and returns it with its feature

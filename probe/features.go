@@ -22,33 +22,29 @@ type features interface {
 	rowLen() int
 }
 
-// extractor computes trunk features of images through a feature graph and
-// keeps the time spent in the trunk.
+// extractor computes trunk features of images and keeps the time spent
+// computing them.
 type extractor struct {
-	fg      *graph.FeatureGraph
-	batch   int // images per trunk pass
+	ex      *graph.Extractor
 	tokens  int // K
 	dim     int // D
 	pooled  bool
 	augment *data.Augment // applied when fill gets a generator
 	elapsed time.Duration
-
-	images []float32 // one trunk batch of (augmented) images
-	raw    []float32 // its (n, K, D) features
 }
 
 func newExtractor(m *graph.Model, batch int, layers []int, pooled bool, augment *data.Augment) (*extractor, error) {
-	fg, err := m.NewFeatureGraph(batch, layers)
+	ex, err := m.NewExtractor(batch, layers)
 	if err != nil {
 		return nil, err
 	}
 	return &extractor{
-		fg: fg, batch: batch, tokens: m.Config.Grid().Len(), dim: m.Config.Width,
+		ex: ex, tokens: m.Config.Grid().Len(), dim: m.Config.Width,
 		pooled: pooled, augment: augment,
 	}, nil
 }
 
-func (e *extractor) close() { e.fg.Close() }
+func (e *extractor) close() { e.ex.Close() }
 
 func (e *extractor) rowLen() int {
 	if e.pooled {
@@ -65,35 +61,27 @@ type live struct {
 }
 
 func (l live) fill(ctx context.Context, idx []int, dst []float32, rng *rand.Rand) error {
-	size, row := l.set.C*l.set.H*l.set.W, l.rowLen()
-	for lo := 0; lo < len(idx); lo += l.batch {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		chunk := idx[lo:min(lo+l.batch, len(idx))]
-		l.images = l.images[:0]
-		for _, i := range chunk {
-			l.images = append(l.images, l.set.Image(i)...)
-			if rng != nil && l.augment != nil {
-				img := l.images[len(l.images)-size:]
-				l.augment.Apply(img, l.set.C, l.set.H, l.set.W, rng, img)
-			}
-		}
-		began := time.Now()
-		var err error
-		l.raw, err = l.fg.Features(l.images, l.raw[:0])
-		l.elapsed += time.Since(began)
-		if err != nil {
-			return errors.Wrapf(err, "%s: features", l.set.Name)
-		}
-		out := dst[lo*row : (lo+len(chunk))*row]
-		if l.pooled {
-			meanTokens(l.raw, l.tokens, l.dim, out)
+	s, row := l.set, l.rowLen()
+	image := func(j int, img []float32) {
+		if rng != nil && l.augment != nil {
+			l.augment.Apply(s.Image(idx[j]), s.C, s.H, s.W, rng, img)
 		} else {
-			copy(out, l.raw)
+			copy(img, s.Image(idx[j]))
 		}
 	}
-	return nil
+	began := time.Now()
+	defer func() { l.elapsed += time.Since(began) }()
+	err := l.ex.Extract(ctx, len(idx), image, func(first int, feats []float32) error {
+		n := len(feats) / (l.tokens * l.dim)
+		out := dst[first*row : (first+n)*row]
+		if l.pooled {
+			meanTokens(feats, l.tokens, l.dim, out)
+		} else {
+			copy(out, feats)
+		}
+		return nil
+	})
+	return errors.Wrapf(err, "%s: features", s.Name)
 }
 
 // meanTokens writes the mean over the k tokens of each image of feats
@@ -135,10 +123,11 @@ func cache(ctx context.Context, l live, p Progress) (cached, error) {
 	c := cached{values: make([]float32, n*row), row: row}
 	p.Start("features "+l.set.Name, n)
 	defer p.Finish()
-	idx := make([]int, 0, l.batch)
-	for lo := 0; lo < n; lo += l.batch {
+	step := l.ex.Batch()
+	idx := make([]int, 0, step)
+	for lo := 0; lo < n; lo += step {
 		idx = idx[:0]
-		for i := lo; i < min(lo+l.batch, n); i++ {
+		for i := lo; i < min(lo+step, n); i++ {
 			idx = append(idx, i)
 		}
 		if err := l.fill(ctx, idx, c.values[lo*row:], nil); err != nil {

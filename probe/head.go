@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/ops"
 )
@@ -121,14 +122,11 @@ func apply(b *layers.Builder, what string, f func() (*G.Node, error)) *G.Node {
 // graph (loss and gradients, BatchNorm on batch statistics) or an
 // evaluation graph (logits, BatchNorm on running statistics).
 type headGraph struct {
-	vm     G.VM
+	*graph.Program
 	input  *tensor.Dense // features, refilled before each run
 	labels *tensor.Dense // class indices as floats; training only
 	logits *G.Node
 	loss   *G.Node
-	names  []string
-	params G.Nodes
-	grads  G.Nodes
 	out    []float32 // logits (batch, classes) of the last run
 }
 
@@ -142,38 +140,25 @@ func (h *Head) newGraph(batch, tokens int, training bool) (*headGraph, error) {
 		labels := b.Input("labels", g.labels)
 		g.loss = apply(b, "the loss", func() (*G.Node, error) { return ops.SoftmaxCrossEntropy(g.logits, labels) })
 	}
-	if err := b.Err(); err != nil {
-		return nil, err
+	prog, err := graph.Compile(b, g.loss, training, g.logits)
+	if err != nil {
+		return nil, errors.Wrap(err, "compiling the probe head")
 	}
-	g.names, g.params = b.ParamNodes()
-	if training {
-		var err error
-		if g.grads, err = G.Grad(g.loss, g.params...); err != nil {
-			return nil, errors.Wrap(err, "differentiating the probe loss")
-		}
-	}
-	g.vm = G.NewTapeMachine(b.G)
+	g.Program = prog
 	return g, nil
 }
 
 // run executes the graph once, keeps a copy of the logits and returns the
 // loss (0 without one).
 func (g *headGraph) run() (float64, error) {
-	defer g.vm.Reset()
-	if err := g.vm.RunAll(); err != nil {
+	if err := g.Run(); err != nil {
 		return 0, errors.Wrap(err, "running the probe")
 	}
 	g.out = append(g.out[:0], g.logits.Value().Data().([]float32)...)
 	if g.loss == nil {
 		return 0, nil
 	}
-	switch v := g.loss.Value().(type) {
-	case *G.F32:
-		return float64(*v), nil
-	case *G.F64:
-		return float64(*v), nil
-	}
-	return 0, errors.Errorf("probe loss is %T", g.loss.Value())
+	return graph.Scalar(g.loss)
 }
 
-func (g *headGraph) close() { g.vm.Close() }
+func (g *headGraph) close() { g.Close() }

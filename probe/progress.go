@@ -2,11 +2,12 @@ package probe
 
 import (
 	"fmt"
-	"github.com/aim-go/aim/internal/console"
 	"io"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/aim-go/aim/internal/console"
 )
 
 // Progress receives the progress of feature extraction and probe training.
@@ -48,15 +49,7 @@ func (b *Bar) Start(phase string, total int) {
 		fmt.Fprintf(b.w, "%s: %d steps\n", phase, total)
 		return
 	}
-	b.bar = progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(b.w),
-		progressbar.OptionSetDescription(phase),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionSetWidth(24),
-	)
+	b.bar = console.NewBar(b.w, total, phase)
 }
 
 // Step advances the bar.

@@ -171,10 +171,10 @@ func (t *trainer) step(ctx context.Context, g *headGraph, feats features, labels
 // params returns the head's parameters with their gradients of the last
 // run; matrices and the query decay, biases do not.
 func (t *trainer) params(g *headGraph) []optim.Param[float32] {
-	ps := make([]optim.Param[float32], len(g.names))
-	for i, name := range g.names {
+	ps := make([]optim.Param[float32], len(g.Names))
+	for i, name := range g.Names {
 		ps[i] = optim.Param[float32]{
-			Name: name, Data: t.head.Params.Float32s(name), Grad: g.grads[i].Value().Data().([]float32),
+			Name: name, Data: t.head.Params.Float32s(name), Grad: g.Grads[i].Value().Data().([]float32),
 			Decay: len(t.head.Params.Get(name).Shape()) >= 2,
 		}
 	}

@@ -27,9 +27,10 @@ type Trunk struct {
 	RandomInit bool
 }
 
-// LoadTrunk reads a trunk from a safetensors checkpoint.
-func LoadTrunk(path string) (*Trunk, error) {
-	m, f, err := graph.LoadCheckpoint(path, tensor.Float32)
+// LoadTrunk reads a trunk from a safetensors checkpoint; opts are passed
+// to graph.LoadCheckpoint.
+func LoadTrunk(path string, opts ...graph.LoadOption) (*Trunk, error) {
+	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, opts...)
 	if err != nil {
 		return nil, err
 	}

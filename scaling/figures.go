@@ -10,6 +10,24 @@ import (
 	"github.com/aim-go/aim/plots"
 )
 
+// The figures Figures draws, each saved as NAME.png and NAME.svg.
+const (
+	FigureLossVsAccuracy   = "loss_vs_accuracy"
+	FigureAccuracyVsImages = "accuracy_vs_images"
+	FigureModelLossCurves  = "model_loss_curves"
+	FigureDataLossCurves   = "data_loss_curves"
+	FigureLossVsFLOPs      = "loss_vs_flops"
+)
+
+// FigureFiles lists the files Figures may write into its directory.
+func FigureFiles() []string {
+	var files []string
+	for _, name := range []string{FigureLossVsAccuracy, FigureAccuracyVsImages, FigureModelLossCurves, FigureDataLossCurves, FigureLossVsFLOPs} {
+		files = append(files, name+".png", name+".svg")
+	}
+	return files
+}
+
 // Figures draws the figures of a sweep into dir as PNG and SVG: the
 // paper's Fig. 1/3 (loss vs downstream average per model size), Fig. 1/4
 // (accuracy vs unique images), Fig. 5 (loss curves of the model ladder and
@@ -21,15 +39,15 @@ func Figures(r *Results, dir string) error {
 		make func(*Results) (*plot.Plot, error)
 		ok   bool
 	}{
-		{"loss_vs_accuracy", lossVsAccuracy, len(r.Ladder(ModelLadder)) > 0},
-		{"accuracy_vs_images", accuracyVsImages, len(r.Ladder(DataLadder)) > 0},
-		{"model_loss_curves", func(r *Results) (*plot.Plot, error) {
+		{FigureLossVsAccuracy, lossVsAccuracy, len(r.Ladder(ModelLadder)) > 0},
+		{FigureAccuracyVsImages, accuracyVsImages, len(r.Ladder(DataLadder)) > 0},
+		{FigureModelLossCurves, func(r *Results) (*plot.Plot, error) {
 			return lossCurves(r.Ladder(ModelLadder), sizeLabel, "model ladder")
 		}, len(r.Ladder(ModelLadder)) > 0},
-		{"data_loss_curves", func(r *Results) (*plot.Plot, error) {
+		{FigureDataLossCurves, func(r *Results) (*plot.Plot, error) {
 			return lossCurves(r.Ladder(DataLadder), dataLabel, dataLadderTitle(r.Ladder(DataLadder)))
 		}, len(r.Ladder(DataLadder)) > 0},
-		{"loss_vs_flops", lossVsFLOPs, len(r.Ladder(ModelLadder)) > 0},
+		{FigureLossVsFLOPs, lossVsFLOPs, len(r.Ladder(ModelLadder)) > 0},
 	}
 	for _, f := range figs {
 		if !f.ok {

@@ -92,20 +92,6 @@ const (
 	All       Sweep = "all"       // ladders and ablations
 )
 
-// ladderPresets are the model ladder's sizes: the project's presets plus a
-// smaller one.
-var ladderPresets = map[string]graph.Config{
-	"micro": {ImageHeight: 28, ImageWidth: 28, Channels: 1, Patch: 4, Width: 32, Depth: 2, Heads: 1, MLPRatio: 4, HeadWidth: 32, HeadDepth: 1},
-}
-
-// presetConfig returns a ladder or project preset.
-func presetConfig(name string) (graph.Config, error) {
-	if c, ok := ladderPresets[name]; ok {
-		return c, nil
-	}
-	return graph.Preset(name)
-}
-
 // QuickMode runs in about ten minutes on two cores: 300 steps per run and
 // probes on at most 2000 training and 2000 test images per dataset.
 func QuickMode() Mode {
@@ -178,7 +164,7 @@ func (m Mode) dataLadder(seed uint64) ([]Spec, error) {
 }
 
 func (m Mode) spec(ladder, label, preset string, seed uint64) (Spec, error) {
-	cfg, err := presetConfig(preset)
+	cfg, err := graph.Preset(preset)
 	if err != nil {
 		return Spec{}, err
 	}

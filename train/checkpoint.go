@@ -68,7 +68,7 @@ func saveCheckpoint(dir string, m *graph.Model, opt *optim.AdamW[float32], p pro
 	meta[MetaMean] = jsonString(norm.Mean)
 	meta[MetaStd] = jsonString(norm.Std)
 	path := filepath.Join(dir, CheckpointFile)
-	return errors.Wrapf(checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}), "saving %s", path)
+	return errors.Wrap(checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}), "saving the run") // the error names path
 }
 
 func jsonString(v any) string {

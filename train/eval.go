@@ -50,7 +50,7 @@ func (r *runner) validationLoss() (float64, error) {
 	if r.valGraph == nil {
 		return 0, nil
 	}
-	return ValidationLoss(r.valGraph, r.valSet.Images, r.valSet.N, r.o.Batch, r.o.Model.Grid().Len())
+	return ValidationLoss(r.valGraph, r.valSet.Images, r.valSet.N, min(r.o.Batch, r.valSet.N), r.o.Model.Grid().Len())
 }
 
 // ValidationLoss evaluates the deterministic validation loss of n images

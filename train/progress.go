@@ -5,9 +5,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/aim-go/aim/internal/console"
-
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/aim-go/aim/internal/console"
 )
 
 // Progress receives the progress of a run.
@@ -47,15 +47,7 @@ func (b *Bar) Start(total, done int) {
 	if !console.IsTerminal(b.w) {
 		return
 	}
-	b.bar = progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(b.w),
-		progressbar.OptionSetDescription("pretrain"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionSetWidth(24),
-	)
+	b.bar = console.NewBar(b.w, total, "pretrain")
 	_ = b.bar.Set(done)
 }
 

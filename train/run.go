@@ -59,6 +59,9 @@ type runner struct {
 	lastRate   float64
 	lastValue  float64
 	lastGradNm float64
+	// savedStep is the step of the run's checkpoint on disk, written by
+	// this invocation or, when resuming, an earlier one; 0: none yet.
+	savedStep int
 }
 
 // Pretrain runs (or, with o.Resume, continues) pre-training on trainSet,
@@ -71,6 +74,9 @@ func Pretrain(ctx context.Context, o Options, trainSet, valSet *data.Dataset, no
 		return nil, err
 	}
 	if err := checkSets(trainSet, valSet); err != nil {
+		return nil, err
+	}
+	if err := checkMemory(o); err != nil {
 		return nil, err
 	}
 	r, err := newRunner(o, trainSet, valSet, norm, bar)
@@ -114,7 +120,7 @@ func newRunner(o Options, trainSet, valSet *data.Dataset, norm Normalization, ba
 		return nil, err
 	}
 	if valSet != nil && valSet.N > 0 {
-		if r.valGraph, err = r.model.NewLossGraph(o.Batch, o.Objective); err != nil {
+		if r.valGraph, err = r.model.NewLossGraph(min(o.Batch, valSet.N), o.Objective); err != nil {
 			return nil, err
 		}
 	}
@@ -142,6 +148,7 @@ func (r *runner) initModel() error {
 		return err
 	}
 	r.model, r.prog, r.start, r.priorTime = res.model, res.progress, res.progress.step, res.progress.seconds
+	r.savedStep = r.start
 	return nil
 }
 
@@ -181,6 +188,7 @@ func (r *runner) loop(ctx context.Context) (*Summary, error) {
 			if err := r.evaluate(done); err != nil {
 				return nil, err
 			}
+			r.savedStep = done
 		}
 	}
 	return r.summary(), nil
@@ -214,8 +222,14 @@ func (r *runner) step(step int) error {
 	return nil
 }
 
+// diverged is the error of a non-finite loss or update at step: it names
+// the last good checkpoint, if the run has written one.
 func (r *runner) diverged(step int, why string) error {
-	return errors.Errorf("step %d: %s; training stopped. The last good checkpoint is %s/%s (lower --lr, or check the data)", step+1, why, r.o.Out, CheckpointFile)
+	saved := "no checkpoint was written yet"
+	if r.savedStep > 0 {
+		saved = fmt.Sprintf("the last good checkpoint is %s, from step %d", filepath.Join(r.o.Out, CheckpointFile), r.savedStep)
+	}
+	return errors.Errorf("step %d: %s; training stopped, %s (lower --lr, or check the data)", step+1, why, saved)
 }
 
 // bindParams points the optimiser at the parameters and their gradients

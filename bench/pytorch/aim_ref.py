@@ -1,6 +1,6 @@
 """PyTorch reference implementation of AIM v1 (arXiv 2401.08541).
 
-Written from docs/aim-spec.md alone and used to check the Go implementation.
+Written from docs/spec.md alone and used to check the Go implementation.
 
 The model is a preprocessor -> trunk -> decoder triple whose parameter names
 match Apple's ml-aim state_dict for the trunk (the prediction head is named

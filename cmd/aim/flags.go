@@ -2,31 +2,82 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/pkg/errors"
 )
 
-// newFlags returns a flag set whose parse errors are usage errors and whose
-// help goes to w.
-func newFlags(name string, w io.Writer) *flag.FlagSet {
+// newFlags returns the flag set of the command name. The flag package
+// prints nothing itself: parse turns -h into a helpRequested, which run
+// prints to standard output, and other parse errors into usage errors,
+// which run prints to standard error.
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("aim "+name, flag.ContinueOnError)
-	fs.SetOutput(w)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
+// helpRequested is the "error" of -h, -help or --help: run prints the
+// command's usage to standard output and exits 0.
+type helpRequested struct{ fs *flag.FlagSet }
+
+func (h helpRequested) Error() string { return "help requested" }
+
+// printUsage writes the command's usage line, summary and flags to w.
+func (h helpRequested) printUsage(w io.Writer, summary string) {
+	fmt.Fprintf(w, "Usage: %s [flags]\n\n%s.\n", h.fs.Name(), capitalize(summary))
+	if !hasFlags(h.fs) {
+		return
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	h.fs.SetOutput(w)
+	h.fs.PrintDefaults()
+	h.fs.SetOutput(io.Discard)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	found := false
+	fs.VisitAll(func(*flag.Flag) { found = true })
+	return found
+}
+
 // parse parses args and turns errors into usage errors; extra positional
-// arguments are refused.
+// arguments are refused. -h returns a helpRequested. After a successful
+// parse it prints the pending notice, if any (see noticeAfterParse).
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return helpRequested{fs}
+		}
 		return usageError{err}
 	}
 	if fs.NArg() > 0 {
 		return usageError{errors.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
+	if noticeAfterParse != nil {
+		noticeAfterParse()
+		noticeAfterParse = nil
+	}
 	return nil
+}
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // required fails when a string flag is empty.
@@ -34,6 +85,59 @@ func required(pairs ...string) error {
 	for i := 0; i < len(pairs); i += 2 {
 		if pairs[i+1] == "" {
 			return usageError{errors.Errorf("flag --%s is required", pairs[i])}
+		}
+	}
+	return nil
+}
+
+// intRule is the range of an integer flag: at least min, where min may
+// stand for a default or a special meaning (minMeans, "" for none).
+type intRule struct {
+	flag       string
+	value, min int
+	minMeans   string
+}
+
+func (r intRule) check() error {
+	switch {
+	case r.value >= r.min:
+		return nil
+	case r.minMeans == "":
+		return usageError{errors.Errorf("--%s %d: expected at least %d", r.flag, r.value, r.min)}
+	}
+	return usageError{errors.Errorf("--%s %d: expected %d (%s) or more", r.flag, r.value, r.min, r.minMeans)}
+}
+
+// floatRule is the range of a float flag: finite, and above 0 (positive)
+// or at least 0.
+type floatRule struct {
+	flag     string
+	value    float64
+	positive bool
+}
+
+func (r floatRule) check() error {
+	switch {
+	case math.IsNaN(r.value) || math.IsInf(r.value, 0):
+		return usageError{errors.Errorf("--%s %g: expected a finite number", r.flag, r.value)}
+	case r.positive && r.value <= 0:
+		return usageError{errors.Errorf("--%s %g: expected a number above 0", r.flag, r.value)}
+	case r.value < 0:
+		return usageError{errors.Errorf("--%s %g: expected 0 or more", r.flag, r.value)}
+	}
+	return nil
+}
+
+// checkRanges returns the error of the first flag out of its range.
+func checkRanges(ints []intRule, floats []floatRule) error {
+	for _, r := range ints {
+		if err := r.check(); err != nil {
+			return err
+		}
+	}
+	for _, r := range floats {
+		if err := r.check(); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -26,7 +26,7 @@ import (
 // command is one subcommand of aim.
 type command struct {
 	summary string
-	run     func(ctx context.Context, args []string, stdout io.Writer) error
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = map[string]command{
@@ -49,9 +49,12 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(stderr)
 		return 2
+	}
+	if isHelp(args[0]) {
+		return help(args[1:], stdout, stderr)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -64,22 +67,57 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	G.Use(blas.GorgoniaImpl())
+	if notice := slowBLASNotice(args[0]); notice != "" {
+		noticeAfterParse = func() { fmt.Fprint(stderr, notice) }
+		defer func() { noticeAfterParse = nil }()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := cmd.run(ctx, args[1:], stdout)
-	if err == nil {
+	return report(args[0], cmd.run(ctx, args[1:], stdout, stderr), stdout, stderr)
+}
+
+// isHelp reports whether arg asks for help instead of naming a command.
+func isHelp(arg string) bool {
+	return arg == "help" || arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+// help prints the list of commands, or with a command name that command's
+// usage, to stdout.
+func help(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
 		return 0
 	}
-	fmt.Fprintf(stderr, "aim %s: %v\n", args[0], err)
-	var u usageError
-	if errors.As(err, &u) {
+	if _, ok := commands[args[0]]; !ok || len(args) > 1 {
+		fmt.Fprintf(stderr, "aim help: expected one command name, got %q\n\n", args)
+		usage(stderr)
 		return 2
 	}
+	return run([]string{args[0], "-h"}, stdout, stderr)
+}
+
+// report turns the error of the command name into its exit status: 0
+// after success or help (printed to stdout), 2 after a usage error and 1
+// after any other error, both printed to stderr.
+func report(name string, err error, stdout, stderr io.Writer) int {
+	var h helpRequested
+	var u usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &h):
+		h.printUsage(stdout, commands[name].summary)
+		return 0
+	case errors.As(err, &u):
+		fmt.Fprintf(stderr, "aim %s: %v\nRun \"aim %s -h\" for its flags.\n", name, err, name)
+		return 2
+	}
+	fmt.Fprintf(stderr, "aim %s: %v\n", name, err)
 	return 1
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: aim COMMAND [flags]\n\ncommands:")
+	fmt.Fprintln(w, "Usage: aim COMMAND [flags]\n\nCommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
@@ -91,7 +129,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun \"aim COMMAND -h\" for the flags of a command.")
 }
 
-func runVersion(_ context.Context, _ []string, stdout io.Writer) error {
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	if err := parse(newFlags("version"), args); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "{\"blas\": %q, \"blas_info\": %q}\n", blas.Backend(), blas.Info())
 	return nil
 }

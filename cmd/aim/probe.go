@@ -24,6 +24,7 @@ type probeFlags struct {
 	lr, weightDecay               float64
 	seed                          uint64
 	randomInit, augment           bool
+	allowNonFinite                *bool
 }
 
 func (f *probeFlags) register(fs *flag.FlagSet) {
@@ -31,20 +32,39 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "", "output directory (required)")
 	fs.StringVar(&f.kind, "probe", string(probe.Attentive), "probe head: attentive or linear")
 	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks whose raw outputs are averaged (default: the last ceil(depth/4))")
-	fs.IntVar(&f.epochs, "epochs", probe.DefaultEpochs, "passes over the training images (more when needed for --min-steps)")
-	fs.IntVar(&f.minSteps, "min-steps", probe.DefaultMinSteps, "optimiser steps at least: small datasets get more epochs")
-	fs.IntVar(&f.batch, "batch", probe.DefaultBatch, "training images per step")
-	fs.Float64Var(&f.lr, "lr", probe.DefaultLR, "peak learning rate (5% linear warmup, cosine decay)")
-	fs.Float64Var(&f.weightDecay, "weight-decay", probe.DefaultWeightDecay, "AdamW decoupled weight decay")
+	fs.IntVar(&f.epochs, "epochs", probe.DefaultEpochs, "passes over the training images, at least 1 (more when needed for --min-steps)")
+	fs.IntVar(&f.minSteps, "min-steps", probe.DefaultMinSteps, "optimiser steps at least: small datasets get more epochs (0: no minimum)")
+	fs.IntVar(&f.batch, "batch", probe.DefaultBatch, "training images per step, at least 2")
+	fs.Float64Var(&f.lr, "lr", probe.DefaultLR, "peak learning rate, above 0 (5% linear warmup, cosine decay)")
+	fs.Float64Var(&f.weightDecay, "weight-decay", probe.DefaultWeightDecay, "AdamW decoupled weight decay, 0 or more")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the head's initialisation, batch order, augmentation and the --random-init trunk")
 	fs.IntVar(&f.trainImages, "train-images", 0, "use only this many training images, a fixed subset (0: all)")
 	fs.IntVar(&f.testImages, "test-images", 0, "evaluate on only this many test images, a fixed subset, for a quick look (0: the whole official test split)")
-	fs.IntVar(&f.featureBatch, "feature-batch", probe.DefaultFeatureBatch, "images per trunk forward pass")
+	fs.IntVar(&f.featureBatch, "feature-batch", probe.DefaultFeatureBatch, "images per trunk forward pass, at least 1")
 	fs.BoolVar(&f.augment, "augment", false, "random resized crop and flip of every training batch (slow: features are recomputed per batch)")
+	f.allowNonFinite = registerAllowNonFinite(fs)
+}
+
+// checkRanges checks the numeric flags.
+func (f *probeFlags) checkRanges() error {
+	return checkRanges([]intRule{
+		{flag: "epochs", value: f.epochs, min: 1},
+		{flag: "min-steps", value: f.minSteps, min: 0, minMeans: "no minimum"},
+		{flag: "batch", value: f.batch, min: 2},
+		{flag: "train-images", value: f.trainImages, min: 0, minMeans: "all"},
+		{flag: "test-images", value: f.testImages, min: 0, minMeans: "all"},
+		{flag: "feature-batch", value: f.featureBatch, min: 1},
+	}, []floatRule{
+		{flag: "lr", value: f.lr, positive: true},
+		{flag: "weight-decay", value: f.weightDecay},
+	})
 }
 
 // options turns the flags into probe options.
 func (f *probeFlags) options() (probe.Options, error) {
+	if err := f.checkRanges(); err != nil {
+		return probe.Options{}, err
+	}
 	kind, err := probe.ParseKind(f.kind)
 	if err != nil {
 		return probe.Options{}, usageError{errors.Wrap(err, "--probe")}
@@ -67,9 +87,9 @@ func (f *probeFlags) options() (probe.Options, error) {
 
 // trunk loads the checkpoint, or an untrained trunk like it.
 func (f *probeFlags) trunk() (*probe.Trunk, error) {
-	t, err := probe.LoadTrunk(f.checkpoint)
+	t, err := probe.LoadTrunk(f.checkpoint, loadOptions(*f.allowNonFinite)...)
 	if err != nil {
-		return nil, errors.Wrap(err, "--checkpoint")
+		return nil, errors.Wrap(withNonFiniteHint(err), "--checkpoint")
 	}
 	if f.randomInit {
 		return t.Randomized(f.seed)
@@ -77,9 +97,9 @@ func (f *probeFlags) trunk() (*probe.Trunk, error) {
 	return t, nil
 }
 
-func runProbe(ctx context.Context, args []string, stdout io.Writer) error {
+func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f probeFlags
-	fs := newFlags("probe", os.Stderr)
+	fs := newFlags("probe")
 	f.register(fs)
 	name := fs.String("data", "", "labelled dataset: "+fmt.Sprint(probe.SuiteDatasets())+" or folder:DIR (required)")
 	dataDir := fs.String("data-dir", "", "directory holding the dataset's files (default: where the dataset's package installs them)")
@@ -94,6 +114,10 @@ func runProbe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	inputs := map[string]string{"--checkpoint": f.checkpoint, "--data": datasetPath(*name), "--data-dir": *dataDir}
+	if err := checkOutputFiles("--out", f.out, []string{probe.ResultFile, probe.HeadFile}, inputs); err != nil {
+		return err
+	}
 	t, err := f.trunk()
 	if err != nil {
 		return err
@@ -105,7 +129,7 @@ func runProbe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return errors.Wrap(err, "--out")
 	}
-	r, head, err := probe.Run(ctx, t, *name, src, o, probe.NewBar(os.Stderr))
+	r, head, err := probe.Run(ctx, t, *name, src, o, probe.NewBar(stderr))
 	if err != nil {
 		return err
 	}

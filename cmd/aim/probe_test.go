@@ -46,7 +46,7 @@ func TestProbeUsageErrors(t *testing.T) {
 		{[]string{"probe", "--checkpoint", ckpt, "--data", "optdigits", "--out", out, "--layers", "1,x"}, `"x" is not a block index`},
 		{[]string{"suite", "--checkpoint", ckpt, "--out", out, "--probe", "mlp"}, `unknown probe "mlp"`},
 		{[]string{"suite", "--out", out}, "--checkpoint is required"},
-		{[]string{"suite", "--checkpoint", ckpt, "--out", out, "--test-images", "-1"}, "test images -1: expected 0 (all) or a positive count"},
+		{[]string{"suite", "--checkpoint", ckpt, "--out", out, "--test-images", "-1"}, "--test-images -1: expected 0 (all) or more"},
 	}
 	for _, tc := range tests {
 		var stdout, stderr bytes.Buffer

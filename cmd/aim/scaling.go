@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/pkg/errors"
@@ -13,8 +12,8 @@ import (
 	"github.com/aim-go/aim/scaling"
 )
 
-func runScaling(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("scaling", os.Stderr)
+func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("scaling")
 	out := fs.String("out", "", "sweep directory: runs/, results.json, results.csv, figures/ (required)")
 	quick := fs.Bool("quick", false, "the ten-minute version: 300 steps per run, probes on 2000+2000 images per dataset")
 	sweep := fs.String("sweep", "ladders", "what to run: ladders (model and data ladders), data (the data ladder), ablations, or all")
@@ -27,6 +26,10 @@ func runScaling(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if err := required("out", *out); err != nil {
+		return err
+	}
+	inputs := map[string]string{"--data": datasetPath(*dataName), "--data-dir": *dataDir}
+	if err := checkOutputFiles("--out", *out, []string{"results.json", "results.csv"}, inputs); err != nil {
 		return err
 	}
 	var err error
@@ -43,7 +46,7 @@ func runScaling(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	res, err = scaling.Run(ctx, scaling.Options{
 		Out: *out, Data: *dataName, DataDir: *dataDir, Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed,
-		Log: os.Stderr, Bars: console.IsTerminal(os.Stderr),
+		Log: stderr, Bars: console.IsTerminal(stderr),
 	})
 	if err != nil {
 		return err
@@ -56,14 +59,17 @@ func runScaling(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func runPlot(_ context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("plot", os.Stderr)
+func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("plot")
 	results := fs.String("results", "", "results.json of aim scaling (required)")
 	out := fs.String("out", "", "directory for the figures (PNG and SVG) (required)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := required("results", *results, "out", *out); err != nil {
+		return err
+	}
+	if err := checkOutputFiles("--out", *out, scaling.FigureFiles(), map[string]string{"--results": *results}); err != nil {
 		return err
 	}
 	res, err := scaling.LoadResults(*results)

@@ -11,9 +11,9 @@ import (
 	"github.com/aim-go/aim/probe"
 )
 
-func runSuite(ctx context.Context, args []string, stdout io.Writer) error {
+func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f probeFlags
-	fs := newFlags("suite", os.Stderr)
+	fs := newFlags("suite")
 	f.register(fs)
 	datasets := fs.String("datasets", "", "comma-separated datasets to probe (default: "+strings.Join(probe.SuiteDatasets(), ",")+")")
 	dataDir := fs.String("data-dir", "", "folder searched for datasets not installed by default: DIR/NAME, then DIR (CIFAR)")
@@ -28,20 +28,24 @@ func runSuite(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	inputs := map[string]string{"--checkpoint": f.checkpoint, "--data-dir": *dataDir}
+	if err := checkOutputFiles("--out", f.out, []string{probe.SuiteJSON, probe.SuiteMarkdown}, inputs); err != nil {
+		return err
+	}
 	so := probe.SuiteOptions{Options: o, DataDir: *dataDir, Baseline: f.randomInit}
 	if *datasets != "" {
 		for _, n := range strings.Split(*datasets, ",") {
 			so.Datasets = append(so.Datasets, strings.TrimSpace(n))
 		}
 	}
-	t, err := probe.LoadTrunk(f.checkpoint)
+	t, err := probe.LoadTrunk(f.checkpoint, loadOptions(*f.allowNonFinite)...)
 	if err != nil {
-		return errors.Wrap(err, "--checkpoint")
+		return errors.Wrap(withNonFiniteHint(err), "--checkpoint")
 	}
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return errors.Wrap(err, "--out")
 	}
-	s, err := probe.Suite(ctx, t, so, probe.NewBar(os.Stderr))
+	s, err := probe.Suite(ctx, t, so, probe.NewBar(stderr))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log"
@@ -46,21 +47,20 @@ func run(ckpt string, n int, out string) error {
 	if m, err = m.WithImage(images.C, images.H, images.W); err != nil {
 		return err
 	}
-	fg, err := m.NewFeatureGraph(64, nil) // nil: the last ceil(depth/4) blocks
+	ex, err := m.NewExtractor(64, nil) // 64 images per pass; nil: the last ceil(depth/4) blocks
 	if err != nil {
 		return err
 	}
-	defer fg.Close()
-	size := images.C * images.H * images.W
-	var feats []float32
-	for lo := 0; lo < images.N; lo += 64 {
-		hi := min(lo+64, images.N)
-		if feats, err = fg.Features(images.Images[lo*size:hi*size], feats); err != nil {
-			return err
-		}
-	}
+	defer ex.Close()
 	k, d := m.Config.Grid().Len(), m.Config.Width
-	fmt.Printf("%d images → features (%d, %d, %d) from blocks %v\n", images.N, images.N, k, d, fg.Layers())
+	feats := make([]float32, images.N*k*d)
+	err = ex.Extract(context.Background(), images.N,
+		func(i int, dst []float32) { copy(dst, images.Image(i)) },
+		func(first int, f []float32) error { copy(feats[first*k*d:], f); return nil })
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d images → features (%d, %d, %d) from blocks %v\n", images.N, images.N, k, d, ex.Layers())
 	return data.WriteNpy(out, feats, []int{images.N, k, d})
 }
 

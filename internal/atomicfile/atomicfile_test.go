@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -38,5 +40,52 @@ func TestWriteReplacesOrKeeps(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "two" {
 		t.Fatalf("file holds %q, want two", got)
+	}
+}
+
+func TestWriteRefusesADirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{dir, dir + string(filepath.Separator)} {
+		err := WriteFile(path, []byte("x"))
+		if err == nil {
+			t.Fatalf("writing to the directory %s succeeded", path)
+		}
+		if want := path + " is a directory, expected a file path"; err.Error() != want {
+			t.Errorf("error %q, want %q", err, want)
+		}
+		if n := strings.Count(err.Error(), dir); n != 1 {
+			t.Errorf("error %q names the directory %d times, want once", err, n)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the directory holds %d files after the refused write", len(entries))
+	}
+}
+
+// TestWriteErrorNamesThePathOnce simulates a full disk: the error of the
+// temporary file's write must name the target once and not the temporary
+// file.
+func TestWriteErrorNamesThePathOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.npy")
+	var tmpName string
+	err := Write(path, func(w io.Writer) error {
+		tmpName = w.(*os.File).Name()
+		return &os.PathError{Op: "write", Path: tmpName, Err: syscall.ENOSPC}
+	})
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("error %v, want ENOSPC", err)
+	}
+	if want := "writing " + path + ": write: no space left on device"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	if strings.Contains(err.Error(), filepath.Base(tmpName)) {
+		t.Errorf("error %q names the temporary file %s", err, tmpName)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("%d files left after the failed write", len(entries))
 	}
 }

@@ -1,0 +1,76 @@
+package checkpoint
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// NonFiniteTensor is a tensor holding NaN or infinite values: the sign of a
+// diverged run or a corrupted file.
+type NonFiniteTensor struct {
+	Name     string
+	NaN, Inf int // counts of NaN and of ±Inf values
+	Len      int // values in the tensor
+}
+
+func (t NonFiniteTensor) String() string {
+	return fmt.Sprintf("tensor %s holds %d NaN and %d infinite values (of %d)", t.Name, t.NaN, t.Inf, t.Len)
+}
+
+// NonFinite lists, in name order, the tensors of f that hold NaN or
+// infinite values; nil when every value is finite.
+func (f *File) NonFinite() []NonFiniteTensor {
+	var bad []NonFiniteTensor
+	for _, name := range f.Names() {
+		data := f.Tensors[name].Data
+		nan, inf := countNonFinite(data)
+		if nan+inf > 0 {
+			bad = append(bad, NonFiniteTensor{Name: name, NaN: nan, Inf: inf, Len: len(data)})
+		}
+	}
+	return bad
+}
+
+func countNonFinite(data []float32) (nan, inf int) {
+	for _, v := range data {
+		switch x := float64(v); {
+		case math.IsNaN(x):
+			nan++
+		case math.IsInf(x, 0):
+			inf++
+		}
+	}
+	return nan, inf
+}
+
+// NonFiniteError is the error of CheckFinite: the tensors of a file that
+// hold NaN or infinite values.
+type NonFiniteError struct {
+	Tensors []NonFiniteTensor
+}
+
+// nonFiniteListed is how many tensors a NonFiniteError names before it
+// only counts the rest.
+const nonFiniteListed = 3
+
+func (e *NonFiniteError) Error() string {
+	parts := make([]string, 0, nonFiniteListed+1)
+	for i, t := range e.Tensors {
+		if i == nonFiniteListed {
+			parts = append(parts, fmt.Sprintf("and %d more tensors", len(e.Tensors)-i))
+			break
+		}
+		parts = append(parts, t.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+// CheckFinite returns a *NonFiniteError naming the tensors of f that hold
+// NaN or infinite values, and nil when every value is finite.
+func (f *File) CheckFinite() error {
+	if bad := f.NonFinite(); len(bad) > 0 {
+		return &NonFiniteError{Tensors: bad}
+	}
+	return nil
+}

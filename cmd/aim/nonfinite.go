@@ -1,0 +1,43 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/graph"
+)
+
+// registerAllowNonFinite adds --allow-nonfinite to the flags of a command
+// that loads a checkpoint; pass its value to loadOptions.
+func registerAllowNonFinite(fs *flag.FlagSet) *bool {
+	return fs.Bool("allow-nonfinite", false, "load a checkpoint even if tensors hold NaN or infinite values (to inspect a diverged run)")
+}
+
+// loadOptions are the graph.LoadCheckpoint options of --allow-nonfinite.
+func loadOptions(allowNonFinite bool) []graph.LoadOption {
+	if allowNonFinite {
+		return []graph.LoadOption{graph.AllowNonFinite()}
+	}
+	return nil
+}
+
+// withNonFiniteHint adds to the error of a checkpoint with NaN or infinite
+// values how to load it anyway; other errors are returned as they are.
+func withNonFiniteHint(err error) error {
+	var nf *checkpoint.NonFiniteError
+	if errors.As(err, &nf) {
+		return fmt.Errorf("%w; pass --allow-nonfinite to load it anyway", err)
+	}
+	return err
+}
+
+// loadCheckpoint loads the float32 model of a checkpoint, refusing NaN and
+// infinite values unless allowNonFinite (the flag of registerAllowNonFinite).
+func loadCheckpoint(path string, allowNonFinite bool) (*graph.Model, *checkpoint.File, error) {
+	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, loadOptions(allowNonFinite)...)
+	return m, f, withNonFiniteHint(err)
+}

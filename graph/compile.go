@@ -1,0 +1,77 @@
+package graph
+
+import (
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+
+	"github.com/aim-go/aim/layers"
+	"github.com/aim-go/aim/ops"
+)
+
+// Program is a graph made ready to run: its gradients (when asked for),
+// its memory plan and the Gorgonia TapeMachine that executes it. Every graph
+// of the project — pre-training, loss, features, probe heads — goes through
+// Compile, so the steps Builder → Grad → PlanMemory → TapeMachine are
+// written once.
+type Program struct {
+	vm G.VM
+	// Names and Params are the parameters the graph uses, in the order the
+	// layers asked for them.
+	Names  []string
+	Params G.Nodes
+	// Grads holds the gradient of the loss with respect to each of Params;
+	// nil when the program was compiled without gradients.
+	Grads G.Nodes
+}
+
+// Compile finishes the graph built by b. With withGrad it differentiates
+// loss with respect to every parameter the graph uses. It then plans the
+// memory of the operations' outputs so that loss, the gradients and keep —
+// the nodes read after a run — keep their values, and creates the
+// TapeMachine. A construction error recorded by b is returned as it is.
+func Compile(b *layers.Builder, loss *G.Node, withGrad bool, keep ...*G.Node) (*Program, error) {
+	if err := b.Err(); err != nil {
+		return nil, err
+	}
+	p := &Program{}
+	p.Names, p.Params = b.ParamNodes()
+	if withGrad {
+		if loss == nil {
+			return nil, errors.New("compiling the graph: gradients need a loss")
+		}
+		var err error
+		if p.Grads, err = G.Grad(loss, p.Params...); err != nil {
+			return nil, errors.Wrap(err, "differentiating the loss")
+		}
+	}
+	read := append(append(G.Nodes(nil), keep...), p.Grads...)
+	if loss != nil {
+		read = append(read, loss)
+	}
+	if _, err := ops.PlanMemory(b.G, read...); err != nil {
+		return nil, err
+	}
+	p.vm = G.NewTapeMachine(b.G)
+	return p, nil
+}
+
+// Run executes the graph once. The values of the nodes kept by Compile stay
+// readable until the next Run.
+func (p *Program) Run() error {
+	defer p.vm.Reset()
+	return errors.Wrap(p.vm.RunAll(), "running the graph")
+}
+
+// Close releases the machine.
+func (p *Program) Close() error { return p.vm.Close() }
+
+// Scalar returns the value of a scalar node (a loss) after a run.
+func Scalar(n *G.Node) (float64, error) {
+	switch v := n.Value().(type) {
+	case *G.F32:
+		return float64(*v), nil
+	case *G.F64:
+		return float64(*v), nil
+	}
+	return 0, errors.Errorf("%s holds %T, not a scalar", n.Name(), n.Value())
+}
