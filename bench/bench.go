@@ -135,8 +135,19 @@ func timeFeatures(m *graph.Model, images []float32, o Options) (float64, error) 
 
 // median runs f twice to warm up, then steps times, and returns the median
 // duration in seconds.
-func median(f func() error, steps int) (float64, error) {
-	for i := 0; i < 2; i++ {
+func median(f func() error, steps int) (float64, error) { return medianOf(f, 2, steps) }
+
+// timeOnce returns how long f takes, once.
+func timeOnce(f func() error) (float64, error) {
+	start := time.Now()
+	err := f()
+	return time.Since(start).Seconds(), err
+}
+
+// medianOf runs f warmup times, then steps times, and returns the median
+// duration in seconds.
+func medianOf(f func() error, warmup, steps int) (float64, error) {
+	for i := 0; i < warmup; i++ {
 		if err := f(); err != nil {
 			return 0, err
 		}

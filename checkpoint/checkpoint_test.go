@@ -332,6 +332,15 @@ func TestReadMalformed(t *testing.T) {
 			if !strings.Contains(msg, tt.want) || !strings.Contains(msg, path) {
 				t.Errorf("error %q does not name the file and contain %q", msg, tt.want)
 			}
+			// Open validates the same way.
+			m, err := Open(path)
+			if err == nil {
+				m.Close()
+				t.Fatalf("Open succeeded, want an error containing %q", tt.want)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.want) || !strings.Contains(msg, path) {
+				t.Errorf("Open: error %q does not name the file and contain %q", msg, tt.want)
+			}
 		})
 	}
 }

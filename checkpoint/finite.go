@@ -18,6 +18,12 @@ func (t NonFiniteTensor) String() string {
 	return fmt.Sprintf("tensor %s holds %d NaN and %d infinite values (of %d)", t.Name, t.NaN, t.Inf, t.Len)
 }
 
+// CountNonFinite counts the NaN and infinite values of a tensor's data.
+func CountNonFinite(name string, data []float32) NonFiniteTensor {
+	nan, inf := countNonFinite(data)
+	return NonFiniteTensor{Name: name, NaN: nan, Inf: inf, Len: len(data)}
+}
+
 // NonFinite lists, in name order, the tensors of f that hold NaN or
 // infinite values; nil when every value is finite.
 func (f *File) NonFinite() []NonFiniteTensor {

@@ -7,7 +7,8 @@ import (
 )
 
 // FuzzRead feeds arbitrary bytes to the reader. Whatever it accepts must be
-// self-consistent and survive a write and a second read unchanged.
+// self-consistent, read the same through Open, and survive a write and a
+// second read unchanged; what it refuses Open refuses too.
 func FuzzRead(f *testing.F) {
 	seeds := []*File{
 		{Tensors: map[string]Tensor{}},
@@ -40,8 +41,21 @@ func FuzzRead(f *testing.F) {
 	f.Add(binary.LittleEndian.AppendUint64(nil, 1<<40))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		got, err := decode(bytes.NewReader(raw), int64(len(raw)))
+		mapped, mapErr := parseMapped("fuzz", &region{bytes: raw})
+		if (err == nil) != (mapErr == nil) {
+			t.Fatalf("Read and Open disagree: %v / %v", err, mapErr)
+		}
 		if err != nil {
 			return
+		}
+		for name, tn := range got.Tensors {
+			m, err := mapped.Lookup(name, tn.Shape...)
+			if err != nil || !sameBits(m.Data, tn.Data) {
+				t.Fatalf("tensor %q: Open gives %v (%v), Read %v", name, m.Data, err, tn.Data)
+			}
+		}
+		if len(mapped.Names()) != len(got.Tensors) {
+			t.Fatalf("Open lists %d tensors, Read %d", len(mapped.Names()), len(got.Tensors))
 		}
 		for name, tn := range got.Tensors {
 			if err := checkTensor(tn); err != nil {

@@ -29,11 +29,23 @@ type Tensor struct {
 	Data  []float32
 }
 
+// Int64Tensor is one named array of int64 values, such as a BatchNorm's
+// num_batches_tracked counter (a scalar).
+type Int64Tensor struct {
+	Shape []int
+	Data  []int64
+}
+
 // File is the content of a safetensors file.
 type File struct {
 	Tensors map[string]Tensor
 	Meta    map[string]string
-	Skipped map[string]string // integer and boolean tensors Read skipped: name → dtype
+	// Skipped lists the integer and boolean tensors Read did not convert
+	// to float32: name → dtype. The I64 ones are also in Int64s.
+	Skipped map[string]string
+	// Int64s holds I64 tensors: written as I64 by Write; Read fills it
+	// with the I64 tensors of up to 8192 values (counters, not data).
+	Int64s map[string]Int64Tensor
 }
 
 // Names returns the names of the tensors in sorted order.
@@ -123,13 +135,9 @@ func decode(r io.Reader, size int64) (*File, error) {
 	f := &File{Tensors: make(map[string]Tensor, len(entries)), Meta: meta}
 	for _, e := range entries {
 		if e.dtype.convert == nil {
-			if _, err := io.CopyN(io.Discard, r, int64(e.end-e.begin)); err != nil {
-				return nil, errors.Wrapf(err, "tensor %q: data", e.name)
+			if err := skip(r, e, f); err != nil {
+				return nil, err
 			}
-			if f.Skipped == nil {
-				f.Skipped = map[string]string{}
-			}
-			f.Skipped[e.name] = e.dtype.name
 			continue
 		}
 		data, err := readData(r, e)
@@ -139,6 +147,32 @@ func decode(r io.Reader, size int64) (*File, error) {
 		f.Tensors[e.name] = Tensor{Shape: e.shape, Data: data}
 	}
 	return f, nil
+}
+
+// skip reads past an integer or boolean tensor, listing it in f.Skipped,
+// and keeps the values of an I64 one in f.Int64s.
+func skip(r io.Reader, e entry, f *File) error {
+	if f.Skipped == nil {
+		f.Skipped = map[string]string{}
+	}
+	f.Skipped[e.name] = e.dtype.name
+	b := make([]byte, min(e.end-e.begin, 1<<16))
+	if e.dtype.name != "I64" || e.end-e.begin > 1<<16 {
+		_, err := io.CopyN(io.Discard, r, int64(e.end-e.begin))
+		return errors.Wrapf(err, "tensor %q: data", e.name)
+	}
+	if _, err := io.ReadFull(r, b); err != nil {
+		return errors.Wrapf(err, "tensor %q: data", e.name)
+	}
+	vals := make([]int64, len(b)/8)
+	for i := range vals {
+		vals[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	if f.Int64s == nil {
+		f.Int64s = map[string]Int64Tensor{}
+	}
+	f.Int64s[e.name] = Int64Tensor{Shape: e.shape, Data: vals}
+	return nil
 }
 
 // readHeader reads the length prefix and the JSON header.

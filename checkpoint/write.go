@@ -12,7 +12,8 @@ import (
 	"github.com/pkg/errors"
 )
 
-// Write writes f to path as a safetensors file of F32 tensors.
+// Write writes f to path as a safetensors file of F32 tensors (and I64
+// tensors for File.Int64s).
 //
 // The write is atomic: the bytes go to a temporary file in the directory of
 // path, which is synced and then renamed over path, so path holds either its
@@ -34,6 +35,14 @@ func Write(path string, f *File) error {
 func check(f *File) error {
 	if f == nil {
 		return errors.New("no file")
+	}
+	for name, t := range f.Int64s {
+		if _, both := f.Tensors[name]; both {
+			return errors.Errorf("tensor name %q is both a float and an int64 tensor", name)
+		}
+		if n, ok := byteSize(t.Shape, 1); !ok || n != uint64(len(t.Data)) {
+			return errors.Errorf("tensor %q: shape %v needs %s values, but it has %d", name, t.Shape, sizeString(n, ok), len(t.Data))
+		}
 	}
 	for name, t := range f.Tensors {
 		if name == metadataKey {
@@ -67,9 +76,19 @@ func checkTensor(t Tensor) error {
 	return nil
 }
 
+// allNames returns the names of the float and int64 tensors, sorted.
+func (f *File) allNames() []string {
+	names := f.Names()
+	for name := range f.Int64s {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // encode writes f, already checked, as a safetensors stream.
 func encode(w io.Writer, f *File) error {
-	names := f.Names()
+	names := f.allNames()
 	hdr := header(f, names)
 	var prefix [8]byte
 	binary.LittleEndian.PutUint64(prefix[:], uint64(len(hdr)))
@@ -81,11 +100,27 @@ func encode(w io.Writer, f *File) error {
 	}
 	buf := make([]byte, 64<<10)
 	for _, name := range names {
+		if t, ok := f.Int64s[name]; ok {
+			if err := writeI64(w, t.Data); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := writeF32(w, f.Tensors[name].Data, buf); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeI64 writes data little-endian.
+func writeI64(w io.Writer, data []int64) error {
+	b := make([]byte, 8*len(data))
+	for i, v := range data {
+		binary.LittleEndian.PutUint64(b[8*i:], uint64(v))
+	}
+	_, err := w.Write(b)
+	return err
 }
 
 // writeF32 writes data little-endian through the scratch buffer buf.
@@ -103,8 +138,8 @@ func writeF32(w io.Writer, data []float32, buf []byte) error {
 	return nil
 }
 
-// header returns the JSON header for the F32 tensors of f in the order of
-// names, padded with spaces to a multiple of 8 bytes.
+// header returns the JSON header for the F32 and I64 tensors of f in the
+// order of names, padded with spaces to a multiple of 8 bytes.
 func header(f *File, names []string) []byte {
 	b := []byte{'{'}
 	if len(f.Meta) > 0 {
@@ -115,11 +150,13 @@ func header(f *File, names []string) []byte {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		t := f.Tensors[name]
-		end := off + 4*uint64(len(t.Data))
+		dtype, shape, end := "F32", f.Tensors[name].Shape, off+4*uint64(len(f.Tensors[name].Data))
+		if t, ok := f.Int64s[name]; ok {
+			dtype, shape, end = "I64", t.Shape, off+8*uint64(len(t.Data))
+		}
 		b = appendString(b, name)
-		b = append(b, `:{"dtype":"F32","shape":[`...)
-		for i, d := range t.Shape {
+		b = append(b, `:{"dtype":"`+dtype+`","shape":[`...)
+		for i, d := range shape {
 			if i > 0 {
 				b = append(b, ',')
 			}

@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,8 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/internal/offheap"
+	"github.com/aim-go/aim/layers"
 )
 
 // Metadata keys of the checkpoints this project writes.
@@ -39,33 +42,169 @@ func (m *Model) Tensors() (map[string]checkpoint.Tensor, map[string]string) {
 // inferred from the tensor shapes; the head count is the num_heads metadata
 // (width/128 when absent); the image size comes from the aim_config metadata
 // when present and is 16 patches square otherwise. A missing tensor, a
-// tensor of the wrong shape or an unknown tensor name is an error naming it.
-func FromCheckpoint(f *checkpoint.File, dtype tensor.Dtype) (*Model, error) {
-	cfg, err := inferConfig(f)
+// tensor of the wrong shape or an unknown tensor name is an error naming it;
+// so is a tensor holding NaN or infinite values (a *checkpoint.NonFiniteError
+// naming every such tensor), unless opts include AllowNonFinite.
+//
+// The weights of a float32 model read from a checkpoint.Mapped stay outside
+// the Go heap: F32 tensors are used in place, the others converted into
+// memory of their own; Close releases it. Otherwise they are copied to the
+// heap.
+func FromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts ...LoadOption) (*Model, error) {
+	var s loadSettings
+	for _, opt := range opts {
+		opt(&s)
+	}
+	cfg, err := inferConfig(src)
 	if err != nil {
 		return nil, err
 	}
-	m, err := New(cfg, dtype, 0)
-	if err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, errors.Wrap(err, "checkpoint")
 	}
-	for _, name := range f.Names() {
-		if ignored(name) {
-			continue
-		}
-		if m.Params.Get(name) == nil {
-			return nil, errors.Errorf("checkpoint: unknown tensor %q for a model of width %d, depth %d, head width %d and head depth %d", name, cfg.Width, cfg.Depth, cfg.HeadWidth, cfg.HeadDepth)
-		}
+	l := &loader{src: src, dtype: dtype}
+	m := &Model{Config: cfg, Params: layers.NewParams(dtype)}
+	b := layers.NewLoadingBuilder(m.Params, l.load)
+	newNetwork(b, cfg, nil, cfg.HeadWidth > 0)
+	m.release = l.release
+	if err := b.Err(); err != nil {
+		m.Close()
+		return nil, errors.Wrap(err, "checkpoint")
 	}
-	for _, name := range m.Params.Names() {
-		p := m.Params.Get(name)
-		t, err := f.Lookup(name, p.Shape()...)
-		if err != nil {
+	if err := checkAllUsed(src, m, cfg); err != nil {
+		m.Close()
+		return nil, err
+	}
+	if !s.allowNonFinite {
+		if err := l.checkFinite(); err != nil {
+			m.Close()
 			return nil, err
 		}
-		copyInto(p, t.Data)
 	}
 	return m, nil
+}
+
+// checkAllUsed reports a tensor of the checkpoint the model does not have.
+func checkAllUsed(src checkpoint.Source, m *Model, cfg Config) error {
+	for _, name := range src.Names() {
+		if !ignored(name) && m.Params.Get(name) == nil {
+			return errors.Errorf("checkpoint: unknown tensor %q for a model of width %d, depth %d, head width %d and head depth %d", name, cfg.Width, cfg.Depth, cfg.HeadWidth, cfg.HeadDepth)
+		}
+	}
+	return nil
+}
+
+// loader places the tensors of a checkpoint as model parameters and keeps
+// what must be released with the model, and the non-finite tensors it saw.
+type loader struct {
+	src      checkpoint.Source
+	dtype    tensor.Dtype
+	releases []func()
+	bad      []checkpoint.NonFiniteTensor
+}
+
+// load is the layers.Loader of the model: the named tensor, of the given
+// shape, as a parameter.
+func (l *loader) load(name string, shape []int) (*tensor.Dense, error) {
+	have, ok := l.src.Shape(name)
+	if !ok {
+		return nil, errors.Errorf("no tensor %q in the checkpoint", name)
+	}
+	if !tensor.Shape(have).Eq(tensor.Shape(shape)) {
+		return nil, errors.Errorf("has shape %v in the checkpoint, the model expects %v", have, shape)
+	}
+	n := tensor.Shape(shape).TotalSize()
+	if l.dtype == tensor.Float64 {
+		vals := make([]float32, n)
+		if err := l.src.Float32(name, vals); err != nil {
+			return nil, err
+		}
+		l.count(name, vals)
+		out := make([]float64, n)
+		for i, v := range vals {
+			out[i] = float64(v)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(out)), nil
+	}
+	vals, err := l.float32s(name, n)
+	if err != nil {
+		return nil, err
+	}
+	l.count(name, vals)
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals)), nil
+}
+
+// float32s returns the tensor's n values: in place in a mapped file when it
+// is F32, else converted into memory outside the Go heap (a mapped file,
+// whose pages are then released) or on the heap (a file in memory).
+func (l *loader) float32s(name string, n int) ([]float32, error) {
+	mapped, isMapped := l.src.(*checkpoint.Mapped)
+	if !isMapped {
+		vals := make([]float32, n)
+		return vals, l.src.Float32(name, vals)
+	}
+	if v, ok := mapped.View(name); ok {
+		return v, nil
+	}
+	vals, release, err := offheap.Float32s(n)
+	if err != nil {
+		return nil, err
+	}
+	l.releases = append(l.releases, release)
+	if err := mapped.Float32(name, vals); err != nil {
+		return nil, err
+	}
+	mapped.Release(name)
+	return vals, nil
+}
+
+// count records a tensor holding NaN or infinite values.
+func (l *loader) count(name string, vals []float32) {
+	if t := checkpoint.CountNonFinite(name, vals); t.NaN+t.Inf > 0 {
+		l.bad = append(l.bad, t)
+	}
+}
+
+// checkFinite also scans the checkpoint's tensors that are not model
+// parameters (optimiser state, a probe head), and reports every tensor
+// holding NaN or infinite values.
+func (l *loader) checkFinite() error {
+	seen := map[string]bool{}
+	for _, t := range l.bad {
+		seen[t.Name] = true
+	}
+	var buf []float32
+	for _, name := range l.src.Names() {
+		if !ignored(name) {
+			continue
+		}
+		shape, _ := l.src.Shape(name)
+		buf = growFloat32s(buf, tensor.Shape(shape).TotalSize())
+		if err := l.src.Float32(name, buf); err != nil {
+			return err
+		}
+		l.count(name, buf)
+	}
+	if len(l.bad) == 0 {
+		return nil
+	}
+	sort.Slice(l.bad, func(i, j int) bool { return l.bad[i].Name < l.bad[j].Name })
+	return &checkpoint.NonFiniteError{Tensors: l.bad}
+}
+
+func growFloat32s(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// release frees the memory of converted tensors.
+func (l *loader) release() {
+	for _, f := range l.releases {
+		f()
+	}
+	l.releases = nil
 }
 
 func ignored(name string) bool {
@@ -77,21 +216,11 @@ func ignored(name string) bool {
 	return false
 }
 
-func copyInto(p *tensor.Dense, src []float32) {
-	switch d := p.Data().(type) {
-	case []float32:
-		copy(d, src)
-	case []float64:
-		for i, v := range src {
-			d[i] = float64(v)
-		}
-	}
-}
-
 // inferConfig reads the architecture off the tensor shapes.
-func inferConfig(f *checkpoint.File) (Config, error) {
+func inferConfig(f checkpoint.Source) (Config, error) {
 	var cfg Config
-	proj, ok := f.Tensors["preprocessor.patchifier.proj.weight"]
+	projShape, ok := f.Shape("preprocessor.patchifier.proj.weight")
+	proj := struct{ Shape []int }{projShape}
 	if !ok {
 		return cfg, errors.New("checkpoint: no tensor \"preprocessor.patchifier.proj.weight\": not an AIM trunk")
 	}
@@ -107,7 +236,7 @@ func inferConfig(f *checkpoint.File) (Config, error) {
 	if cfg.MLPRatio, err = ratio(f, "trunk.blocks.0.mlp.fc1.weight", cfg.Width); err != nil {
 		return cfg, err
 	}
-	if cfg.Heads, err = headCount(f.Meta, cfg.Width); err != nil {
+	if cfg.Heads, err = headCount(f.Metadata(), cfg.Width); err != nil {
 		return cfg, err
 	}
 	if err := inferHead(f, &cfg); err != nil {
@@ -115,7 +244,7 @@ func inferConfig(f *checkpoint.File) (Config, error) {
 	}
 	side := 16 * cfg.Patch
 	cfg.ImageHeight, cfg.ImageWidth = side, side
-	if js, ok := f.Meta[MetaConfig]; ok {
+	if js, ok := f.Metadata()[MetaConfig]; ok {
 		var saved Config
 		if err := json.Unmarshal([]byte(js), &saved); err != nil {
 			return cfg, errors.Wrapf(err, "checkpoint: metadata %s is not a JSON model config", MetaConfig)
@@ -125,10 +254,10 @@ func inferConfig(f *checkpoint.File) (Config, error) {
 	return cfg, nil
 }
 
-func countBlocks(f *checkpoint.File, pattern string) int {
+func countBlocks(f checkpoint.Source, pattern string) int {
 	n := 0
 	for {
-		if _, ok := f.Tensors[fmt.Sprintf(pattern, n)]; !ok {
+		if _, ok := f.Shape(fmt.Sprintf(pattern, n)); !ok {
 			return n
 		}
 		n++
@@ -136,8 +265,9 @@ func countBlocks(f *checkpoint.File, pattern string) int {
 }
 
 // ratio reads an MLP's hidden width from fc1 (hidden, width).
-func ratio(f *checkpoint.File, name string, width int) (int, error) {
-	t, ok := f.Tensors[name]
+func ratio(f checkpoint.Source, name string, width int) (int, error) {
+	shape, ok := f.Shape(name)
+	t := struct{ Shape []int }{shape}
 	if !ok {
 		return 0, errors.Errorf("checkpoint: no tensor %q", name)
 	}
@@ -164,8 +294,9 @@ func headCount(meta map[string]string, width int) (int, error) {
 
 // inferHead reads the prediction head's width and depth; a checkpoint
 // without decoder.* tensors is a trunk (HeadWidth 0).
-func inferHead(f *checkpoint.File, cfg *Config) error {
-	proj, ok := f.Tensors["decoder.proj.weight"]
+func inferHead(f checkpoint.Source, cfg *Config) error {
+	shape, ok := f.Shape("decoder.proj.weight")
+	proj := struct{ Shape []int }{shape}
 	if !ok {
 		return nil
 	}
@@ -199,27 +330,24 @@ func AllowNonFinite() LoadOption {
 	return func(s *loadSettings) { s.allowNonFinite = true }
 }
 
-// LoadCheckpoint reads a safetensors checkpoint and builds its model. A
-// checkpoint with NaN or infinite values is refused with an error wrapping
-// a *checkpoint.NonFiniteError that names the tensors, unless opts include
-// AllowNonFinite.
-func LoadCheckpoint(path string, dtype tensor.Dtype, opts ...LoadOption) (*Model, *checkpoint.File, error) {
-	var s loadSettings
-	for _, opt := range opts {
-		opt(&s)
-	}
-	f, err := checkpoint.Read(path)
+// LoadCheckpoint opens a safetensors checkpoint (checkpoint.Open: mapped,
+// not copied) and builds its model with FromCheckpoint; the open file is
+// returned for its metadata and the tensors that are not model weights.
+// Model.Close releases both.
+func LoadCheckpoint(path string, dtype tensor.Dtype, opts ...LoadOption) (*Model, *checkpoint.Mapped, error) {
+	f, err := checkpoint.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !s.allowNonFinite {
-		if err := f.CheckFinite(); err != nil {
-			return nil, nil, errors.Wrap(err, path)
-		}
-	}
-	m, err := FromCheckpoint(f, dtype)
+	m, err := FromCheckpoint(f, dtype, opts...)
 	if err != nil {
+		f.Close()
 		return nil, nil, errors.Wrap(err, path)
+	}
+	release := m.release
+	m.release = func() {
+		release()
+		f.Close()
 	}
 	return m, f, nil
 }

@@ -113,6 +113,23 @@ func (f *FeatureGraph) Features(images []float32, dst []float32) ([]float32, err
 	return dst, nil
 }
 
+// MeanTokens writes the mean over the k tokens of each image of feats
+// (n, k, d) to out (n, d): one embedding per image.
+func MeanTokens(feats []float32, k, d int, out []float32) {
+	acc := make([]float64, d)
+	for i := range len(feats) / (k * d) {
+		clear(acc)
+		for t := range k {
+			for j, v := range feats[(i*k+t)*d : (i*k+t+1)*d] {
+				acc[j] += float64(v)
+			}
+		}
+		for j, v := range acc {
+			out[i*d+j] = float32(v / float64(k))
+		}
+	}
+}
+
 // Extractor computes the trunk features of any number of images in batches
 // of at most a chosen size. Memory follows the data: the feature graph is
 // built for min(batch, images) images, and a smaller last batch gets a
@@ -149,6 +166,10 @@ func (e *Extractor) Layers() []int { return append([]int(nil), e.layers...) }
 
 // Batch returns the most images a trunk pass takes.
 func (e *Extractor) Batch() int { return e.batch }
+
+// Tokens returns the tokens per image, K: the features of an image are
+// (K, D).
+func (e *Extractor) Tokens() int { return e.m.Config.Grid().Len() }
 
 // Extract computes the features of n images. image(i, dst) writes image i
 // (C·H·W values, in the model's (C, H, W) layout) to dst; each receives the

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -17,6 +18,19 @@ import (
 type Model struct {
 	Config Config
 	Params *layers.Params
+
+	release func() // frees weights held outside the Go heap; nil for none
+}
+
+// Close releases the memory of a model loaded from a checkpoint (a mapped
+// file, converted weights); the model and every graph built on it must not
+// be used afterwards. It does nothing for a model made by New.
+func (m *Model) Close() error {
+	if m.release != nil {
+		m.release()
+		m.release = nil
+	}
+	return nil
 }
 
 // New creates a model with freshly initialised weights (Xavier-uniform
@@ -56,7 +70,7 @@ func newNetwork(b *layers.Builder, cfg Config, order []int, withHead bool) *netw
 // for the counted positions rows (rows.Len(), p·p·C). The prediction head
 // runs on those rows only.
 func (n *network) pretrain(patches, prefix *G.Node, rows *ops.Rows) *G.Node {
-	blocks := n.trunk.Forward(n.pre.Forward(patches), prefix)
+	blocks := n.trunk.Forward(n.pre.Forward(patches), prefix, len(n.trunk.blocks))
 	if n.b.Err() != nil {
 		return nil
 	}
@@ -68,9 +82,10 @@ func (n *network) pretrain(patches, prefix *G.Node, rows *ops.Rows) *G.Node {
 
 // features is the downstream forward pass: the mean of the raw outputs
 // (before the post-trunk norm) of the chosen blocks, per token (B·K, D).
-// The prefix lengths are K, so attention is bidirectional.
+// The prefix lengths are K, so attention is bidirectional. Blocks after the
+// last chosen one are not run.
 func (n *network) features(patches, prefix *G.Node, chosen []int) *G.Node {
-	blocks := n.trunk.Forward(n.pre.Forward(patches), prefix)
+	blocks := n.trunk.Forward(n.pre.Forward(patches), prefix, slices.Max(chosen)+1)
 	if n.b.Err() != nil {
 		return nil
 	}
@@ -120,11 +135,11 @@ func newTrunk(b *layers.Builder, cfg Config) *trunk {
 	return t
 }
 
-// Forward runs the blocks on tokens (B·K, D) with per-sample prefix lengths
-// (B) and returns the raw output of every block.
-func (t *trunk) Forward(x, prefix *G.Node) []*G.Node {
-	outs := make([]*G.Node, len(t.blocks))
-	for i, blk := range t.blocks {
+// Forward runs the first n blocks on tokens (B·K, D) with per-sample prefix
+// lengths (B) and returns the raw output of each.
+func (t *trunk) Forward(x, prefix *G.Node, n int) []*G.Node {
+	outs := make([]*G.Node, n)
+	for i, blk := range t.blocks[:n] {
 		x = blk.Forward(x, prefix)
 		outs[i] = x
 	}

@@ -11,7 +11,10 @@ import (
 	"github.com/aim-go/aim/ops"
 )
 
-// Init fills a new parameter tensor.
+// Init fills a new parameter tensor of the given shape, in row-major order.
+// Large tensors are filled a chunk at a time: data is then a run of
+// consecutive values, and an Init must draw each value in turn from rng so
+// that the chunks join into the values of one call.
 type Init func(data []float64, shape []int, rng *rand.Rand)
 
 // XavierUniform draws from U(−a, a), a = √(6/(fan_in + fan_out)), where
@@ -19,7 +22,7 @@ type Init func(data []float64, shape []int, rng *rand.Rand)
 // PyTorch convention for Linear (out, in) and Conv2d (out, in, kh, kw)).
 func XavierUniform(data []float64, shape []int, rng *rand.Rand) {
 	fanOut := shape[0]
-	fanIn := len(data) / fanOut
+	fanIn := tensor.Shape(shape).TotalSize() / fanOut
 	a := math.Sqrt(6 / float64(fanIn+fanOut))
 	for i := range data {
 		data[i] = (2*rng.Float64() - 1) * a
@@ -58,6 +61,7 @@ type Builder struct {
 	used   []string
 	nodes  map[string]*G.Node
 	rows   *ops.Rows
+	load   Loader
 	err    error
 }
 
@@ -79,6 +83,19 @@ func (b *Builder) GatherRows(x *G.Node) *G.Node {
 // NewBuilder starts a graph over params; rng initialises new parameters.
 func NewBuilder(params *Params, rng *rand.Rand) *Builder {
 	return &Builder{G: G.NewGraph(), params: params, rng: rng, nodes: map[string]*G.Node{}}
+}
+
+// Loader returns the tensor of a parameter missing from the store, of the
+// given shape, from elsewhere (a checkpoint), or an error naming it.
+type Loader func(name string, shape []int) (*tensor.Dense, error)
+
+// NewLoadingBuilder starts a graph over params whose missing parameters are
+// read by load instead of being initialised: building a model with it
+// fills params from a checkpoint, in the order the layers use them.
+func NewLoadingBuilder(params *Params, load Loader) *Builder {
+	b := NewBuilder(params, nil)
+	b.load = load
+	return b
 }
 
 // Err returns the first error of the construction, if any.
@@ -113,8 +130,10 @@ func (b *Builder) Param(name string, init Init, shape []int, viewShape ...int) *
 	}
 	t := b.params.Get(name)
 	if t == nil {
-		t = b.newTensor(init, shape)
-		b.Fail(b.params.Set(name, t), "creating "+name)
+		t = b.create(name, init, shape)
+		if b.err == nil {
+			b.Fail(b.params.Set(name, t), "creating "+name)
+		}
 	} else if !t.Shape().Eq(tensor.Shape(shape)) {
 		b.Fail(errors.Errorf("has shape %v, the model expects %v", t.Shape(), shape), "parameter "+name)
 	}
@@ -130,19 +149,36 @@ func (b *Builder) Param(name string, init Init, shape []int, viewShape ...int) *
 	return n
 }
 
-func (b *Builder) newTensor(init Init, shape []int) *tensor.Dense {
-	size := 1
-	for _, s := range shape {
-		size *= s
+// create makes a parameter missing from the store: read by the builder's
+// loader, or initialised with init.
+func (b *Builder) create(name string, init Init, shape []int) *tensor.Dense {
+	if b.load == nil {
+		return b.newTensor(init, shape)
 	}
-	vals := make([]float64, size)
-	init(vals, shape, b.rng)
+	t, err := b.load(name, shape)
+	b.Fail(err, "parameter "+name)
+	return t
+}
+
+// initChunk is how many values an Init fills at a time for a float32
+// tensor, so that a large one needs no float64 copy of itself.
+const initChunk = 1 << 16
+
+func (b *Builder) newTensor(init Init, shape []int) *tensor.Dense {
+	size := tensor.Shape(shape).TotalSize()
 	if b.params.dtype == tensor.Float64 {
+		vals := make([]float64, size)
+		init(vals, shape, b.rng)
 		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals))
 	}
 	f := make([]float32, size)
-	for i, v := range vals {
-		f[i] = float32(v)
+	chunk := make([]float64, min(size, initChunk))
+	for lo := 0; lo < size; lo += initChunk {
+		part := chunk[:min(initChunk, size-lo)]
+		init(part, shape, b.rng)
+		for i, v := range part {
+			f[lo+i] = float32(v)
+		}
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
 }

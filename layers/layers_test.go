@@ -64,3 +64,18 @@ func TestXavierUniformBounds(t *testing.T) {
 		t.Errorf("largest |w| %g, bound %g", maxAbs, a)
 	}
 }
+
+// A float32 tensor larger than the fill chunk gets exactly the values one
+// call of the Init gives.
+func TestChunkedInitMatchesOneCall(t *testing.T) {
+	shape := []int{3*initChunk/7 + 5, 7}
+	b := NewBuilder(NewParams(tensor.Float32), rand.New(rand.NewPCG(9, 9)))
+	got := b.newTensor(XavierUniform, shape).Data().([]float32)
+	want := make([]float64, shape[0]*shape[1])
+	XavierUniform(want, shape, rand.New(rand.NewPCG(9, 9)))
+	for i := range want {
+		if got[i] != float32(want[i]) {
+			t.Fatalf("value %d: %v in chunks, %v in one call", i, got[i], float32(want[i]))
+		}
+	}
+}

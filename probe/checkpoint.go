@@ -3,6 +3,7 @@ package probe
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/pkg/errors"
 
@@ -11,24 +12,39 @@ import (
 	"github.com/aim-go/aim/ops"
 )
 
-// Metadata keys of a probe checkpoint, besides graph.MetaNumHeads.
+// Metadata keys of a probe file, besides graph.MetaNumHeads. ml-aim's own
+// files have no metadata at all.
 const (
-	MetaProbe   = "probe"   // the Kind
-	MetaLayers  = "layers"  // the feature blocks, as a JSON list
-	MetaClasses = "classes" // the number of classes
+	MetaProbe   = "probe"        // the Kind
+	MetaLayers  = "probe_layers" // the feature blocks, as a JSON list
+	MetaClasses = "classes"      // the number of classes
+	// metaLayersOld is the key of the feature blocks in files written
+	// before MetaLayers; still read.
+	metaLayersOld = "layers"
 )
 
-// BatchNorm buffers under ml-aim's names.
+// Tensor names of a head: ml-aim's AttentionPoolingClassifier (under
+// "head.", as in AIMForImageClassification's state dict).
 const (
-	runningMean = "head.bn.running_mean"
-	runningVar  = "head.bn.running_var"
+	nameQuery       = "head.cls_token"
+	nameK           = "head.k.weight"
+	nameV           = "head.v.weight"
+	nameLinear      = "head.linear.weight"
+	nameLinearBias  = "head.linear.bias"
+	runningMean     = "head.bn.running_mean"
+	runningVar      = "head.bn.running_var"
+	batchesTracked  = "head.bn.num_batches_tracked"
+	headTensorsPref = "head."
 )
 
-// Save writes the head to a safetensors file under ml-aim's names
-// (head.cls_token (1, 1, D), head.k.weight, head.v.weight,
-// head.linear.weight, head.linear.bias, head.bn.running_mean,
-// head.bn.running_var), with the head count, the probe kind, the feature
-// layers and the class count as metadata.
+// Save writes the head to a safetensors file in the layout of ml-aim's
+// classifier heads — head.cls_token (1, 1, D), head.k.weight (D, D),
+// head.v.weight (D, D), head.linear.weight (classes, D) (and
+// head.linear.bias with LinearBias), head.bn.running_mean and
+// head.bn.running_var (D) and head.bn.num_batches_tracked (an int64
+// scalar) — so that PyTorch loads it into ml-aim's classifier, strictly.
+// The head count, the probe kind, the feature blocks (probe_layers) and
+// the class count are recorded as metadata.
 func (h *Head) Save(path string, layers []int) error {
 	ts := map[string]checkpoint.Tensor{}
 	for _, name := range h.Params.Names() {
@@ -37,68 +53,156 @@ func (h *Head) Save(path string, layers []int) error {
 	}
 	ts[runningMean] = checkpoint.Tensor{Shape: []int{h.Dim}, Data: toFloat32(h.BN.Mean)}
 	ts[runningVar] = checkpoint.Tensor{Shape: []int{h.Dim}, Data: toFloat32(h.BN.Var)}
+	counter := map[string]checkpoint.Int64Tensor{batchesTracked: {Shape: []int{}, Data: []int64{int64(h.BN.Updates)}}}
 	l, _ := json.Marshal(layers)
 	meta := map[string]string{
 		graph.MetaNumHeads: strconv.Itoa(h.Heads), MetaProbe: string(h.Kind),
 		MetaLayers: string(l), MetaClasses: strconv.Itoa(h.Classes),
 	}
-	return errors.Wrap(checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}), "saving the probe") // the error names path
+	f := &checkpoint.File{Tensors: ts, Int64s: counter, Meta: meta}
+	return errors.Wrap(checkpoint.Write(path, f), "saving the probe") // the error names path
 }
 
-// LoadHead reads a head written by Save and returns it with its feature
-// layers.
-func LoadHead(path string) (*Head, []int, error) {
-	f, err := checkpoint.Read(path)
+// LoadHead reads a probe head from a safetensors file: one written by Save,
+// one of Apple's released classifier heads (no metadata: an attentive probe
+// with width/128 heads), or a whole classifier checkpoint (trunk and head).
+// layers are the feature blocks the file records (probe_layers), nil when
+// it records none.
+func LoadHead(path string) (h *Head, layers []int, err error) {
+	f, err := checkpoint.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	h, layers, err := headFromFile(f)
+	defer f.Close()
+	h, layers, err = HeadFrom(f, 0)
 	return h, layers, errors.Wrap(err, path)
 }
 
-func headFromFile(f *checkpoint.File) (*Head, []int, error) {
-	kind, err := ParseKind(f.Meta[MetaProbe])
+// HasHead reports whether a checkpoint holds a probe head (head.*
+// tensors).
+func HasHead(src checkpoint.Source) bool {
+	_, ok := src.Shape(nameLinear)
+	return ok
+}
+
+// HeadFrom reads the probe head of a checkpoint (see LoadHead). heads is the
+// attention head count to use when the file records none (the trunk's); 0
+// means width/128, ml-aim's head dimension.
+func HeadFrom(src checkpoint.Source, heads int) (*Head, []int, error) {
+	spec, err := headSpec(src, heads)
 	if err != nil {
-		return nil, nil, errors.Wrapf(err, "metadata %s", MetaProbe)
+		return nil, nil, err
 	}
-	var layers []int
-	if err := json.Unmarshal([]byte(f.Meta[MetaLayers]), &layers); err != nil {
-		return nil, nil, errors.Wrapf(err, "metadata %s", MetaLayers)
+	layers, err := recordedLayers(src.Metadata())
+	if err != nil {
+		return nil, nil, err
 	}
-	heads, err1 := strconv.Atoi(f.Meta[graph.MetaNumHeads])
-	classes, err2 := strconv.Atoi(f.Meta[MetaClasses])
-	if err1 != nil || err2 != nil {
-		return nil, nil, errors.Errorf("metadata %s = %q and %s = %q: expected integers", graph.MetaNumHeads, f.Meta[graph.MetaNumHeads], MetaClasses, f.Meta[MetaClasses])
-	}
-	w, ok := f.Tensors["head.linear.weight"]
-	if !ok || len(w.Shape) != 2 {
-		return nil, nil, errors.New("no head.linear.weight (classes, width)")
-	}
-	h, err := NewHead(kind, w.Shape[1], heads, classes, 0)
+	h, err := NewHead(spec, 0)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, name := range h.Params.Names() {
-		p := h.Params.Get(name)
-		t, err := f.Lookup(name, p.Shape()...)
-		if err != nil {
+		want := h.Params.Get(name).Shape()
+		if have, ok := src.Shape(name); !ok || !want.Eq(have) {
+			return nil, nil, errors.Errorf("tensor %s: want shape %v for a %s probe of width %d and %d classes, got %v", name, []int(want), spec.Kind, spec.Dim, spec.Classes, have)
+		}
+		if err := src.Float32(name, h.Params.Float32s(name)); err != nil {
 			return nil, nil, err
 		}
-		copy(h.Params.Float32s(name), t.Data)
 	}
-	if err := readStats(f, h.BN); err != nil {
+	if err := readStats(src, h.BN); err != nil {
 		return nil, nil, err
 	}
-	return h, layers, nil
+	return h, layers, checkHeadTensors(src, h)
 }
 
-func readStats(f *checkpoint.File, s *ops.BatchNormState) error {
-	for name, dst := range map[string][]float64{runningMean: s.Mean, runningVar: s.Var} {
-		t, err := f.Lookup(name, len(dst))
+// headSpec reads the head's shape off its tensors and metadata.
+func headSpec(src checkpoint.Source, heads int) (HeadSpec, error) {
+	w, ok := src.Shape(nameLinear)
+	if !ok || len(w) != 2 {
+		return HeadSpec{}, errors.Errorf("no probe head: no tensor %s (classes, width)", nameLinear)
+	}
+	spec := HeadSpec{Kind: Attentive, Classes: w[0], Dim: w[1]}
+	if _, ok := src.Shape(nameK); !ok {
+		spec.Kind = Linear
+	}
+	meta := src.Metadata()
+	if k, ok := meta[MetaProbe]; ok {
+		kind, err := ParseKind(k)
 		if err != nil {
+			return spec, errors.Wrapf(err, "metadata %s", MetaProbe)
+		}
+		spec.Kind = kind
+	}
+	if b, ok := src.Shape(nameLinearBias); ok {
+		if len(b) != 1 || b[0] != spec.Classes {
+			return spec, errors.Errorf("tensor %s has shape %v, want (%d)", nameLinearBias, b, spec.Classes)
+		}
+		spec.LinearBias = true
+	}
+	var err error
+	spec.Heads, err = headCount(meta, spec.Dim, heads)
+	return spec, err
+}
+
+// headCount is the num_heads metadata, else heads, else width/128.
+func headCount(meta map[string]string, width, heads int) (int, error) {
+	if s, ok := meta[graph.MetaNumHeads]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || width%n != 0 {
+			return 0, errors.Errorf("metadata %s = %q is not a positive divisor of the width %d", graph.MetaNumHeads, s, width)
+		}
+		return n, nil
+	}
+	if heads > 0 {
+		return heads, nil
+	}
+	if width%128 != 0 {
+		return 0, errors.Errorf("no %s metadata, and the width %d is not a multiple of 128 (ml-aim's head dimension)", graph.MetaNumHeads, width)
+	}
+	return width / 128, nil
+}
+
+// recordedLayers reads the feature blocks a file records, nil for none.
+func recordedLayers(meta map[string]string) ([]int, error) {
+	for _, key := range []string{MetaLayers, metaLayersOld} {
+		s, ok := meta[key]
+		if !ok {
+			continue
+		}
+		var layers []int
+		if err := json.Unmarshal([]byte(s), &layers); err != nil || len(layers) == 0 {
+			return nil, errors.Errorf("metadata %s = %q: expected a JSON list of block indices", key, s)
+		}
+		return layers, nil
+	}
+	return nil, nil
+}
+
+// checkHeadTensors reports a head.* tensor the head does not use.
+func checkHeadTensors(src checkpoint.Source, h *Head) error {
+	for _, name := range src.Names() {
+		if !strings.HasPrefix(name, headTensorsPref) || name == runningMean || name == runningVar {
+			continue
+		}
+		if h.Params.Get(name) == nil {
+			return errors.Errorf("tensor %s is not part of a %s probe head", name, h.Kind)
+		}
+	}
+	return nil
+}
+
+func readStats(src checkpoint.Source, s *ops.BatchNormState) error {
+	for name, dst := range map[string][]float64{runningMean: s.Mean, runningVar: s.Var} {
+		shape, ok := src.Shape(name)
+		if !ok || len(shape) != 1 || shape[0] != len(dst) {
+			return errors.Errorf("tensor %s: want shape (%d), got %v", name, len(dst), shape)
+		}
+		vals := make([]float32, len(dst))
+		if err := src.Float32(name, vals); err != nil {
 			return err
 		}
-		for i, v := range t.Data {
+		for i, v := range vals {
 			dst[i] = float64(v)
 		}
 	}

@@ -75,30 +75,13 @@ func (l live) fill(ctx context.Context, idx []int, dst []float32, rng *rand.Rand
 		n := len(feats) / (l.tokens * l.dim)
 		out := dst[first*row : (first+n)*row]
 		if l.pooled {
-			meanTokens(feats, l.tokens, l.dim, out)
+			graph.MeanTokens(feats, l.tokens, l.dim, out)
 		} else {
 			copy(out, feats)
 		}
 		return nil
 	})
 	return errors.Wrapf(err, "%s: features", s.Name)
-}
-
-// meanTokens writes the mean over the k tokens of each image of feats
-// (n, k, d) to out (n, d).
-func meanTokens(feats []float32, k, d int, out []float32) {
-	acc := make([]float64, d)
-	for i := range len(feats) / (k * d) {
-		clear(acc)
-		for t := range k {
-			for j, v := range feats[(i*k+t)*d : (i*k+t+1)*d] {
-				acc[j] += float64(v)
-			}
-		}
-		for j, v := range acc {
-			out[i*d+j] = float32(v / float64(k))
-		}
-	}
 }
 
 // cached is features computed once and held in memory.

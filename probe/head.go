@@ -40,34 +40,44 @@ func ParseKind(s string) (Kind, error) {
 const BatchNormEps = 1e-6
 
 // Head is a probe head: its parameters, stored under ml-aim's names
-// (head.cls_token, head.k.weight, head.v.weight, head.linear.weight,
-// head.linear.bias), and the running statistics of its BatchNorm.
+// (head.cls_token, head.k.weight, head.v.weight, head.linear.weight and,
+// with LinearBias, head.linear.bias), and the running statistics of its
+// BatchNorm.
 type Head struct {
+	HeadSpec
+	Params *layers.Params
+	BN     *ops.BatchNormState
+}
+
+// HeadSpec is the shape of a probe head.
+type HeadSpec struct {
 	Kind    Kind
 	Dim     int // feature width D
 	Heads   int // attention heads of the attentive probe (the trunk's)
 	Classes int
-	Params  *layers.Params
-	BN      *ops.BatchNormState
+	// LinearBias adds a bias to the final linear layer. ml-aim's
+	// classifiers have none (linear_bias=False), and neither has the
+	// default attentive probe, so that its file loads into ml-aim's
+	// AttentionPoolingClassifier as it is.
+	LinearBias bool
 }
 
 // NewHead creates a probe head with fresh parameters drawn from seed: the
 // query N(0, 0.02²) like ml-aim, the linear maps like PyTorch's nn.Linear
 // (uniform in ±1/√D, bias too), running mean 0 and variance 1.
-func NewHead(kind Kind, dim, heads, classes int, seed uint64) (*Head, error) {
-	if _, err := ParseKind(string(kind)); err != nil {
+func NewHead(spec HeadSpec, seed uint64) (*Head, error) {
+	if _, err := ParseKind(string(spec.Kind)); err != nil {
 		return nil, err
 	}
 	switch {
-	case dim < 1 || classes < 2:
-		return nil, errors.Errorf("probe head: width %d and %d classes: expected a positive width and at least 2 classes", dim, classes)
-	case kind == Attentive && (heads < 1 || dim%heads != 0):
-		return nil, errors.Errorf("probe head: %d heads do not divide the width %d", heads, dim)
+	case spec.Dim < 1 || spec.Classes < 2:
+		return nil, errors.Errorf("probe head: width %d and %d classes: expected a positive width and at least 2 classes", spec.Dim, spec.Classes)
+	case spec.Kind == Attentive && (spec.Heads < 1 || spec.Dim%spec.Heads != 0):
+		return nil, errors.Errorf("probe head: %d heads do not divide the width %d", spec.Heads, spec.Dim)
 	}
-	h := &Head{Kind: kind, Dim: dim, Heads: heads, Classes: classes,
-		Params: layers.NewParams(tensor.Float32), BN: ops.NewBatchNormState(dim, BatchNormEps)}
+	h := &Head{HeadSpec: spec, Params: layers.NewParams(tensor.Float32), BN: ops.NewBatchNormState(spec.Dim, BatchNormEps)}
 	b := layers.NewBuilder(h.Params, rand.New(rand.NewPCG(seed, 0x9e3779b9)))
-	h.forward(b, b.Input("x", b.NewTensor(2*h.tokensFor(1), dim)), 1, true)
+	h.forward(b, b.Input("x", b.NewTensor(2*h.tokensFor(1), spec.Dim)), 1, true)
 	return h, errors.Wrap(b.Err(), "creating the probe head")
 }
 
@@ -103,7 +113,10 @@ func (h *Head) forward(b *layers.Builder, x *G.Node, tokens int, training bool) 
 		pooled = apply(b, "attention pooling", func() (*G.Node, error) { return ops.AttentionPool(q, k, v, h.Heads, tokens) })
 	}
 	w := b.Param("head.linear.weight", lin, []int{h.Classes, d})
-	bias := b.Param("head.linear.bias", lin, []int{h.Classes})
+	var bias *G.Node
+	if h.LinearBias {
+		bias = b.Param("head.linear.bias", lin, []int{h.Classes})
+	}
 	return b.Linear(pooled, w, bias, h.Kind == Attentive)
 }
 

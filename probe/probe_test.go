@@ -44,12 +44,12 @@ func fitTokens(t *testing.T, kind Kind, k int, mark float32) float64 {
 	feats := cached{values: tokens, row: k * d}
 	if kind == Linear {
 		pooled := make([]float32, n*d)
-		meanTokens(tokens, k, d, pooled)
+		graph.MeanTokens(tokens, k, d, pooled)
 		feats = cached{values: pooled, row: d}
 	}
 	o := DefaultOptions(kind)
 	o.Epochs, o.MinSteps, o.Batch = 40, 0, batch
-	h, err := NewHead(kind, d, 2, classes, 3)
+	h, err := NewHead(HeadSpec{Kind: kind, Dim: d, Heads: 2, Classes: classes, LinearBias: o.LinearBias}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,12 +236,16 @@ func checkResult(t *testing.T, r *Result, h *Head, o Options) {
 }
 
 func TestHeadSaveLoad(t *testing.T) {
-	for _, kind := range []Kind{Attentive, Linear} {
-		h, err := NewHead(kind, 8, 2, 3, 7)
+	for _, spec := range []HeadSpec{
+		{Kind: Attentive, Dim: 8, Heads: 2, Classes: 3},
+		{Kind: Attentive, Dim: 8, Heads: 2, Classes: 3, LinearBias: true},
+		{Kind: Linear, Dim: 8, Heads: 2, Classes: 3, LinearBias: true},
+	} {
+		h, err := NewHead(spec, 7)
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.BN.Mean[2], h.BN.Var[5] = 0.25, 3.5
+		h.BN.Mean[2], h.BN.Var[5], h.BN.Updates = 0.25, 3.5, 12
 		path := filepath.Join(t.TempDir(), HeadFile)
 		if err := h.Save(path, []int{2, 3}); err != nil {
 			t.Fatal(err)
@@ -250,32 +254,96 @@ func TestHeadSaveLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string][]int{"head.linear.weight": {3, 8}, "head.linear.bias": {3}, runningMean: {8}, runningVar: {8}}
-		if kind == Attentive {
+		want := map[string][]int{"head.linear.weight": {3, 8}, runningMean: {8}, runningVar: {8}}
+		if spec.LinearBias {
+			want["head.linear.bias"] = []int{3}
+		}
+		if spec.Kind == Attentive {
 			want["head.cls_token"], want["head.k.weight"], want["head.v.weight"] = []int{1, 1, 8}, []int{8, 8}, []int{8, 8}
 		}
 		if len(f.Tensors) != len(want) {
-			t.Errorf("%s: saved %v, want %d tensors", kind, f.Names(), len(want))
+			t.Errorf("%+v: saved %v, want %d tensors", spec, f.Names(), len(want))
 		}
 		for name, shape := range want {
 			if _, err := f.Lookup(name, shape...); err != nil {
-				t.Errorf("%s: %v", kind, err)
+				t.Errorf("%+v: %v", spec, err)
 			}
 		}
-		if f.Meta[graph.MetaNumHeads] != "2" || f.Meta[MetaProbe] != string(kind) || f.Meta[MetaLayers] != "[2,3]" {
-			t.Errorf("%s: metadata %v", kind, f.Meta)
+		if c := f.Int64s[batchesTracked]; len(c.Data) != 1 || c.Data[0] != 12 || len(c.Shape) != 0 {
+			t.Errorf("%+v: num_batches_tracked %+v, want the int64 scalar 12", spec, c)
+		}
+		if f.Meta[graph.MetaNumHeads] != "2" || f.Meta[MetaProbe] != string(spec.Kind) || f.Meta[MetaLayers] != "[2,3]" {
+			t.Errorf("%+v: metadata %v", spec, f.Meta)
 		}
 		back, layers, err := LoadHead(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if back.Kind != kind || len(layers) != 2 || back.BN.Mean[2] != 0.25 || back.BN.Var[5] != 3.5 {
-			t.Errorf("%s: loaded %+v with layers %v", kind, back, layers)
+		if back.HeadSpec != spec || len(layers) != 2 || back.BN.Mean[2] != 0.25 || back.BN.Var[5] != 3.5 {
+			t.Errorf("%+v: loaded %+v with layers %v", spec, back.HeadSpec, layers)
 		}
 		for _, name := range h.Params.Names() {
 			if !bytes.Equal(f32bytes(h.Params.Float32s(name)), f32bytes(back.Params.Float32s(name))) {
-				t.Errorf("%s: %s differs after loading", kind, name)
+				t.Errorf("%+v: %s differs after loading", spec, name)
 			}
+		}
+	}
+}
+
+// A released classifier head has no metadata: it is an attentive probe
+// with width/128 heads and no recorded layers; a head missing a tensor or
+// with a wrong shape is refused, naming the tensor.
+func TestLoadReleasedHead(t *testing.T) {
+	h, err := NewHead(HeadSpec{Kind: Attentive, Dim: 256, Heads: 2, Classes: 5}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := func(mutate func(*checkpoint.File)) string {
+		ts := map[string]checkpoint.Tensor{
+			runningMean: {Shape: []int{256}, Data: toFloat32(h.BN.Mean)},
+			runningVar:  {Shape: []int{256}, Data: toFloat32(h.BN.Var)},
+		}
+		for _, name := range h.Params.Names() {
+			ts[name] = checkpoint.Tensor{Shape: h.Params.Get(name).Shape(), Data: h.Params.Float32s(name)}
+		}
+		f := &checkpoint.File{Tensors: ts, Int64s: map[string]checkpoint.Int64Tensor{batchesTracked: {Data: []int64{0}}}}
+		if mutate != nil {
+			mutate(f)
+		}
+		path := filepath.Join(t.TempDir(), "head.safetensors")
+		if err := checkpoint.Write(path, f); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	back, layers, err := LoadHead(released(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (HeadSpec{Kind: Attentive, Dim: 256, Heads: 2, Classes: 5}); back.HeadSpec != want || layers != nil {
+		t.Errorf("released head read as %+v with layers %v, want %+v and none", back.HeadSpec, layers, want)
+	}
+	for _, c := range []struct {
+		name   string
+		mutate func(*checkpoint.File)
+		want   string
+	}{
+		{"missing k", func(f *checkpoint.File) { delete(f.Tensors, nameK); f.Meta = map[string]string{MetaProbe: "attentive"} }, nameK},
+		{"wrong query shape", func(f *checkpoint.File) {
+			f.Tensors[nameQuery] = checkpoint.Tensor{Shape: []int{1, 256}, Data: make([]float32, 256)}
+		}, nameQuery},
+		{"bias of the wrong size", func(f *checkpoint.File) {
+			f.Tensors[nameLinearBias] = checkpoint.Tensor{Shape: []int{4}, Data: make([]float32, 4)}
+		}, nameLinearBias},
+		{"no linear", func(f *checkpoint.File) { delete(f.Tensors, nameLinear) }, nameLinear},
+		{"unknown head tensor", func(f *checkpoint.File) {
+			f.Tensors["head.q.weight"] = checkpoint.Tensor{Shape: []int{2}, Data: make([]float32, 2)}
+		}, "head.q.weight"},
+		{"running mean missing", func(f *checkpoint.File) { delete(f.Tensors, runningMean) }, runningMean},
+	} {
+		_, _, err := LoadHead(released(c.mutate))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one naming %s", c.name, err, c.want)
 		}
 	}
 }

@@ -65,7 +65,7 @@ func Run(ctx context.Context, t *Trunk, name string, src *data.Source, o Options
 		layers = graph.DefaultFeatureLayers(prep.model.Config.Depth)
 	}
 	cfg := prep.model.Config
-	head, err := NewHead(o.Kind, cfg.Width, cfg.Heads, prep.train.Classes, o.Seed)
+	head, err := NewHead(HeadSpec{Kind: o.Kind, Dim: cfg.Width, Heads: cfg.Heads, Classes: prep.train.Classes, LinearBias: o.LinearBias}, o.Seed)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -27,6 +27,7 @@ type Options struct {
 	TrainImages  int           // use this many training images, a fixed subset (0: all)
 	TestImages   int           // cap on the test images, a fixed subset (0: the whole official test split)
 	FeatureBatch int           // images per trunk forward pass
+	LinearBias   bool          // a bias in the final linear layer (see HeadSpec)
 }
 
 // Defaults of DefaultOptions, chosen on MNIST and Fashion-MNIST with the
@@ -49,11 +50,12 @@ const (
 // 10 epochs, and at least 500 steps, of batch 256; peak learning rate 3e-2
 // with a 5% linear warmup and cosine decay; AdamW (β2 0.999, weight decay
 // 0.05, gradient-norm clip 3); no augmentation; features of
-// graph.DefaultFeatureLayers.
+// graph.DefaultFeatureLayers; the attentive probe's classifier without bias
+// (as ml-aim's), the linear probe's with one.
 func DefaultOptions(kind Kind) Options {
 	return Options{
 		Kind: kind, Epochs: DefaultEpochs, MinSteps: DefaultMinSteps, Batch: DefaultBatch, LR: DefaultLR,
-		WeightDecay: DefaultWeightDecay, FeatureBatch: DefaultFeatureBatch,
+		WeightDecay: DefaultWeightDecay, FeatureBatch: DefaultFeatureBatch, LinearBias: kind == Linear,
 	}
 }
 

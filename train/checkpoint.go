@@ -137,6 +137,22 @@ func readMeta(meta map[string]string, r *resumed) error {
 	return errors.Wrapf(json.Unmarshal([]byte(meta[MetaStd]), &r.norm.Std), "metadata %s", MetaStd)
 }
 
+// ReadObjective returns the objective (patch order, target kind) of the run
+// that wrote a checkpoint, from its options metadata; ok is false for a
+// checkpoint without it (one from elsewhere: the paper's objective
+// applies).
+func ReadObjective(meta map[string]string) (obj graph.Objective, ok bool, err error) {
+	s, ok := meta[MetaOptions]
+	if !ok {
+		return graph.Objective{}, false, nil
+	}
+	var o Options
+	if err := json.Unmarshal([]byte(s), &o); err != nil {
+		return graph.Objective{}, false, errors.Wrapf(err, "metadata %s", MetaOptions)
+	}
+	return o.Objective, true, nil
+}
+
 // ReadNormalization returns the data normalisation recorded in a
 // pre-training checkpoint's metadata, and false when it has none (a
 // checkpoint from elsewhere).

@@ -117,6 +117,25 @@ def prefix_lengths(prefix, batch, lo, hi):
     return s
 
 
+def sequence_order(name, rows, cols):
+    """The grid position (raster index) of each sequence position for the patch
+    orders of the paper's ablation: raster; spiral, clockwise from the top-left
+    corner inwards; checkerboard, the squares with even row+column in raster
+    order, then the odd ones."""
+    grid = [[r * cols + c for c in range(cols)] for r in range(rows)]
+    if name == "raster":
+        return [i for row in grid for i in row]
+    if name == "checkerboard":
+        return [grid[r][c] for parity in (0, 1) for r in range(rows) for c in range(cols) if (r + c) % 2 == parity]
+    if name != "spiral":
+        raise ValueError(f"unknown patch order {name}")
+    out = []
+    while grid:  # peel the top row, then rotate the rest counter-clockwise
+        out += grid.pop(0)
+        grid = [list(row) for row in zip(*grid)][::-1]
+    return out
+
+
 def patchify(images, patch):
     """(N, C, H, W) -> (N, K, p*p*C), raster token order, (row, col, channel) inside a patch."""
     n, c, h, w = images.shape
@@ -227,9 +246,10 @@ class Decoder(nn.Module):
         self.norm = nn.LayerNorm(cfg.head_width, eps=LN_EPS)
         self.pred = nn.Linear(cfg.head_width, cfg.patch_dim)
 
-    def forward(self, x):
+    def forward(self, x, order=None):
         x = self.proj(x)
-        x = x + sincos_pos_embed_2d(*self.grid, x.shape[-1], x.dtype).to(x.device)
+        pos = sincos_pos_embed_2d(*self.grid, x.shape[-1], x.dtype).to(x.device)
+        x = x + (pos if order is None else pos[order])
         for block in self.blocks:
             x = block(x)
         return self.pred(self.norm(x))
@@ -283,18 +303,22 @@ class AIM(nn.Module):
         _, raw = self(images, self.cfg.num_patches)
         return torch.stack([raw[i] for i in layers]).mean(dim=0)
 
-    def pretrain_loss(self, images, prefix, norm_pix=True):
+    def pretrain_loss(self, images, prefix, norm_pix=True, order=None):
         """Next-patch regression loss with prefix length(s) S in [1, K-1].
 
         Output i predicts patch i+1; only targets j >= S count. Per-patch mean
-        squared error, averaged over all counted patches of the batch.
+        squared error, averaged over all counted patches of the batch. order, when
+        given, lists the grid position (raster index) of each sequence position:
+        tokens, their position embeddings and the targets follow it.
         """
         k = self.cfg.num_patches
         self.check_images(images)
         s = prefix_lengths(prefix, images.shape[0], 1, k - 1).to(images.device)
-        x, _ = self(images, s)
-        pred = self.decoder(x)[:, :-1]  # predicts patches 1..K-1
-        target = patchify(images, self.cfg.patch)[:, 1:]
+        order = torch.arange(k) if order is None else torch.as_tensor(order)
+        tokens = self.preprocessor(images)[:, order]
+        x, _ = self.trunk(tokens, prefix_causal_mask(k, s))
+        pred = self.decoder(x, order)[:, :-1]  # predicts patches 1..K-1
+        target = patchify(images, self.cfg.patch)[:, order][:, 1:]
         if norm_pix:
             mean = target.mean(dim=-1, keepdim=True)
             var = target.var(dim=-1, unbiased=True, keepdim=True)
@@ -302,6 +326,80 @@ class AIM(nn.Module):
         per_patch = ((pred - target) ** 2).mean(dim=-1)  # (N, K-1)
         counted = torch.arange(1, k, device=images.device)[None, :] >= s[:, None]
         return (per_patch * counted).sum() / counted.sum()
+
+
+# ----------------------------------------------------------------------------
+# the released classifier: trunk + attentive probe (ml-aim's AIMForImageClassification)
+
+BN_EPS = 1e-6
+
+
+class AttentionPoolingClassifier(nn.Module):
+    """The attentive probe of docs/spec.md: BatchNorm over the features (no affine,
+    eps 1e-6, statistics over batch x tokens), one learned query (the cls_token) split
+    into the trunk's heads without a projection, k and v Linear(D, D) without bias,
+    scaled dot-product attention, heads concatenated, then Linear(D, classes)."""
+
+    def __init__(self, dim, classes, heads, linear_bias=False):
+        super().__init__()
+        self.heads = heads
+        self.k = nn.Linear(dim, dim, bias=False)
+        self.v = nn.Linear(dim, dim, bias=False)
+        self.cls_token = nn.Parameter(torch.randn(1, 1, dim) * 0.02)
+        self.linear = nn.Linear(dim, classes, bias=linear_bias)
+        self.bn = nn.BatchNorm1d(dim, affine=False, eps=BN_EPS)
+
+    def forward(self, x):
+        n, k, d = x.shape
+        h = self.heads
+        x = self.bn(x.transpose(1, 2)).transpose(1, 2)
+        q = self.cls_token.expand(n, -1, -1).reshape(n, 1, h, d // h).permute(0, 2, 1, 3)
+        key = self.k(x).reshape(n, k, h, d // h).permute(0, 2, 1, 3)
+        v = self.v(x).reshape(n, k, h, d // h).permute(0, 2, 1, 3)
+        att = (q @ key.transpose(-2, -1) / math.sqrt(d // h)).softmax(dim=-1)
+        pooled = (att @ v).transpose(1, 2).reshape(n, 1, d).mean(dim=1)
+        return self.linear(pooled)
+
+
+class Classifier(nn.Module):
+    """Preprocessor, trunk and attentive probe under ml-aim's state-dict names
+    (preprocessor.*, trunk.*, head.*): the layout of Apple's released classifiers."""
+
+    def __init__(self, cfg, classes, layers, linear_bias=False):
+        super().__init__()
+        cfg.validate()
+        self.cfg, self.layers = cfg, list(layers)
+        self.preprocessor = Preprocessor(cfg)
+        self.trunk = Trunk(cfg)
+        self.head = AttentionPoolingClassifier(cfg.width, classes, cfg.heads, linear_bias)
+
+    def features(self, images, layers=None):
+        layers = self.layers if layers is None else list(layers)
+        k = self.cfg.num_patches
+        mask = prefix_causal_mask(k, prefix_lengths(k, images.shape[0], 0, k))
+        _, raw = self.trunk(self.preprocessor(images), mask)
+        return torch.stack([raw[i] for i in layers]).mean(dim=0)
+
+    def forward(self, images):
+        return self.head(self.features(images))
+
+
+def classifier_from_state_dict(state, metadata, img_h, img_w, layers=None, dtype=torch.float64):
+    """Builds a Classifier from a state dict in the released layout and loads it
+    strictly. layers defaults to the probe_layers metadata, else the last 6 blocks."""
+    width = state["preprocessor.patchifier.proj.weight"].shape[0]
+    trunk_only = {n: t for n, t in state.items() if not n.startswith("head.")}
+    cfg = config_from_state_dict({**trunk_only, "decoder.proj.weight": torch.zeros(4, width)},
+                                 metadata, img_h, img_w)
+    if layers is None:
+        if metadata and "probe_layers" in metadata:
+            layers = json.loads(metadata["probe_layers"])
+        else:
+            layers = list(range(max(cfg.depth - 6, 0), cfg.depth))
+    classes = state["head.linear.weight"].shape[0]
+    model = Classifier(cfg, classes, layers, linear_bias="head.linear.bias" in state).to(dtype)
+    model.load_state_dict(state, strict=True)
+    return model.eval()
 
 
 # ----------------------------------------------------------------------------
@@ -334,15 +432,18 @@ def load_safetensors(path):
 
 
 def save_safetensors(path, tensors, metadata=None):
-    """Writes {name: tensor or array} (dtypes kept) with string metadata."""
+    """Writes {name: tensor or array} (dtypes kept, bfloat16 as BF16) with string metadata."""
     to_code = {np.dtype(v).newbyteorder("<"): k for k, v in _ST_DTYPES.items()}
     header, chunks, offset = {}, [], 0
     for name in sorted(tensors):
         t = tensors[name]
+        code = None
+        if torch.is_tensor(t) and t.dtype == torch.bfloat16:  # numpy has no bfloat16
+            code, t = "BF16", t.detach().cpu().contiguous().view(torch.int16)
         arr = t.detach().cpu().numpy() if torch.is_tensor(t) else np.asarray(t)
         arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
         data = arr.tobytes()
-        header[name] = {"dtype": to_code[arr.dtype], "shape": list(arr.shape),
+        header[name] = {"dtype": code or to_code[arr.dtype], "shape": list(arr.shape),
                         "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
         offset += len(data)
@@ -389,6 +490,8 @@ def _load_for_images(args):
         raise ValueError(f"{args.images}: want (N, C, H, W), got shape {images.shape}")
     dtype = torch.float64 if args.dtype == "float64" else torch.float32
     state, metadata = load_safetensors(args.checkpoint)
+    # A training checkpoint also holds the optimiser state (optim.*): not model weights.
+    state = {n: t for n, t in state.items() if not n.startswith("optim.")}
     model = from_state_dict(state, metadata, images.shape[2], images.shape[3], dtype)
     return model, torch.from_numpy(images).to(dtype)
 
@@ -407,6 +510,7 @@ def main(argv=None):
     loss.add_argument("--images", required=True, help=".npy float32 (N, C, H, W)")
     loss.add_argument("--prefix", type=int, required=True, help="prefix length S in [1, K-1]")
     loss.add_argument("--raw-pixels", action="store_true", help="unnormalised pixel targets")
+    loss.add_argument("--order", default="raster", choices=["raster", "spiral", "checkerboard"])
     args = parser.parse_args(argv)
 
     try:
@@ -417,7 +521,8 @@ def main(argv=None):
                 out = model.features(images, layers).float().numpy()
                 np.save(args.out, out)
             else:
-                value = model.pretrain_loss(images, args.prefix, norm_pix=not args.raw_pixels)
+                order = sequence_order(args.order, *model.cfg.grid)
+                value = model.pretrain_loss(images, args.prefix, norm_pix=not args.raw_pixels, order=order)
                 print(json.dumps({"loss": value.item()}))
     except (ValueError, KeyError, RuntimeError, OSError) as e:
         print(f"aim_ref {args.cmd}: error: {e}", file=sys.stderr)

@@ -15,13 +15,25 @@ import (
 func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench")
 	preset := fs.String("preset", "bench", "model preset")
-	batch := fs.Int("batch", 64, "images per step, at least 1")
+	batchList := fs.String("batch", "64", "images per step, at least 1; with --infer-only a comma-separated list of batch sizes (e.g. 1,8)")
+	inferOnly := fs.Bool("infer-only", false, "time only the feature pass of the trunk (no prediction head, no training), at each --batch")
 	steps := fs.Int("steps", 10, "timed steps, at least 1 (after 2 warm-up steps); the median is reported")
 	profile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := checkRanges([]intRule{{flag: "batch", value: *batch, min: 1}, {flag: "steps", value: *steps, min: 1}}, nil); err != nil {
+	batches, err := parseCounts("--batch", *batchList)
+	if err != nil {
+		return err
+	}
+	if len(batches) > 1 && !*inferOnly {
+		return usageError{errors.Errorf("--batch %s: several batch sizes need --infer-only", *batchList)}
+	}
+	rules := []intRule{{flag: "steps", value: *steps, min: 1}}
+	for _, b := range batches {
+		rules = append(rules, intRule{flag: "batch", value: b, min: 1})
+	}
+	if err := checkRanges(rules, nil); err != nil {
 		return err
 	}
 	if *profile != "" {
@@ -35,7 +47,12 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		defer pprof.StopCPUProfile()
 	}
-	r, err := bench.Run(bench.Options{Preset: *preset, Batch: *batch, Steps: *steps})
+	var r any
+	if *inferOnly {
+		r, err = bench.Infer(*preset, batches, *steps)
+	} else {
+		r, err = bench.Run(bench.Options{Preset: *preset, Batch: batches[0], Steps: *steps})
+	}
 	if err != nil {
 		return err
 	}

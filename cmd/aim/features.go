@@ -3,80 +3,247 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
+	"strings"
 
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/atomicfile"
 	"github.com/aim-go/aim/objectives"
+	"github.com/aim-go/aim/patches"
+	"github.com/aim-go/aim/train"
 )
 
-func runFeatures(ctx context.Context, args []string, _, stderr io.Writer) error {
-	fs := newFlags("features")
-	ckpt := fs.String("checkpoint", "", "model checkpoint (.safetensors) (required)")
-	images := fs.String("images", "", "images as a .npy array (N, C, H, W) or (N, H, W): float32 or float64 used exactly as given (normalise them as the model was trained), or uint8 scaled by 1/255 to [0, 1]; H and W any multiple of the patch size — other sizes than the model's give more or fewer patches, and the grid used is printed (required)")
-	out := fs.String("out", "", "output .npy file for the (N, K, D) float32 features (required)")
-	layerList := fs.String("layers", "", "comma-separated 0-based blocks whose raw outputs are averaged (default: the last ceil(depth/4))")
-	batch := fs.Int("batch", 64, "images per forward pass (the graph is built for min(batch, images))")
-	allowNonFinite := registerAllowNonFinite(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("checkpoint", *ckpt, "images", *images, "out", *out); err != nil {
-		return err
-	}
-	if err := checkOutputs(map[string]string{"--out": *out}, map[string]string{"--checkpoint": *ckpt, "--images": *images}); err != nil {
-		return err
-	}
-	if *batch < 1 {
-		return usageError{errors.Errorf("--batch %d: expected at least 1", *batch)}
-	}
-	layerIdx, err := parseLayers(*layerList)
-	if err != nil {
-		return err
-	}
-	m, imgs, err := loadModelAndImages(*ckpt, *images, *allowNonFinite, stderr)
-	if err != nil {
-		return err
-	}
-	ex, err := m.NewExtractor(*batch, layerIdx)
-	if err != nil {
-		return usageError{errors.Wrap(err, "--layers")}
-	}
-	defer ex.Close()
-	k, d := m.Config.Grid().Len(), m.Config.Width
-	feats := make([]float32, imgs.N*k*d)
-	err = ex.Extract(ctx, imgs.N, func(i int, dst []float32) { copy(dst, imgs.Image(i)) },
-		func(first int, f []float32) error { copy(feats[first*k*d:], f); return nil })
-	if err != nil {
-		return errors.Wrap(err, *images)
-	}
-	return data.WriteNpy(*out, feats, []int{imgs.N, k, d})
+// featureFlags are the flags of aim features.
+type featureFlags struct {
+	imageFlags
+	ckpt, images, out, layers, pool string
+	batch                           int
+	allowNonFinite                  bool
 }
 
-// loadModelAndImages reads a checkpoint and a .npy batch of images and
-// adapts the model to the images' size, with errors naming the file.
-func loadModelAndImages(ckpt, images string, allowNonFinite bool, log io.Writer) (*graph.Model, *data.Dataset, error) {
-	m, _, err := loadCheckpoint(ckpt, allowNonFinite)
+func (f *featureFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.ckpt, "checkpoint", "", "model checkpoint (.safetensors) (required)")
+	fs.StringVar(&f.images, "images", "", "a .npy array of images (N, C, H, W) or (N, H, W): float32 or float64 used exactly as given (normalise them as the model was trained), or uint8 scaled by 1/255 to [0, 1]; H and W any multiple of the patch size — other sizes than the model's give more or fewer patches, and the grid used is printed. Photos and more arrays may also be named as arguments")
+	fs.StringVar(&f.out, "out", "", "output .npy file for the float32 features: (N, K, D) per token, or (N, D) with --pool mean; the input order goes to the same name with .json (required)")
+	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks whose raw outputs are averaged (default: the last ceil(depth/4))")
+	fs.StringVar(&f.pool, "pool", "none", "none: a feature per token (N, K, D); mean: one embedding per image, the mean over its tokens (N, D)")
+	fs.IntVar(&f.batch, "batch", 64, "images per forward pass (the graph is built for min(batch, images))")
+	fs.BoolVar(&f.allowNonFinite, "allow-nonfinite", false, "load a checkpoint even if tensors hold NaN or infinite values (to inspect a diverged run)")
+	f.imageFlags.register(fs)
+}
+
+// validate checks the flags that need no file.
+func (f *featureFlags) validate(inputs []string) error {
+	if err := required("checkpoint", f.ckpt, "out", f.out); err != nil {
+		return err
+	}
+	if f.batch < 1 {
+		return usageError{errors.Errorf("--batch %d: expected at least 1", f.batch)}
+	}
+	if f.pool != "none" && f.pool != "mean" {
+		return usageError{errors.Errorf("--pool %q: expected none or mean", f.pool)}
+	}
+	in := inputFlags(inputs)
+	in["--checkpoint"], in["--images"] = f.ckpt, f.images
+	if err := checkOutputs(map[string]string{"--out": f.out, "--out's .json": orderPath(f.out)}, in); err != nil {
+		return err
+	}
+	if !isNpy(f.out) {
+		return usageError{errors.Errorf("--out %s: expected a .npy file name", f.out)}
+	}
+	return nil
+}
+
+// orderPath is the file beside the features that lists their inputs.
+func orderPath(out string) string { return strings.TrimSuffix(out, filepath.Ext(out)) + ".json" }
+
+func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f featureFlags
+	fs := newFlags("features")
+	f.register(fs)
+	inputs, err := parseWithArgs(fs, args)
 	if err != nil {
-		return nil, nil, err
+		return err
+	}
+	if err := f.validate(inputs); err != nil {
+		return err
+	}
+	if f.images != "" {
+		inputs = append([]string{f.images}, inputs...)
+	}
+	layerIdx, err := parseLayers(f.layers)
+	if err != nil {
+		return err
+	}
+	m, _, err := loadCheckpoint(f.ckpt, f.allowNonFinite)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	in, err := newImageInputs(inputs, f.imageFlags)
+	if err != nil {
+		return err
+	}
+	w := &featureWriter{model: m, layers: layerIdx, batch: f.batch, pooled: f.pool == "mean", out: f.out, log: stderr}
+	defer w.abort()
+	if err := in.each(func(d *data.Dataset, names []string) error { return w.add(ctx, d, names) }); err != nil {
+		return err
+	}
+	in.reportBad(stderr)
+	if err := w.commit(in.bad); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d images → %s %v (blocks %v); input order in %s\n", w.order.Len(), f.out, w.shape(), w.ex.Layers(), orderPath(f.out))
+	return nil
+}
+
+// featureWriter streams the features of image chunks to a .npy file.
+type featureWriter struct {
+	model  *graph.Model
+	layers []int
+	batch  int
+	pooled bool
+	out    string
+	log    io.Writer
+	ex     *graph.Extractor
+	npy    *data.NpyWriter
+	order  inputOrder
+	row    []float32
+}
+
+// add computes and writes the features of one chunk of images; the first
+// chunk sizes the model and opens the output.
+func (w *featureWriter) add(ctx context.Context, d *data.Dataset, names []string) error {
+	if w.ex == nil {
+		if err := w.start(d, names[0]); err != nil {
+			return err
+		}
+	}
+	k, dim := w.ex.Tokens(), w.model.Config.Width
+	err := w.ex.Extract(ctx, d.N, func(i int, dst []float32) { copy(dst, d.Image(i)) }, func(first int, f []float32) error {
+		if !w.pooled {
+			return w.npy.Append(f)
+		}
+		w.row = growRow(w.row, len(f)/k)
+		graph.MeanTokens(f, k, dim, w.row)
+		return w.npy.Append(w.row)
+	})
+	if err != nil {
+		return errors.Wrap(err, names[0])
+	}
+	w.order.add(names...)
+	return nil
+}
+
+func growRow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// start sizes the model to the images and opens the output.
+func (w *featureWriter) start(d *data.Dataset, first string) error {
+	sized, err := w.model.WithImage(d.C, d.H, d.W)
+	if err != nil {
+		return errors.Wrapf(err, "%s (%d×%d×%d images)", first, d.C, d.H, d.W)
+	}
+	fmt.Fprintln(w.log, describeGrid(d, w.model.Config, sized.Config))
+	if w.ex, err = sized.NewExtractor(w.batch, w.layers); err != nil {
+		return usageError{errors.Wrap(err, "--layers")}
+	}
+	w.model = sized
+	w.npy, err = data.CreateNpy(w.out, w.shape()[1:])
+	return err
+}
+
+// shape is the shape of the features written so far.
+func (w *featureWriter) shape() []int {
+	k, d := w.model.Config.Grid().Len(), w.model.Config.Width
+	if w.pooled {
+		return []int{w.order.Len(), d}
+	}
+	return []int{w.order.Len(), k, d}
+}
+
+// commit puts the features and the input order in place.
+func (w *featureWriter) commit(bad []data.BadPhoto) error {
+	if w.npy == nil {
+		return errors.New("no images could be read")
+	}
+	if err := w.npy.Close(); err != nil {
+		return err
+	}
+	w.npy = nil
+	return w.order.write(orderPath(w.out), w.shape(), w.ex.Layers(), bad)
+}
+
+// abort discards an output not committed.
+func (w *featureWriter) abort() {
+	if w.npy != nil {
+		w.npy.Abort()
+	}
+	if w.ex != nil {
+		w.ex.Close()
+	}
+}
+
+// inputOrder records which input each row of an output comes from.
+type inputOrder struct{ names []string }
+
+func (o *inputOrder) add(names ...string) { o.names = append(o.names, names...) }
+
+// Len returns the number of rows.
+func (o *inputOrder) Len() int { return len(o.names) }
+
+// write saves the order as JSON: the inputs row by row, the output's
+// shape, the blocks, and the photos skipped.
+func (o *inputOrder) write(path string, shape, layers []int, bad []data.BadPhoto) error {
+	skipped := make([]map[string]string, len(bad))
+	for i, b := range bad {
+		skipped[i] = map[string]string{"path": b.Path, "error": b.Err.Error()}
+	}
+	js, err := json.MarshalIndent(map[string]any{"inputs": o.names, "shape": shape, "layers": layers, "skipped": skipped}, "", "  ")
+	if err != nil {
+		return errors.Wrap(err, "encoding the input order")
+	}
+	return atomicfile.WriteFile(path, append(js, '\n'))
+}
+
+// loadModelAndImages reads a checkpoint, its objective (the paper's, when
+// it records none) and a .npy batch of images, and adapts the model to the
+// images' size, with errors naming the file.
+func loadModelAndImages(ckpt, images string, allowNonFinite bool, log io.Writer) (*graph.Model, *data.Dataset, graph.Objective, error) {
+	obj := graph.Objective{Order: patches.Raster, Target: objectives.Normalized}
+	m, f, err := loadCheckpoint(ckpt, allowNonFinite)
+	if err != nil {
+		return nil, nil, obj, err
+	}
+	if recorded, ok, err := train.ReadObjective(f.Meta); err != nil {
+		return nil, nil, obj, errors.Wrap(err, ckpt)
+	} else if ok {
+		obj = recorded
 	}
 	imgs, err := data.ReadNpy(images)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, obj, err
 	}
 	if imgs.N == 0 {
-		return nil, nil, errors.Errorf("%s holds no images", images)
+		return nil, nil, obj, errors.Errorf("%s holds no images", images)
 	}
 	sized, err := m.WithImage(imgs.C, imgs.H, imgs.W)
 	if err != nil {
-		return nil, nil, errors.Wrapf(err, "%s (%d×%d×%d images) with %s", images, imgs.C, imgs.H, imgs.W, ckpt)
+		return nil, nil, obj, errors.Wrapf(err, "%s (%d×%d×%d images) with %s", images, imgs.C, imgs.H, imgs.W, ckpt)
 	}
 	fmt.Fprintln(log, describeGrid(imgs, m.Config, sized.Config))
-	return sized, imgs, nil
+	return sized, imgs, obj, nil
 }
 
 // describeGrid says how the images are cut into patches, and when that
@@ -108,7 +275,7 @@ func runLoss(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if *batch < 1 {
 		return usageError{errors.Errorf("--batch %d: expected at least 1", *batch)}
 	}
-	m, imgs, err := loadModelAndImages(*ckpt, *images, *allowNonFinite, stderr)
+	m, imgs, obj, err := loadModelAndImages(*ckpt, *images, *allowNonFinite, stderr)
 	if err != nil {
 		return err
 	}
@@ -116,7 +283,7 @@ func runLoss(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if *prefix < 1 || *prefix > k-1 {
 		return usageError{errors.Errorf("--prefix %d: expected a prefix length in [1, %d] for %d patches", *prefix, k-1, k)}
 	}
-	lg, err := m.NewLossGraph(min(*batch, imgs.N), graph.Objective{})
+	lg, err := m.NewLossGraph(min(*batch, imgs.N), obj)
 	if err != nil {
 		return err
 	}
@@ -127,7 +294,7 @@ func runLoss(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	return json.NewEncoder(stdout).Encode(map[string]any{
 		"loss": loss, "images": imgs.N, "prefix": *prefix,
-		"counted_patches": counted, "patches_per_image": k, "target": string(objectives.Normalized),
+		"counted_patches": counted, "patches_per_image": k, "target": obj.Target, "patch_order": obj.Order,
 	})
 }
 

@@ -73,6 +73,24 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseWithArgs is parse for a command that takes positional arguments
+// (interleaved with flags, as the user may write them), which it returns.
+func parseWithArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := parse(fs, args); err != nil {
+			if _, extra := err.(usageError); !extra || fs.NArg() == 0 || !strings.HasPrefix(err.Error(), "unexpected argument") {
+				return nil, err
+			}
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 // flagGiven reports whether the flag name was set on the command line.
 func flagGiven(fs *flag.FlagSet, name string) bool {
 	given := false

@@ -31,7 +31,8 @@ type command struct {
 
 var commands = map[string]command{
 	"pretrain": {"pre-train a model on a dataset", runPretrain},
-	"features": {"write frozen-trunk features of images (.npy) to .npy", runFeatures},
+	"features": {"write frozen-trunk features of images (photos or .npy) to .npy", runFeatures},
+	"classify": {"print the top classes of images (photos or .npy) under a trunk and its probe head", runClassify},
 	"loss":     {"print the pre-training loss of images (.npy) at a prefix length", runLoss},
 	"probe":    {"train a probe on a frozen trunk and report its test accuracy", runProbe},
 	"suite":    {"probe a frozen trunk on every installed downstream dataset", runSuite},

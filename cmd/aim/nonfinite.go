@@ -37,7 +37,7 @@ func withNonFiniteHint(err error) error {
 
 // loadCheckpoint loads the float32 model of a checkpoint, refusing NaN and
 // infinite values unless allowNonFinite (the flag of registerAllowNonFinite).
-func loadCheckpoint(path string, allowNonFinite bool) (*graph.Model, *checkpoint.File, error) {
+func loadCheckpoint(path string, allowNonFinite bool) (*graph.Model, *checkpoint.Mapped, error) {
 	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, loadOptions(allowNonFinite)...)
 	return m, f, withNonFiniteHint(err)
 }

@@ -16,8 +16,29 @@ import (
 // path once, as "writing PATH: CAUSE", and never the temporary file; a path
 // that is an existing directory is refused before anything is written.
 func Write(path string, fill func(io.Writer) error) error {
+	p, err := Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fill(p.File); err != nil {
+		p.Abort()
+		return errors.Wrapf(withoutPath(err, p.File.Name()), "writing %s", path)
+	}
+	return p.Commit()
+}
+
+// Pending is a file being written in place of path: its content goes to
+// File, a temporary file in path's directory, until Commit renames it over
+// path or Abort removes it.
+type Pending struct {
+	File *os.File
+	path string
+}
+
+// Create starts writing path; see Write for the rules.
+func Create(path string) (*Pending, error) {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		return errors.Errorf("%s is a directory, expected a file path", path)
+		return nil, errors.Errorf("%s is a directory, expected a file path", path)
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -25,23 +46,29 @@ func Write(path string, fill func(io.Writer) error) error {
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return errors.Wrapf(withoutPath(err, ""), "writing %s: creating a temporary file", path)
+		return nil, errors.Wrapf(withoutPath(err, ""), "writing %s: creating a temporary file", path)
 	}
-	if err := fillAndRename(tmp, path, fill); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return errors.Wrapf(withoutPath(err, tmp.Name()), "writing %s", path)
+	return &Pending{File: tmp, path: path}, nil
+}
+
+// Commit makes the written content durable and renames it over path.
+func (p *Pending) Commit() error {
+	if err := finish(p.File, p.path); err != nil {
+		p.Abort()
+		return errors.Wrapf(withoutPath(err, p.File.Name()), "writing %s", p.path)
 	}
-	syncDir(dir)
+	syncDir(filepath.Dir(p.path))
 	return nil
 }
 
-// fillAndRename writes the temporary file, makes it durable and renames it
-// over path.
-func fillAndRename(tmp *os.File, path string, fill func(io.Writer) error) error {
-	if err := fill(tmp); err != nil {
-		return err
-	}
+// Abort removes the temporary file; path is left as it was.
+func (p *Pending) Abort() {
+	p.File.Close()
+	os.Remove(p.File.Name())
+}
+
+// finish syncs and closes the temporary file and renames it over path.
+func finish(tmp *os.File, path string) error {
 	if err := tmp.Chmod(0o644); err != nil {
 		return err
 	}

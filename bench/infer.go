@@ -1,0 +1,97 @@
+package bench
+
+import (
+	"runtime"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/graph"
+)
+
+// InferResult is what Infer measured: the frozen-trunk feature pass of a
+// preset at several batch sizes.
+type InferResult struct {
+	Preset      string        `json:"preset"`
+	BLAS        string        `json:"blas"`
+	BLASInfo    string        `json:"blas_info"`
+	Threads     int           `json:"threads"`
+	GFLOPPerImg float64       `json:"gflop_per_image"` // the trunk's matrix products, forward
+	SgemmGFLOPs float64       `json:"sgemm_gflops"`    // 512×512×512 float32 on the same backend
+	Batches     []InferTiming `json:"batches"`
+	PeakRSSMB   float64       `json:"peak_rss_mb"`
+}
+
+// InferTiming is the feature pass at one batch size (median of the timed
+// passes).
+type InferTiming struct {
+	Batch         int     `json:"batch"`
+	BatchSec      float64 `json:"batch_s"`
+	ImagesPerSec  float64 `json:"images_per_s"`
+	GFLOPs        float64 `json:"gflops"`
+	SgemmFraction float64 `json:"sgemm_fraction"`
+	GraphBuildSec float64 `json:"graph_build_s"`
+	FeatureBlocks []int   `json:"feature_blocks"`
+	Steps         int     `json:"steps"` // timed passes, after one warm-up pass
+}
+
+// Infer builds the trunk of a preset (no prediction head) with random
+// weights and times its feature pass on random images at each batch size:
+// steps timed passes after one warm-up pass.
+func Infer(preset string, batches []int, steps int) (*InferResult, error) {
+	cfg, err := graph.Preset(preset)
+	if err != nil {
+		return nil, err
+	}
+	if steps < 1 || len(batches) == 0 {
+		return nil, errors.Errorf("steps %d and %d batch sizes: expected at least one of each", steps, len(batches))
+	}
+	cfg.HeadWidth, cfg.HeadDepth = 0, 0
+	m, err := graph.New(cfg, tensor.Float32, 1)
+	if err != nil {
+		return nil, err
+	}
+	_, infer := cfg.FLOPs()
+	r := &InferResult{Preset: preset, BLAS: blas.Backend(), BLASInfo: blas.Info(), Threads: runtime.GOMAXPROCS(0),
+		GFLOPPerImg: infer / 1e9, SgemmGFLOPs: sgemmRate()}
+	for _, b := range batches {
+		if b < 1 {
+			return nil, errors.Errorf("batch %d must be positive", b)
+		}
+		t, err := timeInference(m, b, steps)
+		if err != nil {
+			return nil, err
+		}
+		t.GFLOPs = infer * t.ImagesPerSec / 1e9
+		t.SgemmFraction = t.GFLOPs / r.SgemmGFLOPs
+		r.Batches = append(r.Batches, *t)
+	}
+	r.PeakRSSMB = peakRSS()
+	return r, nil
+}
+
+// timeInference builds the feature graph for batch images and times it.
+func timeInference(m *graph.Model, batch, steps int) (*InferTiming, error) {
+	images := randomImages(batch, m.Config)
+	var fg *graph.FeatureGraph
+	build, err := timeOnce(func() error {
+		var err error
+		fg, err = m.NewFeatureGraph(batch, nil)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer fg.Close()
+	var out []float32
+	sec, err := medianOf(func() error {
+		out, err = fg.Features(images, out[:0])
+		return err
+	}, 1, steps)
+	if err != nil {
+		return nil, err
+	}
+	return &InferTiming{Batch: batch, BatchSec: sec, ImagesPerSec: float64(batch) / sec, GraphBuildSec: build,
+		FeatureBlocks: fg.Layers(), Steps: steps}, nil
+}

@@ -1,0 +1,89 @@
+"""Reference for the photo preprocessing of package data (data/transform.go).
+
+Runs ml-aim's evaluation transform with torchvision on PIL images:
+
+    img = Image.open(path)                  # ImageOps.exif_transpose(img) with --exif
+    img = img.convert("RGB")
+    Resize(256, interpolation=BICUBIC)      # --resize
+    CenterCrop(224)                         # --crop
+    ToTensor()
+    Normalize(IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD)   # only with --normalize
+
+and writes the results, float32 (N, 3, crop, crop), as one .npy file:
+
+    /usr/bin/python3 bench/pytorch/preprocess_ref.py --out ref.npy [--exif] \\
+        [--resize 256] [--crop 224] [--normalize] \\
+        [--out-normalized norm.npy] [--out-exif exif.npy] FILE...
+
+--out-normalized and --out-exif write, in the same run, the results with
+Normalize and with the EXIF orientation applied (what --normalize and --exif
+give), so that a test pays for importing torch once.
+
+Needs Debian bookworm's python3-torchvision (0.14) and python3-pil (9.4),
+whose Image.resize and convert the Go code replicates. A file that PIL
+cannot open is an error (exit status 1, message on stderr).
+"""
+
+import argparse
+import sys
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+from torchvision import transforms as T
+
+IMAGENET_DEFAULT_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_DEFAULT_STD = (0.229, 0.224, 0.225)
+
+
+def eval_transform(resize, crop, normalize):
+    steps = [
+        T.Resize(resize, interpolation=T.InterpolationMode.BICUBIC),
+        T.CenterCrop(crop),
+        T.ToTensor(),
+    ]
+    if normalize:
+        steps.append(T.Normalize(mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD))
+    return T.Compose(steps)
+
+
+def load(path, exif):
+    with Image.open(path) as img:
+        if exif:
+            img = ImageOps.exif_transpose(img)
+        return img.convert("RGB")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", required=True, help=".npy file to write, float32 (N, 3, crop, crop)")
+    ap.add_argument("--resize", type=int, default=256, help="shorter side after Resize")
+    ap.add_argument("--crop", type=int, default=224, help="side of the centre crop")
+    ap.add_argument("--exif", action="store_true", help="apply the EXIF orientation first")
+    ap.add_argument("--normalize", action="store_true", help="also apply Normalize")
+    ap.add_argument("--out-normalized", help="also write the results with Normalize here")
+    ap.add_argument("--out-exif", help="also write the results with the EXIF orientation here")
+    ap.add_argument("files", nargs="+")
+    args = ap.parse_args(argv)
+
+    # (output file, transform, apply EXIF) for each array to write.
+    runs = [(args.out, eval_transform(args.resize, args.crop, args.normalize), args.exif)]
+    if args.out_normalized:
+        runs.append((args.out_normalized, eval_transform(args.resize, args.crop, True), args.exif))
+    if args.out_exif:
+        runs.append((args.out_exif, eval_transform(args.resize, args.crop, args.normalize), True))
+    for out_path, tf, exif in runs:
+        out = np.empty((len(args.files), 3, args.crop, args.crop), dtype=np.float32)
+        with torch.no_grad():
+            for i, path in enumerate(args.files):
+                try:
+                    out[i] = tf(load(path, exif)).numpy()
+                except Exception as e:  # report which file, then fail
+                    print(f"{path}: {e}", file=sys.stderr)
+                    return 1
+        np.save(out_path, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

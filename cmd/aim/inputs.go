@@ -1,0 +1,138 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/data"
+)
+
+// photoChunk is how many photos are decoded and held at a time: the images
+// a command reads are streamed, so their number is not bounded by memory.
+const photoChunk = 64
+
+// imageFlags are the flags of the commands that read images.
+type imageFlags struct {
+	exif, skipBad bool
+}
+
+func (f *imageFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.exif, "exif", false, "apply the EXIF orientation of photos (ml-aim ignores it)")
+	fs.BoolVar(&f.skipBad, "skip-bad", false, "go on past photos that cannot be read or decoded, and list them")
+}
+
+// imageInputs are the images a command reads, in the order given: .npy
+// arrays of shape (N, C, H, W) or (N, H, W), used exactly as given, and
+// photos (PNG and JPEG files, and folders of them searched recursively)
+// through ml-aim's evaluation transform (resize 256 bicubic, centre crop
+// 224, ImageNet normalisation) into 3×224×224 images.
+type imageInputs struct {
+	paths []string
+	opts  data.PhotoOptions
+	bad   []data.BadPhoto
+	shape [3]int // C, H, W of the first chunk
+}
+
+func newImageInputs(paths []string, f imageFlags) (*imageInputs, error) {
+	if len(paths) == 0 {
+		return nil, usageError{errors.New("no images given: name .npy arrays, photos or folders of photos")}
+	}
+	t := data.EvalTransform()
+	t.EXIF = f.exif
+	return &imageInputs{paths: paths, opts: data.PhotoOptions{Transform: t, SkipBad: f.skipBad}}, nil
+}
+
+func isNpy(path string) bool { return strings.EqualFold(filepath.Ext(path), ".npy") }
+
+// each calls fn with the images chunk by chunk, with a name per image (the
+// photo's path, or "ARRAY.npy[i]"). Every chunk must have the shape of the
+// first.
+func (in *imageInputs) each(fn func(d *data.Dataset, names []string) error) error {
+	for i := 0; i < len(in.paths); {
+		if isNpy(in.paths[i]) {
+			if err := in.npy(in.paths[i], fn); err != nil {
+				return err
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(in.paths) && !isNpy(in.paths[j]) {
+			j++
+		}
+		if err := in.photos(in.paths[i:j], fn); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
+}
+
+func (in *imageInputs) npy(path string, fn func(*data.Dataset, []string) error) error {
+	d, err := data.ReadNpy(path)
+	if err != nil {
+		return err
+	}
+	names := make([]string, d.N)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s[%d]", path, i)
+	}
+	return in.emit(d, names, fn)
+}
+
+func (in *imageInputs) photos(paths []string, fn func(*data.Dataset, []string) error) error {
+	files, err := data.ListPhotos(paths...)
+	if err != nil {
+		return err
+	}
+	for lo := 0; lo < len(files); lo += photoChunk {
+		p, err := data.ReadPhotos(files[lo:min(lo+photoChunk, len(files))], in.opts)
+		if err != nil {
+			return err
+		}
+		in.bad = append(in.bad, p.Bad...)
+		if p.Data.N == 0 {
+			continue
+		}
+		if err := in.emit(p.Data, p.Paths, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emit checks a chunk's image shape against the first and hands it on.
+func (in *imageInputs) emit(d *data.Dataset, names []string, fn func(*data.Dataset, []string) error) error {
+	shape := [3]int{d.C, d.H, d.W}
+	if in.shape == ([3]int{}) {
+		in.shape = shape
+	} else if shape != in.shape {
+		return errors.Errorf("%s: images of %d×%d×%d after images of %d×%d×%d: every input must have the same size",
+			names[0], d.C, d.H, d.W, in.shape[0], in.shape[1], in.shape[2])
+	}
+	return fn(d, names)
+}
+
+// reportBad lists the photos skipped under --skip-bad.
+func (in *imageInputs) reportBad(w io.Writer) {
+	for _, b := range in.bad {
+		fmt.Fprintf(w, "skipped: %v\n", b.Err)
+	}
+	if len(in.bad) > 0 {
+		fmt.Fprintf(w, "%d photos skipped (--skip-bad)\n", len(in.bad))
+	}
+}
+
+// inputFlags maps each input path to a name for checkOutputs.
+func inputFlags(paths []string) map[string]string {
+	m := map[string]string{}
+	for i, p := range paths {
+		m[fmt.Sprintf("input %d", i+1)] = p
+	}
+	return m
+}

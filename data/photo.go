@@ -1,0 +1,403 @@
+package data
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pkg/errors"
+)
+
+// PillowMaxImagePixels is Pillow's Image.MAX_IMAGE_PIXELS
+// (1024·1024·1024/4/3): Pillow warns about images with more pixels and
+// refuses, as decompression bombs, those with more than twice as many.
+const PillowMaxImagePixels = 89478485
+
+// DefaultMaxPixels is the largest image, in pixels, the photo readers
+// decode unless told otherwise: twice PillowMaxImagePixels, where Pillow
+// raises DecompressionBombError.
+const DefaultMaxPixels = 2 * PillowMaxImagePixels
+
+// PhotoExts are the file name extensions (compared in lower case) of the
+// files ListPhotos takes from folders.
+var PhotoExts = []string{".png", ".jpg", ".jpeg"}
+
+// PhotoOptions controls the photo readers.
+type PhotoOptions struct {
+	// Transform is the preprocessing; the zero value means
+	// EvalTransform(). Its EXIF field decides whether the EXIF
+	// Orientation tag is applied: for ml-aim's transform with it, set
+	// EXIF on a copy of EvalTransform().
+	Transform Transform
+	// SkipBad makes ReadPhotos go on past files that cannot be read or
+	// decoded and list them in Photos.Bad; without it the first such file
+	// (in the order of ListPhotos) is an error naming it.
+	SkipBad bool
+	// MaxPixels is the largest width·height a file's header may claim
+	// before decoding is refused; 0 means DefaultMaxPixels.
+	MaxPixels int
+	// Workers is the number of files decoded at once; 0 means
+	// min(GOMAXPROCS, 8). Each holds one decoded image in memory.
+	Workers int
+}
+
+// transform returns the Transform to use.
+func (o PhotoOptions) transform() Transform {
+	if o.Transform == (Transform{}) {
+		return EvalTransform()
+	}
+	return o.Transform
+}
+
+// maxPixels returns the pixel limit to use.
+func (o PhotoOptions) maxPixels() int {
+	if o.MaxPixels > 0 {
+		return o.MaxPixels
+	}
+	return DefaultMaxPixels
+}
+
+// workers returns the number of decoding goroutines for n files.
+func (o PhotoOptions) workers(n int) int {
+	w := o.Workers
+	if w < 1 {
+		w = min(runtime.GOMAXPROCS(0), 8)
+	}
+	return max(1, min(w, n))
+}
+
+// Photos is the result of ReadPhotos.
+type Photos struct {
+	// Data holds the transformed images, (N, 3, Crop, Crop), unlabeled,
+	// named "photos".
+	Data *Dataset
+	// Paths[i] is the file image i was read from.
+	Paths []string
+	// Bad lists, in order, the files SkipBad skipped.
+	Bad []BadPhoto
+}
+
+// BadPhoto is a file ReadPhotos skipped and why.
+type BadPhoto struct {
+	Path string
+	Err  error // names the file
+}
+
+// ReadPhotos reads the PNG and JPEG files that ListPhotos finds in paths,
+// in that order, each through opt's transform (ml-aim's evaluation
+// preprocessing by default, see ReadPhoto). Files are decoded in
+// parallel; the result does not depend on it. A path that does not exist,
+// or a folder without photos, is always an error; a file that cannot be
+// read or decoded is an error naming it unless opt.SkipBad is set, in
+// which case it is listed in Bad and left out (Data.N may then be 0).
+func ReadPhotos(paths []string, opt PhotoOptions) (*Photos, error) {
+	t := opt.transform()
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	files, err := ListPhotos(paths...)
+	if err != nil {
+		return nil, err
+	}
+	size := t.Len()
+	if _, ok := product(len(files), size); !ok {
+		return nil, errors.Errorf("photos: %d files of %d values are too many", len(files), size)
+	}
+	images := make([]float32, len(files)*size)
+	errs := readAll(files, images, opt)
+	return collect(files, images, errs, t.Crop, opt.SkipBad)
+}
+
+// readAll reads files[i] into images[i·size:], with opt.workers
+// goroutines, and returns each file's error. Without opt.SkipBad it stops
+// taking files after the first error; every file before that one in the
+// list has then been read.
+func readAll(files []string, images []float32, opt PhotoOptions) []error {
+	size := len(images) / len(files)
+	errs := make([]error, len(files))
+	var next atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range opt.workers(len(files)) {
+		wg.Go(func() {
+			for !stop.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				errs[i] = readPhotoInto(images[i*size:(i+1)*size], files[i], opt)
+				if errs[i] != nil && !opt.SkipBad {
+					stop.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+// collect keeps the images read without error, in order, and lists the
+// others; without skipBad the first error is returned instead.
+// Each image is 3×crop×crop.
+func collect(files []string, images []float32, errs []error, crop int, skipBad bool) (*Photos, error) {
+	size := 3 * crop * crop
+	p := &Photos{}
+	n := 0
+	for i, err := range errs {
+		if err != nil {
+			if !skipBad {
+				return nil, err
+			}
+			p.Bad = append(p.Bad, BadPhoto{Path: files[i], Err: err})
+			continue
+		}
+		copy(images[n*size:(n+1)*size], images[i*size:(i+1)*size])
+		p.Paths = append(p.Paths, files[i])
+		n++
+	}
+	p.Data = &Dataset{Name: "photos", N: n, C: 3, H: crop, W: crop, Images: slices.Clip(images[:n*size])}
+	return p, nil
+}
+
+// ReadPhoto reads one PNG or JPEG file through opt's transform:
+// ReadRGB, then resize, centre crop, ToTensor and Normalize
+// (Transform.Apply), returning 3·Crop·Crop values, channel-planar.
+func ReadPhoto(path string, opt PhotoOptions) ([]float32, error) {
+	t := opt.transform()
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	out := make([]float32, t.Len())
+	if err := readPhotoInto(out, path, opt); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readPhotoInto is ReadPhoto writing into out (len Transform.Len()).
+func readPhotoInto(out []float32, path string, opt PhotoOptions) error {
+	img, orientation, err := decodePhotoFile(path, opt)
+	if err != nil {
+		return err
+	}
+	if orientation != 1 {
+		img = Orient(ToRGB(img), orientation)
+	}
+	t := opt.transform()
+	t.resizeCrop(out, img)
+	t.normalize(out)
+	return nil
+}
+
+// ReadRGB reads a PNG or JPEG file as PIL's
+// Image.open(path).convert("RGB") does (see ToRGB), with the EXIF
+// orientation applied (as PIL's ImageOps.exif_transpose) when
+// opt.Transform.EXIF is set. Errors name the file: it is not a regular
+// file, not a PNG or JPEG, claims more than opt's pixel limit, or is
+// truncated or corrupt.
+func ReadRGB(path string, opt PhotoOptions) (*image.RGBA, error) {
+	img, orientation, err := decodePhotoFile(path, opt)
+	if err != nil {
+		return nil, err
+	}
+	return Orient(ToRGB(img), orientation), nil
+}
+
+// decodePhotoFile decodes the PNG or JPEG file path and returns it with
+// the EXIF orientation to apply: the file's when opt.Transform.EXIF is
+// set, else 1.
+func decodePhotoFile(path string, opt PhotoOptions) (image.Image, int, error) {
+	b, err := readPhotoFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	img, format, err := decodePhoto(path, b, opt.maxPixels())
+	if err != nil {
+		return nil, 0, err
+	}
+	orientation := 1
+	if opt.transform().EXIF {
+		orientation = exifOrientation(format, b)
+	}
+	return img, orientation, nil
+}
+
+// readPhotoFile returns the contents of the regular file path.
+func readPhotoFile(path string) ([]byte, error) {
+	f, size, err := openRegular(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "reading photo")
+	}
+	defer f.Close()
+	b, err := readUpTo(f, size, size)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s: reading photo", path)
+	}
+	return b, nil
+}
+
+// Magic numbers that start PNG and JPEG files.
+var (
+	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
+	jpegMagic = []byte{0xff, 0xd8}
+)
+
+// photoCodec returns the name and the decoding functions of the format
+// whose magic number starts b.
+func photoCodec(b []byte) (string, func([]byte) (image.Config, error), func([]byte) (image.Image, error)) {
+	switch {
+	case bytes.HasPrefix(b, pngMagic):
+		return "PNG",
+			func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) },
+			func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+	case bytes.HasPrefix(b, jpegMagic):
+		return "JPEG",
+			func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) },
+			func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
+	}
+	return "", nil, nil
+}
+
+// decodePhoto decodes the PNG or JPEG file contents b, read from path,
+// after checking that its header claims at most maxPixels pixels. It
+// returns the image and its format, "PNG" or "JPEG".
+func decodePhoto(path string, b []byte, maxPixels int) (image.Image, string, error) {
+	format, config, decode := photoCodec(b)
+	if format == "" {
+		return nil, "", errors.Errorf("%s: not a PNG or JPEG file", path)
+	}
+	cfg, err := config(b)
+	if err != nil {
+		return nil, "", errors.Wrapf(err, "%s: unreadable %s header (truncated or corrupt)", path, format)
+	}
+	if cfg.Width < 1 || cfg.Height < 1 {
+		return nil, "", errors.Errorf("%s: %s header claims an empty %d×%d image", path, format, cfg.Width, cfg.Height)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
+		why := "PhotoOptions.MaxPixels"
+		if maxPixels == DefaultMaxPixels {
+			why = "twice Pillow's MAX_IMAGE_PIXELS, above which Pillow refuses the file as a possible decompression bomb"
+		}
+		return nil, "", errors.Errorf("%s: %s header claims %d×%d pixels, more than the limit of %d (%s)",
+			path, format, cfg.Width, cfg.Height, maxPixels, why)
+	}
+	img, err := decode(b)
+	if err != nil {
+		return nil, "", errors.Wrapf(err, "%s: decoding %s (truncated or corrupt)", path, format)
+	}
+	if format == "PNG" {
+		img = grey16WithTRNS(b, img)
+	}
+	return img, format, nil
+}
+
+// grey16WithTRNS returns img as the *image.Gray16 it is when b is a 16-bit
+// grey PNG that image/png decoded to *image.NRGBA64 because of a tRNS
+// chunk (a transparent grey value): Pillow opens it as mode "I" like any
+// 16-bit grey PNG, and convert("RGB") ignores the transparency. Other
+// images are returned as they are. The IHDR chunk, which image/png has
+// checked, starts every PNG: bit depth at byte 24, colour type at 25.
+func grey16WithTRNS(b []byte, img image.Image) image.Image {
+	n, ok := img.(*image.NRGBA64)
+	if !ok || len(b) < 26 || b[24] != 16 || b[25] != 0 {
+		return img
+	}
+	g := image.NewGray16(n.Rect)
+	for y := n.Rect.Min.Y; y < n.Rect.Max.Y; y++ {
+		src := n.Pix[n.PixOffset(n.Rect.Min.X, y):]
+		dst := g.Pix[g.PixOffset(n.Rect.Min.X, y):g.PixOffset(n.Rect.Max.X, y)]
+		for i := 0; i < len(dst); i += 2 {
+			dst[i], dst[i+1] = src[4*i], src[4*i+1]
+		}
+	}
+	return g
+}
+
+// ListPhotos expands paths into the list of photo files to read: a file
+// is taken as it is, whatever its name; a folder is searched recursively
+// for files whose extension is one of PhotoExts (any case), skipping
+// names that start with "." (hidden files and folders, including macOS
+// "._" resource forks) and not following symbolic links to folders. Each
+// folder's files come sorted by path (byte order), so the result is
+// deterministic; the paths keep the order given. A path that does not
+// exist, or a folder holding no photo, is an error.
+func ListPhotos(paths ...string) ([]string, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("photos: no paths given")
+	}
+	var files []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, errors.Wrap(err, "photos")
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		found, err := folderPhotos(p)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, found...)
+	}
+	return files, nil
+}
+
+// folderPhotos returns the sorted photo files under dir.
+func folderPhotos(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return errors.Wrap(err, "photos: listing folder")
+		}
+		if path == dir {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && isPhotoName(d.Name()) && isFileOrLinkToFile(path, d) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, errors.Errorf("%s: no %s files in the folder or its sub-folders", dir, strings.Join(PhotoExts, ", "))
+	}
+	slices.Sort(files)
+	return files, nil
+}
+
+// isPhotoName reports whether name has one of PhotoExts.
+func isPhotoName(name string) bool {
+	return slices.Contains(PhotoExts, strings.ToLower(filepath.Ext(name)))
+}
+
+// isFileOrLinkToFile reports whether the entry is a regular file or a
+// symbolic link to one.
+func isFileOrLinkToFile(path string, d fs.DirEntry) bool {
+	if d.Type().IsRegular() {
+		return true
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}

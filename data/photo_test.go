@@ -1,0 +1,315 @@
+package data
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// smallPhoto returns a w×h colour gradient.
+func smallPhoto(w, h int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.SetNRGBA(x, y, color.NRGBA{uint8(x * 7), uint8(y * 11), uint8(x + y), 255})
+		}
+	}
+	return img
+}
+
+// photoTree writes a folder of photos and other files and returns it with
+// the photo files ListPhotos must find, in order.
+func photoTree(t *testing.T) (string, []string) {
+	dir := t.TempDir()
+	png, jpg := pngBytes(t, smallPhoto(9, 7)), jpegBytes(t, smallPhoto(9, 7))
+	for name, b := range map[string][]byte{
+		"b.png": png, "a.JPG": jpg, "c.jpeg": jpg, "notes.txt": []byte("hi"), "x.gif": png,
+		".hidden.png": png, "._a.jpg": []byte("resource fork"), ".git/z.png": png,
+		"sub/a.png": png, "sub/deeper/q.Jpeg": jpg, "sub/empty/.keep": nil,
+	} {
+		writeFile(t, dir, name, b)
+	}
+	var want []string
+	for _, name := range []string{"a.JPG", "b.png", "c.jpeg", "link.png", "sub/a.png", "sub/deeper/q.Jpeg"} {
+		want = append(want, filepath.Join(dir, filepath.FromSlash(name)))
+	}
+	if err := os.Symlink(filepath.Join(dir, "b.png"), filepath.Join(dir, "link.png")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "sub"), filepath.Join(dir, "linkdir")); err != nil {
+		t.Fatal(err)
+	}
+	return dir, want
+}
+
+func TestListPhotos(t *testing.T) {
+	dir, want := photoTree(t)
+	got, err := ListPhotos(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ListPhotos(dir) =\n%q\nwant\n%q", got, want)
+	}
+	// Files named explicitly are taken whatever their name, in the order
+	// given, before and after folders.
+	notes := filepath.Join(dir, "notes.txt")
+	got, err = ListPhotos(notes, filepath.Join(dir, "sub"), notes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wantMixed := []string{notes, want[4], want[5], notes}; !slices.Equal(got, wantMixed) {
+		t.Errorf("ListPhotos(notes, sub, notes) = %q, want %q", got, wantMixed)
+	}
+	_, err = ListPhotos(filepath.Join(dir, "missing"))
+	wantError(t, err, "missing", "no such file")
+	_, err = ListPhotos(filepath.Join(dir, "sub", "empty"))
+	wantError(t, err, "empty", "no .png, .jpg, .jpeg files")
+	if _, err = ListPhotos(); err == nil {
+		t.Error("ListPhotos() succeeded, want an error")
+	}
+}
+
+// truncatedJPEG returns a JPEG cut inside its scan data.
+func truncatedJPEG(t *testing.T) []byte {
+	b := jpegBytes(t, smallPhoto(64, 48))
+	return b[:len(b)*2/3]
+}
+
+// hugeJPEGHeader returns a JPEG whose frame header claims 65000×65000
+// pixels.
+func hugeJPEGHeader(t *testing.T) []byte {
+	b := jpegBytes(t, smallPhoto(8, 8))
+	i := bytes.Index(b, []byte{0xff, 0xc0}) // SOF0: length, precision, height, width
+	if i < 0 {
+		t.Fatal("no SOF0 marker")
+	}
+	b = slices.Clone(b)
+	b[i+5], b[i+6], b[i+7], b[i+8] = 0xfd, 0xe8, 0xfd, 0xe8
+	return b
+}
+
+func TestReadPhotoErrors(t *testing.T) {
+	dir := t.TempDir()
+	png := pngBytes(t, smallPhoto(40, 30))
+	for _, tt := range []struct {
+		name string
+		data []byte
+		want []string
+	}{
+		{"x.png", []byte("this is text, not a picture\n"), []string{"not a PNG or JPEG file"}},
+		{"empty.jpg", nil, []string{"not a PNG or JPEG file"}},
+		{"short.png", png[:20], []string{"unreadable PNG header", "truncated or corrupt"}},
+		{"cut.png", png[:len(png)-30], []string{"decoding PNG", "truncated or corrupt"}},
+		{"cut.jpg", truncatedJPEG(t), []string{"decoding JPEG", "truncated or corrupt"}},
+		{"huge.png", pngHeader(100000, 100000), []string{"100000×100000", "limit of 178956970", "decompression bomb"}},
+		{"huge.jpg", hugeJPEGHeader(t), []string{"65000×65000", "limit of 178956970"}},
+	} {
+		path := writeFile(t, dir, tt.name, tt.data)
+		_, err := ReadPhoto(path, PhotoOptions{})
+		wantError(t, err, path, tt.want...)
+		_, err = ReadRGB(path, PhotoOptions{})
+		wantError(t, err, path, tt.want...)
+	}
+	path := writeFile(t, dir, "ok.png", png)
+	_, err := ReadPhoto(path, PhotoOptions{MaxPixels: 40*30 - 1})
+	wantError(t, err, path, "40×30", "limit of 1199 (PhotoOptions.MaxPixels)")
+	if _, err := ReadPhoto(path, PhotoOptions{MaxPixels: 40 * 30}); err != nil {
+		t.Errorf("at the pixel limit: %v", err)
+	}
+	_, err = ReadPhoto(dir, PhotoOptions{})
+	wantError(t, err, dir, "not a regular file")
+	_, err = ReadPhoto(filepath.Join(dir, "missing.png"), PhotoOptions{})
+	wantError(t, err, "missing.png", "no such file")
+	_, err = ReadPhoto(path, PhotoOptions{Transform: Transform{Resize: -1}})
+	wantError(t, err, "", "transform")
+}
+
+// TestReadPhotos reads a folder with bad files, with and without SkipBad
+// and with several numbers of workers.
+func TestReadPhotos(t *testing.T) {
+	dir := t.TempDir()
+	good := map[string][]byte{
+		"1.png":     pngBytes(t, smallPhoto(30, 20)),
+		"3.jpg":     jpegBytes(t, smallPhoto(17, 40)),
+		"5.png":     pngBytes(t, greyImage(8, 8, 99)),
+		"sub/6.png": pngBytes(t, smallPhoto(300, 2)),
+	}
+	for name, b := range good {
+		writeFile(t, dir, name, b)
+	}
+	writeFile(t, dir, "2_bad.png", []byte("text"))
+	writeFile(t, dir, "4_bad.jpg", truncatedJPEG(t))
+	for _, workers := range []int{0, 1, 3, 16} {
+		opt := PhotoOptions{Workers: workers}
+		_, err := ReadPhotos([]string{dir}, opt)
+		wantError(t, err, "2_bad.png", "not a PNG or JPEG file")
+
+		opt.SkipBad = true
+		p, err := ReadPhotos([]string{dir}, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkValid(t, p.Data)
+		if p.Data.N != 4 || p.Data.C != 3 || p.Data.H != 224 || p.Data.W != 224 || p.Data.Name != "photos" || p.Data.Labels != nil {
+			t.Fatalf("workers %d: dataset %q (%d, %d, %d, %d)", workers, p.Data.Name, p.Data.N, p.Data.C, p.Data.H, p.Data.W)
+		}
+		wantPaths := []string{"1.png", "3.jpg", "5.png", "sub/6.png"}
+		for i, name := range wantPaths {
+			path := filepath.Join(dir, filepath.FromSlash(name))
+			if p.Paths[i] != path {
+				t.Errorf("workers %d: Paths[%d] = %s, want %s", workers, i, p.Paths[i], path)
+			}
+			one, err := ReadPhoto(path, PhotoOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(one, p.Data.Image(i)) {
+				t.Errorf("workers %d: image %d differs from ReadPhoto(%s)", workers, i, name)
+			}
+		}
+		if len(p.Bad) != 2 || p.Bad[0].Path != filepath.Join(dir, "2_bad.png") || p.Bad[1].Path != filepath.Join(dir, "4_bad.jpg") {
+			t.Fatalf("workers %d: Bad = %v", workers, p.Bad)
+		}
+		for _, bad := range p.Bad {
+			wantError(t, bad.Err, bad.Path)
+		}
+	}
+}
+
+func TestReadPhotosAllBadAndOptions(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.jpg", []byte("no"))
+	p, err := ReadPhotos([]string{bad}, PhotoOptions{SkipBad: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Data.N != 0 || len(p.Data.Images) != 0 || len(p.Paths) != 0 || len(p.Bad) != 1 {
+		t.Errorf("all bad: N %d, %d values, %d paths, %d bad", p.Data.N, len(p.Data.Images), len(p.Paths), len(p.Bad))
+	}
+	checkValid(t, p.Data)
+
+	good := writeFile(t, dir, "good.png", pngBytes(t, smallPhoto(50, 40)))
+	tf := Transform{Resize: 40, Crop: 32, Mean: [3]float64{0.5, 0.5, 0.5}, Std: [3]float64{0.5, 0.5, 0.5}}
+	p, err = ReadPhotos([]string{good}, PhotoOptions{Transform: tf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Data.H != 32 || p.Data.W != 32 || len(p.Data.Images) != 3*32*32 {
+		t.Fatalf("custom transform: (%d, %d, %d, %d)", p.Data.N, p.Data.C, p.Data.H, p.Data.W)
+	}
+	x, err := tf.ToTensor(smallPhoto(50, 40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range x {
+		if want := (v - 0.5) / 0.5; p.Data.Images[i] != want {
+			t.Fatalf("value %d: %v, want %v", i, p.Data.Images[i], want)
+		}
+	}
+	_, err = ReadPhotos([]string{good}, PhotoOptions{Transform: Transform{Crop: 3}})
+	wantError(t, err, "", "transform")
+	_, err = ReadPhotos([]string{filepath.Join(dir, "nothing")}, PhotoOptions{SkipBad: true})
+	wantError(t, err, "nothing", "no such file")
+}
+
+// TestReadRGBEXIF checks that EXIF orientation 6 turns a 9×7 image into
+// a 7×9 one only when asked.
+func TestReadRGBEXIF(t *testing.T) {
+	img := smallPhoto(9, 7)
+	path := writeFile(t, t.TempDir(), "o6.png", pngWithEXIF(t, img, tiffWithOrientation(false, 3, 6)))
+	plain, err := ReadRGB(path, PhotoOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Bounds() != image.Rect(0, 0, 9, 7) {
+		t.Errorf("without EXIF: bounds %v, want 9×7", plain.Bounds())
+	}
+	tf := EvalTransform()
+	tf.EXIF = true
+	turned, err := ReadRGB(path, PhotoOptions{Transform: tf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if turned.Bounds() != image.Rect(0, 0, 7, 9) {
+		t.Fatalf("with EXIF: bounds %v, want 7×9", turned.Bounds())
+	}
+	// Rotated 90° clockwise: the bottom-left pixel comes to the top left.
+	if got, want := rgbOf(t, turned, 0, 0), rgbOf(t, plain, 0, 6); got != want {
+		t.Errorf("top-left %v, want the original bottom-left %v", got, want)
+	}
+	a, err := ReadPhoto(path, PhotoOptions{Transform: tf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tf.Apply(turned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a, b) {
+		t.Error("ReadPhoto with EXIF differs from Apply of the turned image")
+	}
+}
+
+// TestPhotoErrorsNameFile checks, on the stored test photos, that errors
+// from a corrupted copy name the copy.
+func TestPhotoErrorsNameFile(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(photosDir, "coffee_portrait.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, t.TempDir(), "half.jpg", b[:len(b)/2])
+	_, err = ReadPhotos([]string{path}, PhotoOptions{})
+	wantError(t, err, path, "half.jpg: decoding JPEG (truncated or corrupt): ")
+	if !strings.Contains(err.Error(), "invalid JPEG format") && !strings.Contains(err.Error(), "EOF") {
+		t.Errorf("error %q does not give the decoder's reason", err)
+	}
+}
+
+// TestJPEGHeaderPatch makes sure hugeJPEGHeader's file is otherwise a
+// readable JPEG header, so that the size check is what refuses it.
+func TestJPEGHeaderPatch(t *testing.T) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(hugeJPEGHeader(t)))
+	if err != nil || cfg.Width != 65000 || cfg.Height != 65000 {
+		t.Fatalf("DecodeConfig = %+v, %v", cfg, err)
+	}
+}
+
+// FuzzReadPhoto checks that any file contents give either an error naming
+// the file or 3·Crop·Crop finite values, without panicking.
+func FuzzReadPhoto(f *testing.F) {
+	f.Add(pngBytes(f, smallPhoto(5, 3)))
+	f.Add(jpegBytes(f, smallPhoto(17, 9)))
+	f.Add(pngWithEXIF(f, smallPhoto(4, 6), tiffWithOrientation(true, 3, 8)))
+	f.Add(pngHeader(3, 2))
+	dir := f.TempDir()
+	tf := Transform{Resize: 8, Crop: 6, Mean: ImageNetMean, Std: ImageNetStd, EXIF: true}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(dir, "fuzz.png")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		x, err := ReadPhoto(path, PhotoOptions{Transform: tf, MaxPixels: 1 << 16})
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.png") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		if len(x) != tf.Len() {
+			t.Fatalf("%d values, want %d", len(x), tf.Len())
+		}
+		for _, v := range x {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				t.Fatalf("non-finite value %v", v)
+			}
+		}
+	})
+}

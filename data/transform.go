@@ -1,0 +1,194 @@
+package data
+
+import (
+	"image"
+	"math"
+
+	"github.com/pkg/errors"
+)
+
+// ImageNet channel statistics (RGB), as ml-aim and torchvision use them.
+var (
+	ImageNetMean = [3]float64{0.485, 0.456, 0.406}
+	ImageNetStd  = [3]float64{0.229, 0.224, 0.225}
+)
+
+// Transform is an evaluation preprocessing pipeline for photos, the one
+// torchvision 0.14 runs on a PIL image:
+//
+//	Resize(Resize, interpolation=BICUBIC)  // shorter side → Resize
+//	CenterCrop(Crop)
+//	ToTensor()                              // uint8 → float32 /255, CHW
+//	Normalize(Mean, Std)
+//
+// applied to Image.open(path).convert("RGB"). [EvalTransform] returns
+// ml-aim's. The zero Transform is invalid.
+type Transform struct {
+	// Resize is the length the shorter side is resized to, the other
+	// side keeping the aspect ratio (truncated, see [ResizedSize]).
+	Resize int
+	// Crop is the side of the square centre crop (see
+	// [CenterCropOffsets]); the output is 3×Crop×Crop.
+	Crop int
+	// Mean and Std are Normalize's per-channel (R, G, B) statistics. As
+	// in torchvision, each is rounded to float32 and the output is
+	// (x - mean) / std computed in float32.
+	Mean, Std [3]float64
+	// EXIF, when set, makes the file readers ([ReadPhoto],
+	// [ReadPhotos], [ReadRGB]) apply the EXIF Orientation tag of the file
+	// before the transform, as PIL's ImageOps.exif_transpose does.
+	// ml-aim does not: it is off in EvalTransform. Apply and ToTensor,
+	// which take a decoded image, never look at it.
+	EXIF bool
+}
+
+// EvalTransform returns ml-aim's evaluation transform: resize the shorter
+// side to 256 (= ceil(224/0.875)) with PIL's bicubic filter, centre-crop
+// 224×224, scale to [0, 1] and normalise with the ImageNet statistics;
+// EXIF orientation ignored.
+func EvalTransform() Transform {
+	return Transform{Resize: 256, Crop: 224, Mean: ImageNetMean, Std: ImageNetStd}
+}
+
+// Validate reports whether t can run: positive sizes, finite statistics
+// and standard deviations that are nonzero in float32.
+func (t Transform) Validate() error {
+	if t.Resize < 1 || t.Crop < 1 {
+		return errors.Errorf("transform: Resize %d and Crop %d must be positive", t.Resize, t.Crop)
+	}
+	if _, ok := product(3, t.Crop, t.Crop); !ok || t.Resize > maxElems/t.Resize {
+		return errors.Errorf("transform: Resize %d or Crop %d too large", t.Resize, t.Crop)
+	}
+	for c := range 3 {
+		m, s := float32(t.Mean[c]), float32(t.Std[c])
+		if isInf32(m) || isInf32(s) || s == 0 {
+			return errors.Errorf("transform: channel %d: mean %v and std %v must be finite, std nonzero in float32", c, t.Mean[c], t.Std[c])
+		}
+	}
+	return nil
+}
+
+// isInf32 reports whether v is infinite or NaN.
+func isInf32(v float32) bool {
+	return math.IsInf(float64(v), 0) || math.IsNaN(float64(v))
+}
+
+// Len returns the number of values Apply returns: 3·Crop·Crop.
+func (t Transform) Len() int { return 3 * t.Crop * t.Crop }
+
+// Apply runs the whole pipeline on img: it converts img to 8-bit RGB as
+// PIL's convert("RGB") does ([ToRGB]), and returns the 3×Crop×Crop
+// float32 values, channel-planar (R plane, G plane, B plane), normalised.
+func (t Transform) Apply(img image.Image) ([]float32, error) {
+	x, err := t.ToTensor(img)
+	if err != nil {
+		return nil, err
+	}
+	t.normalize(x)
+	return x, nil
+}
+
+// ToTensor runs the pipeline up to ToTensor, before Normalize: the
+// resized, centre-cropped image as 3×Crop×Crop float32 values in [0, 1]
+// (each byte divided by 255 in float32), channel-planar.
+func (t Transform) ToTensor(img image.Image) ([]float32, error) {
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	if img.Bounds().Empty() {
+		return nil, errors.New("transform: empty image")
+	}
+	out := make([]float32, t.Len())
+	t.resizeCrop(out, img)
+	return out, nil
+}
+
+// Normalize applies Normalize(Mean, Std) to x, 3 planes of equal size,
+// in place: x = (x - float32(mean)) / float32(std) per channel, in
+// float32, as torchvision's tensor.sub_(mean).div_(std) does. It returns an
+// error if len(x) is not a multiple of 3 or t is invalid.
+func (t Transform) Normalize(x []float32) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	if len(x)%3 != 0 {
+		return errors.Errorf("transform: normalize %d values, want 3 planes", len(x))
+	}
+	t.normalize(x)
+	return nil
+}
+
+// normalize is Normalize without the checks.
+func (t Transform) normalize(x []float32) {
+	plane := len(x) / 3
+	for c := range 3 {
+		m, s := float32(t.Mean[c]), float32(t.Std[c])
+		p := x[c*plane : (c+1)*plane]
+		for i, v := range p {
+			p[i] = (v - m) / s
+		}
+	}
+}
+
+// resizeCrop converts src to RGB as ToRGB does and resizes it as
+// Resize(t.Resize, BICUBIC) does ([ResizedSize], [ResizeBicubic]), but
+// only the part CenterCrop(t.Crop) keeps, converting only the source rows
+// that part needs, and stores that crop into out, channel-planar, each
+// byte divided by 255 in float32. Pixels outside the resized image (when
+// it is smaller than the crop) stay 0, as torchvision's CenterCrop pads
+// with zeros. src must not be empty.
+func (t Transform) resizeCrop(out []float32, src image.Image) {
+	b := src.Bounds()
+	w, h := ResizedSize(b.Dx(), b.Dy(), t.Resize)
+	left, top := CenterCropOffsets(w, h, t.Crop)
+	box := image.Rect(left, top, left+t.Crop, top+t.Crop).Intersect(image.Rect(0, 0, w, h))
+	img := resizeRegion(rowsOf(src), b.Dx(), b.Dy(), w, h, box)
+	plane := t.Crop * t.Crop
+	for y := box.Min.Y; y < box.Max.Y; y++ {
+		for x := box.Min.X; x < box.Max.X; x++ {
+			p := img.Pix[img.PixOffset(x, y):]
+			i := (y-top)*t.Crop + x - left
+			out[i] = byteScale[p[0]]
+			out[plane+i] = byteScale[p[1]]
+			out[2*plane+i] = byteScale[p[2]]
+		}
+	}
+}
+
+// ResizedSize returns the size torchvision 0.14's Resize(size) gives a
+// w×h image (_compute_resized_output_size): the shorter side becomes
+// size and the longer int(size·long/short), the quotient computed in
+// float64 (Python's true division) and truncated. A square image becomes
+// size×size; an empty one 0×0. For example 451×300 → 384×256 and 300×451 → 256×384.
+func ResizedSize(w, h, size int) (nw, nh int) {
+	if w < 1 || h < 1 {
+		return 0, 0
+	}
+	short, long := w, h
+	if h < w {
+		short, long = h, w
+	}
+	newLong := int(float64(size*long) / float64(short))
+	if w <= h {
+		return size, newLong
+	}
+	return newLong, size
+}
+
+// CenterCropOffsets returns the position in a w×h image of the top-left
+// corner of torchvision 0.14's CenterCrop(crop): along each side longer
+// than the crop, int(round((side - crop) / 2.0)) with Python's round,
+// which rounds halves to even (a margin of 33 gives 16, of 35 gives 18);
+// along a shorter side torchvision first pads (side-crop)//2 zeros before
+// and the rest after, so the offset is minus that padding.
+func CenterCropOffsets(w, h, crop int) (left, top int) {
+	return cropOffset(w, crop), cropOffset(h, crop)
+}
+
+// cropOffset is CenterCropOffsets along one side.
+func cropOffset(side, crop int) int {
+	if side < crop {
+		return -((crop - side) / 2)
+	}
+	return int(math.RoundToEven(float64(side-crop) / 2))
+}

@@ -1,0 +1,15 @@
+// Package offheap allocates large float32 buffers outside the Go heap, so
+// that model weights neither count towards the garbage collector's pacing
+// (which would let the heap grow to twice their size before a collection)
+// nor get scanned. Where the system offers no anonymous mapping, the
+// buffers come from the Go heap.
+package offheap
+
+// Float32s returns a zeroed buffer of n values and the function that
+// releases it; the buffer must not be used after release.
+func Float32s(n int) (buf []float32, release func(), err error) {
+	if n == 0 {
+		return nil, func() {}, nil
+	}
+	return alloc(n)
+}

@@ -1,0 +1,37 @@
+package offheap
+
+import (
+	"runtime"
+	"testing"
+)
+
+func TestFloat32sAreUsableAndOffTheHeap(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const n = 16 << 20 // 64 MB
+	buf, release, err := Float32s(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if len(buf) != n || buf[0] != 0 || buf[n-1] != 0 {
+		t.Fatalf("buffer of %d values, ends %v %v; want %d zeros", len(buf), buf[0], buf[n-1], n)
+	}
+	for i := range buf {
+		buf[i] = float32(i)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); runtime.GOOS == "linux" && grew > 8<<20 {
+		t.Errorf("the Go heap grew by %d MB for a 64 MB off-heap buffer", grew>>20)
+	}
+	if buf[n-1] != float32(n-1) {
+		t.Error("the buffer did not keep its values")
+	}
+	empty, free, err := Float32s(0)
+	if err != nil || len(empty) != 0 {
+		t.Errorf("Float32s(0) = %d values, %v", len(empty), err)
+	}
+	free()
+}

@@ -1,0 +1,226 @@
+// Package model is the plain API for using an AIM model — Apple's released
+// classifiers or a checkpoint of this project — from a program or a
+// notebook, with no Gorgonia or tensor types: load a checkpoint, turn
+// photos into model input with ml-aim's preprocessing, and get features,
+// per-image embeddings or class predictions as Tensors that carry their
+// shape.
+//
+//	m, err := model.Load("aim-600m.safetensors", model.Options{})
+//	defer m.Close()
+//	x, names, err := model.LoadImages("photos/")
+//	preds, err := m.Classify(ctx, x, 5)
+//
+// A Model holds its weights outside the Go heap where it can (a mapped
+// file, or converted half-precision weights): Close releases them.
+package model
+
+import (
+	"context"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/probe"
+)
+
+// Options change how Load reads a checkpoint. The zero value is the usual
+// choice.
+type Options struct {
+	// Head is a probe-head file, for a checkpoint that holds a trunk only
+	// (aim probe's probe.safetensors, or a released head). Without it a
+	// head in the checkpoint itself (head.* tensors) is used, if any.
+	Head string
+	// HeadLayers are the blocks the head reads; nil: those the file
+	// records (probe_layers), else the last 6, ml-aim's default.
+	HeadLayers []int
+	// Labels name the head's classes; nil: the ImageNet-1k classes for a
+	// head of 1,000 classes.
+	Labels []string
+	// Batch is the most images per trunk pass; 0 means 32. Memory follows
+	// min(Batch, images).
+	Batch int
+	// AllowNonFinite loads tensors holding NaN or infinite values, which
+	// are otherwise an error naming them.
+	AllowNonFinite bool
+}
+
+// Model is a loaded AIM trunk, with its classifier head if it has one.
+type Model struct {
+	trunk  *graph.Model
+	head   *probe.Head
+	layers []int
+	labels []string
+	batch  int
+}
+
+// Info describes a model.
+type Info struct {
+	Width, Depth, Heads, Patch int
+	Channels                   int
+	ImageHeight, ImageWidth    int   // the size the model was made for (others work if the patches tile them)
+	Classes                    int   // 0 without a head
+	HeadLayers                 []int // the blocks the head reads
+}
+
+// Load reads a safetensors checkpoint: a trunk (ml-aim's names), with or
+// without a classifier head.
+func Load(path string, o Options) (*Model, error) {
+	opts := []graph.LoadOption(nil)
+	if o.AllowNonFinite {
+		opts = append(opts, graph.AllowNonFinite())
+	}
+	g, f, err := graph.LoadCheckpoint(path, tensor.Float32, opts...)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{trunk: g, batch: o.Batch}
+	if m.batch <= 0 {
+		m.batch = 32
+	}
+	if err := m.loadHead(path, f, o); err != nil {
+		g.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// loadHead reads the head, its blocks and its class names.
+func (m *Model) loadHead(path string, f *checkpoint.Mapped, o Options) error {
+	var recorded []int
+	var err error
+	switch {
+	case o.Head != "":
+		m.head, recorded, err = probe.LoadHead(o.Head)
+	case probe.HasHead(f):
+		m.head, recorded, err = probe.HeadFrom(f, m.trunk.Config.Heads)
+		err = errors.Wrap(err, path)
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.head.Dim != m.trunk.Config.Width {
+		return errors.Errorf("the head reads features of width %d, the trunk is %d wide", m.head.Dim, m.trunk.Config.Width)
+	}
+	switch {
+	case o.HeadLayers != nil:
+		m.layers = o.HeadLayers
+	case recorded != nil:
+		m.layers = recorded
+	default:
+		m.layers = probe.DefaultHeadLayers(m.trunk.Config.Depth)
+	}
+	return m.setLabels(o.Labels)
+}
+
+func (m *Model) setLabels(labels []string) error {
+	switch {
+	case labels != nil && len(labels) != m.head.Classes:
+		return errors.Errorf("%d labels for a head of %d classes", len(labels), m.head.Classes)
+	case labels != nil:
+		m.labels = labels
+	case m.head.Classes == 1000:
+		m.labels = data.ImageNetClasses()
+	}
+	return nil
+}
+
+// Close releases the model's weights; the model must not be used after.
+func (m *Model) Close() error { return m.trunk.Close() }
+
+// Info describes the model.
+func (m *Model) Info() Info {
+	c := m.trunk.Config
+	i := Info{Width: c.Width, Depth: c.Depth, Heads: c.Heads, Patch: c.Patch, Channels: c.Channels,
+		ImageHeight: c.ImageHeight, ImageWidth: c.ImageWidth, HeadLayers: append([]int(nil), m.layers...)}
+	if m.head != nil {
+		i.Classes = m.head.Classes
+	}
+	return i
+}
+
+// Labels returns the class names (nil when unknown or without a head).
+func (m *Model) Labels() []string { return append([]string(nil), m.labels...) }
+
+// sized returns the trunk for images of x's size.
+func (m *Model) sized(x *Tensor) (*graph.Model, error) {
+	if err := x.checkImages(); err != nil {
+		return nil, err
+	}
+	return m.trunk.WithImage(x.Shape[1], x.Shape[2], x.Shape[3])
+}
+
+// Features returns the frozen-trunk features of images x (N, C, H, W): for
+// each token, the mean of the raw outputs of the chosen blocks (nil: the
+// last ceil(depth/4)), as (N, K, D).
+func (m *Model) Features(ctx context.Context, x *Tensor, layers []int) (*Tensor, error) {
+	g, err := m.sized(x)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := g.NewExtractor(m.batch, layers)
+	if err != nil {
+		return nil, err
+	}
+	defer ex.Close()
+	n, k, d := x.Shape[0], g.Config.Grid().Len(), g.Config.Width
+	out := &Tensor{Shape: []int{n, k, d}, Data: make([]float32, n*k*d)}
+	err = ex.Extract(ctx, n, func(i int, dst []float32) { copy(dst, x.Row(i)) },
+		func(first int, f []float32) error { copy(out.Data[first*k*d:], f); return nil })
+	return out, err
+}
+
+// Embed returns one embedding per image of x: the mean over the tokens of
+// its features (nil layers: the last ceil(depth/4) blocks), as (N, D).
+func (m *Model) Embed(ctx context.Context, x *Tensor, layers []int) (*Tensor, error) {
+	f, err := m.Features(ctx, x, layers)
+	if err != nil {
+		return nil, err
+	}
+	n, k, d := f.Shape[0], f.Shape[1], f.Shape[2]
+	out := &Tensor{Shape: []int{n, d}, Data: make([]float32, n*d)}
+	graph.MeanTokens(f.Data, k, d, out.Data)
+	return out, nil
+}
+
+// Logits returns the head's logits for images x, as (N, classes).
+func (m *Model) Logits(ctx context.Context, x *Tensor) (*Tensor, error) {
+	if m.head == nil {
+		return nil, errors.New("the model has no classifier head: load it with Options.Head")
+	}
+	g, err := m.sized(x)
+	if err != nil {
+		return nil, err
+	}
+	c, err := probe.NewClassifier(g, m.head, m.layers, m.batch)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	n, classes := x.Shape[0], m.head.Classes
+	out := &Tensor{Shape: []int{n, classes}, Data: make([]float32, n*classes)}
+	err = c.Logits(ctx, n, func(i int, dst []float32) { copy(dst, x.Row(i)) },
+		func(first int, l []float32) error { copy(out.Data[first*classes:], l); return nil })
+	return out, err
+}
+
+// Prediction is one class of an image: its index, name (when known),
+// softmax probability and logit.
+type Prediction = probe.Prediction
+
+// Classify returns, for each image of x, its k most probable classes.
+func (m *Model) Classify(ctx context.Context, x *Tensor, k int) ([][]Prediction, error) {
+	logits, err := m.Logits(ctx, x)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]Prediction, logits.Shape[0])
+	for i := range out {
+		out[i] = probe.TopK(logits.Row(i), k, m.labels)
+	}
+	return out, nil
+}

@@ -1,0 +1,116 @@
+package model
+
+import (
+	"image"
+	"math"
+
+	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/data"
+)
+
+// Tensor is a row-major float32 array that carries its shape.
+type Tensor struct {
+	Shape []int
+	Data  []float32
+}
+
+// Len returns the number of values the shape holds.
+func (t *Tensor) Len() int {
+	n := 1
+	for _, d := range t.Shape {
+		n *= d
+	}
+	return n
+}
+
+// Row returns a view of the i-th sub-array along the first axis (an image
+// of a batch, the features of an image, …).
+func (t *Tensor) Row(i int) []float32 {
+	size := t.Len() / t.Shape[0]
+	return t.Data[i*size : (i+1)*size]
+}
+
+// checkImages reports a tensor that is not a batch of images (N, C, H, W).
+func (t *Tensor) checkImages() error {
+	if t == nil || len(t.Shape) != 4 || t.Shape[0] < 1 {
+		return errors.Errorf("images must be a tensor of shape (N, C, H, W) with N ≥ 1, got %v", shapeOf(t))
+	}
+	if t.Len() != len(t.Data) {
+		return errors.Errorf("images of shape %v hold %d values, want %d", t.Shape, len(t.Data), t.Len())
+	}
+	return nil
+}
+
+func shapeOf(t *Tensor) []int {
+	if t == nil {
+		return nil
+	}
+	return t.Shape
+}
+
+// Preprocess turns an image into model input with ml-aim's evaluation
+// transform: shorter side resized to 256 with Pillow's bicubic filter,
+// centre crop 224, scaled to [0, 1], normalised with the ImageNet mean and
+// standard deviation. The result is (3, 224, 224).
+func Preprocess(img image.Image) (*Tensor, error) {
+	x, err := data.EvalTransform().Apply(img)
+	if err != nil {
+		return nil, err
+	}
+	return &Tensor{Shape: []int{3, 224, 224}, Data: x}, nil
+}
+
+// LoadImages reads PNG and JPEG files, and folders of them (searched
+// recursively, in sorted order), through Preprocess, as a batch
+// (N, 3, 224, 224), with the file of each image. A file that cannot be
+// read is an error naming it.
+func LoadImages(paths ...string) (*Tensor, []string, error) {
+	p, err := data.ReadPhotos(paths, data.PhotoOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Tensor{Shape: []int{p.Data.N, 3, p.Data.H, p.Data.W}, Data: p.Data.Images}, p.Paths, nil
+}
+
+// Stack joins tensors of one shape into a batch along a new first axis.
+func Stack(ts ...*Tensor) (*Tensor, error) {
+	if len(ts) == 0 {
+		return nil, errors.New("nothing to stack")
+	}
+	out := &Tensor{Shape: append([]int{len(ts)}, ts[0].Shape...)}
+	for i, t := range ts {
+		if !sameShape(t.Shape, ts[0].Shape) {
+			return nil, errors.Errorf("tensor %d has shape %v, tensor 0 %v", i, t.Shape, ts[0].Shape)
+		}
+		out.Data = append(out.Data, t.Data...)
+	}
+	return out, nil
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Cosine returns the cosine similarity of two vectors of one length (0
+// when either is zero).
+func Cosine(a, b []float32) float64 {
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
+}
