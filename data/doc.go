@@ -14,6 +14,14 @@
 // [Load] finds named datasets where the Go module cache and Debian packages
 // install them and returns their train and test splits.
 //
+// Photos for a pre-trained model go through ml-aim's evaluation transform
+// ([EvalTransform]: resize of the shorter side to 256 with Pillow's bicubic
+// filter, centre crop 224, ImageNet normalisation), reproduced to match
+// torchvision 0.14 and Pillow 9.4: [ReadPhotos] reads files and folders of
+// them ([ListPhotos]), [Transform.Apply] an image.Image. [ImageNetClasses]
+// names the classes of Apple's released classifier heads; [NpyWriter]
+// streams a .npy array whose length is not known in advance.
+//
 // Readers check every header field against the size of the data actually
 // present before allocating for it, and report malformed input as an error
 // naming the file; they never panic on bad input. Images from 8-bit sources

@@ -35,10 +35,13 @@ func Attention(qkv, prefix *G.Node, heads, seqLen int) (*G.Node, error) {
 }
 
 // attentionOp keeps the attention probabilities (B, heads, K, K) of its last
-// run for the backward pass.
+// run for the backward pass, when a graph has one (SymDiff was called);
+// without, each worker reuses one K×K scratch, so that an inference graph
+// does not hold B·heads·K² values per block.
 type attentionOp struct {
 	base
 	heads, seqLen int
+	keepProbs     bool
 	out           buffer
 	probs         buffer
 }
@@ -77,13 +80,28 @@ func (op *attentionOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	b, d := op.geometry(vs[0].Shape())
 	out := op.out.get(dt, b*op.seqLen, d)
-	probs := op.probs.get(dt, b*op.heads*op.seqLen*op.seqLen)
 	if dt == tensor.Float32 {
-		err = attentionForward(op, vs, out.Float32s(), probs.Float32s())
+		err = attentionForward(op, vs, out.Float32s(), op.keptProbs32(b))
 	} else {
-		err = attentionForward(op, vs, out.Float64s(), probs.Float64s())
+		err = attentionForward(op, vs, out.Float64s(), op.keptProbs64(b))
 	}
 	return out, err
+}
+
+// keptProbs32 and keptProbs64 return the buffer of the probabilities kept
+// for the backward pass, or nil when the graph has none.
+func (op *attentionOp) keptProbs32(b int) []float32 {
+	if !op.keepProbs {
+		return nil
+	}
+	return op.probs.get(tensor.Float32, b*op.heads*op.seqLen*op.seqLen).Float32s()
+}
+
+func (op *attentionOp) keptProbs64(b int) []float64 {
+	if !op.keepProbs {
+		return nil
+	}
+	return op.probs.get(tensor.Float64, b*op.heads*op.seqLen*op.seqLen).Float64s()
 }
 
 // headView locates one head of one sample inside the fused buffers.
@@ -140,9 +158,16 @@ func attentionForward[T Float](op *attentionOp, vs []G.Value, out, probs []T) er
 	qkv := dataOf[T](vs[0])
 	k, dh, ld := g.k, g.dh, 3*g.d
 	parallel.For(g.b*g.heads, 1, func(lo, hi int) {
+		var scratch []T
+		if probs == nil {
+			scratch = make([]T, k*k)
+		}
 		for bh := lo; bh < hi; bh++ {
 			hv := g.view(bh)
-			p := probs[hv.p : hv.p+k*k]
+			p := scratch
+			if probs != nil {
+				p = probs[hv.p : hv.p+k*k]
+			}
 			blas.Gemm(false, true, k, k, dh, T(g.scale), qkv[hv.q:], ld, qkv[hv.k:], ld, 0, p, k)
 			maskedSoftmax(p, k, g.prefixes[bh/g.heads])
 			blas.Gemm(false, false, k, dh, k, 1, p, k, qkv[hv.v:], ld, 0, out[hv.o:], g.d)
@@ -210,6 +235,7 @@ func maskedSoftmax32(p []float32, k, prefix int) {
 }
 
 func (op *attentionOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	op.keepProbs = true
 	back := &attentionGradOp{base: base{"Attention.dqkv"}, fwd: op}
 	dqkv, err := G.ApplyOp(back, inputs[0], inputs[1], grad)
 	if err != nil {

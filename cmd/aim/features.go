@@ -9,6 +9,7 @@ import (
 	"math"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pkg/errors"
 
@@ -82,11 +83,14 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	began := time.Now()
 	m, _, err := loadCheckpoint(f.ckpt, f.allowNonFinite)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
+	loaded := time.Since(began)
+	fmt.Fprintf(stderr, "features: loaded %s in %.2fs (width %d, %d blocks)\n", f.ckpt, loaded.Seconds(), m.Config.Width, m.Config.Depth)
 	in, err := newImageInputs(inputs, f.imageFlags)
 	if err != nil {
 		return err
@@ -99,6 +103,10 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	in.reportBad(stderr)
 	if err := w.commit(in.bad); err != nil {
 		return err
+	}
+	if n := w.order.Len(); n > 0 {
+		run := time.Since(began) - loaded
+		fmt.Fprintf(stderr, "features: %d images in %.2fs (%.3fs per image)\n", n, run.Seconds(), run.Seconds()/float64(n))
 	}
 	fmt.Fprintf(stdout, "%d images → %s %v (blocks %v); input order in %s\n", w.order.Len(), f.out, w.shape(), w.ex.Layers(), orderPath(f.out))
 	return nil

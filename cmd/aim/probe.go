@@ -24,6 +24,7 @@ type probeFlags struct {
 	lr, weightDecay               float64
 	seed                          uint64
 	randomInit, augment           bool
+	linearBias                    bool
 	allowNonFinite                *bool
 }
 
@@ -42,6 +43,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.testImages, "test-images", 0, "evaluate on only this many test images, a fixed subset, for a quick look (0: the whole official test split)")
 	fs.IntVar(&f.featureBatch, "feature-batch", probe.DefaultFeatureBatch, "images per trunk forward pass, at least 1")
 	fs.BoolVar(&f.augment, "augment", false, "random resized crop and flip of every training batch (slow: features are recomputed per batch)")
+	fs.BoolVar(&f.linearBias, "linear-bias", false, "give the attentive probe's classifier a bias (ml-aim's has none; the linear probe always has one)")
 	f.allowNonFinite = registerAllowNonFinite(fs)
 }
 
@@ -75,6 +77,7 @@ func (f *probeFlags) options() (probe.Options, error) {
 	}
 	o.Epochs, o.MinSteps, o.Batch, o.LR, o.WeightDecay = f.epochs, f.minSteps, f.batch, f.lr, f.weightDecay
 	o.Seed, o.TrainImages, o.TestImages, o.FeatureBatch = f.seed, f.trainImages, f.testImages, f.featureBatch
+	o.LinearBias = o.LinearBias || f.linearBias
 	if f.augment {
 		aug := data.DefaultAugment()
 		o.Augment = &aug

@@ -98,3 +98,20 @@ func TestProbeFileLoadsStrictlyIntoTheReferenceClassifier(t *testing.T) {
 		t.Errorf("aim classify printed %q", stdout.String())
 	}
 }
+
+// --linear-bias gives the attentive probe's classifier a bias again.
+func TestProbeLinearBiasFlag(t *testing.T) {
+	ckpt, out, dataset := writeTrunk(t), t.TempDir(), writeFolderDataset(t, 6)
+	var stdout, stderr bytes.Buffer
+	args := []string{"probe", "--checkpoint", ckpt, "--data", "folder:" + dataset, "--out", out, "--epochs", "1", "--batch", "4", "--min-steps", "1", "--linear-bias"}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("aim probe --linear-bias: exit %d: %s", code, stderr.String())
+	}
+	f, err := checkpoint.Read(filepath.Join(out, probe.HeadFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := f.Tensors["head.linear.bias"]; !ok || len(b.Data) != 2 {
+		t.Errorf("--linear-bias: head tensors %v", f.Names())
+	}
+}

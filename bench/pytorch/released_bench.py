@@ -1,0 +1,212 @@
+"""Speed and memory of a released-size AIM trunk: Go (`aim`) next to PyTorch.
+
+Makes (once) a random-weight checkpoint in exactly the layout of Apple's released
+classifiers for a paper model (aim-600m by default: width 1536, depth 24, 224 px,
+patch 14, ImageNet head) and 8 random images, then in one run:
+
+  forward  `aim bench --preset P --infer-only --batch 1,8` against the reference
+           trunk's feature pass in PyTorch at batch 1 and 8, each thread setting in
+           a fresh process, the best kept (images/s, median of --steps passes);
+  e2e      `aim features --checkpoint CK --images X.npy --out F.npy --batch 8`
+           against PyTorch reading the same file, loading the weights and running
+           the 8 images, each in a fresh process: wall time and peak resident
+           memory of the whole process (getrusage of the child);
+  load     the time `aim features` reports for opening the checkpoint, with the
+           file in the page cache.
+
+    /usr/bin/python3 bench/pytorch/released_bench.py --aim ./aim [--preset aim-600m]
+        [--dtype f32|bf16] [--rounds 3] [--steps 3] [--threads 1,2] [--workdir DIR]
+
+Prints one JSON object; every round's figures are kept, the medians summarised.
+"""
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import aim_ref  # noqa: E402
+from aim_ref import AIMConfig  # noqa: E402
+
+PAPER = {"aim-600m": (1536, 24), "aim-1b": (2048, 24), "aim-3b": (3072, 24)}
+IMAGES = 8
+
+
+def paper_config(preset):
+    width, depth = PAPER[preset]
+    return AIMConfig(img_h=224, img_w=224, channels=3, patch=14, width=width, depth=depth,
+                     heads=width // 128, head_width=4, head_depth=0)
+
+
+def make_checkpoint(path, preset, dtype):
+    """A random classifier in the released layout (no metadata), written tensor by tensor."""
+    cfg = paper_config(preset)
+    torch.manual_seed(0)
+    model = aim_ref.Classifier(cfg, 1000, list(range(cfg.depth - 6, cfg.depth)))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.02)
+        for name, p in model.named_parameters():
+            if "norm" in name and name.endswith("weight"):
+                p.fill_(1)
+    state = model.state_dict()
+    if dtype == "bf16":
+        state = {n: (t.to(torch.bfloat16) if t.is_floating_point() else t) for n, t in state.items()}
+    aim_ref.save_safetensors(path + ".tmp", state)
+    os.replace(path + ".tmp", path)
+
+
+def run_child(cmd):
+    """Runs cmd, returns (stdout, wall seconds, peak RSS MB of the child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {proc.returncode}\n{proc.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return proc.stdout, proc.stderr, wall, max(peak, before) / 1024
+
+
+def peak_rss_of(cmd):
+    """Runs cmd under /usr/bin/time to get its own peak RSS (MB) and wall time."""
+    out, err, wall, _ = run_child(["/usr/bin/time", "-f", "TIME %e %M"] + cmd)
+    line = [l for l in err.splitlines() if l.startswith("TIME ")][-1].split()
+    return out, err, float(line[1]), float(line[2]) / 1024
+
+
+def torch_worker(args):
+    """In a fresh process: the forward pass or the end-to-end run."""
+    torch.set_num_threads(args.worker_threads)
+    if args.worker == "forward":
+        cfg = paper_config(args.preset)
+        torch.manual_seed(0)
+        model = aim_ref.Classifier(cfg, 1000, list(range(cfg.depth - 6, cfg.depth))).eval()
+        layers = list(range(cfg.depth - math.ceil(cfg.depth / 4), cfg.depth))
+        out = {}
+        for b in args.batches:
+            x = torch.randn(b, 3, 224, 224)
+            with torch.no_grad():
+                model.features(x, layers)  # warm up
+                times = []
+                for _ in range(args.steps):
+                    t0 = time.perf_counter()
+                    model.features(x, layers)
+                    times.append(time.perf_counter() - t0)
+            out[str(b)] = b / statistics.median(times)
+        return {"threads": args.worker_threads, "images_per_s": out}
+    t0 = time.perf_counter()
+    state, meta = aim_ref.load_safetensors(args.checkpoint)
+    state = {n: (t.float() if t.is_floating_point() else t) for n, t in state.items()}
+    model = aim_ref.classifier_from_state_dict(state, meta, 224, 224, dtype=torch.float32)
+    del state
+    loaded = time.perf_counter() - t0
+    x = torch.from_numpy(np.load(args.images))
+    cfg = model.cfg
+    with torch.no_grad():
+        model.features(x, list(range(cfg.depth - math.ceil(cfg.depth / 4), cfg.depth)))
+    total = time.perf_counter() - t0
+    return {"threads": args.worker_threads, "load_s": loaded, "total_s": total,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def torch_side(args, mode, extra):
+    runs = []
+    for t in args.threads:
+        cmd = [sys.executable, os.path.abspath(__file__), "--worker", mode, "--worker-threads", str(t),
+               "--preset", args.preset, "--steps", str(args.steps)] + extra
+        out, _, _, _ = run_child(cmd)
+        runs.append(json.loads(out))
+    return runs
+
+
+def aim_forward(args):
+    out, _, _, _ = run_child([args.aim, "bench", "--preset", args.preset, "--infer-only",
+                              "--batch", "1,8", "--steps", str(args.steps)])
+    r = json.loads(out)
+    return {str(b["batch"]): b["images_per_s"] for b in r["batches"]}, r
+
+
+def aim_e2e(args, ck, x, workdir):
+    out = os.path.join(workdir, "features.npy")
+    _, err, wall, rss = peak_rss_of([args.aim, "features", "--checkpoint", ck, "--images", x,
+                                     "--out", out, "--batch", str(IMAGES)])
+    load = [l for l in err.splitlines() if l.startswith("features: loaded")]
+    return {"total_s": wall, "peak_rss_mb": rss, "log": load[-1] if load else ""}
+
+
+def median_of(values):
+    return statistics.median(values) if values else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--aim")
+    ap.add_argument("--preset", default="aim-600m", choices=sorted(PAPER))
+    ap.add_argument("--dtype", default="f32", choices=["f32", "bf16"])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=3)
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--workdir", default="/tmp/aim-released-bench")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: forward, e2e")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--worker-threads", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--checkpoint", help=argparse.SUPPRESS)
+    ap.add_argument("--images", help=argparse.SUPPRESS)
+    ap.add_argument("--batches", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    args.threads = [int(t) for t in str(args.threads).split(",")]
+    if args.worker:
+        args.batches = [int(b) for b in (args.batches or "1,8").split(",")]
+        print(json.dumps(torch_worker(args)))
+        return 0
+    if not args.aim:
+        ap.error("--aim is required")
+    os.makedirs(args.workdir, exist_ok=True)
+    ck = os.path.join(args.workdir, f"{args.preset}-{args.dtype}.safetensors")
+    if not os.path.exists(ck):
+        make_checkpoint(ck, args.preset, args.dtype)
+    x = os.path.join(args.workdir, "images.npy")
+    if not os.path.exists(x):
+        np.save(x, np.random.default_rng(0).standard_normal((IMAGES, 3, 224, 224), dtype=np.float32))
+    skip = set(filter(None, args.skip.split(",")))
+    rounds = []
+    for _ in range(args.rounds):
+        rnd = {}
+        if "forward" not in skip:
+            rnd["aim_forward"], rnd["aim_bench"] = aim_forward(args)
+            rnd["torch_forward"] = torch_side(args, "forward", ["--batches", "1,8"])
+        if "e2e" not in skip:
+            run_child(["cat", ck])  # page cache
+            rnd["aim_e2e"] = aim_e2e(args, ck, x, args.workdir)
+            rnd["torch_e2e"] = torch_side(args, "e2e", ["--checkpoint", ck, "--images", x])
+        rounds.append(rnd)
+    summary = {}
+    if "forward" not in skip:
+        for b in ("1", "8"):
+            go = median_of([r["aim_forward"][b] for r in rounds])
+            pt = median_of([max(w["images_per_s"][b] for w in r["torch_forward"]) for r in rounds])
+            summary[f"forward_batch{b}"] = {"aim_images_per_s": go, "torch_best_images_per_s": pt, "ratio": go / pt}
+    if "e2e" not in skip:
+        go = median_of([r["aim_e2e"]["total_s"] for r in rounds])
+        pt = median_of([min(w["total_s"] for w in r["torch_e2e"]) for r in rounds])
+        summary["e2e_8_images"] = {"aim_s": go, "torch_best_s": pt, "speedup": pt / go,
+                                   "aim_peak_rss_mb": median_of([r["aim_e2e"]["peak_rss_mb"] for r in rounds]),
+                                   "torch_peak_rss_mb": median_of([min(w["peak_rss_mb"] for w in r["torch_e2e"]) for r in rounds]),
+                                   "checkpoint_mb": os.path.getsize(ck) / 2**20}
+    print(json.dumps({"preset": args.preset, "dtype": args.dtype, "torch": torch.__version__,
+                      "summary": summary, "rounds": rounds}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
