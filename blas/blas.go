@@ -245,31 +245,56 @@ func gemmOnce[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int
 	current().Dgemm(tA, tB, m, n, k, float64(alpha), as[float64](a), lda, as[float64](b), ldb, float64(beta), as[float64](c), ldc)
 }
 
-// splitWork is the size m·n·k from which a product is split into row blocks.
+// splitWork is the size m·n·k from which a product is split into blocks.
 const splitWork = 1 << 21
 
-// splitRows computes a large product as row blocks of C on GOMAXPROCS
-// goroutines, each a single-threaded backend call, and reports whether it
-// did (small products are left to the caller).
+// rowSplitMin is the fewest rows of C a goroutine's block may have before
+// a product is split by columns instead: a narrow block of rows makes each
+// goroutine pack all of B for little work (a transformer's matrices at
+// batch 1: 256 rows against 1536–6144 columns).
+const rowSplitMin = 256
+
+// splitRows computes a large product as blocks of C on GOMAXPROCS
+// goroutines, each a single-threaded backend call — blocks of rows, or of
+// columns when C has few rows and more columns — and reports whether it did
+// (small products are left to the caller).
 func splitRows[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) bool {
-	workers := min(runtime.GOMAXPROCS(0), m/16)
+	workers := runtime.GOMAXPROCS(0)
 	if workers < 2 || m*n*k < splitWork {
 		return false
 	}
+	byColumns := m/workers < rowSplitMin && n > m && n/workers >= 64
+	if !byColumns && m/workers < 16 {
+		return false
+	}
 	checkGemm(transpose(transA), transpose(transB), m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	block := ((m+workers-1)/workers + 7) &^ 7
 	var wg sync.WaitGroup
-	for lo := 0; lo < m; lo += block {
-		hi := min(lo+block, m)
-		aOff := lo * lda // rows of A
-		if transA {
-			aOff = lo // columns of A
+	each := func(lo, hi int, f func(lo, hi int)) {
+		block := ((hi-lo+workers-1)/workers + 7) &^ 7
+		for b0 := lo; b0 < hi; b0 += block {
+			wg.Add(1)
+			go func(lo, hi int) {
+				defer wg.Done()
+				f(lo, hi)
+			}(b0, min(b0+block, hi))
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	}
+	if byColumns {
+		each(0, n, func(lo, hi int) {
+			bOff := lo // columns of B
+			if transB {
+				bOff = lo * ldb // rows of B
+			}
+			gemmOnce(transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], ldc)
+		})
+	} else {
+		each(0, m, func(lo, hi int) {
+			aOff := lo * lda // rows of A
+			if transA {
+				aOff = lo // columns of A
+			}
 			gemmOnce(transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
-		}()
+		})
 	}
 	wg.Wait()
 	return true

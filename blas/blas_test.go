@@ -106,7 +106,9 @@ func flag(t bool) string {
 }
 
 func gemmCases() []gemmCase {
-	sizes := [][3]int{{1, 1, 1}, {0, 5, 3}, {4, 0, 3}, {3, 4, 0}, {7, 5, 3}, {49, 49, 64}, {300, 200, 100}}
+	// The last three are split over goroutines: by rows, and by columns
+	// (few rows, many columns).
+	sizes := [][3]int{{1, 1, 1}, {0, 5, 3}, {4, 0, 3}, {3, 4, 0}, {7, 5, 3}, {49, 49, 64}, {300, 200, 100}, {24, 700, 160}, {100, 1100, 40}}
 	scalars := [][2]float64{{1, 0}, {0.5, -1.5}, {-2, 1}, {0, 0.25}}
 	var cases []gemmCase
 	for _, tA := range []bool{false, true} {

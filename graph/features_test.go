@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,7 +55,7 @@ func TestExtractorSizesItsGraphToTheData(t *testing.T) {
 	}
 	fg, _ := m.NewFeatureGraph(4, nil)
 	want, _ := fg.Features(images, nil)
-	if !equal(got, want) {
+	if !slices.Equal(got, want) {
 		t.Error("the extractor's features differ from the feature graph's")
 	}
 }
@@ -70,7 +71,7 @@ func TestExtractorLastBatchHasItsOwnGraph(t *testing.T) {
 	e, _ := m.NewExtractor(4, nil)
 	defer e.Close()
 	got, batches := extract(t, e, images, 10)
-	if want := []int{4, 4, 2}; !equalInts(batches, want) {
+	if want := []int{4, 4, 2}; !slices.Equal(batches, want) {
 		t.Errorf("batch graphs %v, want %v", batches, want)
 	}
 	if e.full.Batch() != 4 || e.rest == nil || e.rest.Batch() != 2 {
@@ -108,28 +109,4 @@ func TestExtractorNamesNonFiniteFeatures(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "weights") {
 		t.Errorf("an infinite weight: error %v", err)
 	}
-}
-
-func equal(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

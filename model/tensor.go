@@ -3,6 +3,7 @@ package model
 import (
 	"image"
 	"math"
+	"slices"
 
 	"github.com/pkg/errors"
 
@@ -80,24 +81,12 @@ func Stack(ts ...*Tensor) (*Tensor, error) {
 	}
 	out := &Tensor{Shape: append([]int{len(ts)}, ts[0].Shape...)}
 	for i, t := range ts {
-		if !sameShape(t.Shape, ts[0].Shape) {
+		if !slices.Equal(t.Shape, ts[0].Shape) {
 			return nil, errors.Errorf("tensor %d has shape %v, tensor 0 %v", i, t.Shape, ts[0].Shape)
 		}
 		out.Data = append(out.Data, t.Data...)
 	}
 	return out, nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Cosine returns the cosine similarity of two vectors of one length (0
