@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
+
+	"github.com/aim-go/aim/internal/parallel"
 )
 
 // NonFiniteTensor is a tensor holding NaN or infinite values: the sign of a
@@ -18,10 +21,18 @@ func (t NonFiniteTensor) String() string {
 	return fmt.Sprintf("tensor %s holds %d NaN and %d infinite values (of %d)", t.Name, t.NaN, t.Inf, t.Len)
 }
 
-// CountNonFinite counts the NaN and infinite values of a tensor's data.
+// CountNonFinite counts the NaN and infinite values of a tensor's data,
+// on every core for a large tensor.
 func CountNonFinite(name string, data []float32) NonFiniteTensor {
-	nan, inf := countNonFinite(data)
-	return NonFiniteTensor{Name: name, NaN: nan, Inf: inf, Len: len(data)}
+	var mu sync.Mutex
+	t := NonFiniteTensor{Name: name, Len: len(data)}
+	parallel.For(len(data), convertGrain, func(lo, hi int) {
+		nan, inf := countNonFinite(data[lo:hi])
+		mu.Lock()
+		t.NaN, t.Inf = t.NaN+nan, t.Inf+inf
+		mu.Unlock()
+	})
+	return t
 }
 
 // NonFinite lists, in name order, the tensors of f that hold NaN or

@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/parallel"
 )
 
 // Source is a checkpoint whose float tensors can be read one at a time: a
@@ -177,9 +179,16 @@ func (m *Mapped) Float32(name string, dst []float32) error {
 	if len(dst) != n {
 		return errors.Errorf("checkpoint: tensor %q holds %d values, not %d", name, n, len(dst))
 	}
-	e.dtype.convert(dst, m.data[e.begin:e.end])
+	src, size := m.data[e.begin:e.end], int(e.dtype.size)
+	parallel.For(n, convertGrain, func(lo, hi int) {
+		e.dtype.convert(dst[lo:hi], src[lo*size:hi*size])
+	})
 	return nil
 }
+
+// convertGrain is the fewest values a goroutine converts: a large tensor
+// is converted on every core.
+const convertGrain = 1 << 20
 
 // Lookup returns a copy of the named tensor as float32 after checking that
 // its shape is shape, like File.Lookup.

@@ -61,8 +61,30 @@ def make_checkpoint(path, preset, dtype):
     state = model.state_dict()
     if dtype == "bf16":
         state = {n: (t.to(torch.bfloat16) if t.is_floating_point() else t) for n, t in state.items()}
-    aim_ref.save_safetensors(path + ".tmp", state)
+    save_streaming(path + ".tmp", state)
     os.replace(path + ".tmp", path)
+
+
+def save_streaming(path, state):
+    """Writes a safetensors file tensor by tensor (aim_ref.save_safetensors holds every
+    tensor's bytes at once, twice the model, which a 3B model cannot afford here)."""
+    codes = {torch.float32: ("F32", 4), torch.bfloat16: ("BF16", 2), torch.int64: ("I64", 8)}
+    header, offset = {}, 0
+    for name in sorted(state):
+        code, size = codes[state[name].dtype]
+        n = state[name].numel() * size
+        header[name] = {"dtype": code, "shape": list(state[name].shape), "data_offsets": [offset, offset + n]}
+        offset += n
+    blob = json.dumps(header, separators=(",", ":")).encode()
+    blob += b" " * (-len(blob) % 8)
+    with open(path, "wb") as f:
+        f.write(len(blob).to_bytes(8, "little"))
+        f.write(blob)
+        for name in sorted(state):
+            t = state[name].contiguous()
+            if t.dtype == torch.bfloat16:
+                t = t.view(torch.int16)
+            f.write(t.numpy().tobytes())
 
 
 def run_child(cmd):
