@@ -1,0 +1,219 @@
+package display
+
+import (
+	"bytes"
+	"encoding/base64"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/pkg/errors"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+
+	"github.com/aim-go/aim/probe"
+	"github.com/aim-go/aim/scaling"
+)
+
+func TestConstructors(t *testing.T) {
+	for _, tc := range []struct {
+		d    Data
+		mime string
+		want string
+	}{
+		{PNG([]byte{1, 2, 3}), MIMEPNG, base64.StdEncoding.EncodeToString([]byte{1, 2, 3})},
+		{SVG("<svg/>"), MIMESVG, "<svg/>"},
+		{Markdown("**b**"), MIMEMarkdown, "**b**"},
+		{HTML("<b>b</b>"), MIMEHTML, "<b>b</b>"},
+		{Text("t"), MIMEText, "t"},
+	} {
+		if got := tc.d.MIME[tc.mime]; got != tc.want || len(tc.d.MIME) != 1 {
+			t.Errorf("%s: got %v, want only %q", tc.mime, tc.d.MIME, tc.want)
+		}
+	}
+}
+
+func TestWithAndSize(t *testing.T) {
+	d := PNG([]byte{1}).With(Text("x")).WithSize(300, 0)
+	if d.MIME[MIMEText] != "x" || d.MIME[MIMEPNG] == "" {
+		t.Fatalf("With lost a representation: %v", d.MIME)
+	}
+	if w := d.Metadata[MIMEPNG]["width"]; w != 300 {
+		t.Errorf("width metadata %v, want 300", w)
+	}
+	if _, ok := d.Metadata[MIMEPNG]["height"]; ok {
+		t.Errorf("height 0 should be left out: %v", d.Metadata)
+	}
+	if Text("a").With(Data{}).Metadata != nil {
+		t.Errorf("With of bundles without metadata made metadata")
+	}
+}
+
+func decodePNG(t *testing.T, d Data) image.Image {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(d.MIME[MIMEPNG])
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	return img
+}
+
+func TestRenderPlot(t *testing.T) {
+	p := plot.New()
+	p.Title.Text = "loss"
+	l, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 1}, {X: 1, Y: 0.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Add(l)
+	d, err := Render(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img := decodePNG(t, d); img.Bounds().Dx() != 1200 || img.Bounds().Dy() != 900 {
+		t.Errorf("PNG %v, want 1200×900 (6×4.5 in at 200 dpi)", img.Bounds())
+	}
+	if !strings.Contains(d.MIME[MIMESVG], "<svg") || !strings.Contains(d.MIME[MIMEText], "loss") {
+		t.Errorf("want SVG and a text form naming the title, got %q…", d.MIME[MIMEText])
+	}
+	if d.Metadata[MIMEPNG]["width"] != PlotDisplayWidth {
+		t.Errorf("display width %v", d.Metadata[MIMEPNG])
+	}
+}
+
+func TestPlotErrors(t *testing.T) {
+	if _, err := Plot(nil, PlotWidth, PlotHeight); err == nil {
+		t.Error("nil plot: no error")
+	}
+	if _, err := Plot(plot.New(), 0, PlotHeight); err == nil {
+		t.Error("zero width: no error")
+	}
+}
+
+func TestRenderImageAndText(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 3, 2))
+	d, err := Render(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decodePNG(t, d).Bounds(); got.Dx() != 3 || got.Dy() != 2 {
+		t.Errorf("PNG %v, want 3×2", got)
+	}
+	for v, want := range map[any]string{42: "42", "s": "s"} {
+		if d, _ := Render(v); d.MIME[MIMEText] != want || len(d.MIME) != 1 {
+			t.Errorf("Render(%v) = %v, want text %q", v, d.MIME, want)
+		}
+	}
+	var nilPlot *plot.Plot
+	if d, err := Render(nilPlot); err != nil || d.MIME[MIMEText] != "<nil>" {
+		t.Errorf("typed nil plot: %v, %v", d.MIME, err)
+	}
+	if d, _ := Render(Markdown("m")); d.MIME[MIMEMarkdown] != "m" {
+		t.Errorf("a Data is shown as it is, got %v", d.MIME)
+	}
+}
+
+func TestRenderResults(t *testing.T) {
+	r := &probe.Result{Dataset: "mnist", Probe: probe.Attentive, TrainAccuracy: 0.9, TestAccuracy: 0.875, TrainImages: 100, TestImages: 50}
+	rand := *r
+	rand.RandomInit, rand.TestAccuracy = true, 0.5
+	d, err := Render([]*probe.Result{r, &rand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := d.MIME[MIMEMarkdown]
+	for _, want := range []string{"| mnist | attentive | pre-trained |", "87.50", "random init", "50.00"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Count(md, "\n") != 4 || !strings.Contains(d.MIME[MIMEText], "87.50") {
+		t.Errorf("want header, rule and two rows, and a text table:\n%s\n%s", md, d.MIME[MIMEText])
+	}
+	rho := -1.0
+	res := &scaling.Results{Mode: "quick", Dataset: "mnist", Sweep: "ladders", Spearman: &rho, Runs: []scaling.RunResult{{
+		Spec: scaling.Spec{Ladder: scaling.ModelLadder, Label: "tiny"}, TrunkParams: 199000, FinalValLoss: 0.1451,
+		SuiteAverage: 0.82, Accuracy: map[string]float64{"mnist": 0.8543},
+	}}}
+	d, _ = Render(res)
+	for _, want := range []string{"0.1451", "82.00", "85.43", "| model | tiny | 0.199M |", "Spearman", "-1.00"} {
+		if !strings.Contains(d.MIME[MIMEMarkdown], want) {
+			t.Errorf("scaling Markdown lacks %q:\n%s", want, d.MIME[MIMEMarkdown])
+		}
+	}
+	suite := &probe.SuiteResult{Probe: probe.Attentive, Entries: []probe.SuiteEntry{{Dataset: "mnist", Result: r}}, Probed: 1, AverageTest: 0.875}
+	if d, _ := Render(suite); !strings.Contains(d.MIME[MIMEMarkdown], "87.50") {
+		t.Errorf("suite Markdown: %q", d.MIME[MIMEMarkdown])
+	}
+}
+
+func TestShow(t *testing.T) {
+	defer SetPublisher(nil)
+	SetPublisher(nil)
+	if err := Show(1); !errors.Is(err, ErrNoFrontEnd) {
+		t.Errorf("Show without a front end: %v, want ErrNoFrontEnd", err)
+	}
+	var got []Data
+	SetPublisher(func(d Data) error { got = append(got, d); return nil })
+	if err := Show(Text("a"), 2); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].MIME[MIMEText] != "a" || got[1].MIME[MIMEText] != "2" {
+		t.Errorf("published %v", got)
+	}
+	if err := Show(errPlot()); err == nil {
+		t.Error("a plot that cannot be drawn: no error")
+	}
+}
+
+// errPlot is a plot whose drawing panics: a log axis over negative data.
+func errPlot() *plot.Plot {
+	p := plot.New()
+	l, _ := plotter.NewLine(plotter.XYs{{X: 1, Y: -1}, {X: 2, Y: 1}})
+	p.Add(l)
+	p.Y.Scale = plot.LogScale{}
+	return p
+}
+
+func TestGrayAndGrid(t *testing.T) {
+	g, err := Gray([]float32{-1, 0, 1, 3}, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Pix[0] != 0 || g.Pix[3] != 255 || g.Pix[1] != 64 {
+		t.Errorf("Gray pixels %v, want 0, 64, …, 255", g.Pix)
+	}
+	for _, bad := range [][]float32{{1, 2, 3}, {0, float32(nan()), 0, 0}} {
+		if _, err := Gray(bad, 2, 2); err == nil {
+			t.Errorf("Gray(%v): no error", bad)
+		}
+	}
+	grid, err := Grid([][]image.Image{{g, g}, {g}}, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := grid.Bounds(); b.Dx() != 1+2*(6+1) || b.Dy() != 1+2*(6+1) {
+		t.Errorf("grid %v, want 15×15", b)
+	}
+	if c := color.GrayModel.Convert(grid.At(1+5, 1+5)).(color.Gray); c.Y != 255 {
+		t.Errorf("scaled pixel (1,1) of the first image is %v, want white", c)
+	}
+	if c := color.GrayModel.Convert(grid.At(0, 0)).(color.Gray); c.Y != 220 {
+		t.Errorf("padding is %v, want light grey", c)
+	}
+	if _, err := Grid(nil, 1, 1); err == nil {
+		t.Error("empty grid: no error")
+	}
+	if _, err := Grid([][]image.Image{{g}}, 1, 0); err == nil {
+		t.Error("scale 0: no error")
+	}
+}
+
+func nan() float64 { return math.NaN() }

@@ -1,0 +1,168 @@
+package display
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"reflect"
+
+	"github.com/pkg/errors"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/aim-go/aim/plots"
+	"github.com/aim-go/aim/probe"
+	"github.com/aim-go/aim/scaling"
+)
+
+// The size a plot is drawn at when none is given, and the width it is shown
+// at: the PNG is rendered at plots.DPI (1200×900 pixels) and shown at half
+// that, so it stays sharp on high-resolution screens.
+const (
+	PlotWidth        = 6 * vg.Inch
+	PlotHeight       = 4.5 * vg.Inch
+	PlotDisplayWidth = 600
+)
+
+// Markdowner is a value that knows its Markdown form, such as
+// *probe.SuiteResult; Render uses it.
+type Markdowner interface {
+	Markdown() string
+}
+
+// Render turns v into a bundle: a Data as it is; a *plot.Plot as PNG and
+// SVG (Plot at the default size); an image.Image as PNG; probe results
+// (one, a slice of them, a suite) and scaling results as Markdown tables;
+// any Markdowner as its Markdown. Everything also gets a text/plain form,
+// and any other value is text/plain as fmt's %v prints it. The error is
+// that of drawing or encoding an image, the bundle then being its text.
+func Render(v any) (Data, error) {
+	if isNil(v) {
+		return Text(fmt.Sprint(v)), nil
+	}
+	switch x := v.(type) {
+	case Data:
+		return x, nil
+	case *Data:
+		return *x, nil
+	case *plot.Plot:
+		return Plot(x, PlotWidth, PlotHeight)
+	case image.Image:
+		return Image(x)
+	case probe.Result:
+		return ProbeResults(&x), nil
+	case *probe.Result:
+		return ProbeResults(x), nil
+	case []*probe.Result:
+		return ProbeResults(x...), nil
+	case []probe.Result:
+		return ProbeResults(pointers(x)...), nil
+	case *scaling.Results:
+		return ScalingResults(x), nil
+	case Markdowner:
+		return Markdown(x.Markdown()).With(Text(fmt.Sprint(v))), nil
+	}
+	return Text(fmt.Sprint(v)), nil
+}
+
+// isNil reports whether v is nil or a nil pointer, map, slice or function.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	r := reflect.ValueOf(v)
+	switch r.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Interface, reflect.Chan:
+		return r.IsNil()
+	}
+	return false
+}
+
+func pointers(rs []probe.Result) []*probe.Result {
+	out := make([]*probe.Result, len(rs))
+	for i := range rs {
+		out[i] = &rs[i]
+	}
+	return out
+}
+
+// Plot renders p at width × height as a PNG (at plots.DPI, shown at
+// PlotDisplayWidth scaled to width) and an SVG, on white with a small
+// margin like plots.Save. A panic inside gonum/plot while drawing (a
+// changed plot, say a log axis over negative data) is returned as an error.
+func Plot(p *plot.Plot, width, height vg.Length) (Data, error) {
+	if p == nil {
+		return Data{}, errors.New("display: nil plot")
+	}
+	if !(width > 0 && height > 0) {
+		return Data{}, errors.Errorf("display: plot size %v × %v is not positive", width, height)
+	}
+	png, err := plotPNG(p, width, height)
+	if err != nil {
+		return Data{}, err
+	}
+	svg, err := plotSVG(p, width, height)
+	if err != nil {
+		return Data{}, err
+	}
+	text := fmt.Sprintf("plot %q", p.Title.Text)
+	show := int(float64(PlotDisplayWidth) * float64(width/PlotWidth))
+	return PNG(png).With(SVG(svg)).WithSize(show, 0).With(Text(text)), nil
+}
+
+// drawPlot draws p on c inside a white margin, turning a panic into an error.
+func drawPlot(p *plot.Plot, c draw.Canvas) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.Errorf("display: drawing the plot: %v", r)
+		}
+	}()
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+	m := vg.Points(6)
+	p.Draw(draw.Crop(c, m, -m, m, -m))
+	return nil
+}
+
+func plotPNG(p *plot.Plot, width, height vg.Length) ([]byte, error) {
+	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(plots.DPI))
+	if err := drawPlot(p, draw.New(c)); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+		return nil, errors.Wrap(err, "display: encoding the plot as PNG")
+	}
+	return buf.Bytes(), nil
+}
+
+func plotSVG(p *plot.Plot, width, height vg.Length) (string, error) {
+	c := vgsvg.New(width, height)
+	if err := drawPlot(p, draw.New(c)); err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return "", errors.Wrap(err, "display: encoding the plot as SVG")
+	}
+	return buf.String(), nil
+}
+
+// Image renders img as a PNG.
+func Image(img image.Image) (Data, error) {
+	if isNil(img) {
+		return Data{}, errors.New("display: nil image")
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return Data{}, errors.Wrap(err, "display: encoding the image as PNG")
+	}
+	b := img.Bounds()
+	text := fmt.Sprintf("image %d×%d", b.Dx(), b.Dy())
+	return PNG(buf.Bytes()).With(Text(text)), nil
+}

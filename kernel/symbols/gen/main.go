@@ -1,0 +1,73 @@
+// Command gen writes the yaegi symbol tables of the packages aim-kernel
+// carries (see packages.go) into the current directory, which must be
+// kernel/symbols, and docs.json, the doc comments of their exported names.
+// `go generate ./kernel/...` runs it there.
+//
+//	go run ./gen          # from kernel/symbols: regenerate
+//	go run ./kernel/symbols/gen -check   # from anywhere in the module: are they current?
+//
+// With -check it extracts into a temporary directory and compares the
+// exported symbol sets with the committed tables (not the bytes: yaegi's
+// extractor does not always spell an alias the same way), printing the
+// differences and exiting with status 1 when they differ.
+//
+// yaegi cannot bind generic functions and types; gen names the ones it
+// leaves out of the project's packages, which need a non-generic entry
+// point (such as optim.NewAdamW32) to be usable from a notebook.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pkg/errors"
+)
+
+func main() {
+	check := flag.Bool("check", false, "compare the committed tables with fresh ones instead of writing")
+	dir := flag.String("dir", "", "the kernel/symbols directory (default: found from the working directory)")
+	flag.Parse()
+	if err := run(*dir, *check); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir string, check bool) error {
+	if dir == "" {
+		var err error
+		if dir, err = symbolsDir(); err != nil {
+			return err
+		}
+	}
+	pkgs, err := extracted()
+	if err != nil {
+		return err
+	}
+	if check {
+		return checkTables(dir, pkgs)
+	}
+	if err := writeTables(dir, pkgs); err != nil {
+		return err
+	}
+	return writeDocs(dir, pkgs)
+}
+
+// symbolsDir finds kernel/symbols: the working directory when go generate
+// runs gen there, else kernel/symbols below the module root.
+func symbolsDir() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", errors.Wrap(err, "finding the working directory")
+	}
+	if _, err := os.Stat(filepath.Join(wd, "symbols.go")); err == nil && filepath.Base(wd) == "symbols" {
+		return wd, nil
+	}
+	pkgs, err := list("github.com/aim-go/aim/kernel/symbols")
+	if err != nil {
+		return "", err
+	}
+	return pkgs[0].Dir, nil
+}
