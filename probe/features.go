@@ -2,12 +2,17 @@ package probe
 
 import (
 	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 )
 
@@ -100,23 +105,82 @@ func (c cached) fill(_ context.Context, idx []int, dst []float32, _ *rand.Rand) 
 }
 
 // cache computes the features of every image of a dataset, unaugmented,
-// showing progress.
+// showing progress. With a communicator of several ranks in ctx (see
+// dist.NewContext) the work is split: see cacheShared.
 func cache(ctx context.Context, l live, p Progress) (cached, error) {
+	if comm := dist.FromContext(ctx); comm.Size() > 1 {
+		return cacheShared(ctx, comm, l, p)
+	}
 	n, row := l.set.N, l.rowLen()
 	c := cached{values: make([]float32, n*row), row: row}
 	p.Start("features "+l.set.Name, n)
 	defer p.Finish()
-	step := l.ex.Batch()
-	idx := make([]int, 0, step)
-	for lo := 0; lo < n; lo += step {
-		idx = idx[:0]
-		for i := lo; i < min(lo+step, n); i++ {
-			idx = append(idx, i)
-		}
-		if err := l.fill(ctx, idx, c.values[lo*row:], nil); err != nil {
-			return cached{}, err
-		}
-		p.Step(lo+len(idx), "")
+	if err := fillRange(ctx, l, 0, n, c.values, func(done int) { p.Step(done, "") }); err != nil {
+		return cached{}, err
 	}
 	return c, nil
+}
+
+// cacheShared is cache on several ranks: each computes the features of its
+// contiguous share of the images (dist.Share) and rank 0 gathers them in
+// order; the other ranks return no values. The ranks first check that
+// they are caching the same dataset.
+func cacheShared(ctx context.Context, comm dist.Comm, l live, p Progress) (cached, error) {
+	n, row := l.set.N, l.rowLen()
+	if err := dist.Agree(comm, sameDataset(comm, l.set.Name, n, row)); err != nil {
+		return cached{}, err
+	}
+	lo, hi := dist.Share(n, comm.Rank(), comm.Size())
+	c := cached{row: row}
+	own := make([]float32, (hi-lo)*row)
+	if comm.Rank() == 0 {
+		c.values = make([]float32, n*row)
+		own = c.values[:hi*row] // rank 0's share comes first: computed in place
+	}
+	p.Start(fmt.Sprintf("features %s (%d of %d images on this rank, %d ranks)", l.set.Name, hi-lo, n, comm.Size()), hi-lo)
+	err := fillRange(ctx, l, lo, hi, own, func(done int) { p.Step(done, "") })
+	p.Finish()
+	if err != nil {
+		return cached{}, err
+	}
+	if err := dist.Gather(comm, own, c.values, dist.ShareCounts(n, row, comm.Size()), 0); err != nil {
+		return cached{}, errors.Wrapf(err, "%s: gathering the features", l.set.Name)
+	}
+	return c, nil
+}
+
+// fillRange writes the features of images lo…hi−1 to dst, batch after
+// batch, reporting the images done.
+func fillRange(ctx context.Context, l live, lo, hi int, dst []float32, step func(done int)) error {
+	row, batch := l.rowLen(), l.ex.Batch()
+	idx := make([]int, 0, batch)
+	for at := lo; at < hi; at += batch {
+		idx = idx[:0]
+		for i := at; i < min(at+batch, hi); i++ {
+			idx = append(idx, i)
+		}
+		if err := l.fill(ctx, idx, dst[(at-lo)*row:], nil); err != nil {
+			return err
+		}
+		step(at - lo + len(idx))
+	}
+	return nil
+}
+
+// sameDataset compares a dataset's name, image count and feature size with
+// rank 0's: ranks that skipped different datasets, or read different
+// copies, must not exchange features.
+func sameDataset(comm dist.Comm, name string, n, row int) error {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	sum := h.Sum64()
+	own := []float64{float64(sum >> 32), float64(sum & math.MaxUint32), float64(n), float64(row)}
+	root := append([]float64(nil), own...)
+	if err := comm.BroadcastFloat64(root, 0); err != nil {
+		return errors.Wrap(err, "comparing the datasets of the ranks")
+	}
+	if !slices.Equal(own, root) {
+		return errors.Errorf("rank %d is computing the features of %d images of %s (%d values each), rank 0 of other images: every rank must read the same datasets", comm.Rank(), n, name, row)
+	}
+	return nil
 }

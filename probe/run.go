@@ -12,6 +12,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 )
 
@@ -35,8 +36,9 @@ type Result struct {
 	Checkpoint     string  `json:"checkpoint"`
 	TrainImages    int     `json:"train_images"`
 	TestImages     int     `json:"test_images"`
-	FeatureSeconds float64 `json:"feature_seconds"` // time in the trunk
-	ProbeSeconds   float64 `json:"probe_seconds"`   // training and evaluating the head
+	FeatureSeconds float64 `json:"feature_seconds"`         // time in the trunk
+	ProbeSeconds   float64 `json:"probe_seconds"`           // training and evaluating the head
+	FeatureRanks   int     `json:"feature_ranks,omitempty"` // processes the cached feature pass was split over, when more than one
 
 	Classes       int     `json:"classes"`
 	Image         [3]int  `json:"image"`         // C, H, W the trunk saw
@@ -52,6 +54,12 @@ type Result struct {
 // Run trains a probe of kind o.Kind on the frozen trunk's features of the
 // training split of src and measures its top-1 accuracy on both splits.
 // name names the dataset in the result. The trunk's weights are only read.
+//
+// With a communicator of several ranks in ctx (dist.NewContext), every
+// rank calls Run alike: the cached feature pass (no augmentation) is split
+// over the ranks and gathered on rank 0, which alone trains and measures
+// the probe; the other ranks return after the feature pass, with a result
+// without accuracies. With augmentation rank 0 does all the work.
 func Run(ctx context.Context, t *Trunk, name string, src *data.Source, o Options, p Progress) (*Result, *Head, error) {
 	if err := o.Validate(); err != nil {
 		return nil, nil, err
@@ -92,6 +100,7 @@ func (r *Result) fit(ctx context.Context, head *Head, prep *prepared, layers []i
 	}
 	defer ex.close()
 	var trainFeats, testFeats features = live{ex, prep.train}, live{ex, prep.test}
+	comm := dist.FromContext(ctx)
 	if o.Augment == nil {
 		if trainFeats, err = cache(ctx, live{ex, prep.train}, p); err != nil {
 			return err
@@ -99,6 +108,15 @@ func (r *Result) fit(ctx context.Context, head *Head, prep *prepared, layers []i
 		if testFeats, err = cache(ctx, live{ex, prep.test}, p); err != nil {
 			return err
 		}
+		if comm.Size() > 1 {
+			r.FeatureRanks = comm.Size()
+		}
+	} else if comm.Size() > 1 {
+		p.Note(fmt.Sprintf("probe %s: augmented features are recomputed for every batch on rank 0 alone; the other %d ranks have nothing to do", r.Dataset, comm.Size()-1))
+	}
+	if comm.Rank() != 0 {
+		r.FeatureSeconds = ex.elapsed.Seconds()
+		return nil // rank 0 trains the probe
 	}
 	tr := &trainer{head: head, o: o, tokens: ex.tokens, p: p}
 	if r.FinalLoss, r.Epochs, err = tr.train(ctx, trainFeats, prep.train.Labels); err != nil {

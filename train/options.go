@@ -3,16 +3,47 @@
 // warmup-cosine schedule, evaluates a deterministic validation loss, and
 // writes metrics and atomic, resumable checkpoints.
 //
-// A run is a pure function of its Options and data: batch order, prefix
-// lengths and augmentation are drawn from generators seeded by (seed, step),
-// so a run interrupted and resumed from its checkpoint follows exactly the
-// loss curve of an uninterrupted run.
+// A run is a pure function of its Options and data: image i of the global
+// batch of step s is the (s·Batch + i)-th image of per-epoch permutations
+// of the training set (data.Permutation, a function of the seed and the
+// epoch), and its prefix length, then its augmentation, are drawn from a
+// generator of its own, seeded by (seed, s, i). So a run interrupted and
+// resumed from its checkpoint follows exactly the loss curve of an
+// uninterrupted run, and any share of a batch can be drawn without the
+// rest.
+//
+// # Data parallelism
+//
+// With Options.Comm of N ranks (package dist; aim pretrain under mpirun),
+// Batch is the global batch, a multiple of N, and rank r takes the images
+// r·Batch/N … (r+1)·Batch/N − 1 of every global batch, drawing exactly
+// what a single process draws for them. Every rank starts from rank 0's
+// weights (and, when resuming, rank 0's optimiser state and progress, read
+// from the checkpoint by rank 0 alone, so another number of ranks may
+// resume a run). After the backward pass each rank scales its gradients by
+// its share of the batch's counted target patches and the ranks sum them
+// in buckets of up to 4 Mi values (MPI all-reduce), so every rank holds the
+// gradient of the token mean over the global batch; the loss is reduced
+// the same way, with a flag that stops every rank at the same step when
+// one is interrupted. Clipping (the global norm of the reduced gradients)
+// and AdamW then do the same on every rank. The validation images are
+// split over the ranks and the loss sums reduced. Rank 0 alone writes
+// metrics.jsonl (each line records "ranks") and the checkpoints and
+// reports progress. At every evaluation the ranks compare a hash of their
+// weights with rank 0's, and a rank that ever differed would take rank 0's
+// weights and moments (recorded as "replicas_resynced"). Before the first
+// step the ranks check that they read the same training and validation
+// images.
+//
+// The result equals the single-process run with the same Batch to float32
+// rounding (the sums are taken in another order), not bit for bit.
 package train
 
 import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/masks"
 	"github.com/aim-go/aim/patches"
@@ -39,6 +70,11 @@ type Options struct {
 
 	Out    string `json:"-"` // run directory
 	Resume bool   `json:"-"` // continue from Out/checkpoint.safetensors
+
+	// Comm spreads the run over its ranks (data-parallel); nil: a single
+	// process. It is not part of the run's identity: a run may be resumed
+	// on another number of ranks.
+	Comm dist.Comm `json:"-"`
 }
 
 // NewOptions returns the project's recipe: AdamW β2 0.95, weight decay
@@ -65,13 +101,17 @@ func (o *Options) resolve() {
 	}
 }
 
+// maxCount bounds the steps and the batch: the stream of each image is
+// keyed by its step and its index in the batch, 32 bits each.
+const maxCount = 1<<32 - 1
+
 // Validate reports the first unusable option, naming it.
 func (o *Options) Validate() error {
 	switch {
-	case o.Steps < 1:
-		return errors.Errorf("steps %d: expected at least 1", o.Steps)
-	case o.Batch < 1:
-		return errors.Errorf("batch %d: expected at least 1", o.Batch)
+	case o.Steps < 1 || int64(o.Steps) > maxCount:
+		return errors.Errorf("steps %d: expected at least 1 and at most %d", o.Steps, maxCount)
+	case o.Batch < 1 || int64(o.Batch) > maxCount:
+		return errors.Errorf("batch %d: expected at least 1 and at most %d", o.Batch, maxCount)
 	case !(o.LR > 0) || o.MinLR < 0 || o.MinLR > o.LR:
 		return errors.Errorf("learning rate %g (minimum %g): expected 0 ≤ minimum ≤ peak and a positive peak", o.LR, o.MinLR)
 	case o.WeightDecay < 0 || !(o.Beta2 > 0 && o.Beta2 < 1) || o.ClipNorm < 0:

@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/objectives"
 	"github.com/aim-go/aim/optim"
@@ -32,17 +33,24 @@ type Summary struct {
 	Checkpoint     string  `json:"checkpoint"`
 	ResumedAtStep  int     `json:"resumed_at_step"`
 	ParameterCount int     `json:"parameters"`
+	Ranks          int     `json:"ranks"`
 }
 
-// runner holds the state of one pre-training run.
+// runner holds the state of one pre-training run, on one rank.
 type runner struct {
 	o          Options
+	comm       dist.Comm
+	rank       int
+	ranks      int
+	local      int // images of each global batch this rank takes (Batch/ranks)
+	first      int // the index of its first image in the global batch
 	norm       Normalization
 	trainSet   *data.Dataset
 	valSet     *data.Dataset
 	model      *graph.Model
 	graph      *graph.TrainGraph
 	valGraph   *graph.LossGraph
+	valBatch   int // images per pass of valGraph
 	opt        *optim.AdamW[float32]
 	sched      schedules.Schedule
 	params     []optim.Param[float32]
@@ -52,8 +60,13 @@ type runner struct {
 	bar        Progress
 	images     []float32
 	prefixes   []int
+	stream     *rand.PCG  // reseeded for every image (imageRNG)
+	rng        *rand.Rand // draws from stream
+	counted    [2]int     // target patches of this rank's images and of the global batch
 	perm       []int
 	permEpoch  int
+	sync       *gradSync // the all-reduce of the gradients; nil for a single rank
+	lastVal    float64
 	trainTime  time.Duration // in this invocation
 	priorTime  float64       // seconds trained by earlier invocations
 	lastRate   float64
@@ -67,24 +80,38 @@ type runner struct {
 // Pretrain runs (or, with o.Resume, continues) pre-training on trainSet,
 // evaluating on valSet. Both must already be normalised with norm, which is
 // recorded in the checkpoint for downstream use. bar receives progress.
+//
+// With o.Comm of several ranks, every rank calls Pretrain with the same
+// options and data, and each computes the gradient of its share of every
+// global batch (see the package documentation); rank 0 alone writes the
+// metrics and checkpoints and reports progress to bar (the others' bars
+// are not used). An error every rank meets at the same point (a
+// non-finite loss, an interruption, a failed setup) is returned by every
+// rank, marked with dist.Everywhere or as a *dist.Failure.
 func Pretrain(ctx context.Context, o Options, trainSet, valSet *data.Dataset, norm Normalization, bar Progress) (*Summary, error) {
 	o.resolve()
 	o.Model = o.Model.WithImage(trainSet.C, trainSet.H, trainSet.W)
-	if err := o.Validate(); err != nil {
-		return nil, err
-	}
-	if err := checkSets(trainSet, valSet); err != nil {
-		return nil, err
-	}
-	if err := checkMemory(o); err != nil {
-		return nil, err
-	}
 	r, err := newRunner(o, trainSet, valSet, norm, bar)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
 	return r.loop(ctx)
+}
+
+// check refuses options, data or a batch that cannot run, before anything
+// is allocated.
+func (r *runner) check() error {
+	if err := r.o.Validate(); err != nil {
+		return err
+	}
+	if r.o.Batch%r.ranks != 0 {
+		return errors.Errorf("batch %d: the global batch is split evenly over the %d ranks, so it must be a multiple of %d", r.o.Batch, r.ranks, r.ranks)
+	}
+	if err := checkSets(r.trainSet, r.valSet); err != nil {
+		return err
+	}
+	return checkMemory(r.o, r.local, dist.LocalSize(r.comm))
 }
 
 func checkSets(trainSet, valSet *data.Dataset) error {
@@ -97,45 +124,104 @@ func checkSets(trainSet, valSet *data.Dataset) error {
 	return nil
 }
 
+// newRunner prepares a run on every rank: each checks and builds what it
+// can alone, the ranks agree on the outcome, and rank 0 hands its state to
+// the others (see share).
 func newRunner(o Options, trainSet, valSet *data.Dataset, norm Normalization, bar Progress) (*runner, error) {
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return nil, errors.Wrap(err, "creating the run directory")
+	comm := dist.Or(o.Comm)
+	r := &runner{o: o, comm: comm, rank: comm.Rank(), ranks: comm.Size(), norm: norm, trainSet: trainSet, valSet: valSet, bar: bar, permEpoch: -1}
+	r.local = o.Batch / r.ranks
+	r.first = r.rank * r.local
+	if r.rank != 0 {
+		r.bar = Silent{}
 	}
-	if _, err := os.Stat(filepath.Join(o.Out, CheckpointFile)); err == nil && !o.Resume {
-		return nil, errors.Errorf("%s already holds a run (%s): continue it with --resume, or choose another --out", o.Out, CheckpointFile)
-	}
-	r := &runner{o: o, norm: norm, trainSet: trainSet, valSet: valSet, bar: bar, permEpoch: -1}
-	r.opt = optim.NewAdamW[float32]()
-	r.opt.Beta2, r.opt.WeightDecay, r.opt.ClipNorm = o.Beta2, o.WeightDecay, o.ClipNorm
-	if err := r.initModel(); err != nil {
-		return nil, err
-	}
-	sched := schedules.WarmupCosine{Peak: o.LR, Final: o.MinLR, Warmup: o.Warmup, Total: o.Steps}
-	if err := sched.Validate(); err != nil {
-		return nil, err
-	}
-	r.sched = sched
-	var err error
-	if r.graph, err = r.model.NewTrainGraph(o.Batch, o.Objective); err != nil {
-		return nil, err
-	}
-	if valSet != nil && valSet.N > 0 {
-		if r.valGraph, err = r.model.NewLossGraph(min(o.Batch, valSet.N), o.Objective); err != nil {
-			return nil, err
+	err := r.prepare()
+	if r.ranks > 1 {
+		if err == nil {
+			err = r.checkSameData()
+		} else {
+			_ = r.checkSameData() // a collective: every rank takes part
+		}
+		if err = dist.Agree(comm, err); err == nil {
+			err = r.share()
 		}
 	}
-	if r.log, err = openMetrics(o.Out, r.start); err != nil {
+	if err != nil {
+		r.close()
 		return nil, err
 	}
-	r.images = make([]float32, o.Batch*trainSet.C*trainSet.H*trainSet.W)
-	r.prefixes = make([]int, o.Batch)
 	return r, nil
 }
 
+// prepare checks the run and builds this rank's model, optimiser, graphs
+// and, on rank 0, the run directory and metrics file.
+func (r *runner) prepare() error {
+	o := r.o
+	if err := r.check(); err != nil {
+		return err
+	}
+	if r.rank == 0 {
+		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+			return errors.Wrap(err, "creating the run directory")
+		}
+		if _, err := os.Stat(filepath.Join(o.Out, CheckpointFile)); err == nil && !o.Resume {
+			return errors.Errorf("%s already holds a run (%s): continue it with --resume, or choose another --out", o.Out, CheckpointFile)
+		}
+	}
+	r.opt = optim.NewAdamW[float32]()
+	r.opt.Beta2, r.opt.WeightDecay, r.opt.ClipNorm = o.Beta2, o.WeightDecay, o.ClipNorm
+	if err := r.initModel(); err != nil {
+		return err
+	}
+	sched := schedules.WarmupCosine{Peak: o.LR, Final: o.MinLR, Warmup: o.Warmup, Total: o.Steps}
+	if err := sched.Validate(); err != nil {
+		return err
+	}
+	r.sched = sched
+	if err := r.buildGraphs(); err != nil {
+		return err
+	}
+	if r.rank == 0 {
+		var err error
+		if r.log, err = openMetrics(o.Out, r.start); err != nil {
+			return err
+		}
+		r.lastVal = r.log.last.ValLoss
+	}
+	r.images = make([]float32, r.local*r.trainSet.C*r.trainSet.H*r.trainSet.W)
+	r.prefixes = make([]int, r.local)
+	r.stream = rand.NewPCG(0, 0)
+	r.rng = rand.New(r.stream)
+	return nil
+}
+
+// buildGraphs builds the training graph for this rank's share of a batch
+// and the validation graph for its share of the validation images.
+func (r *runner) buildGraphs() error {
+	var err error
+	if r.graph, err = r.model.NewTrainGraph(r.local, r.o.Objective); err != nil {
+		return err
+	}
+	if lo, hi := r.valShare(); hi > lo {
+		r.valBatch = min(r.local, hi-lo)
+		r.valGraph, err = r.model.NewLossGraph(r.valBatch, r.o.Objective)
+	}
+	return err
+}
+
+// valShare is the range of validation images this rank evaluates.
+func (r *runner) valShare() (lo, hi int) {
+	if r.valSet == nil {
+		return 0, 0
+	}
+	return dist.Share(r.valSet.N, r.rank, r.ranks)
+}
+
 // initModel creates the model, or restores it with the optimiser state when
-// resuming.
+// resuming. Only rank 0 reads the checkpoint; the other ranks create a
+// model of the same shape, which share overwrites.
 func (r *runner) initModel() error {
-	if !r.o.Resume {
+	if !r.o.Resume || r.rank != 0 {
 		m, err := graph.New(r.o.Model, tensor.Float32, r.o.Seed)
 		r.model = m
 		return err
@@ -178,11 +264,15 @@ func (r *runner) loop(ctx context.Context) (*Summary, error) {
 	r.bar.Start(r.o.Steps, r.start)
 	defer r.bar.Finish()
 	for step := r.start; step < r.o.Steps; step++ {
-		if err := ctx.Err(); err != nil {
+		if r.ranks == 1 && ctx.Err() != nil {
 			return nil, r.interrupt(step)
 		}
-		if err := r.step(step); err != nil {
+		stop, err := r.step(ctx, step)
+		if err != nil {
 			return nil, err
+		}
+		if stop {
+			return nil, r.interrupt(step)
 		}
 		if done := step + 1; done%r.o.EvalEvery == 0 || done == r.o.Steps {
 			if err := r.evaluate(done); err != nil {
@@ -194,24 +284,31 @@ func (r *runner) loop(ctx context.Context) (*Summary, error) {
 	return r.summary(), nil
 }
 
-// step runs one optimiser step.
-func (r *runner) step(step int) error {
+// step runs one optimiser step. With several ranks the gradients and the
+// loss are reduced over the ranks first, and stop reports that a rank was
+// interrupted (ctx): then no rank updates the weights.
+func (r *runner) step(ctx context.Context, step int) (stop bool, err error) {
 	began := time.Now()
 	r.loadBatch(step)
 	loss, err := r.graph.Step(r.images, r.prefixes)
 	if err != nil {
-		return errors.Wrapf(err, "step %d", step+1)
-	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return r.diverged(step, fmt.Sprintf("the loss is %v", loss))
+		return false, errors.Wrapf(err, "step %d", step+1)
 	}
 	if err := r.bindParams(); err != nil {
-		return err
+		return false, err
+	}
+	if r.sync != nil {
+		if loss, stop, err = r.sync.reduce(ctx, loss, r.counted); err != nil || stop {
+			return stop, err
+		}
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return false, r.diverged(step, fmt.Sprintf("the loss is %v", loss))
 	}
 	lr := r.sched.LR(step)
 	norm, err := r.opt.Step(r.params, lr)
 	if err != nil {
-		return r.diverged(step, err.Error())
+		return false, r.diverged(step, err.Error())
 	}
 	r.trainTime += time.Since(began)
 	r.prog.step = step + 1
@@ -219,17 +316,23 @@ func (r *runner) step(step int) error {
 	r.prog.lossCount++
 	r.lastValue, r.lastRate, r.lastGradNm = loss, lr, norm
 	r.bar.Step(step+1, loss, r.imagesPerSec())
-	return nil
+	return false, nil
 }
 
 // diverged is the error of a non-finite loss or update at step: it names
-// the last good checkpoint, if the run has written one.
+// the last good checkpoint, if the run has written one. With several
+// ranks every rank meets it at the same step (the loss and the gradients
+// are reduced before the check), so it is marked dist.Everywhere.
 func (r *runner) diverged(step int, why string) error {
 	saved := "no checkpoint was written yet"
 	if r.savedStep > 0 {
 		saved = fmt.Sprintf("the last good checkpoint is %s, from step %d", filepath.Join(r.o.Out, CheckpointFile), r.savedStep)
 	}
-	return errors.Errorf("step %d: %s; training stopped, %s (lower --lr, or check the data)", step+1, why, saved)
+	err := errors.Errorf("step %d: %s; training stopped, %s (lower --lr, or check the data)", step+1, why, saved)
+	if r.ranks > 1 {
+		return dist.Everywhere(err)
+	}
+	return err
 }
 
 // bindParams points the optimiser at the parameters and their gradients
@@ -248,28 +351,60 @@ func (r *runner) bindParams() error {
 			Decay: len(r.model.Params.Get(g.Name).Shape()) >= 2,
 		})
 	}
+	if r.ranks > 1 {
+		r.sync = newGradSync(r.comm, r.params)
+	}
 	return nil
 }
 
-// loadBatch fills the batch of a step: images in a per-epoch permutation,
-// augmentation and prefix lengths from a generator seeded by the step.
+// loadBatch fills this rank's share of the global batch of a step. Image
+// i of the global batch is the (step·Batch + i)-th of the per-epoch
+// permutations of the training images, and its prefix length, then its
+// augmentation, are drawn from its own stream (imageRNG), so each rank
+// draws exactly what a single process would for the same images. It also
+// counts the target patches of the rank's images and of the whole batch
+// (every rank draws every prefix length, which is cheap).
 func (r *runner) loadBatch(step int) {
-	rng := rand.New(rand.NewPCG(r.o.Seed, uint64(step)))
 	n, size := r.trainSet.N, r.trainSet.C*r.trainSet.H*r.trainSet.W
 	k := r.o.Model.Grid().Len()
-	for j := range r.prefixes {
-		g := step*r.o.Batch + j
+	r.counted = [2]int{}
+	for i := range r.o.Batch {
+		r.imageRNG(step, i)
+		prefix := objectives.Prefix(r.o.Mask, r.rng, k)
+		c := objectives.Counted(prefix, k)
+		r.counted[1] += c
+		j := i - r.first
+		if j < 0 || j >= r.local {
+			continue
+		}
+		r.counted[0] += c
+		r.prefixes[j] = prefix
+		g := step*r.o.Batch + i
 		if epoch := g / n; epoch != r.permEpoch {
 			r.perm, r.permEpoch = data.Permutation(n, r.o.Seed, uint64(epoch)), epoch
 		}
 		src, dst := r.trainSet.Image(r.perm[g%n]), r.images[j*size:(j+1)*size]
 		if r.o.Augment != nil {
-			r.o.Augment.Apply(src, r.trainSet.C, r.trainSet.H, r.trainSet.W, rng, dst)
+			r.o.Augment.Apply(src, r.trainSet.C, r.trainSet.H, r.trainSet.W, r.rng, dst)
 		} else {
 			copy(dst, src)
 		}
-		r.prefixes[j] = objectives.Prefix(r.o.Mask, rng, k)
 	}
+}
+
+// imageRNG points r.rng at the stream of image i of the global batch of
+// step: PCG seeded by the run's seed and a bijective mix of (step, i).
+func (r *runner) imageRNG(step, i int) {
+	r.stream.Seed(r.o.Seed, mix64(uint64(step)<<32|uint64(i)))
+}
+
+// mix64 is the SplitMix64 finaliser, a bijection that spreads nearby keys
+// apart.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // elapsed is the training time up to now, over every invocation of the

@@ -14,6 +14,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/internal/atomicfile"
 	"github.com/aim-go/aim/objectives"
@@ -27,6 +28,7 @@ type featureFlags struct {
 	ckpt, images, out, layers, pool string
 	batch                           int
 	allowNonFinite                  bool
+	dist                            *string
 }
 
 func (f *featureFlags) register(fs *flag.FlagSet) {
@@ -38,6 +40,7 @@ func (f *featureFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.batch, "batch", 64, "images per forward pass (the graph is built for min(batch, images))")
 	fs.BoolVar(&f.allowNonFinite, "allow-nonfinite", false, "load a checkpoint even if tensors hold NaN or infinite values (to inspect a diverged run)")
 	f.imageFlags.register(fs)
+	f.dist = registerDist(fs)
 }
 
 // validate checks the flags that need no file.
@@ -76,6 +79,10 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := f.validate(inputs); err != nil {
 		return err
 	}
+	comm, err := startDist(*f.dist, &stdout, &stderr)
+	if err != nil {
+		return err
+	}
 	if f.images != "" {
 		inputs = append([]string{f.images}, inputs...)
 	}
@@ -85,7 +92,7 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	began := time.Now()
 	m, _, err := loadCheckpoint(f.ckpt, f.allowNonFinite)
-	if err != nil {
+	if err = dist.Agree(comm, err); err != nil { // every rank reads the checkpoint
 		return err
 	}
 	defer m.Close()
@@ -95,7 +102,7 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	w := &featureWriter{model: m, layers: layerIdx, batch: f.batch, pooled: f.pool == "mean", out: f.out, log: stderr}
+	w := &featureWriter{model: m, layers: layerIdx, batch: f.batch, pooled: f.pool == "mean", out: f.out, log: stderr, comm: comm}
 	defer w.abort()
 	if err := in.each(func(d *data.Dataset, names []string) error { return w.add(ctx, d, names) }); err != nil {
 		return err
@@ -113,17 +120,23 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 // featureWriter streams the features of image chunks to a .npy file.
+// Under mpirun every rank reads every chunk, computes the features of its
+// share of each round of ranks × batch images, and rank 0 gathers them and
+// writes the output.
 type featureWriter struct {
-	model  *graph.Model
-	layers []int
-	batch  int
-	pooled bool
-	out    string
-	log    io.Writer
-	ex     *graph.Extractor
-	npy    *data.NpyWriter
-	order  inputOrder
-	row    []float32
+	model    *graph.Model
+	layers   []int
+	batch    int
+	pooled   bool
+	out      string
+	log      io.Writer
+	comm     dist.Comm
+	ex       *graph.Extractor
+	npy      *data.NpyWriter // rank 0's
+	order    inputOrder
+	row      []float32
+	share    []float32 // this rank's features of a round
+	gathered []float32 // rank 0's: every rank's features of a round
 }
 
 // add computes and writes the features of one chunk of images; the first
@@ -133,6 +146,9 @@ func (w *featureWriter) add(ctx context.Context, d *data.Dataset, names []string
 		if err := w.start(d, names[0]); err != nil {
 			return err
 		}
+	}
+	if w.comm.Size() > 1 {
+		return w.addShared(ctx, d, names)
 	}
 	k, dim := w.ex.Tokens(), w.model.Config.Width
 	err := w.ex.Extract(ctx, d.N, func(i int, dst []float32) { copy(dst, d.Image(i)) }, func(first int, f []float32) error {
@@ -148,6 +164,58 @@ func (w *featureWriter) add(ctx context.Context, d *data.Dataset, names []string
 	}
 	w.order.add(names...)
 	return nil
+}
+
+// addShared is add on several ranks: the chunk goes in rounds of
+// ranks × batch images, each rank computes the features of its contiguous
+// share of a round, and rank 0 gathers them in order and appends them.
+func (w *featureWriter) addShared(ctx context.Context, d *data.Dataset, names []string) error {
+	rank, size, row := w.comm.Rank(), w.comm.Size(), w.rowLen()
+	for lo := 0; lo < d.N; lo += size * w.batch {
+		m := min(size*w.batch, d.N-lo)
+		a, b := dist.Share(m, rank, size)
+		if err := w.extractShare(ctx, d, lo+a, b-a); err != nil {
+			return errors.Wrapf(err, "the images from %s on", names[lo+a])
+		}
+		if rank == 0 {
+			w.gathered = growRow(w.gathered, m*row)
+		}
+		if err := dist.Gather(w.comm, w.share, w.gathered, dist.ShareCounts(m, row, size), 0); err != nil {
+			return errors.Wrap(err, "gathering the features")
+		}
+		if rank == 0 {
+			if err := w.npy.Append(w.gathered); err != nil {
+				return err
+			}
+		}
+	}
+	w.order.add(names...)
+	return nil
+}
+
+// extractShare computes the features of n images of d from first on into
+// w.share, pooled if asked.
+func (w *featureWriter) extractShare(ctx context.Context, d *data.Dataset, first, n int) error {
+	k, dim := w.ex.Tokens(), w.model.Config.Width
+	w.share = w.share[:0]
+	return w.ex.Extract(ctx, n, func(i int, dst []float32) { copy(dst, d.Image(first+i)) }, func(_ int, f []float32) error {
+		if !w.pooled {
+			w.share = append(w.share, f...)
+			return nil
+		}
+		w.row = growRow(w.row, len(f)/k)
+		graph.MeanTokens(f, k, dim, w.row)
+		w.share = append(w.share, w.row...)
+		return nil
+	})
+}
+
+// rowLen is the number of values of one image's features.
+func (w *featureWriter) rowLen() int {
+	if w.pooled {
+		return w.model.Config.Width
+	}
+	return w.ex.Tokens() * w.model.Config.Width
 }
 
 func growRow(s []float32, n int) []float32 {
@@ -168,6 +236,9 @@ func (w *featureWriter) start(d *data.Dataset, first string) error {
 		return usageError{errors.Wrap(err, "--layers")}
 	}
 	w.model = sized
+	if w.comm.Rank() != 0 {
+		return nil // rank 0 alone writes
+	}
 	w.npy, err = data.CreateNpy(w.out, w.shape()[1:])
 	return err
 }
@@ -181,10 +252,13 @@ func (w *featureWriter) shape() []int {
 	return []int{w.order.Len(), k, d}
 }
 
-// commit puts the features and the input order in place.
+// commit puts the features and the input order in place (rank 0).
 func (w *featureWriter) commit(bad []data.BadPhoto) error {
-	if w.npy == nil {
+	if w.ex == nil {
 		return errors.New("no images could be read")
+	}
+	if w.comm.Rank() != 0 {
+		return nil
 	}
 	if err := w.npy.Close(); err != nil {
 		return err

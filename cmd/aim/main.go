@@ -21,6 +21,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/dist"
 )
 
 // command is one subcommand of aim.
@@ -74,7 +75,91 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return report(args[0], cmd.run(ctx, args[1:], stdout, stderr), stdout, stderr)
+	err := cmd.run(ctx, args[1:], stdout, stderr)
+	return finish(args[0], err, stdout, stderr)
+}
+
+// jobComm is the communicator a command started with startDist (nil
+// before): finish ends it.
+var jobComm dist.Comm
+
+// finish reports the outcome of the command name and ends the MPI job, if
+// the command started one. In a job of several ranks only rank 0 reports
+// what every rank returns alike (success, a usage error or an error marked
+// dist.Everywhere); a rank's own failure is reported with its rank, and
+// when the other ranks do not know of it (it is not a *dist.Failure) the
+// rank aborts the whole job, so that none is left waiting for it.
+func finish(name string, err error, stdout, stderr io.Writer) int {
+	c := jobComm
+	jobComm = nil
+	if c == nil || c.Size() == 1 {
+		if l, ok, _ := dist.Launched(); c == nil && ok && l.Rank > 0 && flagError(err) {
+			stdout, stderr = io.Discard, io.Discard // every rank meets the same flag errors
+		}
+		code := report(name, err, stdout, stderr)
+		if c != nil {
+			c.Close()
+		}
+		return code
+	}
+	code := finishRank(name, err, c, stdout, stderr)
+	if cerr := c.Close(); cerr != nil && code == 0 {
+		fmt.Fprintf(stderr, "aim %s: %v\n", name, cerr)
+		return 1
+	}
+	return code
+}
+
+// flagError reports whether err is a usage error or a request for help:
+// under mpirun, every rank meets those alike before MPI starts, and rank 0
+// speaks for all.
+func flagError(err error) bool {
+	var u usageError
+	var h helpRequested
+	return errors.As(err, &u) || errors.As(err, &h)
+}
+
+// finishRank reports err on rank c.Rank() of a job of several ranks and
+// returns the exit status, or aborts the job.
+func finishRank(name string, err error, c dist.Comm, stdout, stderr io.Writer) int {
+	quiet := io.Discard
+	var f *dist.Failure
+	switch {
+	case err == nil || dist.IsEverywhere(err):
+		if c.Rank() != 0 {
+			stdout, stderr = quiet, quiet
+		}
+		return report(name, err, stdout, stderr)
+	case errors.As(err, &f):
+		return reportFailure(name, f, c, stderr)
+	}
+	code := report(name, errors.Wrapf(err, "rank %d of %d", c.Rank(), c.Size()), stdout, stderr)
+	c.Abort(code)
+	return code
+}
+
+// reportFailure reports a failure the ranks agreed on (dist.Agree): once,
+// on rank 0, when every rank failed with the same error; otherwise each
+// failed rank reports its error, naming itself, and rank 0 names the
+// ranks that failed.
+func reportFailure(name string, f *dist.Failure, c dist.Comm, stderr io.Writer) int {
+	var own string
+	if f.Err != nil {
+		own = f.Err.Error()
+	}
+	same, serr := dist.SameOnAll(c, own)
+	switch {
+	case serr == nil && same && len(f.Ranks) == c.Size():
+		if c.Rank() != 0 {
+			stderr = io.Discard
+		}
+		return report(name, f.Err, io.Discard, stderr)
+	case f.Err != nil:
+		return report(name, errors.Wrapf(f.Err, "rank %d of %d", c.Rank(), c.Size()), io.Discard, stderr)
+	case c.Rank() == 0:
+		fmt.Fprintf(stderr, "aim %s: %v\n", name, f)
+	}
+	return 1
 }
 
 // isHelp reports whether arg asks for help instead of naming a command.

@@ -12,6 +12,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/masks"
 	"github.com/aim-go/aim/objectives"
@@ -22,6 +23,7 @@ import (
 // pretrainFlags are the flags of aim pretrain.
 type pretrainFlags struct {
 	data, dataDir, preset, out, mask, order, target string
+	dist                                            *string
 	steps, batch, warmup, evalEvery, valImages      int
 	trainImages, headDepth                          int
 	epochs, lr, minLR, weightDecay                  float64
@@ -40,7 +42,7 @@ func (f *pretrainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "", "run directory for checkpoint.safetensors and metrics.jsonl (required)")
 	fs.IntVar(&f.steps, "steps", defaultSteps, "optimiser steps, at least 1 (ignored when --epochs is given)")
 	fs.Float64Var(&f.epochs, "epochs", 0, "passes over the training images, instead of --steps (0: use --steps)")
-	fs.IntVar(&f.batch, "batch", 64, "images per step, at least 1")
+	fs.IntVar(&f.batch, "batch", 64, "images per step, at least 1: the global batch, split evenly over the ranks under mpirun")
 	fs.Float64Var(&f.lr, "lr", 1e-3, "peak learning rate, above 0")
 	fs.Float64Var(&f.minLR, "min-lr", 0, "learning rate at the last step (cosine decay), from 0 to --lr")
 	fs.IntVar(&f.warmup, "warmup", -1, "linear warmup steps, at most the run's steps (-1: 5% of the steps)")
@@ -54,7 +56,8 @@ func (f *pretrainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.order, "order", "raster", "patch order: raster, spiral, checkerboard or random")
 	fs.StringVar(&f.target, "target", "normalized", "pixel targets: normalized (per patch) or raw")
 	fs.IntVar(&f.headDepth, "head-depth", -1, "prediction-head depth (-1: the preset's)")
-	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint")
+	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (on any number of ranks)")
+	f.dist = registerDist(fs)
 }
 
 func runPretrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -68,24 +71,20 @@ func runPretrain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := f.validate(); err != nil {
 		return err
 	}
-	src, err := data.Load(f.data, data.LoadOptions{DataDir: f.dataDir})
+	comm, err := startDist(*f.dist, &stdout, &stderr)
 	if err != nil {
 		return err
 	}
-	valImages := f.valImages
-	if valImages < 0 {
-		valImages = train.DefaultValImages(src.Train.N)
+	if f.batch%comm.Size() != 0 {
+		return dist.Everywhere(usageError{errors.Errorf("--batch %d: the global batch is split evenly over the %d ranks, so it must be a multiple of %d", f.batch, comm.Size(), comm.Size())})
 	}
-	split, err := train.PrepareData(src.Train, valImages, f.trainImages)
-	if err != nil {
+	split, opts, err := f.prepare()
+	if err = dist.Agree(comm, err); err != nil { // every rank reads the data
 		return err
 	}
-	opts, err := f.options(split.Train.N)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "pretrain: %s, %d training and %d validation images of %d×%d×%d; preset %s; %d steps of %d\n",
-		f.data, split.Train.N, split.Val.N, split.Train.C, split.Train.H, split.Train.W, f.preset, opts.Steps, opts.Batch)
+	opts.Comm = comm
+	fmt.Fprintf(stderr, "pretrain: %s, %d training and %d validation images of %d×%d×%d; preset %s; %d steps of %d%s\n",
+		f.data, split.Train.N, split.Val.N, split.Train.C, split.Train.H, split.Train.W, f.preset, opts.Steps, opts.Batch, overRanks(comm, opts.Batch))
 	sum, err := train.Pretrain(ctx, opts, split.Train, split.Val, split.Norm, train.NewBar(stderr))
 	if err != nil {
 		return err
@@ -93,6 +92,32 @@ func runPretrain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sum)
+}
+
+// prepare loads and splits the data and sets the training options.
+func (f *pretrainFlags) prepare() (*train.Split, train.Options, error) {
+	src, err := data.Load(f.data, data.LoadOptions{DataDir: f.dataDir})
+	if err != nil {
+		return nil, train.Options{}, err
+	}
+	valImages := f.valImages
+	if valImages < 0 {
+		valImages = train.DefaultValImages(src.Train.N)
+	}
+	split, err := train.PrepareData(src.Train, valImages, f.trainImages)
+	if err != nil {
+		return nil, train.Options{}, err
+	}
+	opts, err := f.options(split.Train.N)
+	return split, opts, err
+}
+
+// overRanks says how a batch is split over the ranks of c ("" for one).
+func overRanks(c dist.Comm, batch int) string {
+	if c.Size() == 1 {
+		return ""
+	}
+	return fmt.Sprintf(" over %d ranks (%d images each)", c.Size(), batch/c.Size())
 }
 
 // validate checks the flags that need no data: required flags, numeric

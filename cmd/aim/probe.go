@@ -12,6 +12,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/probe"
 )
 
@@ -26,6 +27,7 @@ type probeFlags struct {
 	randomInit, augment           bool
 	linearBias                    bool
 	allowNonFinite                *bool
+	dist                          *string
 }
 
 func (f *probeFlags) register(fs *flag.FlagSet) {
@@ -45,6 +47,19 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.augment, "augment", false, "random resized crop and flip of every training batch (slow: features are recomputed per batch)")
 	fs.BoolVar(&f.linearBias, "linear-bias", false, "give the attentive probe's classifier a bias (ml-aim's has none; the linear probe always has one)")
 	f.allowNonFinite = registerAllowNonFinite(fs)
+	f.dist = registerDist(fs)
+}
+
+// startDist starts the communicator of --dist and puts it in the context,
+// where package probe finds it: under mpirun the feature pass is split over
+// the ranks and gathered on rank 0, which alone trains the probe and
+// writes the results.
+func (f *probeFlags) startDist(ctx context.Context, stdout, stderr *io.Writer) (context.Context, dist.Comm, error) {
+	comm, err := startDist(*f.dist, stdout, stderr)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return dist.NewContext(ctx, comm), comm, nil
 }
 
 // checkRanges checks the numeric flags.
@@ -100,6 +115,16 @@ func (f *probeFlags) trunk() (*probe.Trunk, error) {
 	return t, nil
 }
 
+// load reads the trunk and the dataset name.
+func (f *probeFlags) load(name, dataDir string) (*probe.Trunk, *data.Source, error) {
+	t, err := f.trunk()
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := data.Load(name, data.LoadOptions{DataDir: dataDir})
+	return t, src, errors.Wrap(err, "--data")
+}
+
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f probeFlags
 	fs := newFlags("probe")
@@ -121,19 +146,21 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkOutputFiles("--out", f.out, []string{probe.ResultFile, probe.HeadFile}, inputs); err != nil {
 		return err
 	}
-	t, err := f.trunk()
+	ctx, comm, err := f.startDist(ctx, &stdout, &stderr)
 	if err != nil {
 		return err
 	}
-	src, err := data.Load(*name, data.LoadOptions{DataDir: *dataDir})
-	if err != nil {
-		return errors.Wrap(err, "--data")
+	t, src, err := f.load(*name, *dataDir)
+	if err = dist.Agree(comm, err); err != nil { // every rank reads both
+		return err
 	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return errors.Wrap(err, "--out")
+	if comm.Rank() == 0 {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return errors.Wrap(err, "--out")
+		}
 	}
 	r, head, err := probe.Run(ctx, t, *name, src, o, probe.NewBar(stderr))
-	if err != nil {
+	if err != nil || comm.Rank() != 0 {
 		return err
 	}
 	if err := probe.WriteResult(f.out, r); err != nil {

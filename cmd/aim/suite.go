@@ -8,6 +8,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/probe"
 )
 
@@ -38,15 +39,24 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			so.Datasets = append(so.Datasets, strings.TrimSpace(n))
 		}
 	}
+	ctx, comm, err := f.startDist(ctx, &stdout, &stderr)
+	if err != nil {
+		return err
+	}
 	t, err := probe.LoadTrunk(f.checkpoint, loadOptions(*f.allowNonFinite)...)
 	if err != nil {
-		return errors.Wrap(withNonFiniteHint(err), "--checkpoint")
+		err = errors.Wrap(withNonFiniteHint(err), "--checkpoint")
 	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return errors.Wrap(err, "--out")
+	if err = dist.Agree(comm, err); err != nil { // every rank reads the trunk
+		return err
+	}
+	if comm.Rank() == 0 {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return errors.Wrap(err, "--out")
+		}
 	}
 	s, err := probe.Suite(ctx, t, so, probe.NewBar(stderr))
-	if err != nil {
+	if err != nil || comm.Rank() != 0 {
 		return err
 	}
 	if err := s.Write(f.out); err != nil {

@@ -18,8 +18,10 @@ import (
 // interpreter's standard library comes from yaegi's own tables).
 var (
 	projectPattern = "github.com/aim-go/aim/..."
-	projectSkip    = []string{"github.com/aim-go/aim/kernel", "github.com/aim-go/aim/cmd", "github.com/aim-go/aim/examples"}
-	libraries      = []string{
+	// dist starts MPI when asked, which a notebook never runs under, and
+	// dist/mpitest is a test helper.
+	projectSkip = []string{"github.com/aim-go/aim/kernel", "github.com/aim-go/aim/cmd", "github.com/aim-go/aim/examples", "github.com/aim-go/aim/dist"}
+	libraries   = []string{
 		"gorgonia.org/gorgonia",
 		"gorgonia.org/tensor",
 		"gonum.org/v1/plot",
