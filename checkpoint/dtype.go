@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"encoding/binary"
 	"math"
+	"unsafe"
 )
 
 // dtype is a safetensors element type that Read can convert to float32.
@@ -39,15 +40,39 @@ func fromF64(dst []float32, src []byte) {
 }
 
 func fromF16(dst []float32, src []byte) {
+	if u, ok := nativeUint16s(src, len(dst)); ok {
+		for i, h := range u {
+			dst[i] = halfToFloat32(h)
+		}
+		return
+	}
 	for i := range dst {
 		dst[i] = halfToFloat32(binary.LittleEndian.Uint16(src[2*i:]))
 	}
 }
 
+// fromBF16 widens bfloat16 values, the top halves of float32 ones.
 func fromBF16(dst []float32, src []byte) {
+	if u, ok := nativeUint16s(src, len(dst)); ok {
+		bits := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(dst))), len(dst))
+		for i, h := range u {
+			bits[i] = uint32(h) << 16
+		}
+		return
+	}
 	for i := range dst {
 		dst[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(src[2*i:])) << 16)
 	}
+}
+
+// nativeUint16s views src as n uint16 values where the machine is
+// little-endian (the file's order) and src is aligned for them: a loop
+// over the view converts several times faster than decoding byte pairs.
+func nativeUint16s(src []byte, n int) ([]uint16, bool) {
+	if !littleEndian || n == 0 || len(src) < 2*n || uintptr(unsafe.Pointer(unsafe.SliceData(src)))%2 != 0 {
+		return nil, false
+	}
+	return unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(src))), n), true
 }
 
 // halfToFloat32 converts an IEEE 754 binary16 value exactly; NaN payloads

@@ -180,6 +180,7 @@ func (m *Mapped) Float32(name string, dst []float32) error {
 		return errors.Errorf("checkpoint: tensor %q holds %d values, not %d", name, n, len(dst))
 	}
 	src, size := m.data[e.begin:e.end], int(e.dtype.size)
+	m.region.prefetch(src)
 	parallel.For(n, convertGrain, func(lo, hi int) {
 		e.dtype.convert(dst[lo:hi], src[lo*size:hi*size])
 	})
@@ -217,6 +218,7 @@ func (m *Mapped) View(name string) ([]float32, bool) {
 	if uintptr(unsafe.Pointer(&b[0]))%unsafe.Alignof(float32(0)) != 0 {
 		return nil, false
 	}
+	m.region.prefetch(b)
 	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4), true
 }
 

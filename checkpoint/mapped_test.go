@@ -150,3 +150,31 @@ func TestInt64RoundTrip(t *testing.T) {
 		t.Errorf("a name both float and int64: %v", err)
 	}
 }
+
+// The half-precision conversions give the same values from aligned and
+// unaligned bytes (the fast path views aligned bytes as uint16s).
+func TestHalfConversionsAlignedOrNot(t *testing.T) {
+	const n = 1 << 16 // every bit pattern
+	raw := make([]byte, 2*n+1)
+	for h := 0; h < n; h++ {
+		raw[1+2*h], raw[2+2*h] = byte(h), byte(h>>8)
+	}
+	for _, conv := range []struct {
+		name string
+		f    func([]float32, []byte)
+	}{{"F16", fromF16}, {"BF16", fromBF16}} {
+		aligned := append([]byte(nil), raw[1:]...)
+		a, u := make([]float32, n), make([]float32, n)
+		conv.f(a, aligned)
+		conv.f(u, raw[1:]) // raw[1:] starts at an odd address
+		if !sameBits(a, u) {
+			t.Fatalf("%s: aligned and unaligned conversions differ", conv.name)
+		}
+		if conv.name == "BF16" && math.Float32bits(a[0x3f80]) != 0x3f800000 {
+			t.Errorf("BF16 0x3f80 is %v, want 1", a[0x3f80])
+		}
+		if conv.name == "F16" && a[0x3c00] != 1 {
+			t.Errorf("F16 0x3c00 is %v, want 1", a[0x3c00])
+		}
+	}
+}

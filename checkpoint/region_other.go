@@ -23,4 +23,6 @@ func mapFile(f *os.File, size int64) (*region, error) {
 
 func (r *region) release([]byte) {}
 
+func (r *region) prefetch([]byte) {}
+
 func (r *region) close() error { return nil }

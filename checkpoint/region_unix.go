@@ -36,4 +36,17 @@ func (r *region) release(b []byte) {
 	}
 }
 
+// prefetch maps the pages of b in at once, ahead of reading them (Linux
+// 5.14's MADV_POPULATE_READ; elsewhere, or on older kernels, a no-op): one
+// call instead of a page fault per 64 KB.
+func (r *region) prefetch(b []byte) {
+	page := uintptr(os.Getpagesize())
+	base := uintptr(unsafeAddr(r.bytes))
+	start := (uintptr(unsafeAddr(b)) - base) / page * page
+	end := min(uintptr(unsafeAddr(b))-base+uintptr(len(b)), uintptr(len(r.bytes)))
+	if end > start {
+		_ = unix.Madvise(r.bytes[start:end], madvPopulateRead)
+	}
+}
+
 func (r *region) close() error { return unix.Munmap(r.bytes) }
