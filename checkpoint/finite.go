@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/aim-go/aim/internal/parallel"
 )
@@ -49,7 +50,12 @@ func (f *File) NonFinite() []NonFiniteTensor {
 	return bad
 }
 
+// countNonFinite counts the NaN and infinite values of data; a first pass
+// over the exponent bits finds, quickly, the common case of none.
 func countNonFinite(data []float32) (nan, inf int) {
+	if !hasNonFinite(data) {
+		return 0, 0
+	}
 	for _, v := range data {
 		switch x := float64(v); {
 		case math.IsNaN(x):
@@ -59,6 +65,27 @@ func countNonFinite(data []float32) (nan, inf int) {
 		}
 	}
 	return nan, inf
+}
+
+// hasNonFinite reports whether any value of data has an all-ones exponent
+// (NaN or ±Inf), testing eight values per step.
+func hasNonFinite(data []float32) bool {
+	const exp = 0x7f800000
+	bits := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(data))), len(data))
+	i := 0
+	for ; i+8 <= len(bits); i += 8 {
+		b := bits[i : i+8 : i+8]
+		if b[0]&exp == exp || b[1]&exp == exp || b[2]&exp == exp || b[3]&exp == exp ||
+			b[4]&exp == exp || b[5]&exp == exp || b[6]&exp == exp || b[7]&exp == exp {
+			return true
+		}
+	}
+	for ; i < len(bits); i++ {
+		if bits[i]&exp == exp {
+			return true
+		}
+	}
+	return false
 }
 
 // NonFiniteError is the error of CheckFinite: the tensors of a file that

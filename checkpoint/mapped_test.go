@@ -178,3 +178,26 @@ func TestHalfConversionsAlignedOrNot(t *testing.T) {
 		}
 	}
 }
+
+// A single NaN or infinity is found wherever it sits: in the unrolled part
+// of the scan or in its tail.
+func TestCountNonFiniteEveryPosition(t *testing.T) {
+	for n := 1; n <= 21; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
+				data := make([]float32, n)
+				for i := range data {
+					data[i] = float32(i) - 3.5
+				}
+				data[pos] = bad
+				got := CountNonFinite("x", data)
+				if got.NaN+got.Inf != 1 {
+					t.Fatalf("n=%d, %v at %d: counted %+v", n, bad, pos, got)
+				}
+			}
+		}
+	}
+	if got := CountNonFinite("x", []float32{math.MaxFloat32, -math.MaxFloat32, 0x1p-149}); got.NaN+got.Inf != 0 {
+		t.Errorf("finite extremes counted as non-finite: %+v", got)
+	}
+}

@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"image/color"
 	"image/png"
 	"reflect"
 
 	"github.com/pkg/errors"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/aim-go/aim/plots"
 	"github.com/aim-go/aim/probe"
@@ -115,42 +111,14 @@ func Plot(p *plot.Plot, width, height vg.Length) (Data, error) {
 	return PNG(png).With(SVG(svg)).WithSize(show, 0).With(Text(text)), nil
 }
 
-// drawPlot draws p on c inside a white margin, turning a panic into an error.
-func drawPlot(p *plot.Plot, c draw.Canvas) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = errors.Errorf("display: drawing the plot: %v", r)
-		}
-	}()
-	c.SetColor(color.White)
-	c.Fill(c.Rectangle.Path())
-	m := vg.Points(6)
-	p.Draw(draw.Crop(c, m, -m, m, -m))
-	return nil
-}
-
 func plotPNG(p *plot.Plot, width, height vg.Length) ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(plots.DPI))
-	if err := drawPlot(p, draw.New(c)); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-		return nil, errors.Wrap(err, "display: encoding the plot as PNG")
-	}
-	return buf.Bytes(), nil
+	b, err := plots.PNG(p, width, height)
+	return b, errors.Wrap(err, "display: rendering the plot as PNG")
 }
 
 func plotSVG(p *plot.Plot, width, height vg.Length) (string, error) {
-	c := vgsvg.New(width, height)
-	if err := drawPlot(p, draw.New(c)); err != nil {
-		return "", err
-	}
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return "", errors.Wrap(err, "display: encoding the plot as SVG")
-	}
-	return buf.String(), nil
+	b, err := plots.SVG(p, width, height)
+	return string(b), errors.Wrap(err, "display: rendering the plot as SVG")
 }
 
 // Image renders img as a PNG.

@@ -36,11 +36,11 @@ func Save(p *plot.Plot, base string, width, height vg.Length) (err error) {
 	if base == "" || strings.HasSuffix(base, string(filepath.Separator)) {
 		return errors.Errorf("plots: Save: %q names no file", base)
 	}
-	pngData, err := renderPNG(p, width, height)
+	pngData, err := PNG(p, width, height)
 	if err != nil {
 		return errors.Wrapf(err, "plots: Save %s.png", base)
 	}
-	svgData, err := renderSVG(p, width, height)
+	svgData, err := SVG(p, width, height)
 	if err != nil {
 		return errors.Wrapf(err, "plots: Save %s.svg", base)
 	}
@@ -113,7 +113,9 @@ func drawOn(p *plot.Plot, c draw.Canvas) (err error) {
 	return nil
 }
 
-func renderPNG(p *plot.Plot, width, height vg.Length) ([]byte, error) {
+// PNG renders p at the given size (and DPI) as PNG bytes, inside the white
+// margin Save leaves; a panic inside gonum/plot becomes an error.
+func PNG(p *plot.Plot, width, height vg.Length) ([]byte, error) {
 	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(DPI))
 	if err := drawOn(p, draw.New(c)); err != nil {
 		return nil, err
@@ -125,7 +127,8 @@ func renderPNG(p *plot.Plot, width, height vg.Length) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func renderSVG(p *plot.Plot, width, height vg.Length) ([]byte, error) {
+// SVG renders p at the given size as SVG bytes, like PNG.
+func SVG(p *plot.Plot, width, height vg.Length) ([]byte, error) {
 	c := vgsvg.New(width, height)
 	if err := drawOn(p, draw.New(c)); err != nil {
 		return nil, err

@@ -8,9 +8,10 @@ patch 14, ImageNet head) and 8 random images, then in one run:
            trunk's feature pass in PyTorch at batch 1 and 8, each thread setting in
            a fresh process, the best kept (images/s, median of --steps passes);
   e2e      `aim features --checkpoint CK --images X.npy --out F.npy --batch 8`
-           against PyTorch reading the same file, loading the weights and running
-           the 8 images, each in a fresh process: wall time and peak resident
-           memory of the whole process (getrusage of the child);
+           against PyTorch reading the same file (one read, tensors viewed, no
+           initial weights drawn), loading the weights and running the 8 images
+           (at once, or one at a time), each in a fresh process, the best kept:
+           wall time and peak resident memory of the whole process;
   load     the time `aim features` reports for opening the checkpoint, with the
            file in the page cache.
 
@@ -127,27 +128,77 @@ def torch_worker(args):
             out[str(b)] = b / statistics.median(times)
         return {"threads": args.worker_threads, "images_per_s": out}
     t0 = time.perf_counter()
-    state, meta = aim_ref.load_safetensors(args.checkpoint)
-    state = {n: (t.float() if t.is_floating_point() else t) for n, t in state.items()}
-    model = aim_ref.classifier_from_state_dict(state, meta, 224, 224, dtype=torch.float32)
+    state, meta = load_fast(args.checkpoint)
+    model = classifier_without_init(state, meta)
     del state
     loaded = time.perf_counter() - t0
     x = torch.from_numpy(np.load(args.images))
     cfg = model.cfg
+    layers = list(range(cfg.depth - math.ceil(cfg.depth / 4), cfg.depth))
     with torch.no_grad():
-        model.features(x, list(range(cfg.depth - math.ceil(cfg.depth / 4), cfg.depth)))
+        for lo in range(0, x.shape[0], args.e2e_batch):
+            model.features(x[lo:lo + args.e2e_batch], layers)
     total = time.perf_counter() - t0
-    return {"threads": args.worker_threads, "load_s": loaded, "total_s": total,
+    return {"threads": args.worker_threads, "batch": args.e2e_batch, "load_s": loaded, "total_s": total,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def load_fast(path):
+    """Reads a safetensors file the fast way PyTorch allows: one read of the whole file
+    into memory, each tensor a view of it (no per-tensor copy), converted to float32."""
+    raw = np.fromfile(path, dtype=np.uint8)
+    n = int(raw[:8].view("<u8")[0])
+    header = json.loads(raw[8:8 + n].tobytes())
+    meta = header.pop("__metadata__", {}) or {}
+    data = raw[8 + n:]
+    state = {}
+    for name, info in header.items():
+        b, e = info["data_offsets"]
+        chunk = data[b:e]
+        if info["dtype"] == "BF16":
+            t = torch.from_numpy((chunk.view("<u2").astype(np.uint32) << 16).view(np.float32))
+        else:
+            t = torch.from_numpy(chunk.view(aim_ref._ST_DTYPES[info["dtype"]]))
+        state[name] = t.reshape(info["shape"])
+    return state, meta
+
+
+def classifier_without_init(state, meta):
+    """The reference classifier built without drawing initial weights (they are
+    replaced at once), its parameters then pointed at the tensors of state (all of
+    them, and nothing else)."""
+    saved = [(m, m.reset_parameters) for m in (torch.nn.Linear, torch.nn.Conv2d, torch.nn.LayerNorm)]
+    for m, _ in saved:
+        m.reset_parameters = lambda self: None
+    try:
+        width = state["preprocessor.patchifier.proj.weight"].shape[0]
+        trunk = {n: t for n, t in state.items() if not n.startswith("head.")}
+        cfg = aim_ref.config_from_state_dict({**trunk, "decoder.proj.weight": torch.zeros(4, width)}, meta, 224, 224)
+        model = aim_ref.Classifier(cfg, state["head.linear.weight"].shape[0], list(range(cfg.depth - 6, cfg.depth)))
+    finally:
+        for m, f in saved:
+            m.reset_parameters = f
+    # Point every parameter and buffer at the tensor just read instead of copying
+    # into it (load_state_dict's copy costs a page fault per page of fresh memory).
+    own = dict(model.named_parameters())
+    own.update(model.named_buffers())
+    if set(own) != set(state):
+        raise ValueError(f"state dict mismatch: {sorted(set(own) ^ set(state))}")
+    for name, t in own.items():
+        t.data = state[name].float() if state[name].is_floating_point() else state[name]
+    return model.eval()
+
+
 def torch_side(args, mode, extra):
+    """Runs the PyTorch worker in a fresh process per thread setting (and, end to end,
+    per batching: the 8 images at once or one at a time)."""
     runs = []
     for t in args.threads:
-        cmd = [sys.executable, os.path.abspath(__file__), "--worker", mode, "--worker-threads", str(t),
-               "--preset", args.preset, "--steps", str(args.steps)] + extra
-        out, _, _, _ = run_child(cmd)
-        runs.append(json.loads(out))
+        for b in ([IMAGES, 1] if mode == "e2e" else [0]):
+            cmd = [sys.executable, os.path.abspath(__file__), "--worker", mode, "--worker-threads", str(t),
+                   "--preset", args.preset, "--steps", str(args.steps), "--e2e-batch", str(max(b, 1))] + extra
+            out, _, _, _ = run_child(cmd)
+            runs.append(json.loads(out))
     return runs
 
 
@@ -185,6 +236,7 @@ def main():
     ap.add_argument("--checkpoint", help=argparse.SUPPRESS)
     ap.add_argument("--images", help=argparse.SUPPRESS)
     ap.add_argument("--batches", help=argparse.SUPPRESS)
+    ap.add_argument("--e2e-batch", type=int, default=IMAGES, help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.threads = [int(t) for t in str(args.threads).split(",")]
     if args.worker:
@@ -208,7 +260,7 @@ def main():
             rnd["aim_forward"], rnd["aim_bench"] = aim_forward(args)
             rnd["torch_forward"] = torch_side(args, "forward", ["--batches", "1,8"])
         if "e2e" not in skip:
-            run_child(["cat", ck])  # page cache
+            subprocess.run(["cat", ck], stdout=subprocess.DEVNULL, check=True)  # into the page cache
             rnd["aim_e2e"] = aim_e2e(args, ck, x, args.workdir)
             rnd["torch_e2e"] = torch_side(args, "e2e", ["--checkpoint", ck, "--images", x])
         rounds.append(rnd)

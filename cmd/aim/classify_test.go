@@ -36,8 +36,8 @@ func writeReleasedClassifier(t *testing.T) (string, *checkpoint.File) {
 	return path, f
 }
 
-// readNpy2D reads a float32 .npy matrix.
-func readNpy2D(t *testing.T, path string) ([]int, []float32) {
+// readNpyArray reads a float32 .npy array of any shape.
+func readNpyArray(t *testing.T, path string) ([]int, []float32) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -50,7 +50,7 @@ func readNpy2D(t *testing.T, path string) ([]int, []float32) {
 	}
 	var vals []float32
 	if err := r.Read(&vals); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	return r.Header.Descr.Shape, vals
 }
@@ -130,7 +130,7 @@ func TestFeaturesOfPhotosPooledWithOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plShape, plVals := readNpy2D(t, pooled)
+	plShape, plVals := readNpyArray(t, pooled)
 	if tk.N != 2 || tk.H != 64 || tk.W != 128 || plShape[0] != 2 || plShape[1] != 128 {
 		t.Fatalf("shapes (%d, %d, %d) and %v", tk.N, tk.H, tk.W, plShape)
 	}

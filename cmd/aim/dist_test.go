@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"codeberg.org/sbinet/npyio/npy"
-
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist/mpitest"
@@ -327,19 +325,7 @@ func TestMPIFeaturesAndProbe(t *testing.T) {
 // mustReadNpy reads the float32 values of a .npy file of any shape.
 func mustReadNpy(t *testing.T, path string) []float32 {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := npy.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v []float32
-	if err := r.Read(&v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	_, v := readNpyArray(t, path)
 	return v
 }
 

@@ -17,6 +17,8 @@ func init() {
 		"LossCurves":       reflect.ValueOf(plots.LossCurves),
 		"LossVsAccuracy":   reflect.ValueOf(plots.LossVsAccuracy),
 		"LossVsFLOPs":      reflect.ValueOf(plots.LossVsFLOPs),
+		"PNG":              reflect.ValueOf(plots.PNG),
+		"SVG":              reflect.ValueOf(plots.SVG),
 		"Save":             reflect.ValueOf(plots.Save),
 		"Spearman":         reflect.ValueOf(plots.Spearman),
 
