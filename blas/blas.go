@@ -32,8 +32,10 @@
 // they are unset the package chooses:
 //
 //   - OPENBLAS_CORETYPE=SkylakeX on CPUs with AVX-512 (F, BW, DQ, VL).
-//     OpenBLAS 0.3.21 (Debian 12) runs AMD's AVX-512 CPUs on its AVX2
-//     kernels at half the speed; the AVX-512 ones double sgemm's rate there.
+//     OpenBLAS 0.3.21 (Debian 12) does not recognise every AMD AVX-512 CPU
+//     and has run some on its AVX2 kernels at half the speed; where it does
+//     recognise one (as Cooperlake, whose sgemm kernels are SkylakeX's),
+//     the choice changes nothing.
 //   - One OpenBLAS thread, with Gemm splitting products of m·n·k ≥ 2²¹ into
 //     row blocks computed on GOMAXPROCS goroutines. OpenBLAS's worker
 //     threads spin while they wait for work, which takes a core from the Go

@@ -119,9 +119,10 @@ func open(path string) (*openBLAS, error) {
 
 // chooseCoreType sets OPENBLAS_CORETYPE=SkylakeX, unless it is set, on CPUs
 // with AVX-512 (F, BW, DQ, VL): OpenBLAS up to 0.3.21 does not recognise
-// AMD's AVX-512 CPUs (Zen 4 and later) and runs them on its AVX2 kernels,
-// at half the speed. It must run before the library is loaded, which reads
-// the variable once.
+// every AMD AVX-512 CPU and may run one on its AVX2 kernels, at half the
+// speed (where it does, it picks Cooperlake, with SkylakeX's sgemm
+// kernels, and this changes nothing). It must run before the library is
+// loaded, which reads the variable once.
 func chooseCoreType() {
 	if os.Getenv("OPENBLAS_CORETYPE") != "" || !hasAVX512() {
 		return

@@ -15,6 +15,7 @@
 package ops
 
 import (
+	"github.com/aim-go/aim/internal/offheap"
 	"hash"
 	"hash/fnv"
 	"io"
@@ -144,9 +145,9 @@ func (b *buffer) get(dt tensor.Dtype, shape ...int) *tensor.Dense {
 	if s.data == nil || s.dtype != dt || s.size < n {
 		s.dtype, s.size, s.gen = dt, n, s.gen+1
 		if dt == tensor.Float32 {
-			s.data = make([]float32, n)
+			s.data = offheap.HugeSlice[float32](n)
 		} else {
-			s.data = make([]float64, n)
+			s.data = offheap.HugeSlice[float64](n)
 		}
 	}
 	if b.t == nil || b.gen != s.gen || !b.t.Shape().Eq(tensor.Shape(shape)) {

@@ -3,6 +3,7 @@ package offheap
 import (
 	"runtime"
 	"testing"
+	"unsafe"
 )
 
 func TestFloat32sAreUsableAndOffTheHeap(t *testing.T) {
@@ -34,4 +35,32 @@ func TestFloat32sAreUsableAndOffTheHeap(t *testing.T) {
 		t.Errorf("Float32s(0) = %d values, %v", len(empty), err)
 	}
 	free()
+}
+
+func TestHugeSliceIsAlignedZeroedAndKept(t *testing.T) {
+	for _, n := range []int{1000, hugePage / 4, 3*hugePage/4 + 123} {
+		buf := HugeSlice[float32](n)
+		if len(buf) != n || cap(buf) != n {
+			t.Fatalf("HugeSlice(%d): len %d cap %d", n, len(buf), cap(buf))
+		}
+		start := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+		if 4*n >= hugePage && start%hugePage != 0 {
+			t.Errorf("HugeSlice(%d) starts at %#x, not on a %d-byte boundary", n, start, hugePage)
+		}
+		for i, v := range buf {
+			if v != 0 {
+				t.Fatalf("HugeSlice(%d)[%d] = %v, want 0", n, i, v)
+			}
+			buf[i] = float32(i)
+		}
+		runtime.GC() // the slice alone keeps its padded allocation alive
+		for i, v := range buf {
+			if v != float32(i) {
+				t.Fatalf("HugeSlice(%d)[%d] = %v after a collection, want %d", n, i, v, i)
+			}
+		}
+	}
+	if s := HugeSlice[float64](0); len(s) != 0 {
+		t.Errorf("HugeSlice(0) has %d values", len(s))
+	}
 }
