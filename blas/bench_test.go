@@ -48,7 +48,9 @@ func benchGemm[T Float](b *testing.B, tA, tB bool, m, n, k int) {
 
 // BenchmarkGemm measures one product at a time: tiny shows the cost of a
 // call, attention is the per-head Q·Kᵀ of a 7×7 grid of tokens with heads 64
-// wide, and mlp the first MLP product of a 56×56-token, width-192 block.
+// wide, and mlp the first MLP product of a 56×56-token, width-192 block;
+// aim600m_mlp is the first MLP product of AIM-0.6B (256 tokens, width 1536,
+// weights stored as PyTorch's (out, in), hence NT) at batch 1 and batch 8.
 func BenchmarkGemm(b *testing.B) {
 	benchBackends(b, func(b *testing.B) {
 		b.Run("f32/512x512x512", func(b *testing.B) { benchGemm[float32](b, false, false, 512, 512, 512) })
@@ -56,6 +58,8 @@ func BenchmarkGemm(b *testing.B) {
 		b.Run("f32/tiny_NN_8x8x8", func(b *testing.B) { benchGemm[float32](b, false, false, 8, 8, 8) })
 		b.Run("f32/attention_NT_49x49x64", func(b *testing.B) { benchGemm[float32](b, false, true, 49, 49, 64) })
 		b.Run("f32/mlp_NN_3136x768x192", func(b *testing.B) { benchGemm[float32](b, false, false, 3136, 768, 192) })
+		b.Run("f32/aim600m_mlp_NT_256x6144x1536", func(b *testing.B) { benchGemm[float32](b, false, true, 256, 6144, 1536) })
+		b.Run("f32/aim600m_mlp_NT_2048x6144x1536", func(b *testing.B) { benchGemm[float32](b, false, true, 2048, 6144, 1536) })
 	})
 }
 
