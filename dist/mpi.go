@@ -159,11 +159,18 @@ func (c *mpiComm) check(fn string, code int32) error {
 	return errors.Errorf("%s failed: %s (code %d)", fn, string(buf[:max(0, min(int(n), len(buf)))]), code)
 }
 
-// pieces calls fn on successive pieces of at most maxCount of n values,
-// with the offset and length of each.
-func pieces(n int, fn func(off, count int) error) error {
-	for off := 0; off < n; off += maxCount {
-		if err := fn(off, min(maxCount, n-off)); err != nil {
+// inPieces runs one MPI call, named fn for its errors, over buf in
+// successive pieces of at most maxCount values, holding the communicator's
+// lock: call gets the address and length of each piece and returns MPI's
+// error code.
+func inPieces[T float32 | float64](c *mpiComm, fn string, buf []T, call func(p uintptr, n int) int32) error {
+	if err := c.lock(); err != nil {
+		return err
+	}
+	defer c.mu.Unlock()
+	for off := 0; off < len(buf); off += maxCount {
+		n := min(maxCount, len(buf)-off)
+		if err := c.check(fn, call(uintptr(unsafe.Pointer(&buf[off])), n)); err != nil {
 			return err
 		}
 	}
@@ -190,13 +197,8 @@ func (c *mpiComm) AllReduceFloat64(buf []float64) error {
 
 // allReduce sums buf over the ranks in place (MPI_IN_PLACE).
 func allReduce[T float32 | float64](c *mpiComm, buf []T, typ uintptr) error {
-	if err := c.lock(); err != nil {
-		return err
-	}
-	defer c.mu.Unlock()
-	return pieces(len(buf), func(off, n int) error {
-		p := uintptr(unsafe.Pointer(&buf[off]))
-		return c.check("MPI_Allreduce", c.call(c.lib.allreduce, mpiInPlace, p, uintptr(n), typ, c.lib.sumOp, c.lib.world))
+	return inPieces(c, "MPI_Allreduce", buf, func(p uintptr, n int) int32 {
+		return c.call(c.lib.allreduce, mpiInPlace, p, uintptr(n), typ, c.lib.sumOp, c.lib.world)
 	})
 }
 
@@ -212,13 +214,8 @@ func broadcast[T float32 | float64](c *mpiComm, buf []T, typ uintptr, root int) 
 	if err := checkRoot(root, c.size); err != nil {
 		return err
 	}
-	if err := c.lock(); err != nil {
-		return err
-	}
-	defer c.mu.Unlock()
-	return pieces(len(buf), func(off, n int) error {
-		p := uintptr(unsafe.Pointer(&buf[off]))
-		return c.check("MPI_Bcast", c.call(c.lib.bcast, p, uintptr(n), typ, uintptr(root), c.lib.world))
+	return inPieces(c, "MPI_Bcast", buf, func(p uintptr, n int) int32 {
+		return c.call(c.lib.bcast, p, uintptr(n), typ, uintptr(root), c.lib.world)
 	})
 }
 
@@ -226,13 +223,8 @@ func (c *mpiComm) Send(buf []float32, dest int) error {
 	if err := c.peer(dest); err != nil {
 		return err
 	}
-	if err := c.lock(); err != nil {
-		return err
-	}
-	defer c.mu.Unlock()
-	return pieces(len(buf), func(off, n int) error {
-		p := uintptr(unsafe.Pointer(&buf[off]))
-		return c.check("MPI_Send", c.call(c.lib.send, p, uintptr(n), c.lib.float32Type, uintptr(dest), messageTag, c.lib.world))
+	return inPieces(c, "MPI_Send", buf, func(p uintptr, n int) int32 {
+		return c.call(c.lib.send, p, uintptr(n), c.lib.float32Type, uintptr(dest), messageTag, c.lib.world)
 	})
 }
 
@@ -240,13 +232,8 @@ func (c *mpiComm) Recv(buf []float32, src int) error {
 	if err := c.peer(src); err != nil {
 		return err
 	}
-	if err := c.lock(); err != nil {
-		return err
-	}
-	defer c.mu.Unlock()
-	return pieces(len(buf), func(off, n int) error {
-		p := uintptr(unsafe.Pointer(&buf[off]))
-		return c.check("MPI_Recv", c.call(c.lib.recv, p, uintptr(n), c.lib.float32Type, uintptr(src), messageTag, c.lib.world, mpiStatusIgnore))
+	return inPieces(c, "MPI_Recv", buf, func(p uintptr, n int) int32 {
+		return c.call(c.lib.recv, p, uintptr(n), c.lib.float32Type, uintptr(src), messageTag, c.lib.world, mpiStatusIgnore)
 	})
 }
 
