@@ -2,7 +2,6 @@ package checkpoint
 
 import (
 	"bytes"
-	"os"
 	"sort"
 	"unsafe"
 
@@ -72,22 +71,15 @@ type Mapped struct {
 
 // Open opens the safetensors file at path. See Mapped.
 func Open(path string) (*Mapped, error) {
-	fh, err := os.Open(path)
+	fh, size, err := openRegular(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "checkpoint")
+		return nil, err
 	}
 	defer fh.Close()
-	info, err := fh.Stat()
-	if err != nil {
-		return nil, errors.Wrap(err, "checkpoint")
+	if size < 8 {
+		return nil, errors.Errorf("checkpoint: read %s: file is %d bytes, too short for the 8-byte header length", path, size)
 	}
-	if !info.Mode().IsRegular() {
-		return nil, errors.Errorf("checkpoint: %s is not a regular file", path)
-	}
-	if info.Size() < 8 {
-		return nil, errors.Errorf("checkpoint: read %s: file is %d bytes, too short for the 8-byte header length", path, info.Size())
-	}
-	r, err := mapFile(fh, info.Size())
+	r, err := mapFile(fh, size)
 	if err != nil {
 		return nil, errors.Wrapf(err, "checkpoint: mapping %s", path)
 	}

@@ -95,20 +95,34 @@ func equalInts(a, b []int) bool {
 // boolean tensors are skipped and listed in File.Skipped; other dtypes are
 // an error. See the package documentation for what is validated.
 func Read(path string) (*File, error) {
-	fh, err := os.Open(path)
+	fh, size, err := openRegular(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "checkpoint")
+		return nil, err
 	}
 	defer fh.Close()
-	info, err := fh.Stat()
-	if err != nil {
-		return nil, errors.Wrap(err, "checkpoint")
-	}
-	f, err := decode(bufio.NewReaderSize(fh, 1<<20), info.Size())
+	f, err := decode(bufio.NewReaderSize(fh, 1<<20), size)
 	if err != nil {
 		return nil, errors.Wrapf(err, "checkpoint: read %s", path)
 	}
 	return f, nil
+}
+
+// openRegular opens the regular file at path and returns its size.
+func openRegular(path string) (*os.File, int64, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, 0, errors.Wrap(err, "checkpoint")
+	}
+	info, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, 0, errors.Wrap(err, "checkpoint")
+	}
+	if !info.Mode().IsRegular() {
+		fh.Close()
+		return nil, 0, errors.Errorf("checkpoint: %s is not a regular file", path)
+	}
+	return fh, info.Size(), nil
 }
 
 // entry is one tensor of a header.
