@@ -26,3 +26,16 @@ func TestWriteErrorNamesThePathOnce(t *testing.T) {
 		t.Errorf("error %q names %s %d times, want once", err, dest, n)
 	}
 }
+
+func TestOpenAndReadRefuseADirectory(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Read(dir); err == nil || !strings.Contains(err.Error(), dir+" is not a regular file") {
+		t.Errorf("Read(directory) = %v; want an error naming it as not a regular file", err)
+	}
+	if m, err := Open(dir); err == nil || !strings.Contains(err.Error(), dir+" is not a regular file") {
+		if m != nil {
+			m.Close()
+		}
+		t.Errorf("Open(directory) = %v; want an error naming it as not a regular file", err)
+	}
+}
