@@ -30,6 +30,8 @@ type openBLAS struct {
 	setNumThreads, getNumThreads, cfg uintptr
 	defaultThreads                    int
 	threads                           atomic.Int32 // the current setting, cached
+	coreOnce                          sync.Once
+	avx512                            bool // runs AVX-512 kernels; see avx512Kernels
 }
 
 // libraryCandidates lists the names and paths tried, in order: the one
@@ -139,6 +141,20 @@ func (o *openBLAS) config() string {
 	var getConfig func() string
 	purego.RegisterFunc(&getConfig, o.cfg)
 	return getConfig()
+}
+
+// avx512Kernels reports whether OpenBLAS runs AVX-512 kernels, by the core
+// its build description names. It is read once: the core never changes.
+func (o *openBLAS) avx512Kernels() bool {
+	o.coreOnce.Do(func() {
+		cfg := o.config()
+		for _, core := range []string{"SkylakeX", "Cooperlake", "SapphireRapids"} {
+			if strings.Contains(cfg, core) {
+				o.avx512 = true
+			}
+		}
+	})
+	return o.avx512
 }
 
 // SetThreads sets OpenBLAS's thread count; n < 1 restores the count it

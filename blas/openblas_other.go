@@ -20,3 +20,5 @@ func loadOpenBLAS() (*openBLAS, error) {
 }
 
 func (*openBLAS) serial() bool { return false }
+
+func (*openBLAS) avx512Kernels() bool { return false }

@@ -1,0 +1,144 @@
+package blas
+
+import (
+	"runtime"
+	"sync"
+)
+
+// The X·Wᵀ kernel: C = alpha·A·Bᵀ + beta·C in float32 with A (m×k) and B
+// (n×k) both read along their rows, in place. A transformer's linear layer
+// at inference is this product with B its weights in PyTorch's (out, in)
+// layout. OpenBLAS copies ("packs") all of B into its own layout on every
+// call, which at a few hundred rows of A costs as much as a tenth of the
+// product; this kernel never copies B, so each weight is read from memory
+// once per call and used straight from the caller's (possibly memory-mapped)
+// slice. Tiles of 4 rows of A by 6 rows of B keep 24 sixteen-lane partial
+// sums in registers along k and reduce them at the end of a block of k.
+
+var (
+	// ntBlockK is the most values of k one pass of tiles covers: a tile's
+	// 4 rows of A (12 KiB) stay in L1 while B streams past them.
+	ntBlockK = 1536
+	// ntBlockN is the rows of B (a multiple of 6) one pass covers, about
+	// 290 KiB at ntBlockK: they stay in L2 while every row of A meets them.
+	ntBlockN = 96
+	// ntBlockM is the rows of A one pass covers: at ntBlockK, 1.5 MiB
+	// that L3 serves for each block of B.
+	ntBlockM = 256
+	// ntMinWork is the size m·n·k below which the kernel is not worth its
+	// goroutines.
+	ntMinWork = 1 << 21
+)
+
+// ntMaxRows is the most rows of A for which the kernel is preferred to a
+// backend that runs AVX-512 kernels itself: from about 1024 rows OpenBLAS's
+// packing pays for itself and its SkylakeX kernel is the faster (AIM-0.6B's
+// MLP products: equal at 1024 rows, OpenBLAS 5–25% ahead at 2048).
+const ntMaxRows = 1024
+
+// useNTKernel reports whether Gemm routes a float32 product to the X·Wᵀ
+// kernel.
+func useNTKernel(transA, transB bool, m, n, k int) bool {
+	if !hasNTKernel || !ntEnabled || transA || !transB || m < 4 || n < 6 || k < 16 || m*n*k < ntMinWork {
+		return false
+	}
+	return m < ntMaxRows || !backendHasAVX512Kernels()
+}
+
+// backendHasAVX512Kernels reports whether the active backend is OpenBLAS on
+// AVX-512 kernels (SkylakeX, Cooperlake, SapphireRapids).
+func backendHasAVX512Kernels() bool {
+	ob, ok := current().(*openBLAS)
+	return ok && ob.avx512Kernels()
+}
+
+// ntEnabled lets benchmarks and tests compare the kernel with the backend.
+var ntEnabled = true
+
+// gemmNT computes C = alpha·A·Bᵀ + beta·C on GOMAXPROCS goroutines, each
+// taking a range of columns of C (rows of B). Arguments are checked by the
+// caller.
+func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if beta != 0 && beta != 1 {
+		for i := range m {
+			row := c[i*ldc : i*ldc+n]
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/6/8))
+	per := (n/workers + 5) / 6 * 6
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += per {
+		hi := min(lo+per, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ntColumns(m, hi-lo, k, alpha, a, lda, b[lo*ldb:], ldb, beta != 0, c[lo:], ldc)
+		}()
+	}
+	wg.Wait()
+}
+
+// ntColumns computes C[:, 0:n] (+)= alpha·A·B[0:n]ᵀ: whole 6-row groups of
+// B on the kernel, the last n mod 6 rows of B on the backend.
+func ntColumns(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, accumulate bool, c []float32, ldc int) {
+	n6 := n / 6 * 6
+	if n6 > 0 {
+		ntRows(m, n6, k, alpha, a, lda, b, ldb, accumulate, c, ldc)
+	}
+	if n6 < n {
+		beta := float32(0)
+		if accumulate {
+			beta = 1
+		}
+		gemmOnce(false, true, m, n-n6, k, alpha, a, lda, b[n6*ldb:], ldb, beta, c[n6:], ldc)
+	}
+}
+
+// ntRows computes C[:, 0:n] (+)= alpha·A·B[0:n]ᵀ for n a multiple of 6:
+// whole groups of 4 rows of A in place, the last m mod 4 rows through a
+// zero-padded copy of them.
+func ntRows(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, accumulate bool, c []float32, ldc int) {
+	m4 := m / 4 * 4
+	if m4 > 0 {
+		ntBlocks(m4, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc)
+	}
+	if m4 == m {
+		return
+	}
+	rest := m - m4
+	pa, pc := make([]float32, 4*k), make([]float32, 4*n)
+	for i := range rest {
+		copy(pa[i*k:(i+1)*k], a[(m4+i)*lda:(m4+i)*lda+k])
+		copy(pc[i*n:(i+1)*n], c[(m4+i)*ldc:(m4+i)*ldc+n])
+	}
+	ntBlocks(4, n, k, alpha, pa, k, b, ldb, accumulate, pc, n)
+	for i := range rest {
+		copy(c[(m4+i)*ldc:(m4+i)*ldc+n], pc[i*n:(i+1)*n])
+	}
+}
+
+// ntBlocks runs the kernel over C[0:m, 0:n] for m a multiple of 4 and n of
+// 6, in blocks of k and of rows of B sized for the caches.
+func ntBlocks(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, accumulate bool, c []float32, ldc int) {
+	chunks := (k + ntBlockK - 1) / ntBlockK
+	kc := ((k+chunks-1)/chunks + 15) &^ 15
+	for p := 0; p < k; p += kc {
+		width := min(kc, k-p)
+		blocks, tail := width/16, uint16(1)<<(width%16)-1
+		acc := 0
+		if accumulate || p > 0 {
+			acc = 1
+		}
+		for i0 := 0; i0 < m; i0 += ntBlockM {
+			for j := 0; j < n; j += ntBlockN {
+				tiles := (min(j+ntBlockN, n) - j) / 6
+				for i := i0; i < min(i0+ntBlockM, m); i += 4 {
+					ntTiles(&a[i*lda+p], lda, &b[j*ldb+p], ldb, blocks, tail, &c[i*ldc+j], ldc, tiles, alpha, acc)
+				}
+			}
+		}
+	}
+}

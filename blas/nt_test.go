@@ -1,0 +1,135 @@
+package blas
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// checkNT runs gemmNT on a case and compares it with refGemm, checking that
+// the padding after each row of C is left alone.
+func checkNT(t *testing.T, r *rand.Rand, tc gemmCase, nanC bool) {
+	t.Helper()
+	lda, ldb, ldc := tc.k+tc.pad, tc.k+tc.pad, tc.n+tc.pad
+	a, b, c := randSlice[float32](r, tc.m*lda), randSlice[float32](r, tc.n*ldb), randSlice[float32](r, tc.m*ldc)
+	if nanC {
+		for i := range c {
+			c[i] = float32(math.NaN())
+		}
+	}
+	orig := append([]float32(nil), c...)
+	want, scale := refGemm(false, true, tc.m, tc.n, tc.k, float32(tc.alpha), a, lda, b, ldb, float32(tc.beta), c, ldc)
+	gemmNT(tc.m, tc.n, tc.k, float32(tc.alpha), a, lda, b, ldb, float32(tc.beta), c, ldc)
+	for i := range tc.m {
+		for j := range ldc {
+			got := c[i*ldc+j]
+			if j >= tc.n {
+				if math.Float32bits(got) != math.Float32bits(orig[i*ldc+j]) {
+					t.Fatalf("%v: C[%d][%d] in the padding changed", tc, i, j)
+				}
+				continue
+			}
+			w, s := want[i*tc.n+j], scale[i*tc.n+j]
+			if nanC && tc.beta == 0 {
+				w, s = 0, 0
+				for l := range tc.k {
+					p := tc.alpha * float64(a[i*lda+l]) * float64(b[j*ldb+l])
+					w, s = w+p, s+math.Abs(p)
+				}
+			}
+			if d := math.Abs(float64(got) - w); !(d <= 1e-5*max(s, 1e-30)) {
+				t.Fatalf("%v: C[%d][%d] = %v, want %v (scale %v)", tc, i, j, got, w, s)
+			}
+		}
+	}
+}
+
+// TestNTKernel compares the X·Wᵀ kernel with the float64 triple loop on
+// shapes that exercise every edge: rows of A beyond a multiple of 4, rows
+// of B beyond a multiple of 6, k beyond a multiple of 16 and over several
+// blocks of k, blocks of rows of A and of B, strided sub-matrices, and the
+// scalars alpha and beta (including beta = 0 over a C of NaNs, which must
+// not read C).
+func TestNTKernel(t *testing.T) {
+	if !hasNTKernel {
+		t.Skip("no AVX-512 on this CPU: the X·Wᵀ kernel is not used")
+	}
+	r := rand.New(rand.NewPCG(5, 5))
+	sizes := [][3]int{{4, 6, 16}, {5, 7, 17}, {7, 11, 31}, {8, 12, 1}, {259, 101, 64}, {12, 200, ntBlockK + 7}, {9, 13, 2*ntBlockK + 16}, {ntBlockM + 8, ntBlockN + 6, 48}}
+	scalars := [][2]float64{{1, 0}, {0.5, -1.5}, {-2, 1}, {0, 0.25}}
+	for i, s := range sizes {
+		for j, ab := range scalars {
+			tc := gemmCase{false, true, s[0], s[1], s[2], ab[0], ab[1], (i + j) % 3 * 5}
+			t.Run(tc.String(), func(t *testing.T) { checkNT(t, r, tc, false) })
+		}
+		tc := gemmCase{false, true, s[0], s[1], s[2], 1.5, 0, 3}
+		t.Run(tc.String()+"_nanC", func(t *testing.T) { checkNT(t, r, tc, true) })
+	}
+}
+
+// TestNTRoute checks which products Gemm gives the X·Wᵀ kernel: only
+// float32 A·Bᵀ large enough, and under ntMaxRows rows when OpenBLAS runs
+// AVX-512 kernels of its own.
+func TestNTRoute(t *testing.T) {
+	if !hasNTKernel {
+		if useNTKernel(false, true, 256, 1536, 1536) {
+			t.Fatal("routed to the kernel on a CPU without AVX-512")
+		}
+		t.Skip("no AVX-512 on this CPU")
+	}
+	cases := []struct {
+		tA, tB  bool
+		m, n, k int
+		want    bool
+	}{
+		{false, true, 256, 1536, 1536, true},
+		{false, false, 256, 1536, 1536, false},
+		{true, true, 256, 1536, 1536, false},
+		{false, true, 3, 4096, 4096, false},
+		{false, true, 256, 5, 4096, false},
+		{false, true, 256, 1536, 8, false},
+		{false, true, 16, 16, 16, false},
+		{false, true, ntMaxRows, 1536, 1536, !backendHasAVX512Kernels()},
+	}
+	for _, c := range cases {
+		if got := useNTKernel(c.tA, c.tB, c.m, c.n, c.k); got != c.want {
+			t.Errorf("useNTKernel(%v, %v, %d, %d, %d) = %v, want %v (backend %s)", c.tA, c.tB, c.m, c.n, c.k, got, c.want, Info())
+		}
+	}
+}
+
+// BenchmarkGemmNT compares the X·Wᵀ kernel with the backend on AIM-0.6B's
+// products (256 tokens per image, width 1536, MLP 6144) at 1, 4 and 8
+// images.
+func BenchmarkGemmNT(b *testing.B) {
+	shapes := []struct {
+		name    string
+		n, k    int
+		batches []int
+	}{{"qkv", 4608, 1536, []int{1}}, {"proj", 1536, 1536, []int{1}}, {"fc1", 6144, 1536, []int{1, 4, 8}}, {"fc2", 1536, 6144, []int{1, 4, 8}}}
+	for _, s := range shapes {
+		for _, batch := range s.batches {
+			m := 256 * batch
+			for _, route := range []string{"kernel", Backend()} {
+				b.Run(fmt.Sprintf("%s_%dx%dx%d/%s", s.name, m, s.n, s.k, route), func(b *testing.B) {
+					defer func(prev bool) { ntEnabled = prev }(ntEnabled)
+					ntEnabled = route == "kernel"
+					if ntEnabled && !hasNTKernel {
+						b.Skip("no AVX-512 on this CPU")
+					}
+					r := rand.New(rand.NewPCG(1, 1))
+					x, w, c := randSlice[float32](r, m*s.k), randSlice[float32](r, s.n*s.k), make([]float32, m*s.n)
+					for b.Loop() {
+						if ntEnabled {
+							gemmNT(m, s.n, s.k, 1, x, s.k, w, s.k, 0, c, s.n)
+						} else {
+							Gemm(false, true, m, s.n, s.k, 1, x, s.k, w, s.k, 0, c, s.n)
+						}
+					}
+					reportGFLOPS(b, 2*float64(m)*float64(s.n)*float64(s.k))
+				})
+			}
+		}
+	}
+}
