@@ -45,10 +45,11 @@
 //
 // # The X·Wᵀ kernel
 //
-// A float32 product A·Bᵀ with both operands read along their rows — a
-// linear layer with PyTorch's (out, in) weights — runs on the package's own
-// AVX-512 kernel (nt.go) on CPUs that have it, whatever the backend, unless
-// OpenBLAS itself runs AVX-512 kernels and A has 1024 rows or more. The
+// A float32 product A·Bᵀ with both operands read along rows of at least 512
+// values — a linear layer with PyTorch's (out, in) weights — runs on the
+// package's own AVX-512 kernel (nt.go) on CPUs that have it, whatever the
+// backend, unless OpenBLAS itself runs AVX-512 kernels and A has 1024 rows
+// or more. The
 // kernel reads the weights in place; OpenBLAS copies all of them into its
 // own layout on every call, which at the few hundred rows of one image's
 // tokens costs it a quarter of its speed (AIM-0.6B's products at 256 rows:

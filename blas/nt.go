@@ -36,10 +36,16 @@ var (
 // MLP products: equal at 1024 rows, OpenBLAS 5–25% ahead at 2048).
 const ntMaxRows = 1024
 
+// ntMinK is the shortest rows for which the kernel is used: each tile ends
+// with a reduction of its 24 partial sums that costs about as much as 8
+// blocks of 16 values, so short rows run at half speed (an attention head's
+// scores, 256×256×128: 80–95 GFLOP/s against OpenBLAS's 130–165).
+const ntMinK = 512
+
 // useNTKernel reports whether Gemm routes a float32 product to the X·Wᵀ
 // kernel.
 func useNTKernel(transA, transB bool, m, n, k int) bool {
-	if !hasNTKernel || !ntEnabled || transA || !transB || m < 4 || n < 6 || k < 16 || m*n*k < ntMinWork {
+	if !hasNTKernel || !ntEnabled || transA || !transB || m < 4 || n < 6 || k < ntMinK || m*n*k < ntMinWork {
 		return false
 	}
 	return m < ntMaxRows || !backendHasAVX512Kernels()

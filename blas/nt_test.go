@@ -68,6 +68,27 @@ func TestNTKernel(t *testing.T) {
 	}
 }
 
+// TestGemmOnNTKernel runs products that Gemm gives the kernel through Gemm,
+// on every backend: strided, with the scalars, against the triple loop.
+func TestGemmOnNTKernel(t *testing.T) {
+	if !hasNTKernel {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	eachBackend(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(6, 6))
+		for i, tc := range []gemmCase{
+			{false, true, 9, 601, 600, 1, 0, 0},
+			{false, true, 30, 150, 1000, 0.5, -1.5, 5},
+			{false, true, 7, 1000, 530, -2, 1, 10},
+		} {
+			if !useNTKernel(tc.tA, tc.tB, tc.m, tc.n, tc.k) {
+				t.Fatalf("case %d (%v) is not routed to the kernel", i, tc)
+			}
+			checkGemmCase[float32](t, r, tc)
+		}
+	})
+}
+
 // TestNTRoute checks which products Gemm gives the X·Wᵀ kernel: only
 // float32 A·Bᵀ large enough, and under ntMaxRows rows when OpenBLAS runs
 // AVX-512 kernels of its own.
@@ -88,7 +109,8 @@ func TestNTRoute(t *testing.T) {
 		{true, true, 256, 1536, 1536, false},
 		{false, true, 3, 4096, 4096, false},
 		{false, true, 256, 5, 4096, false},
-		{false, true, 256, 1536, 8, false},
+		{false, true, 256, 1536, ntMinK - 1, false},
+		{false, true, 256, 256, 128, false},
 		{false, true, 16, 16, 16, false},
 		{false, true, ntMaxRows, 1536, 1536, !backendHasAVX512Kernels()},
 	}
@@ -101,13 +123,13 @@ func TestNTRoute(t *testing.T) {
 
 // BenchmarkGemmNT compares the X·Wᵀ kernel with the backend on AIM-0.6B's
 // products (256 tokens per image, width 1536, MLP 6144) at 1, 4 and 8
-// images.
+// images, and one head's attention scores Q·Kᵀ (head width 128).
 func BenchmarkGemmNT(b *testing.B) {
 	shapes := []struct {
 		name    string
 		n, k    int
 		batches []int
-	}{{"qkv", 4608, 1536, []int{1}}, {"proj", 1536, 1536, []int{1}}, {"fc1", 6144, 1536, []int{1, 4, 8}}, {"fc2", 1536, 6144, []int{1, 4, 8}}}
+	}{{"qkv", 4608, 1536, []int{1}}, {"proj", 1536, 1536, []int{1}}, {"scores", 256, 128, []int{1}}, {"fc1", 6144, 1536, []int{1, 4, 8}}, {"fc2", 1536, 6144, []int{1, 4, 8}}}
 	for _, s := range shapes {
 		for _, batch := range s.batches {
 			m := 256 * batch

@@ -162,6 +162,8 @@ tile:
 	TESTQ   CX, CX
 	JZ      partial
 
+	PCALIGN $64
+
 full:
 	STEP(K3)
 	ADDQ    $64, SI
