@@ -52,8 +52,10 @@
 // or more. The
 // kernel reads the weights in place; OpenBLAS copies all of them into its
 // own layout on every call, which at the few hundred rows of one image's
-// tokens costs it a quarter of its speed (AIM-0.6B's products at 256 rows:
-// 1.27–1.37× OpenBLAS's SkylakeX kernels; at 2048 rows OpenBLAS is faster).
+// tokens costs it a good part of its speed (AIM-0.6B's products at 256
+// rows run 1.15–1.45× OpenBLAS's SkylakeX kernels, the 6144-wide MLP output
+// 0.9–1.2×; at 2048 rows OpenBLAS is faster). docs/performance.md has the
+// measurements.
 //
 // A program that must not silently run on the slow backend calls Init at
 // start-up and stops on its error. Use switches the backend explicitly and
@@ -355,9 +357,9 @@ func ntInfo() string {
 	case !hasNTKernel || !ntEnabled:
 		return ""
 	case backendHasAVX512Kernels():
-		return fmt.Sprintf("; X·Wᵀ products under %d rows on the AVX-512 X·Wᵀ kernel", ntMaxRows)
+		return fmt.Sprintf("; X·Wᵀ products under %d rows on the project's AVX-512 kernel", ntMaxRows)
 	default:
-		return "; X·Wᵀ products on the AVX-512 X·Wᵀ kernel"
+		return "; X·Wᵀ products on the project's AVX-512 kernel"
 	}
 }
 

@@ -15,15 +15,17 @@ import (
 // slice. Tiles of 4 rows of A by 6 rows of B keep 24 sixteen-lane partial
 // sums in registers along k and reduce them at the end of a block of k.
 
-var (
-	// ntBlockK is the most values of k one pass of tiles covers: a tile's
-	// 4 rows of A (12 KiB) stay in L1 while B streams past them.
+const (
+	// ntBlockK is the most values of k one pass of tiles covers (longer
+	// rows are split into equal blocks): a tile's 4 rows of A (24 KiB) stay
+	// in L1 while B streams past them, and the reduction at the end of a
+	// block is paid once per 1536 values.
 	ntBlockK = 1536
-	// ntBlockN is the rows of B (a multiple of 6) one pass covers, about
-	// 290 KiB at ntBlockK: they stay in L2 while every row of A meets them.
+	// ntBlockN is the rows of B (a multiple of 6) one pass covers, 590 KiB
+	// at ntBlockK: they stay in L2 while the rows of A meet them.
 	ntBlockN = 96
-	// ntBlockM is the rows of A one pass covers: at ntBlockK, 1.5 MiB
-	// that L3 serves for each block of B.
+	// ntBlockM is the rows of A one pass covers: 1.5 MiB at ntBlockK, which
+	// L3 serves for each block of B.
 	ntBlockM = 256
 	// ntMinWork is the size m·n·k below which the kernel is not worth its
 	// goroutines.
@@ -38,8 +40,8 @@ const ntMaxRows = 1024
 
 // ntMinK is the shortest rows for which the kernel is used: each tile ends
 // with a reduction of its 24 partial sums that costs about as much as 8
-// blocks of 16 values, so short rows run at half speed (an attention head's
-// scores, 256×256×128: 80–95 GFLOP/s against OpenBLAS's 130–165).
+// blocks of 16 values, so short rows gain nothing (an attention head's
+// scores, 256×256×128: 86–196 GFLOP/s against OpenBLAS's 160–186).
 const ntMinK = 512
 
 // useNTKernel reports whether Gemm routes a float32 product to the X·Wᵀ
