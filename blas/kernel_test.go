@@ -54,14 +54,6 @@ func pack(dst []float32, trans bool, r, cols int, x []float32, ld int) {
 	}
 }
 
-// scaled returns beta·c, with beta = 0 overwriting c whatever it holds.
-func scaled(beta, c float32) float32 {
-	if beta == 0 {
-		return 0
-	}
-	return beta * c
-}
-
 func dot(x, y []float32) float32 {
 	var s float32
 	y = y[:len(x)]

@@ -67,6 +67,15 @@ var ntEnabled = true
 // taking a range of columns of C (rows of B). Arguments are checked by the
 // caller.
 func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if alpha == 0 { // as BLAS: A and B are not read, so their NaNs do not reach C
+		for i := range m {
+			row := c[i*ldc : i*ldc+n]
+			for j := range row {
+				row[j] = scaled(beta, row[j])
+			}
+		}
+		return
+	}
 	if beta != 0 && beta != 1 {
 		for i := range m {
 			row := c[i*ldc : i*ldc+n]
@@ -87,6 +96,14 @@ func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb i
 		}()
 	}
 	wg.Wait()
+}
+
+// scaled returns beta·c, with beta = 0 overwriting c whatever it holds.
+func scaled(beta, c float32) float32 {
+	if beta == 0 {
+		return 0
+	}
+	return beta * c
 }
 
 // ntColumns computes C[:, 0:n] (+)= alpha·A·B[0:n]ᵀ: whole 6-row groups of

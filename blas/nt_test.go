@@ -89,6 +89,28 @@ func TestGemmOnNTKernel(t *testing.T) {
 	})
 }
 
+// TestNTAlphaZero checks that with alpha = 0 the kernel, like BLAS, reads
+// neither A nor B: their NaNs do not reach C, which becomes beta·C.
+func TestNTAlphaZero(t *testing.T) {
+	m, n, k := 8, 12, 32
+	a, b := make([]float32, m*k), make([]float32, n*k)
+	for i := range a {
+		a[i] = float32(math.NaN())
+	}
+	for _, beta := range []float32{0, 0.5} {
+		c := make([]float32, m*n)
+		for i := range c {
+			c[i] = float32(i)
+		}
+		gemmNT(m, n, k, 0, a, k, b, k, beta, c, n)
+		for i, v := range c {
+			if want := beta * float32(i); v != want {
+				t.Fatalf("beta %v: C[%d] = %v, want %v", beta, i, v, want)
+			}
+		}
+	}
+}
+
 // TestNTRoute checks which products Gemm gives the X·Wᵀ kernel: only
 // float32 A·Bᵀ large enough, and under ntMaxRows rows when OpenBLAS runs
 // AVX-512 kernels of its own.
