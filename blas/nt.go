@@ -67,22 +67,19 @@ var ntEnabled = true
 // taking a range of columns of C (rows of B). Arguments are checked by the
 // caller.
 func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if alpha == 0 { // as BLAS: A and B are not read, so their NaNs do not reach C
+	// C becomes beta·C first unless the kernel overwrites it (beta = 0) or
+	// beta is 1; with alpha = 0 that is all, as in BLAS: A and B are not
+	// read, so their NaNs do not reach C.
+	if beta != 1 && (alpha == 0 || beta != 0) {
 		for i := range m {
 			row := c[i*ldc : i*ldc+n]
 			for j := range row {
 				row[j] = scaled(beta, row[j])
 			}
 		}
-		return
 	}
-	if beta != 0 && beta != 1 {
-		for i := range m {
-			row := c[i*ldc : i*ldc+n]
-			for j := range row {
-				row[j] *= beta
-			}
-		}
+	if alpha == 0 {
+		return
 	}
 	workers := min(runtime.GOMAXPROCS(0), max(1, n/6/8))
 	per := (n/workers + 5) / 6 * 6

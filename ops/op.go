@@ -15,7 +15,6 @@
 package ops
 
 import (
-	"github.com/aim-go/aim/internal/offheap"
 	"hash"
 	"hash/fnv"
 	"io"
@@ -24,6 +23,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/internal/offheap"
 )
 
 // Float is the element type the kernels are written for.
