@@ -36,8 +36,9 @@ func Attention(qkv, prefix *G.Node, heads, seqLen int) (*G.Node, error) {
 
 // attentionOp keeps the attention probabilities (B, heads, K, K) of its last
 // run for the backward pass, when a graph has one (SymDiff was called);
-// without, each worker reuses one K×K scratch, so that an inference graph
-// does not hold B·heads·K² values per block.
+// without, each worker reuses one K×K scratch from a free list shared by all
+// attention operations, so that an inference graph does not hold B·heads·K²
+// values per block.
 type attentionOp struct {
 	base
 	heads, seqLen int
@@ -160,7 +161,9 @@ func attentionForward[T Float](op *attentionOp, vs []G.Value, out, probs []T) er
 	parallel.For(g.b*g.heads, 1, func(lo, hi int) {
 		var scratch []T
 		if probs == nil {
-			scratch = make([]T, k*k)
+			list := scratchFor[T]()
+			scratch = list.get(k * k)
+			defer list.put(scratch)
 		}
 		for bh := lo; bh < hi; bh++ {
 			hv := g.view(bh)

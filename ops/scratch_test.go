@@ -1,0 +1,81 @@
+package ops
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func TestScratchListReuses(t *testing.T) {
+	var l scratchList[float32]
+	a := l.get(100)
+	b := l.get(100)
+	if &a[0] == &b[0] {
+		t.Fatal("two buffers in use at once share memory")
+	}
+	l.put(a)
+	if c := l.get(80); &c[0] != &a[0] || len(c) != 80 {
+		t.Errorf("get(80) after put: new memory or length %d, want a's memory and 80", len(c))
+	}
+	l.put(b)
+	if d := l.get(200); &d[0] == &b[0] || len(d) != 200 {
+		t.Errorf("get(200) reused a buffer of capacity %d", cap(b))
+	}
+}
+
+// TestAttentionInferenceReusesScores runs an inference graph's attention
+// several times: after the first run it must not allocate its K×K score
+// buffers again (fresh memory costs page faults at full size), and its
+// result must not change.
+func TestAttentionInferenceReusesScores(t *testing.T) {
+	const b, k, d, heads = 2, 128, 32, 4
+	rng := rand.New(rand.NewPCG(9, 1))
+	qkv := tensor.New(tensor.WithShape(b*k, 3*d), tensor.Of(tensor.Float32))
+	for i := range qkv.Float32s() {
+		qkv.Float32s()[i] = float32(rng.NormFloat64())
+	}
+	g := G.NewGraph()
+	x := G.NodeFromAny(g, qkv, G.WithName("qkv"))
+	p := G.NodeFromAny(g, tensor.New(tensor.WithShape(b), tensor.WithBacking([]float32{3, 100})), G.WithName("prefix"))
+	out := G.Must(Attention(x, p, heads, k))
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	run := func() []float32 {
+		t.Helper()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		defer vm.Reset()
+		return append([]float32(nil), out.Value().Data().([]float32)...)
+	}
+	first := run()
+	const runs = 8
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		if got := run(); !equal32(got, first) {
+			t.Fatal("a second run gave a different result")
+		}
+	}
+	runtime.ReadMemStats(&after)
+	perRun := (after.TotalAlloc - before.TotalAlloc) / runs
+	copied := uint64(4 * len(first))
+	if perRun > copied+k*k*4/2 {
+		t.Errorf("each run allocated %d bytes (%d of them the test's copy of the output); a K×K score buffer is %d", perRun, copied, k*k*4)
+	}
+}
+
+func equal32(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
