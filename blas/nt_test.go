@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -140,6 +141,90 @@ func TestNTRoute(t *testing.T) {
 		if got := useNTKernel(c.tA, c.tB, c.m, c.n, c.k); got != c.want {
 			t.Errorf("useNTKernel(%v, %v, %d, %d, %d) = %v, want %v (backend %s)", c.tA, c.tB, c.m, c.n, c.k, got, c.want, Info())
 		}
+	}
+}
+
+// TestColumnBlock checks the width of a block of columns: a multiple of 6,
+// at most ntBlockN, AIM's widths in blocks of exactly ntBlockN, and as many
+// blocks for each worker (the last one shorter).
+func TestColumnBlock(t *testing.T) {
+	for _, c := range []struct{ n, workers, want int }{
+		{1536, 2, 96}, {4608, 2, 96}, {6144, 2, 96}, {256, 2, 66}, {192, 2, 96}, {200, 2, 54}, {7, 2, 6}, {6, 1, 6}, {1000, 3, 84},
+	} {
+		got := columnBlock(c.n, c.workers)
+		if got != c.want {
+			t.Errorf("columnBlock(%d, %d) = %d, want %d", c.n, c.workers, got, c.want)
+		}
+		if got%6 != 0 || got > ntBlockN {
+			t.Errorf("columnBlock(%d, %d) = %d: not a multiple of 6 within ntBlockN", c.n, c.workers, got)
+		}
+	}
+}
+
+// TestColumnQueue checks that every block is handed out exactly once, in
+// order within a worker's own share, and that a worker that finishes takes
+// what another has left — also when the others never start.
+func TestColumnQueue(t *testing.T) {
+	for _, c := range []struct{ blocks, workers int }{{1, 1}, {16, 2}, {17, 3}, {64, 4}, {5, 8}} {
+		q := newColumnQueue(c.blocks, c.workers)
+		seen := make([]int, c.blocks)
+		own := q.shares[0]
+		for want := own[0]; want < own[1]; want++ {
+			if got, ok := q.take(0); !ok || got != want {
+				t.Fatalf("%+v: worker 0 took %d (%v), want its own block %d", c, got, ok, want)
+			}
+			seen[want]++
+		}
+		for blk, ok := q.take(0); ok; blk, ok = q.take(0) {
+			seen[blk]++
+		}
+		for blk, n := range seen {
+			if n != 1 {
+				t.Fatalf("%+v: block %d handed out %d times with one worker taking", c, blk, n)
+			}
+		}
+		for w := range c.workers {
+			if blk, ok := q.take(w); ok {
+				t.Fatalf("%+v: worker %d took block %d after all were taken", c, w, blk)
+			}
+		}
+	}
+	// Concurrent takers; worker 0 stalls after its first block (if the others
+	// leave it one) until the others are done, so they must take the rest of
+	// its share.
+	const blocks, workers = 200, 4
+	q := newColumnQueue(blocks, workers)
+	var mu sync.Mutex
+	seen := make([]int, blocks)
+	taken := make([]int, workers)
+	var others, all sync.WaitGroup
+	others.Add(workers - 1)
+	all.Add(workers)
+	for w := range workers {
+		go func() {
+			defer all.Done()
+			for blk, ok := q.take(w); ok; blk, ok = q.take(w) {
+				mu.Lock()
+				seen[blk]++
+				taken[w]++
+				mu.Unlock()
+				if w == 0 && taken[0] == 1 {
+					others.Wait()
+				}
+			}
+			if w > 0 {
+				others.Done()
+			}
+		}()
+	}
+	all.Wait()
+	for blk, n := range seen {
+		if n != 1 {
+			t.Fatalf("block %d handed out %d times", blk, n)
+		}
+	}
+	if taken[0] > 1 {
+		t.Errorf("the stalled worker took %d blocks, want at most 1: the others left its share to it (%v)", taken[0], taken)
 	}
 }
 
