@@ -26,7 +26,8 @@ const (
 	// also the unit of work the cores share out (see columnQueue).
 	ntBlockN = 96
 	// ntBlockM is the rows of A one pass covers: 1.5 MiB at ntBlockK, which
-	// L3 serves for each block of B.
+	// L3 serves for each block of B; larger products go in such blocks of
+	// rows, one after the other.
 	ntBlockM = 256
 	// ntMinWork is the size m·n·k below which the kernel is not worth its
 	// goroutines.
@@ -87,14 +88,24 @@ func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb i
 	width := columnBlock(n, workers)
 	blocks := (n + width - 1) / width
 	workers = min(workers, blocks)
-	q := newColumnQueue(blocks, workers)
-	work := func(w int) {
-		for blk, ok := q.take(w); ok; blk, ok = q.take(w) {
-			lo := blk * width
-			hi := min(lo+width, n)
-			ntColumns(m, hi-lo, k, alpha, a, lda, b[lo*ldb:], ldb, beta != 0, c[lo:], ldc)
-		}
+	// Blocks of ntBlockM rows of A one after the other, each against all of
+	// B: its rows stay in L3 while B streams past them once per block.
+	for i0 := 0; i0 < m; i0 += ntBlockM {
+		rows := min(ntBlockM, m-i0)
+		q := newColumnQueue(blocks, workers)
+		onWorkers(workers, func(w int) {
+			for blk, ok := q.take(w); ok; blk, ok = q.take(w) {
+				lo := blk * width
+				hi := min(lo+width, n)
+				ntColumns(rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
+			}
+		})
 	}
+}
+
+// onWorkers runs work(0) … work(workers-1) at once, work(0) on the calling
+// goroutine, and returns when all have.
+func onWorkers(workers int, work func(w int)) {
 	var wg sync.WaitGroup
 	for w := 1; w < workers; w++ {
 		wg.Add(1)
@@ -204,8 +215,9 @@ func ntRows(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb i
 	}
 }
 
-// ntBlocks runs the kernel over C[0:m, 0:n] for m a multiple of 4 and n of
-// 6, in blocks of k and of rows of B sized for the caches.
+// ntBlocks runs the kernel over C[0:m, 0:n] for m a multiple of 4 (at most
+// ntBlockM: gemmNT hands out blocks of rows) and n of 6, in blocks of k and
+// of rows of B sized for the caches.
 func ntBlocks(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, accumulate bool, c []float32, ldc int) {
 	chunks := (k + ntBlockK - 1) / ntBlockK
 	kc := ((k+chunks-1)/chunks + 15) &^ 15
@@ -216,12 +228,10 @@ func ntBlocks(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb
 		if accumulate || p > 0 {
 			acc = 1
 		}
-		for i0 := 0; i0 < m; i0 += ntBlockM {
-			for j := 0; j < n; j += ntBlockN {
-				tiles := (min(j+ntBlockN, n) - j) / 6
-				for i := i0; i < min(i0+ntBlockM, m); i += 4 {
-					ntTiles(&a[i*lda+p], lda, &b[j*ldb+p], ldb, blocks, tail, &c[i*ldc+j], ldc, tiles, alpha, acc)
-				}
+		for j := 0; j < n; j += ntBlockN {
+			tiles := (min(j+ntBlockN, n) - j) / 6
+			for i := 0; i < m; i += 4 {
+				ntTiles(&a[i*lda+p], lda, &b[j*ldb+p], ldb, blocks, tail, &c[i*ldc+j], ldc, tiles, alpha, acc)
 			}
 		}
 	}
