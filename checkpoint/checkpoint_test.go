@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,7 @@ func sameFile(t *testing.T, got, want *File) {
 			t.Errorf("tensor %q missing", name)
 			continue
 		}
-		if !equalInts(g.Shape, w.Shape) {
+		if !slices.Equal(g.Shape, w.Shape) {
 			t.Errorf("tensor %q: shape %v, want %v", name, g.Shape, w.Shape)
 		}
 		if !sameBits(g.Data, w.Data) {

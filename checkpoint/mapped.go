@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"unsafe"
 
@@ -190,7 +191,7 @@ func (m *Mapped) Lookup(name string, shape ...int) (Tensor, error) {
 	if err != nil {
 		return Tensor{}, err
 	}
-	if !equalInts(e.shape, shape) {
+	if !slices.Equal(e.shape, shape) {
 		return Tensor{}, errors.Errorf("checkpoint: tensor %q has shape %v, want %v", name, e.shape, shape)
 	}
 	t := Tensor{Shape: append([]int(nil), e.shape...), Data: make([]float32, (e.end-e.begin)/e.dtype.size)}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -72,22 +73,10 @@ func (f *File) Lookup(name string, shape ...int) (Tensor, error) {
 	if !ok {
 		return Tensor{}, errors.Errorf("checkpoint: no tensor %q", name)
 	}
-	if !equalInts(t.Shape, shape) {
+	if !slices.Equal(t.Shape, shape) {
 		return Tensor{}, errors.Errorf("checkpoint: tensor %q has shape %v, want %v", name, t.Shape, shape)
 	}
 	return t, nil
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Read reads the safetensors file at path. F32, F64, F16 and BF16 tensors

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,22 +37,10 @@ func TestSplitCell(t *testing.T) {
 			kinds += map[bool]string{true: "d", false: "s"}[c.decl]
 			lines = append(lines, c.line)
 		}
-		if kinds != tc.kinds || !equalInts(lines, tc.lines) {
+		if kinds != tc.kinds || !slices.Equal(lines, tc.lines) {
 			t.Errorf("splitCell(%q): kinds %q lines %v, want %q %v", tc.code, kinds, lines, tc.kinds, tc.lines)
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPadChunkKeepsPositions(t *testing.T) {

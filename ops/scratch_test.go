@@ -3,6 +3,7 @@ package ops
 import (
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -56,7 +57,7 @@ func TestAttentionInferenceReusesScores(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range runs {
-		if got := run(); !equal32(got, first) {
+		if got := run(); !slices.Equal(got, first) {
 			t.Fatal("a second run gave a different result")
 		}
 	}
@@ -66,16 +67,4 @@ func TestAttentionInferenceReusesScores(t *testing.T) {
 	if perRun > copied+k*k*4/2 {
 		t.Errorf("each run allocated %d bytes (%d of them the test's copy of the output); a K×K score buffer is %d", perRun, copied, k*k*4)
 	}
-}
-
-func equal32(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
