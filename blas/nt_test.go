@@ -236,7 +236,7 @@ func BenchmarkGemmNT(b *testing.B) {
 		name    string
 		n, k    int
 		batches []int
-	}{{"qkv", 4608, 1536, []int{1}}, {"proj", 1536, 1536, []int{1}}, {"scores", 256, 128, []int{1}}, {"fc1", 6144, 1536, []int{1, 4, 8}}, {"fc2", 1536, 6144, []int{1, 4, 8}}}
+	}{{"qkv", 4608, 1536, []int{1, 8}}, {"proj", 1536, 1536, []int{1, 8}}, {"scores", 256, 128, []int{1}}, {"fc1", 6144, 1536, []int{1, 4, 8}}, {"fc2", 1536, 6144, []int{1, 4, 8}}}
 	for _, s := range shapes {
 		for _, batch := range s.batches {
 			m := 256 * batch
