@@ -67,8 +67,8 @@ var ntEnabled = true
 
 // gemmNT computes C = alpha·A·Bᵀ + beta·C on GOMAXPROCS goroutines, which
 // take blocks of at most ntBlockN columns of C (rows of B) from a
-// columnQueue.
-// Arguments are checked by the caller.
+// columnQueue, for one block of ntBlockM rows of C after another. Arguments
+// are checked by the caller.
 func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	// C becomes beta·C first unless the kernel overwrites it (beta = 0) or
 	// beta is 1; with alpha = 0 that is all, as in BLAS: A and B are not
