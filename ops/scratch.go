@@ -6,7 +6,7 @@ import "sync"
 // them. Go's collector would otherwise free a large per-call buffer and its
 // scavenger hand the pages back to the operating system, so that the next
 // call faults in fresh, zeroed pages: in AIM-0.6B's batch-1 feature pass the
-// attention scores' buffers alone cost 3–4% of the time that way. The list
+// attention scores' buffers alone cost 6% of its CPU time that way. The list
 // holds at most as many buffers as were ever in use at once (one per worker).
 type scratchList[T Float] struct {
 	mu   sync.Mutex
