@@ -51,10 +51,10 @@
 // backend, unless OpenBLAS itself runs AVX-512 kernels and A has 1024 rows
 // or more. The kernel reads the weights in place; OpenBLAS copies all of
 // them into its own layout on every call, which at the few hundred rows of
-// one image's tokens costs it a good part of its speed (AIM-0.6B's products at 256
-// rows run 1.15–1.45× OpenBLAS's SkylakeX kernels, the 6144-wide MLP output
-// 0.9–1.2×; at 2048 rows OpenBLAS is faster). docs/performance.md has the
-// measurements.
+// one image's tokens costs it a good part of its speed (AIM-0.6B's products
+// at 256 rows run 1.15–1.45× OpenBLAS's SkylakeX kernels, the 6144-wide MLP
+// output 0.9–1.2×; at 2048 rows OpenBLAS is faster). docs/performance.md
+// has the measurements.
 //
 // A program that must not silently run on the slow backend calls Init at
 // start-up and stops on its error. Use switches the backend explicitly and

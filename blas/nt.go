@@ -3,6 +3,8 @@ package blas
 import (
 	"runtime"
 	"sync"
+
+	"github.com/aim-go/aim/internal/parallel"
 )
 
 // The X·Wᵀ kernel: C = alpha·A·Bᵀ + beta·C in float32 with A (m×k) and B
@@ -93,29 +95,20 @@ func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb i
 	for i0 := 0; i0 < m; i0 += ntBlockM {
 		rows := min(ntBlockM, m-i0)
 		q := newColumnQueue(blocks, workers)
-		onWorkers(workers, func(w int) {
+		drain := func(w int) {
 			for blk, ok := q.take(w); ok; blk, ok = q.take(w) {
 				lo := blk * width
 				hi := min(lo+width, n)
 				ntColumns(rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
 			}
+		}
+		// One worker per range (several only if GOMAXPROCS has changed).
+		parallel.For(workers, 1, func(first, end int) {
+			for w := first; w < end; w++ {
+				drain(w)
+			}
 		})
 	}
-}
-
-// onWorkers runs work(0) … work(workers-1) at once, work(0) on the calling
-// goroutine, and returns when all have.
-func onWorkers(workers int, work func(w int)) {
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work(w)
-		}()
-	}
-	work(0)
-	wg.Wait()
 }
 
 // columnBlock returns how many columns of C a block of work has: a multiple

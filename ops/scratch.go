@@ -7,7 +7,8 @@ import "sync"
 // scavenger hand the pages back to the operating system, so that the next
 // call faults in fresh, zeroed pages: in AIM-0.6B's batch-1 feature pass the
 // attention scores' buffers alone cost 6% of its CPU time that way. The list
-// holds at most as many buffers as were ever in use at once (one per worker).
+// holds at most as many buffers as were ever in use at once (one per worker);
+// a sync.Pool would not do, as it drops its contents at every collection.
 type scratchList[T Float] struct {
 	mu   sync.Mutex
 	free [][]T

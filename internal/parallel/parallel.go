@@ -10,8 +10,8 @@ import (
 var workers = runtime.GOMAXPROCS(0)
 
 // For calls body(lo, hi) on disjoint ranges that together cover [0, n). It
-// runs the ranges on up to GOMAXPROCS goroutines when each range gets at
-// least grain items, and inline otherwise.
+// runs the ranges on up to GOMAXPROCS goroutines, the calling one among
+// them, when each range gets at least grain items, and inline otherwise.
 func For(n, grain int, body func(lo, hi int)) {
 	if grain < 1 {
 		grain = 1
@@ -26,7 +26,7 @@ func For(n, grain int, body func(lo, hi int)) {
 	}
 	var wg sync.WaitGroup
 	chunk := (n + w - 1) / w
-	for lo := 0; lo < n; lo += chunk {
+	for lo := chunk; lo < n; lo += chunk {
 		hi := min(lo+chunk, n)
 		wg.Add(1)
 		go func(lo, hi int) {
@@ -34,5 +34,6 @@ func For(n, grain int, body func(lo, hi int)) {
 			body(lo, hi)
 		}(lo, hi)
 	}
+	body(0, min(chunk, n)) // the calling goroutine takes the first range
 	wg.Wait()
 }
