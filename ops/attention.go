@@ -162,8 +162,8 @@ func attentionForward[T Float](op *attentionOp, vs []G.Value, out, probs []T) er
 		var scratch []T
 		if probs == nil {
 			list := scratchFor[T]()
-			scratch = list.get(k * k)
-			defer list.put(scratch)
+			scratch = list.Get(k * k)
+			defer list.Put(scratch)
 		}
 		for bh := lo; bh < hi; bh++ {
 			hv := g.view(bh)

@@ -10,23 +10,6 @@ import (
 	"gorgonia.org/tensor"
 )
 
-func TestScratchListReuses(t *testing.T) {
-	var l scratchList[float32]
-	a := l.get(100)
-	b := l.get(100)
-	if &a[0] == &b[0] {
-		t.Fatal("two buffers in use at once share memory")
-	}
-	l.put(a)
-	if c := l.get(80); &c[0] != &a[0] || len(c) != 80 {
-		t.Errorf("get(80) after put: new memory or length %d, want a's memory and 80", len(c))
-	}
-	l.put(b)
-	if d := l.get(200); &d[0] == &b[0] || len(d) != 200 {
-		t.Errorf("get(200) reused a buffer of capacity %d", cap(b))
-	}
-}
-
 // TestAttentionInferenceReusesScores runs an inference graph's attention
 // several times: after the first run it must not allocate its K×K score
 // buffers again (fresh memory costs page faults at full size), and its
