@@ -72,9 +72,19 @@ var ntEnabled = true
 // columnQueue, for one block of ntBlockM rows of C after another. Arguments
 // are checked by the caller.
 func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	// C becomes beta·C first unless the kernel overwrites it (beta = 0) or
-	// beta is 1; with alpha = 0 that is all, as in BLAS: A and B are not
-	// read, so their NaNs do not reach C.
+	if !scaleC(m, n, alpha, beta, c, ldc) {
+		return
+	}
+	shareColumns(m, n, func(i0, rows, lo, hi int) {
+		ntColumns(rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
+	})
+}
+
+// scaleC makes C beta·C first unless the kernel overwrites it (beta = 0) or
+// beta is 1, and reports whether there is a product to add: with alpha = 0
+// there is not, as in BLAS (A and B are not read, so their NaNs do not
+// reach C).
+func scaleC(m, n int, alpha, beta float32, c []float32, ldc int) bool {
 	if beta != 1 && (alpha == 0 || beta != 0) {
 		for i := range m {
 			row := c[i*ldc : i*ldc+n]
@@ -83,23 +93,25 @@ func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb i
 			}
 		}
 	}
-	if alpha == 0 {
-		return
-	}
+	return alpha != 0
+}
+
+// shareColumns calls block(i0, rows, lo, hi) for the blocks of C, rows
+// [i0, i0+rows) by columns [lo, hi), on GOMAXPROCS goroutines: blocks of
+// ntBlockM rows one after the other, each against all of B (its rows stay
+// in L3 while B streams past them once per block), their columns in blocks
+// of columnBlock handed out by a columnQueue.
+func shareColumns(m, n int, block func(i0, rows, lo, hi int)) {
 	workers := runtime.GOMAXPROCS(0)
 	width := columnBlock(n, workers)
 	blocks := (n + width - 1) / width
 	workers = min(workers, blocks)
-	// Blocks of ntBlockM rows of A one after the other, each against all of
-	// B: its rows stay in L3 while B streams past them once per block.
 	for i0 := 0; i0 < m; i0 += ntBlockM {
 		rows := min(ntBlockM, m-i0)
 		q := newColumnQueue(blocks, workers)
 		drain := func(w int) {
 			for blk, ok := q.take(w); ok; blk, ok = q.take(w) {
-				lo := blk * width
-				hi := min(lo+width, n)
-				ntColumns(rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
+				block(i0, rows, blk*width, min(blk*width+width, n))
 			}
 		}
 		// One worker per range (several only if GOMAXPROCS has changed).
