@@ -25,10 +25,30 @@ func Linear(x, w, b *G.Node, inputGrad bool, opts ...Option) (*G.Node, error) {
 	return G.ApplyOp(op, x, w, b)
 }
 
+// LinearBF16 is Linear for inference with weights held as bfloat16 bits
+// (out·in values, row-major as w), used in place through blas.GemmBF16:
+// w, of shape (out, in), stands for them in the graph and its data are
+// never read. Such a layer has no gradient; building one is an error.
+func LinearBF16(x, w, b *G.Node, bits []uint16, opts ...Option) (*G.Node, error) {
+	if w.Dtype() != tensor.Float32 {
+		return nil, errors.Errorf("LinearBF16: weights held as bfloat16 serve float32 graphs, not %v", w.Dtype())
+	}
+	if ws := w.Shape(); ws.Dims() != 2 || ws.TotalSize() != len(bits) {
+		return nil, errors.Errorf("LinearBF16: %d bfloat16 values for a weight of shape %v", len(bits), ws)
+	}
+	op := &linearOp{hasBias: b != nil, bf16: bits, rowLimit: limitOf(opts)}
+	op.desc = op.tag(fmt.Sprintf("LinearBF16{bias=%t}", op.hasBias))
+	if b == nil {
+		return G.ApplyOp(op, x, w)
+	}
+	return G.ApplyOp(op, x, w, b)
+}
+
 type linearOp struct {
 	base
 	rowLimit
 	hasBias, inputGrad bool
+	bf16               []uint16 // the weights, when held as bfloat16
 	out                buffer
 }
 
@@ -72,7 +92,12 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 	n := op.limit(rows)
 	switch dt {
 	case tensor.Float32:
-		linearForward(dataOf[float32](vs[0]), dataOf[float32](vs[1]), op.bias32(vs), y.Float32s(), n, in, outDim)
+		x, bias, out := dataOf[float32](vs[0]), op.bias32(vs), y.Float32s()
+		if op.bf16 != nil {
+			linearForwardBF16(x, op.bf16, bias, out, n, in, outDim)
+			break
+		}
+		linearForward(x, dataOf[float32](vs[1]), bias, out, n, in, outDim)
 	default:
 		linearForward(dataOf[float64](vs[0]), dataOf[float64](vs[1]), op.bias64(vs), y.Float64s(), n, in, outDim)
 	}
@@ -95,16 +120,26 @@ func (op *linearOp) bias64(vs []G.Value) []float64 {
 
 // linearForward computes y = x·wᵀ (+ bias broadcast over rows).
 func linearForward[T Float](x, w, bias, y []T, n, in, out int) {
-	beta := T(0)
-	if bias != nil {
-		parallel.For(n, 256, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				copy(y[i*out:(i+1)*out], bias)
-			}
-		})
-		beta = 1
+	blas.Gemm(false, true, n, out, in, 1, x, in, w, in, fillBias(bias, y, n, out), y, out)
+}
+
+// linearForwardBF16 is linearForward with w as bfloat16 bits.
+func linearForwardBF16(x []float32, w []uint16, bias, y []float32, n, in, out int) {
+	blas.GemmBF16(n, out, in, 1, x, in, w, in, fillBias(bias, y, n, out), y, out)
+}
+
+// fillBias copies bias into each of the n rows of y, and returns the beta
+// with which a product is then added to y: 1 with a bias, else 0.
+func fillBias[T Float](bias, y []T, n, out int) T {
+	if bias == nil {
+		return 0
 	}
-	blas.Gemm(false, true, n, out, in, 1, x, in, w, in, beta, y, out)
+	parallel.For(n, 256, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			copy(y[i*out:(i+1)*out], bias)
+		}
+	})
+	return 1
 }
 
 func (op *linearOp) DiffWRT(int) []bool {
@@ -112,6 +147,9 @@ func (op *linearOp) DiffWRT(int) []bool {
 }
 
 func (op *linearOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	if op.bf16 != nil {
+		return nil, errors.New("LinearBF16: weights held as bfloat16 are for inference only and have no gradient; load the weights as float32 to train")
+	}
 	grads := make(G.Nodes, len(inputs))
 	var err error
 	if op.inputGrad {
