@@ -215,6 +215,21 @@ func (m *Mapped) View(name string) ([]float32, bool) {
 	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4), true
 }
 
+// BF16View returns the values of a BF16 tensor in place as their 16-bit
+// patterns (the top halves of float32 values), and false when the tensor
+// is of another dtype or not aligned for uint16 on this machine.
+func (m *Mapped) BF16View(name string) ([]uint16, bool) {
+	e, err := m.entry(name)
+	if err != nil || e.dtype.name != "BF16" || e.end == e.begin {
+		return nil, false
+	}
+	bits, ok := nativeUint16s(m.data[e.begin:e.end], int((e.end-e.begin)/2))
+	if ok {
+		m.region.prefetch(m.data[e.begin:e.end])
+	}
+	return bits, ok
+}
+
 // Release tells the system that the named tensor's bytes will not be read
 // again, so that their pages leave the process's resident memory once it
 // has been converted. It must not be called for a tensor in use through

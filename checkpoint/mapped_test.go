@@ -201,3 +201,31 @@ func TestCountNonFiniteEveryPosition(t *testing.T) {
 		t.Errorf("finite extremes counted as non-finite: %+v", got)
 	}
 }
+
+// A BF16 tensor is viewed in place as its 16-bit patterns, which widen to
+// the values Lookup converts; other dtypes are not.
+func TestBF16View(t *testing.T) {
+	header := `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[3],"data_offsets":[8,14]}}`
+	path := writeRaw(t, file(header+strings.Repeat(" ", (8-len(header)%8)%8), cat(le32(1.5, -0.25), []byte{0x80, 0x3f, 0x40, 0xc0, 0x20, 0x3e})))
+	m, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	bits, ok := m.BF16View("b")
+	want, _ := m.Lookup("b", 3)
+	if !ok || len(bits) != 3 {
+		t.Fatalf("BF16View(b) = %v, %v", bits, ok)
+	}
+	for i, h := range bits {
+		if math.Float32frombits(uint32(h)<<16) != want.Data[i] {
+			t.Errorf("value %d: bits %#04x, Lookup gives %v", i, h, want.Data[i])
+		}
+	}
+	if _, ok := m.BF16View("a"); ok {
+		t.Error("an F32 tensor was viewed as BF16")
+	}
+	if _, ok := m.BF16View("zz"); ok {
+		t.Error("a missing tensor was viewed")
+	}
+}

@@ -14,3 +14,16 @@ func Float32s(n int) (buf []float32, release func(), err error) {
 	}
 	return alloc(n)
 }
+
+// Reserved returns n float32 values of address space that no memory backs
+// and no access is allowed to (any read or write faults), and the function
+// that releases it: a stand-in for a tensor whose values are kept in
+// another form (bfloat16 weights used in place), which must exist with its
+// shape but never be read. It fails where the system cannot reserve address
+// space.
+func Reserved(n int) (buf []float32, release func(), err error) {
+	if n == 0 {
+		return nil, func() {}, nil
+	}
+	return reserve(n)
+}

@@ -1,7 +1,11 @@
 package offheap
 
 import (
+	"os"
 	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -65,4 +69,59 @@ func TestHugeSliceIsZeroedKeptAndUnpadded(t *testing.T) {
 	if s := HugeSlice[float64](0); len(s) != 0 {
 		t.Errorf("HugeSlice(0) has %d values", len(s))
 	}
+}
+
+// TestReservedIsNeitherBackedNorReadable reserves 1 GB: the process's
+// resident memory must not grow, and reading the stand-in must fault.
+func TestReservedIsNeitherBackedNorReadable(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("resident memory is read from /proc")
+	}
+	before := residentKB(t)
+	const n = 1 << 28 // 1 GB
+	buf, release, err := Reserved(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if len(buf) != n {
+		t.Fatalf("%d values reserved, want %d", len(buf), n)
+	}
+	if grew := residentKB(t) - before; grew > 16<<10 {
+		t.Errorf("resident memory grew by %d KB for reserved address space", grew)
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	read := func(i int) (faulted bool) {
+		defer func() { faulted = recover() != nil }()
+		sink = buf[i]
+		return false
+	}
+	for _, i := range []int{0, n / 2, n - 1} {
+		if !read(i) {
+			t.Errorf("reading value %d of reserved space did not fault", i)
+		}
+	}
+}
+
+// sink keeps the compiler from dropping a read.
+var sink float32
+
+// residentKB returns the process's resident memory (VmRSS).
+func residentKB(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, err := strconv.Atoi(f[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb
+		}
+	}
+	t.Fatal("no VmRSS in /proc/self/status")
+	return 0
 }

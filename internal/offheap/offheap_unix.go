@@ -20,3 +20,12 @@ func alloc(n int) ([]float32, func(), error) {
 	buf := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), n)
 	return buf, func() { _ = unix.Munmap(b) }, nil
 }
+
+func reserve(n int) ([]float32, func(), error) {
+	b, err := unix.Mmap(-1, 0, 4*n, unix.PROT_NONE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		return nil, nil, errors.Wrapf(err, "reserving %d MB of address space", 4*n>>20)
+	}
+	buf := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), n)
+	return buf, func() { _ = unix.Munmap(b) }, nil
+}
