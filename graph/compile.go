@@ -39,6 +39,11 @@ func Compile(b *layers.Builder, loss *G.Node, withGrad bool, keep ...*G.Node) (*
 		if loss == nil {
 			return nil, errors.New("compiling the graph: gradients need a loss")
 		}
+		for _, name := range p.Names {
+			if b.Params().BF16(name) != nil {
+				return nil, errors.Errorf("compiling the graph: parameter %s is held as bfloat16 (loaded with KeepBF16), which serves inference only; load the checkpoint without it to train", name)
+			}
+		}
 		var err error
 		if p.Grads, err = G.Grad(loss, p.Params...); err != nil {
 			return nil, errors.Wrap(err, "differentiating the loss")

@@ -62,6 +62,7 @@ type Builder struct {
 	nodes  map[string]*G.Node
 	rows   *ops.Rows
 	load   Loader
+	bf16   BF16Loader
 	err    error
 }
 
@@ -98,8 +99,21 @@ func NewLoadingBuilder(params *Params, load Loader) *Builder {
 	return b
 }
 
+// BF16Loader returns, for a linear layer's weight missing from the store,
+// its values as bfloat16 bits to be used in place and the float32 tensor
+// that stands for them (see Params.SetBF16), or ok false to have it loaded
+// as float32 by the Loader.
+type BF16Loader func(name string, shape []int) (bits []uint16, standIn *tensor.Dense, ok bool, err error)
+
+// LoadBF16 makes the builder offer linear layers' weights to load first
+// (inference only: such weights have no gradient).
+func (b *Builder) LoadBF16(load BF16Loader) { b.bf16 = load }
+
 // Err returns the first error of the construction, if any.
 func (b *Builder) Err() error { return b.err }
+
+// Params returns the store the graph's parameters come from.
+func (b *Builder) Params() *Params { return b.params }
 
 // Dtype returns the element type of the graph.
 func (b *Builder) Dtype() tensor.Dtype { return b.params.dtype }
@@ -147,6 +161,19 @@ func (b *Builder) Param(name string, init Init, shape []int, viewShape ...int) *
 	b.nodes[name] = n
 	b.used = append(b.used, name)
 	return n
+}
+
+// LinearWeight is Param for the weight of a linear layer, which the
+// builder's BF16Loader, if any, may provide as bfloat16 bits.
+func (b *Builder) LinearWeight(name string, init Init, shape []int) *G.Node {
+	if b.err == nil && b.bf16 != nil && b.params.Get(name) == nil {
+		bits, standIn, ok, err := b.bf16(name, shape)
+		b.Fail(err, "parameter "+name)
+		if ok && b.err == nil {
+			b.Fail(b.params.SetBF16(name, standIn, bits), "parameter "+name)
+		}
+	}
+	return b.Param(name, init, shape)
 }
 
 // create makes a parameter missing from the store: read by the builder's
@@ -207,10 +234,14 @@ func (b *Builder) NewTensor(shape ...int) *tensor.Dense {
 	return tensor.New(tensor.Of(b.params.dtype), tensor.WithShape(shape...))
 }
 
-// Linear applies ops.Linear.
+// Linear applies ops.Linear, or ops.LinearBF16 when w is a parameter held
+// as bfloat16 (Params.SetBF16).
 func (b *Builder) Linear(x, w, bias *G.Node, inputGrad bool) *G.Node {
 	if b.err != nil {
 		return nil
+	}
+	if bits := b.params.BF16(w.Name()); bits != nil && b.nodes[w.Name()] == w {
+		return b.keep(ops.LinearBF16(x, w, bias, bits, b.limit()))
 	}
 	return b.keep(ops.Linear(x, w, bias, inputGrad, b.limit()))
 }

@@ -15,10 +15,11 @@ type Linear struct {
 }
 
 // NewLinear creates name.weight (out, in), Xavier-uniform, and, with bias,
-// name.bias (out), zero.
+// name.bias (out), zero. A builder with a BF16Loader may get the weight as
+// bfloat16 bits, which the layer then uses in place (see Builder.Linear).
 func NewLinear(b *Builder, name string, in, out int, bias bool) *Linear {
 	l := &Linear{b: b, InputGrad: true}
-	l.W = b.Param(name+".weight", XavierUniform, []int{out, in})
+	l.W = b.LinearWeight(name+".weight", XavierUniform, []int{out, in})
 	if bias {
 		l.B = b.Param(name+".bias", Constant(0), []int{out})
 	}

@@ -12,6 +12,8 @@
 package layers
 
 import (
+	"math"
+
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
@@ -22,6 +24,7 @@ type Params struct {
 	dtype  tensor.Dtype
 	names  []string
 	byName map[string]*tensor.Dense
+	bf16   map[string][]uint16 // weights held as bfloat16 bits (see SetBF16)
 }
 
 // NewParams returns an empty store of float32 or float64 tensors.
@@ -66,9 +69,44 @@ func (p *Params) Set(name string, t *tensor.Dense) error {
 	return nil
 }
 
-// Float32s returns the data of the named tensor as float32 values (a copy
-// when the store holds float64).
+// SetBF16 stores under name weights held as bfloat16 bits, the top halves
+// of float32 values, which a float32 store's linear layers use in place
+// (ops.LinearBF16): a model for inference in half the memory, straight
+// from a BF16 file. standIn, a float32 tensor of their shape whose data are
+// never read (see offheap.Reserved), is what Get returns for them. Such
+// weights cannot be trained: graphs with gradients through them fail to
+// build.
+func (p *Params) SetBF16(name string, standIn *tensor.Dense, bits []uint16) error {
+	if p.dtype != tensor.Float32 {
+		return errors.Errorf("parameter %s: bfloat16 weights need a float32 store, not %v", name, p.dtype)
+	}
+	if standIn.Shape().TotalSize() != len(bits) {
+		return errors.Errorf("parameter %s: %d bfloat16 values for shape %v", name, len(bits), standIn.Shape())
+	}
+	if err := p.Set(name, standIn); err != nil {
+		return err
+	}
+	if p.bf16 == nil {
+		p.bf16 = map[string][]uint16{}
+	}
+	p.bf16[name] = bits
+	return nil
+}
+
+// BF16 returns the bfloat16 bits of weights stored with SetBF16, and nil
+// for other tensors.
+func (p *Params) BF16(name string) []uint16 { return p.bf16[name] }
+
+// Float32s returns the data of the named tensor as float32 values: a copy
+// when the store holds float64, or the weights as bfloat16 (SetBF16).
 func (p *Params) Float32s(name string) []float32 {
+	if bits := p.bf16[name]; bits != nil {
+		out := make([]float32, len(bits))
+		for i, h := range bits {
+			out[i] = math.Float32frombits(uint32(h) << 16)
+		}
+		return out
+	}
 	t := p.byName[name]
 	if t == nil {
 		return nil
