@@ -35,9 +35,12 @@ func withNonFiniteHint(err error) error {
 	return err
 }
 
-// loadCheckpoint loads the float32 model of a checkpoint, refusing NaN and
-// infinite values unless allowNonFinite (the flag of registerAllowNonFinite).
+// loadCheckpoint loads the float32 model of a checkpoint for inference,
+// refusing NaN and infinite values unless allowNonFinite (the flag of
+// registerAllowNonFinite). The linear weights of a BF16 file are used in
+// place (graph.KeepBF16).
 func loadCheckpoint(path string, allowNonFinite bool) (*graph.Model, *checkpoint.Mapped, error) {
-	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, loadOptions(allowNonFinite)...)
+	opts := append(loadOptions(allowNonFinite), graph.KeepBF16())
+	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, opts...)
 	return m, f, withNonFiniteHint(err)
 }
