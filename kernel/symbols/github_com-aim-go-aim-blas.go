@@ -16,6 +16,7 @@ func init() {
 		"Backend":        reflect.ValueOf(blas.Backend),
 		"EnvVar":         reflect.ValueOf(constant.MakeFromLiteral("\"AIM_BLAS\"", token.STRING, 0)),
 		"Gemm32":         reflect.ValueOf(blas.Gemm32),
+		"GemmBF16":       reflect.ValueOf(blas.GemmBF16),
 		"Gonum":          reflect.ValueOf(constant.MakeFromLiteral("\"gonum\"", token.STRING, 0)),
 		"GorgoniaImpl":   reflect.ValueOf(blas.GorgoniaImpl),
 		"Info":           reflect.ValueOf(blas.Info),

@@ -10,10 +10,11 @@ import (
 func init() {
 	Symbols["github.com/aim-go/aim/checkpoint/checkpoint"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"CountNonFinite": reflect.ValueOf(checkpoint.CountNonFinite),
-		"Open":           reflect.ValueOf(checkpoint.Open),
-		"Read":           reflect.ValueOf(checkpoint.Read),
-		"Write":          reflect.ValueOf(checkpoint.Write),
+		"CountNonFinite":     reflect.ValueOf(checkpoint.CountNonFinite),
+		"CountNonFiniteBF16": reflect.ValueOf(checkpoint.CountNonFiniteBF16),
+		"Open":               reflect.ValueOf(checkpoint.Open),
+		"Read":               reflect.ValueOf(checkpoint.Read),
+		"Write":              reflect.ValueOf(checkpoint.Write),
 
 		// type definitions
 		"File":            reflect.ValueOf((*checkpoint.File)(nil)),

@@ -31,6 +31,7 @@ func init() {
 
 		// type definitions
 		"Attention":   reflect.ValueOf((*layers.Attention)(nil)),
+		"BF16Loader":  reflect.ValueOf((*layers.BF16Loader)(nil)),
 		"Block":       reflect.ValueOf((*layers.Block)(nil)),
 		"Builder":     reflect.ValueOf((*layers.Builder)(nil)),
 		"Init":        reflect.ValueOf((*layers.Init)(nil)),

@@ -20,6 +20,7 @@ func init() {
 		"GatherRows":          reflect.ValueOf(ops.GatherRows),
 		"LayerNorm":           reflect.ValueOf(ops.LayerNorm),
 		"Linear":              reflect.ValueOf(ops.Linear),
+		"LinearBF16":          reflect.ValueOf(ops.LinearBF16),
 		"Mean":                reflect.ValueOf(ops.Mean),
 		"NewBatchNormState":   reflect.ValueOf(ops.NewBatchNormState),
 		"NewRows":             reflect.ValueOf(ops.NewRows),
