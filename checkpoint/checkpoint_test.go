@@ -249,38 +249,6 @@ func TestReadDtypes(t *testing.T) {
 	}
 }
 
-// TestHalfToFloat32 checks every binary16 value against the definition
-// (−1)^s · 2^(e−15) · (1 + m/1024), or 2^−14 · m/1024 for e = 0.
-func TestHalfToFloat32(t *testing.T) {
-	for h := 0; h < 1<<16; h++ {
-		s, e, m := h>>15, (h>>10)&0x1f, h&0x3ff
-		var want float64
-		switch {
-		case e == 0x1f && m == 0:
-			want = math.Inf(1)
-		case e == 0x1f:
-			want = math.NaN()
-		case e == 0:
-			want = math.Ldexp(float64(m)/1024, -14)
-		default:
-			want = math.Ldexp(1+float64(m)/1024, e-15)
-		}
-		if s == 1 {
-			want = -want
-		}
-		got := halfToFloat32(uint16(h))
-		if math.IsNaN(want) {
-			if !math.IsNaN(float64(got)) {
-				t.Fatalf("half %#04x: got %v, want NaN", h, got)
-			}
-			continue
-		}
-		if math.Float32bits(got) != math.Float32bits(float32(want)) {
-			t.Fatalf("half %#04x: got %v, want %v", h, got, want)
-		}
-	}
-}
-
 func TestReadMalformed(t *testing.T) {
 	ok := `{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`
 	tests := []struct {

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"unsafe"
+
+	"github.com/aim-go/aim/internal/half"
 )
 
 // dtype is a safetensors element type that Read can convert to float32.
@@ -42,12 +44,12 @@ func fromF64(dst []float32, src []byte) {
 func fromF16(dst []float32, src []byte) {
 	if u, ok := nativeUint16s(src, len(dst)); ok {
 		for i, h := range u {
-			dst[i] = halfToFloat32(h)
+			dst[i] = half.F16(h)
 		}
 		return
 	}
 	for i := range dst {
-		dst[i] = halfToFloat32(binary.LittleEndian.Uint16(src[2*i:]))
+		dst[i] = half.F16(binary.LittleEndian.Uint16(src[2*i:]))
 	}
 }
 
@@ -73,24 +75,4 @@ func nativeUint16s(src []byte, n int) ([]uint16, bool) {
 		return nil, false
 	}
 	return unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(src))), n), true
-}
-
-// halfToFloat32 converts an IEEE 754 binary16 value exactly; NaN payloads
-// are kept.
-func halfToFloat32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // infinity or NaN
-		return math.Float32frombits(sign | 0xff<<23 | mant<<13)
-	case exp != 0: // normal: rebias the exponent from 15 to 127
-		return math.Float32frombits(sign | (exp+127-15)<<23 | mant<<13)
-	}
-	// Zero or subnormal: mant·2⁻²⁴, exact in float32.
-	f := float32(mant) * (1.0 / (1 << 24))
-	if sign != 0 {
-		f = -f
-	}
-	return f
 }

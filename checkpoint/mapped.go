@@ -215,19 +215,21 @@ func (m *Mapped) View(name string) ([]float32, bool) {
 	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4), true
 }
 
-// BF16View returns the values of a BF16 tensor in place as their 16-bit
-// patterns (the top halves of float32 values), and false when the tensor
-// is of another dtype or not aligned for uint16 on this machine.
-func (m *Mapped) BF16View(name string) ([]uint16, bool) {
+// HalfView returns the values of a BF16 or F16 tensor in place as their
+// 16-bit patterns, with the tensor's dtype ("BF16" or "F16"), and false
+// when the tensor is of another dtype or not aligned for uint16 on this
+// machine.
+func (m *Mapped) HalfView(name string) (dtype string, bits []uint16, ok bool) {
 	e, err := m.entry(name)
-	if err != nil || e.dtype.name != "BF16" || e.end == e.begin {
-		return nil, false
+	if _, half := halfLayouts[e.dtype.name]; err != nil || !half || e.end == e.begin {
+		return "", nil, false
 	}
-	bits, ok := nativeUint16s(m.data[e.begin:e.end], int((e.end-e.begin)/2))
-	if ok {
-		m.region.prefetch(m.data[e.begin:e.end])
+	bits, ok = nativeUint16s(m.data[e.begin:e.end], int((e.end-e.begin)/2))
+	if !ok {
+		return "", nil, false
 	}
-	return bits, ok
+	m.region.prefetch(m.data[e.begin:e.end])
+	return e.dtype.name, bits, true
 }
 
 // Release tells the system that the named tensor's bytes will not be read

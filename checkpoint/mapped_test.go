@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aim-go/aim/internal/half"
 )
 
 // writeRaw writes raw bytes to a file in a temporary directory.
@@ -202,30 +204,32 @@ func TestCountNonFiniteEveryPosition(t *testing.T) {
 	}
 }
 
-// A BF16 tensor is viewed in place as its 16-bit patterns, which widen to
-// the values Lookup converts; other dtypes are not.
-func TestBF16View(t *testing.T) {
-	header := `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[3],"data_offsets":[8,14]}}`
-	path := writeRaw(t, file(header+strings.Repeat(" ", (8-len(header)%8)%8), cat(le32(1.5, -0.25), []byte{0x80, 0x3f, 0x40, 0xc0, 0x20, 0x3e})))
+// BF16 and F16 tensors are viewed in place as their 16-bit patterns, which
+// widen to the values Lookup converts; other dtypes are not.
+func TestHalfView(t *testing.T) {
+	header := `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[3],"data_offsets":[8,14]},"c":{"dtype":"F16","shape":[2],"data_offsets":[14,18]}}`
+	path := writeRaw(t, file(header+strings.Repeat(" ", (8-len(header)%8)%8), cat(le32(1.5, -0.25), []byte{0x80, 0x3f, 0x40, 0xc0, 0x20, 0x3e}, []byte{0x00, 0x3c, 0x01, 0x00})))
 	m, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	bits, ok := m.BF16View("b")
-	want, _ := m.Lookup("b", 3)
-	if !ok || len(bits) != 3 {
-		t.Fatalf("BF16View(b) = %v, %v", bits, ok)
-	}
-	for i, h := range bits {
-		if math.Float32frombits(uint32(h)<<16) != want.Data[i] {
-			t.Errorf("value %d: bits %#04x, Lookup gives %v", i, h, want.Data[i])
+	for name, widen := range map[string]func(uint16) float32{"b": half.BF16, "c": half.F16} {
+		dtype, bits, ok := m.HalfView(name)
+		want, _ := m.Lookup(name, len(bits))
+		if d, _ := m.Dtype(name); !ok || dtype != d || len(bits) == 0 {
+			t.Fatalf("HalfView(%s) = %s, %v, %v", name, dtype, bits, ok)
+		}
+		for i, h := range bits {
+			if widen(h) != want.Data[i] {
+				t.Errorf("%s value %d: bits %#04x, Lookup gives %v", name, i, h, want.Data[i])
+			}
 		}
 	}
-	if _, ok := m.BF16View("a"); ok {
-		t.Error("an F32 tensor was viewed as BF16")
+	if _, _, ok := m.HalfView("a"); ok {
+		t.Error("an F32 tensor was viewed as 16-bit values")
 	}
-	if _, ok := m.BF16View("zz"); ok {
+	if _, _, ok := m.HalfView("zz"); ok {
 		t.Error("a missing tensor was viewed")
 	}
 }

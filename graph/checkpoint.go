@@ -10,6 +10,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/internal/offheap"
 	"github.com/aim-go/aim/layers"
@@ -65,8 +66,8 @@ func FromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts ...LoadOptio
 	l := &loader{src: src, dtype: dtype}
 	m := &Model{Config: cfg, Params: layers.NewParams(dtype)}
 	b := layers.NewLoadingBuilder(m.Params, l.load)
-	if s.keepBF16 && dtype == tensor.Float32 {
-		b.LoadBF16(l.loadBF16)
+	if s.keepHalf && dtype == tensor.Float32 {
+		b.LoadHalf(l.loadHalf)
 	}
 	newNetwork(b, cfg, nil, cfg.HeadWidth > 0)
 	m.release = l.release
@@ -137,31 +138,34 @@ func (l *loader) load(name string, shape []int) (*tensor.Dense, error) {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals)), nil
 }
 
-// loadBF16 is the layers.BF16Loader of the model: a BF16 tensor of a mapped
-// file in place, with address space standing in for its float32 values;
-// ok is false for other tensors, and where no address space can be
+// halfFormats are the formats of the 16-bit dtypes of a checkpoint.
+var halfFormats = map[string]blas.Half{"BF16": blas.BF16, "F16": blas.F16}
+
+// loadHalf is the layers.HalfLoader of the model: a BF16 or F16 tensor of a
+// mapped file in place, with address space standing in for its float32
+// values; ok is false for other tensors, and where no address space can be
 // reserved.
-func (l *loader) loadBF16(name string, shape []int) ([]uint16, *tensor.Dense, bool, error) {
+func (l *loader) loadHalf(name string, shape []int) (blas.Half, []uint16, *tensor.Dense, bool, error) {
 	mapped, isMapped := l.src.(*checkpoint.Mapped)
 	if !isMapped {
-		return nil, nil, false, nil
+		return 0, nil, nil, false, nil
 	}
 	if have, ok := mapped.Shape(name); !ok || !tensor.Shape(have).Eq(tensor.Shape(shape)) {
-		return nil, nil, false, nil // load reports it
+		return 0, nil, nil, false, nil // load reports it
 	}
-	bits, ok := mapped.BF16View(name)
+	dtype, bits, ok := mapped.HalfView(name)
 	if !ok {
-		return nil, nil, false, nil
+		return 0, nil, nil, false, nil
 	}
 	standIn, release, err := offheap.Reserved(len(bits))
 	if err != nil {
-		return nil, nil, false, nil
+		return 0, nil, nil, false, nil
 	}
 	l.releases = append(l.releases, release)
-	if t := checkpoint.CountNonFiniteBF16(name, bits); t.NaN+t.Inf > 0 {
+	if t := checkpoint.CountNonFiniteHalf(name, dtype, bits); t.NaN+t.Inf > 0 {
 		l.bad = append(l.bad, t)
 	}
-	return bits, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(standIn)), true, nil
+	return halfFormats[dtype], bits, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(standIn)), true, nil
 }
 
 // float32s returns the tensor's n values: in place in a mapped file when it
@@ -351,18 +355,18 @@ func inferHead(f checkpoint.Source, cfg *Config) error {
 type LoadOption func(*loadSettings)
 
 type loadSettings struct {
-	allowNonFinite, keepBF16 bool
+	allowNonFinite, keepHalf bool
 }
 
-// KeepBF16 makes the linear layers of a float32 model use the BF16 weights
-// of a mapped checkpoint in place, as bfloat16 bits (ops.LinearBF16),
-// instead of converting them to float32: the model loads without writing
-// its weights anew and takes half their float32 memory. Its results are the
-// converted model's, bit for bit; it is for inference only (a graph with
-// gradients through those weights fails to build, and Params.Float32s gives
-// copies of them). F32 and F16 tensors load as without it.
-func KeepBF16() LoadOption {
-	return func(s *loadSettings) { s.keepBF16 = true }
+// KeepHalf makes the linear layers of a float32 model use the BF16 and F16
+// weights of a mapped checkpoint in place, as 16-bit values
+// (ops.LinearHalf), instead of converting them to float32: the model loads
+// without writing its weights anew and takes half their float32 memory.
+// Its results are the converted model's, bit for bit; it is for inference
+// only (a graph with gradients through those weights fails to compile, and
+// Params.Float32s gives copies of them). Other tensors load as without it.
+func KeepHalf() LoadOption {
+	return func(s *loadSettings) { s.keepHalf = true }
 }
 
 // AllowNonFinite makes LoadCheckpoint accept tensors holding NaN or

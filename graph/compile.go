@@ -40,8 +40,8 @@ func Compile(b *layers.Builder, loss *G.Node, withGrad bool, keep ...*G.Node) (*
 			return nil, errors.New("compiling the graph: gradients need a loss")
 		}
 		for _, name := range p.Names {
-			if b.Params().BF16(name) != nil {
-				return nil, errors.Errorf("compiling the graph: parameter %s is held as bfloat16 (loaded with KeepBF16), which serves inference only; load the checkpoint without it to train", name)
+			if h, bits := b.Params().Half(name); bits != nil {
+				return nil, errors.Errorf("compiling the graph: parameter %s is held as %v (loaded with KeepHalf), which serves inference only; load the checkpoint without it to train", name, h)
 			}
 		}
 		var err error

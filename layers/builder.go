@@ -8,6 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/ops"
 )
 
@@ -62,7 +63,7 @@ type Builder struct {
 	nodes  map[string]*G.Node
 	rows   *ops.Rows
 	load   Loader
-	bf16   BF16Loader
+	half   HalfLoader
 	err    error
 }
 
@@ -99,15 +100,15 @@ func NewLoadingBuilder(params *Params, load Loader) *Builder {
 	return b
 }
 
-// BF16Loader returns, for a linear layer's weight missing from the store,
-// its values as bfloat16 bits to be used in place and the float32 tensor
-// that stands for them (see Params.SetBF16), or ok false to have it loaded
-// as float32 by the Loader.
-type BF16Loader func(name string, shape []int) (bits []uint16, standIn *tensor.Dense, ok bool, err error)
+// HalfLoader returns, for a linear layer's weight missing from the store,
+// its values as 16-bit values of format h to be used in place and the
+// float32 tensor that stands for them (see Params.SetHalf), or ok false to
+// have it loaded as float32 by the Loader.
+type HalfLoader func(name string, shape []int) (h blas.Half, bits []uint16, standIn *tensor.Dense, ok bool, err error)
 
-// LoadBF16 makes the builder offer linear layers' weights to load first
+// LoadHalf makes the builder offer linear layers' weights to load first
 // (inference only: such weights have no gradient).
-func (b *Builder) LoadBF16(load BF16Loader) { b.bf16 = load }
+func (b *Builder) LoadHalf(load HalfLoader) { b.half = load }
 
 // Err returns the first error of the construction, if any.
 func (b *Builder) Err() error { return b.err }
@@ -164,13 +165,13 @@ func (b *Builder) Param(name string, init Init, shape []int, viewShape ...int) *
 }
 
 // LinearWeight is Param for the weight of a linear layer, which the
-// builder's BF16Loader, if any, may provide as bfloat16 bits.
+// builder's HalfLoader, if any, may provide as 16-bit values.
 func (b *Builder) LinearWeight(name string, init Init, shape []int) *G.Node {
-	if b.err == nil && b.bf16 != nil && b.params.Get(name) == nil {
-		bits, standIn, ok, err := b.bf16(name, shape)
+	if b.err == nil && b.half != nil && b.params.Get(name) == nil {
+		h, bits, standIn, ok, err := b.half(name, shape)
 		b.Fail(err, "parameter "+name)
 		if ok && b.err == nil {
-			b.Fail(b.params.SetBF16(name, standIn, bits), "parameter "+name)
+			b.Fail(b.params.SetHalf(name, standIn, h, bits), "parameter "+name)
 		}
 	}
 	return b.Param(name, init, shape)
@@ -234,14 +235,14 @@ func (b *Builder) NewTensor(shape ...int) *tensor.Dense {
 	return tensor.New(tensor.Of(b.params.dtype), tensor.WithShape(shape...))
 }
 
-// Linear applies ops.Linear, or ops.LinearBF16 when w is a parameter held
-// as bfloat16 (Params.SetBF16).
+// Linear applies ops.Linear, or ops.LinearHalf when w is a parameter held
+// as 16-bit values (Params.SetHalf).
 func (b *Builder) Linear(x, w, bias *G.Node, inputGrad bool) *G.Node {
 	if b.err != nil {
 		return nil
 	}
-	if bits := b.params.BF16(w.Name()); bits != nil && b.nodes[w.Name()] == w {
-		return b.keep(ops.LinearBF16(x, w, bias, bits, b.limit()))
+	if h, bits := b.params.Half(w.Name()); bits != nil && b.nodes[w.Name()] == w {
+		return b.keep(ops.LinearHalf(x, w, bias, h, bits, b.limit()))
 	}
 	return b.keep(ops.Linear(x, w, bias, inputGrad, b.limit()))
 }

@@ -15,8 +15,8 @@ type Linear struct {
 }
 
 // NewLinear creates name.weight (out, in), Xavier-uniform, and, with bias,
-// name.bias (out), zero. A builder with a BF16Loader may get the weight as
-// bfloat16 bits, which the layer then uses in place (see Builder.Linear).
+// name.bias (out), zero. A builder with a HalfLoader may get the weight as
+// 16-bit values, which the layer then uses in place (see Builder.Linear).
 func NewLinear(b *Builder, name string, in, out int, bias bool) *Linear {
 	l := &Linear{b: b, InputGrad: true}
 	l.W = b.LinearWeight(name+".weight", XavierUniform, []int{out, in})

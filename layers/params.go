@@ -12,10 +12,11 @@
 package layers
 
 import (
-	"math"
-
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/internal/half"
 )
 
 // Params is an ordered store of named parameter tensors, shared by every
@@ -24,7 +25,7 @@ type Params struct {
 	dtype  tensor.Dtype
 	names  []string
 	byName map[string]*tensor.Dense
-	bf16   map[string][]uint16 // weights held as bfloat16 bits (see SetBF16)
+	half   map[string]halfWeights // weights held as 16-bit values (see SetHalf)
 }
 
 // NewParams returns an empty store of float32 or float64 tensors.
@@ -69,41 +70,57 @@ func (p *Params) Set(name string, t *tensor.Dense) error {
 	return nil
 }
 
-// SetBF16 stores under name weights held as bfloat16 bits, the top halves
-// of float32 values, which a float32 store's linear layers use in place
-// (ops.LinearBF16): a model for inference in half the memory, straight
-// from a BF16 file. standIn, a float32 tensor of their shape whose data are
-// never read (see offheap.Reserved), is what Get returns for them. Such
-// weights cannot be trained: graphs with gradients through them fail to
-// build.
-func (p *Params) SetBF16(name string, standIn *tensor.Dense, bits []uint16) error {
+// halfWeights are weights held as 16-bit values of a format.
+type halfWeights struct {
+	format blas.Half
+	bits   []uint16
+}
+
+// SetHalf stores under name weights held as 16-bit values of format h (BF16
+// or F16), which a float32 store's linear layers use in place
+// (ops.LinearHalf): a model for inference in half the memory, straight
+// from a BF16 or F16 file. standIn, a float32 tensor of their shape whose
+// data are never read (see offheap.Reserved), is what Get returns for
+// them. Such weights cannot be trained: graphs with gradients through them
+// fail to build.
+func (p *Params) SetHalf(name string, standIn *tensor.Dense, h blas.Half, bits []uint16) error {
 	if p.dtype != tensor.Float32 {
-		return errors.Errorf("parameter %s: bfloat16 weights need a float32 store, not %v", name, p.dtype)
+		return errors.Errorf("parameter %s: %v weights need a float32 store, not %v", name, h, p.dtype)
+	}
+	if h != blas.BF16 && h != blas.F16 {
+		return errors.Errorf("parameter %s: unknown 16-bit format %v", name, h)
 	}
 	if standIn.Shape().TotalSize() != len(bits) {
-		return errors.Errorf("parameter %s: %d bfloat16 values for shape %v", name, len(bits), standIn.Shape())
+		return errors.Errorf("parameter %s: %d %v values for shape %v", name, len(bits), h, standIn.Shape())
 	}
 	if err := p.Set(name, standIn); err != nil {
 		return err
 	}
-	if p.bf16 == nil {
-		p.bf16 = map[string][]uint16{}
+	if p.half == nil {
+		p.half = map[string]halfWeights{}
 	}
-	p.bf16[name] = bits
+	p.half[name] = halfWeights{h, bits}
 	return nil
 }
 
-// BF16 returns the bfloat16 bits of weights stored with SetBF16, and nil
-// for other tensors.
-func (p *Params) BF16(name string) []uint16 { return p.bf16[name] }
+// Half returns the format and values of weights stored with SetHalf, and
+// nil values for other tensors.
+func (p *Params) Half(name string) (blas.Half, []uint16) {
+	w := p.half[name]
+	return w.format, w.bits
+}
 
 // Float32s returns the data of the named tensor as float32 values: a copy
-// when the store holds float64, or the weights as bfloat16 (SetBF16).
+// when the store holds float64 or the weights as 16-bit values (SetHalf).
 func (p *Params) Float32s(name string) []float32 {
-	if bits := p.bf16[name]; bits != nil {
-		out := make([]float32, len(bits))
-		for i, h := range bits {
-			out[i] = math.Float32frombits(uint32(h) << 16)
+	if w, ok := p.half[name]; ok {
+		out := make([]float32, len(w.bits))
+		for i, v := range w.bits {
+			if w.format == blas.F16 {
+				out[i] = half.F16(v)
+			} else {
+				out[i] = half.BF16(v)
+			}
 		}
 		return out
 	}

@@ -66,10 +66,11 @@ type Info struct {
 }
 
 // Load reads a safetensors checkpoint: a trunk (ml-aim's names), with or
-// without a classifier head. The linear weights of a BF16 file are used in
-// place, in half the memory of float32 ones and with the same results.
+// without a classifier head. The linear weights of a BF16 or F16 file are
+// used in place, in half the memory of float32 ones and with the same
+// results.
 func Load(path string, o Options) (*Model, error) {
-	opts := []graph.LoadOption{graph.KeepBF16()}
+	opts := []graph.LoadOption{graph.KeepHalf()}
 	if o.AllowNonFinite {
 		opts = append(opts, graph.AllowNonFinite())
 	}

@@ -25,19 +25,23 @@ func Linear(x, w, b *G.Node, inputGrad bool, opts ...Option) (*G.Node, error) {
 	return G.ApplyOp(op, x, w, b)
 }
 
-// LinearBF16 is Linear for inference with weights held as bfloat16 bits
-// (out·in values, row-major as w), used in place through blas.GemmBF16:
-// w, of shape (out, in), stands for them in the graph and its data are
-// never read. Such a layer has no gradient; building one is an error.
-func LinearBF16(x, w, b *G.Node, bits []uint16, opts ...Option) (*G.Node, error) {
+// LinearHalf is Linear for inference with weights held as 16-bit values of
+// format h (out·in values, row-major as w: BF16 or F16), used in place
+// through blas.GemmHalf: w, of shape (out, in), stands for them in the graph
+// and its data are never read. Such a layer has no gradient; building one
+// is an error.
+func LinearHalf(x, w, b *G.Node, h blas.Half, bits []uint16, opts ...Option) (*G.Node, error) {
+	if h != blas.BF16 && h != blas.F16 {
+		return nil, errors.Errorf("LinearHalf: unknown 16-bit format %v", h)
+	}
 	if w.Dtype() != tensor.Float32 {
-		return nil, errors.Errorf("LinearBF16: weights held as bfloat16 serve float32 graphs, not %v", w.Dtype())
+		return nil, errors.Errorf("LinearHalf: %v weights serve float32 graphs, not %v", h, w.Dtype())
 	}
 	if ws := w.Shape(); ws.Dims() != 2 || ws.TotalSize() != len(bits) {
-		return nil, errors.Errorf("LinearBF16: %d bfloat16 values for a weight of shape %v", len(bits), ws)
+		return nil, errors.Errorf("LinearHalf: %d %v values for a weight of shape %v", len(bits), h, ws)
 	}
-	op := &linearOp{hasBias: b != nil, bf16: bits, rowLimit: limitOf(opts)}
-	op.desc = op.tag(fmt.Sprintf("LinearBF16{bias=%t}", op.hasBias))
+	op := &linearOp{hasBias: b != nil, half: h, bits: bits, rowLimit: limitOf(opts)}
+	op.desc = op.tag(fmt.Sprintf("Linear%v{bias=%t}", h, op.hasBias))
 	if b == nil {
 		return G.ApplyOp(op, x, w)
 	}
@@ -48,7 +52,8 @@ type linearOp struct {
 	base
 	rowLimit
 	hasBias, inputGrad bool
-	bf16               []uint16 // the weights, when held as bfloat16
+	half               blas.Half // the format of bits
+	bits               []uint16  // the weights, when held as 16-bit values
 	out                buffer
 }
 
@@ -93,8 +98,8 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 	switch dt {
 	case tensor.Float32:
 		x, bias, out := dataOf[float32](vs[0]), op.bias32(vs), y.Float32s()
-		if op.bf16 != nil {
-			linearForwardBF16(x, op.bf16, bias, out, n, in, outDim)
+		if op.bits != nil {
+			linearForwardHalf(x, op.half, op.bits, bias, out, n, in, outDim)
 			break
 		}
 		linearForward(x, dataOf[float32](vs[1]), bias, out, n, in, outDim)
@@ -123,9 +128,9 @@ func linearForward[T Float](x, w, bias, y []T, n, in, out int) {
 	blas.Gemm(false, true, n, out, in, 1, x, in, w, in, fillBias(bias, y, n, out), y, out)
 }
 
-// linearForwardBF16 is linearForward with w as bfloat16 bits.
-func linearForwardBF16(x []float32, w []uint16, bias, y []float32, n, in, out int) {
-	blas.GemmBF16(n, out, in, 1, x, in, w, in, fillBias(bias, y, n, out), y, out)
+// linearForwardHalf is linearForward with w as 16-bit values of format h.
+func linearForwardHalf(x []float32, h blas.Half, w []uint16, bias, y []float32, n, in, out int) {
+	blas.GemmHalf(h, n, out, in, 1, x, in, w, in, fillBias(bias, y, n, out), y, out)
 }
 
 // fillBias copies bias into each of the n rows of y, and returns the beta
@@ -147,8 +152,8 @@ func (op *linearOp) DiffWRT(int) []bool {
 }
 
 func (op *linearOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	if op.bf16 != nil {
-		return nil, errors.New("LinearBF16: weights held as bfloat16 are for inference only and have no gradient; load the weights as float32 to train")
+	if op.bits != nil {
+		return nil, errors.Errorf("LinearHalf: weights held as %v are for inference only and have no gradient; load the weights as float32 to train", op.half)
 	}
 	grads := make(G.Nodes, len(inputs))
 	var err error

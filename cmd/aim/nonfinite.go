@@ -37,10 +37,10 @@ func withNonFiniteHint(err error) error {
 
 // loadCheckpoint loads the float32 model of a checkpoint for inference,
 // refusing NaN and infinite values unless allowNonFinite (the flag of
-// registerAllowNonFinite). The linear weights of a BF16 file are used in
-// place (graph.KeepBF16).
+// registerAllowNonFinite). The linear weights of a BF16 or F16 file are
+// used in place (graph.KeepHalf).
 func loadCheckpoint(path string, allowNonFinite bool) (*graph.Model, *checkpoint.Mapped, error) {
-	opts := append(loadOptions(allowNonFinite), graph.KeepBF16())
+	opts := append(loadOptions(allowNonFinite), graph.KeepHalf())
 	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, opts...)
 	return m, f, withNonFiniteHint(err)
 }

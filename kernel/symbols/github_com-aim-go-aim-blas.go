@@ -13,10 +13,12 @@ func init() {
 	Symbols["github.com/aim-go/aim/blas/blas"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Available":      reflect.ValueOf(blas.Available),
+		"BF16":           reflect.ValueOf(blas.BF16),
 		"Backend":        reflect.ValueOf(blas.Backend),
 		"EnvVar":         reflect.ValueOf(constant.MakeFromLiteral("\"AIM_BLAS\"", token.STRING, 0)),
+		"F16":            reflect.ValueOf(blas.F16),
 		"Gemm32":         reflect.ValueOf(blas.Gemm32),
-		"GemmBF16":       reflect.ValueOf(blas.GemmBF16),
+		"GemmHalf":       reflect.ValueOf(blas.GemmHalf),
 		"Gonum":          reflect.ValueOf(constant.MakeFromLiteral("\"gonum\"", token.STRING, 0)),
 		"GorgoniaImpl":   reflect.ValueOf(blas.GorgoniaImpl),
 		"Info":           reflect.ValueOf(blas.Info),
@@ -29,6 +31,7 @@ func init() {
 		"WhyNotOpenBLAS": reflect.ValueOf(blas.WhyNotOpenBLAS),
 
 		// type definitions
+		"Half":           reflect.ValueOf((*blas.Half)(nil)),
 		"Implementation": reflect.ValueOf((*blas.Implementation)(nil)),
 	}
 }

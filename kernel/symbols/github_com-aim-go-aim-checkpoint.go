@@ -11,7 +11,7 @@ func init() {
 	Symbols["github.com/aim-go/aim/checkpoint/checkpoint"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"CountNonFinite":     reflect.ValueOf(checkpoint.CountNonFinite),
-		"CountNonFiniteBF16": reflect.ValueOf(checkpoint.CountNonFiniteBF16),
+		"CountNonFiniteHalf": reflect.ValueOf(checkpoint.CountNonFiniteHalf),
 		"Open":               reflect.ValueOf(checkpoint.Open),
 		"Read":               reflect.ValueOf(checkpoint.Read),
 		"Write":              reflect.ValueOf(checkpoint.Write),

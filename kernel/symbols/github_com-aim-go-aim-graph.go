@@ -17,7 +17,7 @@ func init() {
 		"DefaultFeatureLayers": reflect.ValueOf(graph.DefaultFeatureLayers),
 		"FromCheckpoint":       reflect.ValueOf(graph.FromCheckpoint),
 		"IgnoredPrefixes":      reflect.ValueOf(&graph.IgnoredPrefixes).Elem(),
-		"KeepBF16":             reflect.ValueOf(graph.KeepBF16),
+		"KeepHalf":             reflect.ValueOf(graph.KeepHalf),
 		"LoadCheckpoint":       reflect.ValueOf(graph.LoadCheckpoint),
 		"MeanTokens":           reflect.ValueOf(graph.MeanTokens),
 		"MetaConfig":           reflect.ValueOf(constant.MakeFromLiteral("\"aim_config\"", token.STRING, 0)),

@@ -31,9 +31,9 @@ func init() {
 
 		// type definitions
 		"Attention":   reflect.ValueOf((*layers.Attention)(nil)),
-		"BF16Loader":  reflect.ValueOf((*layers.BF16Loader)(nil)),
 		"Block":       reflect.ValueOf((*layers.Block)(nil)),
 		"Builder":     reflect.ValueOf((*layers.Builder)(nil)),
+		"HalfLoader":  reflect.ValueOf((*layers.HalfLoader)(nil)),
 		"Init":        reflect.ValueOf((*layers.Init)(nil)),
 		"LayerNorm":   reflect.ValueOf((*layers.LayerNorm)(nil)),
 		"Linear":      reflect.ValueOf((*layers.Linear)(nil)),

@@ -20,7 +20,7 @@ func init() {
 		"GatherRows":          reflect.ValueOf(ops.GatherRows),
 		"LayerNorm":           reflect.ValueOf(ops.LayerNorm),
 		"Linear":              reflect.ValueOf(ops.Linear),
-		"LinearBF16":          reflect.ValueOf(ops.LinearBF16),
+		"LinearHalf":          reflect.ValueOf(ops.LinearHalf),
 		"Mean":                reflect.ValueOf(ops.Mean),
 		"NewBatchNormState":   reflect.ValueOf(ops.NewBatchNormState),
 		"NewRows":             reflect.ValueOf(ops.NewRows),
