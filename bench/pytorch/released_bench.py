@@ -16,7 +16,7 @@ patch 14, ImageNet head) and 8 random images, then in one run:
            file in the page cache.
 
     /usr/bin/python3 bench/pytorch/released_bench.py --aim ./aim [--preset aim-600m]
-        [--dtype f32|bf16] [--rounds 3] [--steps 3] [--threads 1,2] [--workdir DIR]
+        [--dtype f32|bf16|f16] [--rounds 3] [--steps 3] [--threads 1,2] [--workdir DIR]
 
 Prints one JSON object; every round's figures are kept, the medians summarised.
 """
@@ -60,8 +60,9 @@ def make_checkpoint(path, preset, dtype):
             if "norm" in name and name.endswith("weight"):
                 p.fill_(1)
     state = model.state_dict()
-    if dtype == "bf16":
-        state = {n: (t.to(torch.bfloat16) if t.is_floating_point() else t) for n, t in state.items()}
+    if dtype in ("bf16", "f16"):
+        half = torch.bfloat16 if dtype == "bf16" else torch.float16
+        state = {n: (t.to(half) if t.is_floating_point() else t) for n, t in state.items()}
     save_streaming(path + ".tmp", state)
     os.replace(path + ".tmp", path)
 
@@ -69,7 +70,7 @@ def make_checkpoint(path, preset, dtype):
 def save_streaming(path, state):
     """Writes a safetensors file tensor by tensor (aim_ref.save_safetensors holds every
     tensor's bytes at once, twice the model, which a 3B model cannot afford here)."""
-    codes = {torch.float32: ("F32", 4), torch.bfloat16: ("BF16", 2), torch.int64: ("I64", 8)}
+    codes = {torch.float32: ("F32", 4), torch.bfloat16: ("BF16", 2), torch.float16: ("F16", 2), torch.int64: ("I64", 8)}
     header, offset = {}, 0
     for name in sorted(state):
         code, size = codes[state[name].dtype]
@@ -157,6 +158,8 @@ def load_fast(path):
         chunk = data[b:e]
         if info["dtype"] == "BF16":
             t = torch.from_numpy((chunk.view("<u2").astype(np.uint32) << 16).view(np.float32))
+        elif info["dtype"] == "F16":  # computed in float32, as ml-aim's users load it
+            t = torch.from_numpy(chunk.view("<f2").astype(np.float32))
         else:
             t = torch.from_numpy(chunk.view(aim_ref._ST_DTYPES[info["dtype"]]))
         state[name] = t.reshape(info["shape"])
@@ -225,7 +228,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--aim")
     ap.add_argument("--preset", default="aim-600m", choices=sorted(PAPER))
-    ap.add_argument("--dtype", default="f32", choices=["f32", "bf16"])
+    ap.add_argument("--dtype", default="f32", choices=["f32", "bf16", "f16"])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
