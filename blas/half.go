@@ -38,9 +38,11 @@ func (h Half) String() string {
 // float32 ones. Each value of B is widened to float32 exactly, so the
 // result is the one Gemm gives with B widened beforehand, bit for bit.
 //
-// On the X·Wᵀ kernel each worker widens its block of rows of B into a
-// buffer of its own (a few percent of the product at 256 rows of A); for
-// the backend all of B is widened into one buffer first. It panics on
+// Up to ntBlockM rows of A on the X·Wᵀ kernel, each worker widens its
+// block of rows of B into a buffer of its own (a few percent of the
+// product at 256 rows); for more rows, which the kernel takes in blocks of
+// ntBlockM that would each widen B again, and for the backend, all of B is
+// widened into one buffer first. It panics on
 // invalid dimensions, like Gemm, and on an unknown format.
 func GemmHalf(h Half, m, n, k int, alpha float32, a []float32, lda int, b []uint16, ldb int, beta float32, c []float32, ldc int) {
 	if h != BF16 && h != F16 {
@@ -50,7 +52,7 @@ func GemmHalf(h Half, m, n, k int, alpha float32, a []float32, lda int, b []uint
 		return
 	}
 	checkGemm(gblas.NoTrans, gblas.Trans, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	if useNTKernel(false, true, m, n, k) {
+	if m <= ntBlockM && useNTKernel(false, true, m, n, k) {
 		gemmNTHalf(h, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
