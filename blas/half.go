@@ -64,6 +64,15 @@ func GemmHalf(h Half, m, n, k int, alpha float32, a []float32, lda int, b []uint
 	Gemm(false, true, m, n, k, alpha, a, lda, w, k, beta, c, ldc)
 }
 
+// Widen converts len(dst) values of format h at src to float32, exactly
+// (with AVX-512 where the CPU has it). It panics on an unknown format.
+func Widen(h Half, dst []float32, src []uint16) {
+	if h != BF16 && h != F16 {
+		panic(badHalf)
+	}
+	widen(h, dst, src)
+}
+
 // widenGrain is the fewest values a goroutine widens.
 const widenGrain = 1 << 18
 

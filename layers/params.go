@@ -16,7 +16,6 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/blas"
-	"github.com/aim-go/aim/internal/half"
 )
 
 // Params is an ordered store of named parameter tensors, shared by every
@@ -54,7 +53,8 @@ func (p *Params) Count() int {
 	return n
 }
 
-// Set stores t under name, replacing an earlier tensor of the same shape.
+// Set stores t under name, replacing an earlier tensor of the same shape
+// (and its 16-bit values, if it was stored with SetHalf).
 func (p *Params) Set(name string, t *tensor.Dense) error {
 	if t.Dtype() != p.dtype {
 		return errors.Errorf("parameter %s is %v, the store holds %v", name, t.Dtype(), p.dtype)
@@ -67,6 +67,7 @@ func (p *Params) Set(name string, t *tensor.Dense) error {
 		p.names = append(p.names, name)
 	}
 	p.byName[name] = t
+	delete(p.half, name)
 	return nil
 }
 
@@ -115,13 +116,7 @@ func (p *Params) Half(name string) (blas.Half, []uint16) {
 func (p *Params) Float32s(name string) []float32 {
 	if w, ok := p.half[name]; ok {
 		out := make([]float32, len(w.bits))
-		for i, v := range w.bits {
-			if w.format == blas.F16 {
-				out[i] = half.F16(v)
-			} else {
-				out[i] = half.BF16(v)
-			}
-		}
+		blas.Widen(w.format, out, w.bits)
 		return out
 	}
 	t := p.byName[name]

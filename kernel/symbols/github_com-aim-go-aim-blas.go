@@ -29,6 +29,7 @@ func init() {
 		"Threads":        reflect.ValueOf(blas.Threads),
 		"Use":            reflect.ValueOf(blas.Use),
 		"WhyNotOpenBLAS": reflect.ValueOf(blas.WhyNotOpenBLAS),
+		"Widen":          reflect.ValueOf(blas.Widen),
 
 		// type definitions
 		"Half":           reflect.ValueOf((*blas.Half)(nil)),
