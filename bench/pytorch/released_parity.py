@@ -137,6 +137,8 @@ def check_case(aim, workdir, name, cfg, classes, dtype_name, layers, via_pth, ge
         return fail(f"{name}: aim features: {err.strip()}")
     ok &= compare(f"{name} features", np.load(f), feats_ref)
     lg = os.path.join(workdir, name + "_logits.npy")
+    if os.path.exists(lg):  # a previous run's, in a reused --workdir
+        os.remove(lg)
     cmd = [aim, "classify", "--checkpoint", ck, "--logits", lg, "--json", "--top", "3", x]
     if classes != 1000:  # not ImageNet's: the classes need names
         code, out, err = run(cmd)
