@@ -1,80 +1,27 @@
 package graph
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/internal/halffile"
 )
 
-// writeHalf writes tensors as a safetensors file of dtype "BF16" or "F16",
-// rounding each value to the nearest 16-bit one (ties to even; binary16
-// subnormals flushed to zero, which these weights never are).
+// writeHalf writes tensors as a safetensors file of dtype "BF16" or "F16".
 func writeHalf(t *testing.T, dtype string, ts map[string]checkpoint.Tensor, meta map[string]string) string {
 	t.Helper()
-	names := make([]string, 0, len(ts))
-	for name := range ts {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	header := map[string]any{"__metadata__": meta}
-	var data []byte
-	for _, name := range names {
-		begin := len(data)
-		for _, v := range ts[name].Data {
-			data = binary.LittleEndian.AppendUint16(data, round16(dtype, v))
-		}
-		header[name] = map[string]any{"dtype": dtype, "shape": ts[name].Shape, "data_offsets": []int{begin, len(data)}}
-	}
-	h, err := json.Marshal(header)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for len(h)%8 != 0 {
-		h = append(h, ' ')
-	}
-	raw := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
-	raw = append(append(raw, h...), data...)
 	path := filepath.Join(t.TempDir(), dtype+".safetensors")
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
+	if err := halffile.Write(path, dtype, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// round16 rounds v to the nearest BF16 or F16 value (ties to even).
-func round16(dtype string, v float32) uint16 {
-	if dtype == "BF16" {
-		u := math.Float32bits(v)
-		u += 0x7fff + (u>>16)&1
-		return uint16(u >> 16)
-	}
-	u := math.Float32bits(v)
-	sign, e := uint16(u>>16)&0x8000, int(u>>23&0xff)-127+15
-	switch {
-	case v != v:
-		return sign | 0x7e00 // NaN
-	case e >= 31:
-		return sign | 0x7c00 // overflow (and Inf): infinity
-	case e <= 0:
-		return sign // flushed to zero
-	}
-	m := u & 0x7fffff
-	h := uint32(e)<<10 | m>>13
-	if rest := m & 0x1fff; rest > 0x1000 || rest == 0x1000 && h&1 == 1 {
-		h++ // may carry into the exponent, which is still right
-	}
-	return sign | uint16(h)
 }
 
 // TestKeepHalfMatchesConverted loads one BF16 and one F16 checkpoint

@@ -111,6 +111,16 @@ func (p *Params) Half(name string) (blas.Half, []uint16) {
 	return w.format, w.bits
 }
 
+// HalfCounts returns how many tensors are held as 16-bit values (SetHalf),
+// by format.
+func (p *Params) HalfCounts() map[blas.Half]int {
+	counts := map[blas.Half]int{}
+	for _, w := range p.half {
+		counts[w.format]++
+	}
+	return counts
+}
+
 // Float32s returns the data of the named tensor as float32 values: a copy
 // when the store holds float64 or the weights as 16-bit values (SetHalf).
 func (p *Params) Float32s(name string) []float32 {

@@ -24,6 +24,9 @@ func TestParamsHalf(t *testing.T) {
 	if h, got := p.Half("w"); h != blas.F16 || !slices.Equal(got, bits) {
 		t.Errorf("Half(w) = %v, %v", h, got)
 	}
+	if c := p.HalfCounts(); len(c) != 1 || c[blas.F16] != 1 {
+		t.Errorf("HalfCounts() = %v, want one F16 tensor", c)
+	}
 	if p.Get("w") != standIn {
 		t.Error("Get(w) is not the stand-in")
 	}
@@ -34,7 +37,7 @@ func TestParamsHalf(t *testing.T) {
 	if err := p.Set("w", plain); err != nil {
 		t.Fatal(err)
 	}
-	if _, got := p.Half("w"); got != nil || !slices.Equal(p.Float32s("w"), []float32{4, 3, 2, 1}) {
+	if _, got := p.Half("w"); got != nil || len(p.HalfCounts()) != 0 || !slices.Equal(p.Float32s("w"), []float32{4, 3, 2, 1}) {
 		t.Errorf("after Set: Half %v, Float32s %v", got, p.Float32s("w"))
 	}
 	if err := p.SetHalf("v", standIn, blas.BF16, bits[:3]); err == nil || !strings.Contains(err.Error(), "3 BF16 values for shape (2, 2)") {

@@ -97,7 +97,7 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	defer m.Close()
 	loaded := time.Since(began)
-	fmt.Fprintf(stderr, "features: loaded %s in %.2fs (width %d, %d blocks)\n", f.ckpt, loaded.Seconds(), m.Config.Width, m.Config.Depth)
+	fmt.Fprintf(stderr, "features: loaded %s in %.2fs (width %d, %d blocks%s)\n", f.ckpt, loaded.Seconds(), m.Config.Width, m.Config.Depth, describeHalf(m.Params))
 	in, err := newImageInputs(inputs, f.imageFlags)
 	if err != nil {
 		return err

@@ -7,8 +7,10 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/layers"
 )
 
 // registerAllowNonFinite adds --allow-nonfinite to the flags of a command
@@ -43,4 +45,17 @@ func loadCheckpoint(path string, allowNonFinite bool) (*graph.Model, *checkpoint
 	opts := append(loadOptions(allowNonFinite), graph.KeepHalf())
 	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, opts...)
 	return m, f, withNonFiniteHint(err)
+}
+
+// describeHalf says which weights a model loaded with graph.KeepHalf uses
+// in place as 16-bit values ("; 96 weight matrices used in place as
+// BF16"), or nothing.
+func describeHalf(p *layers.Params) string {
+	out := ""
+	for _, h := range []blas.Half{blas.BF16, blas.F16} {
+		if n := p.HalfCounts()[h]; n > 0 {
+			out += fmt.Sprintf("; %d weight matrices used in place as %v", n, h)
+		}
+	}
+	return out
 }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/internal/halffile"
+)
+
+// TestFeaturesFromHalfCheckpoints: aim features on a BF16 and an F16 file
+// says it uses the weight matrices in place, and writes the features of an
+// F32 file holding the same (rounded) values, bit for bit.
+func TestFeaturesFromHalfCheckpoints(t *testing.T) {
+	trunk, err := checkpoint.Read(writeTrunk(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, dir := writeImages(t, 3), t.TempDir()
+	features := func(ckpt string) (string, []byte) {
+		t.Helper()
+		out := filepath.Join(dir, filepath.Base(ckpt)+".npy")
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"features", "--checkpoint", ckpt, "--images", images, "--out", out}, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d: %s", ckpt, code, stderr.String())
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stderr.String(), b
+	}
+	for _, dtype := range []string{"BF16", "F16"} {
+		half := filepath.Join(dir, dtype+".safetensors")
+		if err := halffile.Write(half, dtype, trunk); err != nil {
+			t.Fatal(err)
+		}
+		rounded := &checkpoint.File{Tensors: map[string]checkpoint.Tensor{}, Meta: trunk.Meta}
+		m, err := checkpoint.Open(half)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, ts := range trunk.Tensors {
+			if rounded.Tensors[name], err = m.Lookup(name, ts.Shape...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m.Close()
+		f32 := filepath.Join(dir, dtype+"-as-f32.safetensors")
+		if err := checkpoint.Write(f32, rounded); err != nil {
+			t.Fatal(err)
+		}
+		log, got := features(half)
+		if !strings.Contains(log, "weight matrices used in place as "+dtype) {
+			t.Errorf("%s: the log does not say the weights are used in place: %q", dtype, log)
+		}
+		if _, want := features(f32); !bytes.Equal(got, want) {
+			t.Errorf("%s: features differ from those of the F32 file of the same values", dtype)
+		}
+	}
+}
