@@ -34,25 +34,7 @@ func TestFeaturesFromHalfCheckpoints(t *testing.T) {
 		return stderr.String(), b
 	}
 	for _, dtype := range []string{"BF16", "F16"} {
-		half := filepath.Join(dir, dtype+".safetensors")
-		if err := halffile.Write(half, dtype, trunk); err != nil {
-			t.Fatal(err)
-		}
-		rounded := &checkpoint.File{Tensors: map[string]checkpoint.Tensor{}, Meta: trunk.Meta}
-		m, err := checkpoint.Open(half)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for name, ts := range trunk.Tensors {
-			if rounded.Tensors[name], err = m.Lookup(name, ts.Shape...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		m.Close()
-		f32 := filepath.Join(dir, dtype+"-as-f32.safetensors")
-		if err := checkpoint.Write(f32, rounded); err != nil {
-			t.Fatal(err)
-		}
+		half, f32 := writeHalfAndRounded(t, dir, dtype, trunk)
 		log, got := features(half)
 		if !strings.Contains(log, "weight matrices used in place as "+dtype) {
 			t.Errorf("%s: the log does not say the weights are used in place: %q", dtype, log)
@@ -60,5 +42,60 @@ func TestFeaturesFromHalfCheckpoints(t *testing.T) {
 		if _, want := features(f32); !bytes.Equal(got, want) {
 			t.Errorf("%s: features differ from those of the F32 file of the same values", dtype)
 		}
+	}
+}
+
+// writeHalfAndRounded writes f as a dtype file and as an F32 file of the
+// same, rounded, values, and returns their paths.
+func writeHalfAndRounded(t *testing.T, dir, dtype string, f *checkpoint.File) (half, f32 string) {
+	t.Helper()
+	half = filepath.Join(dir, dtype+".safetensors")
+	if err := halffile.Write(half, dtype, f); err != nil {
+		t.Fatal(err)
+	}
+	rounded := &checkpoint.File{Tensors: map[string]checkpoint.Tensor{}, Meta: f.Meta}
+	m, err := checkpoint.Open(half)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for name, ts := range f.Tensors {
+		if rounded.Tensors[name], err = m.Lookup(name, ts.Shape...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f32 = filepath.Join(dir, dtype+"-as-f32.safetensors")
+	if err := checkpoint.Write(f32, rounded); err != nil {
+		t.Fatal(err)
+	}
+	return half, f32
+}
+
+// TestProbeOnABF16Trunk: aim probe on a BF16 trunk (used in place, which
+// only inference graphs may do) trains the same probe as on an F32 file of
+// the same values, byte for byte.
+func TestProbeOnABF16Trunk(t *testing.T) {
+	trunk, err := checkpoint.Read(writeTrunk(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	half, f32 := writeHalfAndRounded(t, t.TempDir(), "BF16", trunk)
+	dataset := writeFolderDataset(t, 12)
+	probe := func(ckpt string) []byte {
+		t.Helper()
+		out := t.TempDir()
+		args := []string{"probe", "--checkpoint", ckpt, "--data", "folder:" + dataset, "--out", out, "--epochs", "2", "--batch", "8", "--min-steps", "4"}
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("aim probe on %s: exit %d: %s", ckpt, code, stderr.String())
+		}
+		b, err := os.ReadFile(filepath.Join(out, "probe.safetensors"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if !bytes.Equal(probe(half), probe(f32)) {
+		t.Error("the probe trained on the BF16 trunk differs from the one on the F32 file of the same values")
 	}
 }

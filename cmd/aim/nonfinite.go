@@ -19,12 +19,16 @@ func registerAllowNonFinite(fs *flag.FlagSet) *bool {
 	return fs.Bool("allow-nonfinite", false, "load a checkpoint even if tensors hold NaN or infinite values (to inspect a diverged run)")
 }
 
-// loadOptions are the graph.LoadCheckpoint options of --allow-nonfinite.
+// loadOptions are the graph.LoadCheckpoint options of the commands that
+// run a trunk for inference (features, classify, loss, probe, suite):
+// BF16 and F16 linear weights used in place (graph.KeepHalf), and
+// --allow-nonfinite.
 func loadOptions(allowNonFinite bool) []graph.LoadOption {
+	opts := []graph.LoadOption{graph.KeepHalf()}
 	if allowNonFinite {
-		return []graph.LoadOption{graph.AllowNonFinite()}
+		opts = append(opts, graph.AllowNonFinite())
 	}
-	return nil
+	return opts
 }
 
 // withNonFiniteHint adds to the error of a checkpoint with NaN or infinite
@@ -37,13 +41,11 @@ func withNonFiniteHint(err error) error {
 	return err
 }
 
-// loadCheckpoint loads the float32 model of a checkpoint for inference,
-// refusing NaN and infinite values unless allowNonFinite (the flag of
-// registerAllowNonFinite). The linear weights of a BF16 or F16 file are
-// used in place (graph.KeepHalf).
+// loadCheckpoint loads the float32 model of a checkpoint for inference
+// (loadOptions), refusing NaN and infinite values unless allowNonFinite
+// (the flag of registerAllowNonFinite).
 func loadCheckpoint(path string, allowNonFinite bool) (*graph.Model, *checkpoint.Mapped, error) {
-	opts := append(loadOptions(allowNonFinite), graph.KeepHalf())
-	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, opts...)
+	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, loadOptions(allowNonFinite)...)
 	return m, f, withNonFiniteHint(err)
 }
 
