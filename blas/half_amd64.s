@@ -2,85 +2,37 @@
 
 #include "textflag.h"
 
-// func widenBF16Blocks(dst *float32, src *uint16, blocks int)
-// Widens 16·blocks bfloat16 values to float32: each 16-bit value becomes
-// the top half of a 32-bit one (zero-extend, shift left by 16), four blocks
-// of 16 per iteration while at least four are left.
-TEXT ·widenBF16Blocks(SB), NOSPLIT, $0-24
+// func widenBlocks(dst *float32, src *uint16, blocks int, f16 int)
+// Widens 16·blocks 16-bit values at src to float32 at dst, exactly: BF16
+// values (f16 = 0) are zero-extended and shifted into the top half of each
+// 32-bit lane; F16 values (f16 ≠ 0) are converted by VCVTPH2PS, which also
+// converts subnormal inputs whatever MXCSR says. The branch on the format
+// goes the same way every time, so the predictor makes it free.
+TEXT ·widenBlocks(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ blocks+16(FP), CX
+	MOVQ f16+24(FP), DX
 
-four:
-	CMPQ CX, $4
-	JLT  one
-	VPMOVZXWD (SI), Z0
-	VPMOVZXWD 32(SI), Z1
-	VPMOVZXWD 64(SI), Z2
-	VPMOVZXWD 96(SI), Z3
-	VPSLLD    $16, Z0, Z0
-	VPSLLD    $16, Z1, Z1
-	VPSLLD    $16, Z2, Z2
-	VPSLLD    $16, Z3, Z3
-	VMOVUPS   Z0, (DI)
-	VMOVUPS   Z1, 64(DI)
-	VMOVUPS   Z2, 128(DI)
-	VMOVUPS   Z3, 192(DI)
-	ADDQ      $128, SI
-	ADDQ      $256, DI
-	SUBQ      $4, CX
-	JMP       four
-
-one:
+loop:
 	TESTQ CX, CX
 	JZ    done
+	TESTQ DX, DX
+	JNZ   half
 	VPMOVZXWD (SI), Z0
 	VPSLLD    $16, Z0, Z0
-	VMOVUPS   Z0, (DI)
-	ADDQ      $32, SI
-	ADDQ      $64, DI
-	DECQ      CX
-	JMP       one
+	JMP       store
+
+half:
+	VCVTPH2PS (SI), Z0
+
+store:
+	VMOVUPS Z0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JMP     loop
 
 done:
-	VZEROUPPER
-	RET
-
-// func widenF16Blocks(dst *float32, src *uint16, blocks int)
-// Converts 16·blocks IEEE binary16 values to float32 (VCVTPH2PS, exact;
-// subnormal inputs are converted whatever MXCSR says), four blocks of 16
-// per iteration while at least four are left.
-TEXT ·widenF16Blocks(SB), NOSPLIT, $0-24
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ blocks+16(FP), CX
-
-f16four:
-	CMPQ CX, $4
-	JLT  f16one
-	VCVTPH2PS (SI), Z0
-	VCVTPH2PS 32(SI), Z1
-	VCVTPH2PS 64(SI), Z2
-	VCVTPH2PS 96(SI), Z3
-	VMOVUPS   Z0, (DI)
-	VMOVUPS   Z1, 64(DI)
-	VMOVUPS   Z2, 128(DI)
-	VMOVUPS   Z3, 192(DI)
-	ADDQ      $128, SI
-	ADDQ      $256, DI
-	SUBQ      $4, CX
-	JMP       f16four
-
-f16one:
-	TESTQ CX, CX
-	JZ    f16done
-	VCVTPH2PS (SI), Z0
-	VMOVUPS   Z0, (DI)
-	ADDQ      $32, SI
-	ADDQ      $64, DI
-	DECQ      CX
-	JMP       f16one
-
-f16done:
 	VZEROUPPER
 	RET

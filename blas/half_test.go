@@ -10,8 +10,8 @@ import (
 
 // TestWiden checks the widening of every 16-bit pattern (NaNs, infinities
 // and subnormals included) of both formats against package half, at
-// lengths that leave every remainder after the vector loop's blocks of 64
-// and 16. A NaN must stay a NaN (the vector conversion of F16 quiets
+// lengths that leave every remainder after the vector loop's blocks of 16.
+// A NaN must stay a NaN (the vector conversion of F16 quiets
 // signalling ones); every other value must match bit for bit.
 func TestWiden(t *testing.T) {
 	all := make([]uint16, 1<<16)
