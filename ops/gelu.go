@@ -34,6 +34,10 @@ func (op *geluOp) Arity() int {
 }
 func (op *geluOp) output() *buffer { return &op.out }
 
+// inPlace: GELU itself reads each value before writing its result at the
+// same place; its derivative op reads x and dy, so it is not.
+func (op *geluOp) inPlace() bool { return !op.grad }
+
 func (op *geluOp) Type() hm.Type {
 	if op.grad {
 		return fnType(2, 2, 2)
