@@ -84,16 +84,25 @@ func (n *network) pretrain(patches, prefix *G.Node, rows *ops.Rows) *G.Node {
 // (before the post-trunk norm) of the chosen blocks, per token (B·K, D).
 // The prefix lengths are K, so attention is bidirectional. Blocks after the
 // last chosen one are not run.
+//
+// Each chosen block's output joins a running mean right after the block
+// (ops.RunningMean), so that its memory is free once the next block has read
+// it, rather than all of them staying until the end.
 func (n *network) features(patches, prefix *G.Node, chosen []int) *G.Node {
-	blocks := n.trunk.Forward(n.pre.Forward(patches), prefix, slices.Max(chosen)+1)
+	mean := ops.NewRunningMean(len(chosen))
+	n.trunk.ForwardEach(n.pre.Forward(patches), prefix, slices.Max(chosen)+1, func(i int, out *G.Node) {
+		for _, l := range chosen {
+			if l == i && n.b.Err() == nil {
+				n.b.Fail(mean.Add(out), "building the features")
+			}
+		}
+	})
 	if n.b.Err() != nil {
 		return nil
 	}
-	outs := make([]*G.Node, len(chosen))
-	for i, l := range chosen {
-		outs[i] = blocks[l]
-	}
-	return n.b.Mean(outs...)
+	res, err := mean.Result()
+	n.b.Fail(err, "building the features")
+	return res
 }
 
 // preprocessor turns patches into tokens: the patch embedding (linear map
@@ -139,11 +148,17 @@ func newTrunk(b *layers.Builder, cfg Config) *trunk {
 // lengths (B) and returns the raw output of each.
 func (t *trunk) Forward(x, prefix *G.Node, n int) []*G.Node {
 	outs := make([]*G.Node, n)
+	t.ForwardEach(x, prefix, n, func(i int, out *G.Node) { outs[i] = out })
+	return outs
+}
+
+// ForwardEach runs the first n blocks like Forward, handing each block's
+// raw output to each as soon as the block is built.
+func (t *trunk) ForwardEach(x, prefix *G.Node, n int, each func(i int, out *G.Node)) {
 	for i, blk := range t.blocks[:n] {
 		x = blk.Forward(x, prefix)
-		outs[i] = x
+		each(i, x)
 	}
-	return outs
 }
 
 // predictionHead is AIM's MLP head, applied to each token on its own:

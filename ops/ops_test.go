@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -448,5 +449,101 @@ func compare32(t *testing.T, what string, got []float32, want []float64, tol flo
 		if math.Abs(float64(got[i])-want[i]) > tol*(1+math.Abs(want[i])) {
 			t.Fatalf("%s[%d]: float32 %g, float64 %g", what, i, got[i], want[i])
 		}
+	}
+}
+
+// TestRunningMeanSumsInOrderAndFreesEarly: the mean of 6 nodes equals the
+// sum taken in their order times 1/6, bit for bit, whether built with Mean
+// at the end or with a RunningMean step after each node; the latter lets
+// PlanMemory reuse each node's memory once it is added: a chain of 7
+// additions whose last 6 results are averaged needs 3 buffers (the running
+// sum, the newest result and the one being computed) instead of 7.
+func TestRunningMeanSumsInOrderAndFreesEarly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 4))
+	x, c := randTensor(rng, 4, 5), randTensor(rng, 4, 5)
+	run := func(running bool) ([]float64, int) {
+		g := G.NewGraph()
+		y := G.NodeFromAny(g, x, G.WithName("x"))
+		cn := G.NodeFromAny(g, c, G.WithName("c"))
+		m := NewRunningMean(6)
+		var ys []*G.Node
+		for k := range 7 {
+			y = G.Must(Add(y, cn))
+			ys = append(ys, y)
+			if running && k > 0 {
+				if err := m.Add(y); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		mean := G.Must(Mean(ys[1:]...))
+		if running {
+			mean = G.Must(m.Result())
+		}
+		n, err := PlanMemory(g, mean)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vm := G.NewTapeMachine(g)
+		defer vm.Close()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		return append([]float64(nil), mean.Value().Data().([]float64)...), n
+	}
+	// The same sums, in the same order, outside the graph.
+	v, cv := append([]float64(nil), x.Float64s()...), c.Float64s()
+	want := make([]float64, len(v))
+	for k := range 7 {
+		for i := range v {
+			v[i] += cv[i]
+		}
+		if k == 1 {
+			copy(want, v)
+		} else if k > 1 {
+			for i := range v {
+				want[i] += v[i]
+			}
+		}
+	}
+	for i := range want {
+		want[i] *= 1.0 / 6
+	}
+	for _, running := range []bool{false, true} {
+		got, n := run(running)
+		if !slices.Equal(got, want) {
+			t.Errorf("running=%t: mean %v, want %v", running, got, want)
+		}
+		if wantN := map[bool]int{false: 7, true: 3}[running]; n != wantN {
+			t.Errorf("running=%t: %d allocations, want %d", running, n, wantN)
+		}
+	}
+}
+
+func TestRunningMeanErrors(t *testing.T) {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 2), G.WithName("x"), G.WithInit(G.Zeroes()))
+	if _, err := NewRunningMean(0).Result(); err == nil || !strings.Contains(err.Error(), "no inputs") {
+		t.Errorf("no nodes: %v", err)
+	}
+	m := NewRunningMean(2)
+	if err := m.Add(x); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Result(); err == nil || !strings.Contains(err.Error(), "1 of the 2") {
+		t.Errorf("one node of two: %v", err)
+	}
+	if err := m.Add(x); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Add(x); err == nil || !strings.Contains(err.Error(), "more than the 2") {
+		t.Errorf("a third node of two: %v", err)
+	}
+	one := NewRunningMean(1)
+	if err := one.Add(x); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := one.Result(); err != nil || r == x {
+		t.Errorf("the mean of one node: %v, %v (it must be a node of its own)", r, err)
 	}
 }

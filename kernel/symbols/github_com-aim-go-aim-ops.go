@@ -24,6 +24,7 @@ func init() {
 		"Mean":                reflect.ValueOf(ops.Mean),
 		"NewBatchNormState":   reflect.ValueOf(ops.NewBatchNormState),
 		"NewRows":             reflect.ValueOf(ops.NewRows),
+		"NewRunningMean":      reflect.ValueOf(ops.NewRunningMean),
 		"OnRows":              reflect.ValueOf(ops.OnRows),
 		"PlanMemory":          reflect.ValueOf(ops.PlanMemory),
 		"SoftmaxCrossEntropy": reflect.ValueOf(ops.SoftmaxCrossEntropy),
@@ -33,5 +34,6 @@ func init() {
 		"BatchNormState": reflect.ValueOf((*ops.BatchNormState)(nil)),
 		"Option":         reflect.ValueOf((*ops.Option)(nil)),
 		"Rows":           reflect.ValueOf((*ops.Rows)(nil)),
+		"RunningMean":    reflect.ValueOf((*ops.RunningMean)(nil)),
 	}
 }
