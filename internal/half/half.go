@@ -1,6 +1,7 @@
-// Package half converts 16-bit floating-point values to float32, exactly:
-// bfloat16 (the top half of a float32) and IEEE 754 binary16. Both are
-// subsets of float32, so no value is rounded.
+// Package half converts between float32 and 16-bit floating-point values:
+// bfloat16 (the top half of a float32) and IEEE 754 binary16. Widening is
+// exact, both being subsets of float32; narrowing rounds to nearest, ties
+// to even.
 package half
 
 import "math"
@@ -25,4 +26,37 @@ func F16(h uint16) float32 {
 		f = -f
 	}
 	return f
+}
+
+// ToBF16 rounds v to the nearest bfloat16 value, ties to even; NaNs stay
+// NaNs.
+func ToBF16(v float32) uint16 {
+	u := math.Float32bits(v)
+	if v != v {
+		return uint16(u>>16) | 0x40 // quiet, so a payload in the low bits is not lost
+	}
+	u += 0x7fff + (u>>16)&1
+	return uint16(u >> 16)
+}
+
+// ToF16 rounds v to the nearest binary16 value, ties to even: overflow
+// gives an infinity, values below the smallest normal binary16 (2⁻¹⁴) are
+// flushed to zero, and NaNs stay NaNs.
+func ToF16(v float32) uint16 {
+	u := math.Float32bits(v)
+	sign, e := uint16(u>>16)&0x8000, int(u>>23&0xff)-127+15
+	switch {
+	case v != v:
+		return sign | 0x7e00
+	case e >= 31:
+		return sign | 0x7c00
+	case e <= 0:
+		return sign
+	}
+	m := u & 0x7fffff
+	h := uint32(e)<<10 | m>>13
+	if rest := m & 0x1fff; rest > 0x1000 || rest == 0x1000 && h&1 == 1 {
+		h++ // may carry into the exponent, which is still right (up to infinity)
+	}
+	return sign | uint16(h)
 }

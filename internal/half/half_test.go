@@ -47,3 +47,45 @@ func TestBF16(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrowing checks ToBF16 and ToF16 against an exhaustive search for
+// the nearest 16-bit value, ties going to the even one, on values spread
+// over the formats' ranges, exact halfway cases included; and the special
+// values.
+func TestNarrowing(t *testing.T) {
+	formats := map[string]struct {
+		to    func(float32) uint16
+		widen func(uint16) float32
+	}{"BF16": {ToBF16, BF16}, "F16": {ToF16, F16}}
+	values := []float32{1, -3, 0.1, 1.0 / 3, 65504, 1e-4, -2.5e-3, 1234.5678,
+		1 + 1.0/2048, 1 + 3.0/2048, // F16 ties: to 1 and to 1 + 2/1024
+		1 + 1.0/256, 1 + 3.0/256} // BF16 ties: to 1 and to 1 + 2/128
+	for name, f := range formats {
+		for _, v := range values {
+			got := f.to(v)
+			best, bestBits := float32(math.Inf(1)), uint16(0)
+			for h := range 1 << 16 {
+				c := f.widen(uint16(h))
+				if c != c || math.IsInf(float64(c), 0) {
+					continue
+				}
+				d, bd := math.Abs(float64(c-v)), math.Abs(float64(best-v))
+				if d < bd || d == bd && h&1 == 0 {
+					best, bestBits = c, uint16(h)
+				}
+			}
+			if got != bestBits {
+				t.Errorf("%s: %v rounds to %#04x (%v), want %#04x (%v)", name, v, got, f.widen(got), bestBits, best)
+			}
+		}
+		if v := f.widen(f.to(float32(math.NaN()))); v == v {
+			t.Errorf("%s: NaN narrows to %v", name, v)
+		}
+		if v := f.widen(f.to(float32(math.Inf(-1)))); !math.IsInf(float64(v), -1) {
+			t.Errorf("%s: −Inf narrows to %v", name, v)
+		}
+	}
+	if v := F16(ToF16(1e6)); !math.IsInf(float64(v), 1) {
+		t.Errorf("F16: 1e6 narrows to %v, want +Inf", v)
+	}
+}

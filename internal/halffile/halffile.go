@@ -6,19 +6,18 @@ package halffile
 import (
 	"encoding/binary"
 	"encoding/json"
-	"math"
 	"os"
 	"sort"
 
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/internal/half"
 )
 
 // Write writes the float tensors of f to path as dtype ("BF16" or "F16"),
-// rounded to nearest, ties to even (binary16: values below 2⁻¹⁴ flushed to
-// zero, which model weights in tests never are), its int64 tensors as I64,
-// and its metadata.
+// rounded by half.ToBF16 or half.ToF16, its int64 tensors as I64, and its
+// metadata.
 func Write(path, dtype string, f *checkpoint.File) error {
 	if dtype != "BF16" && dtype != "F16" {
 		return errors.Errorf("halffile: dtype %q is neither BF16 nor F16", dtype)
@@ -45,9 +44,12 @@ func Write(path, dtype string, f *checkpoint.File) error {
 			header[name] = map[string]any{"dtype": "I64", "shape": t.Shape, "data_offsets": []int{begin, len(data)}}
 			continue
 		}
-		t := f.Tensors[name]
+		t, narrow := f.Tensors[name], half.ToF16
+		if dtype == "BF16" {
+			narrow = half.ToBF16
+		}
 		for _, v := range t.Data {
-			data = binary.LittleEndian.AppendUint16(data, Round(dtype, v))
+			data = binary.LittleEndian.AppendUint16(data, narrow(v))
 		}
 		header[name] = map[string]any{"dtype": dtype, "shape": t.Shape, "data_offsets": []int{begin, len(data)}}
 	}
@@ -61,32 +63,4 @@ func Write(path, dtype string, f *checkpoint.File) error {
 	raw := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
 	raw = append(append(raw, h...), data...)
 	return errors.Wrap(os.WriteFile(path, raw, 0o644), "halffile")
-}
-
-// Round rounds v to the nearest BF16 or F16 value (ties to even) and
-// returns its bits.
-func Round(dtype string, v float32) uint16 {
-	u := math.Float32bits(v)
-	if dtype == "BF16" {
-		if v != v {
-			return uint16(u>>16) | 0x40 // keep a NaN a NaN
-		}
-		u += 0x7fff + (u>>16)&1
-		return uint16(u >> 16)
-	}
-	sign, e := uint16(u>>16)&0x8000, int(u>>23&0xff)-127+15
-	switch {
-	case v != v:
-		return sign | 0x7e00
-	case e >= 31:
-		return sign | 0x7c00 // overflow (and Inf): infinity
-	case e <= 0:
-		return sign // flushed to zero
-	}
-	m := u & 0x7fffff
-	h := uint32(e)<<10 | m>>13
-	if rest := m & 0x1fff; rest > 0x1000 || rest == 0x1000 && h&1 == 1 {
-		h++ // may carry into the exponent, which is still right
-	}
-	return sign | uint16(h)
 }

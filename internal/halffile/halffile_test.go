@@ -1,38 +1,11 @@
 package halffile
 
 import (
-	"math"
 	"path/filepath"
 	"testing"
 
 	"github.com/aim-go/aim/checkpoint"
-	"github.com/aim-go/aim/internal/half"
 )
-
-// TestRound checks rounding to nearest even against exhaustive search over
-// the 16-bit values, on values spread over the formats' ranges.
-func TestRound(t *testing.T) {
-	widen := map[string]func(uint16) float32{"BF16": half.BF16, "F16": half.F16}
-	for dtype, w := range widen {
-		for _, v := range []float32{1, -3, 0.1, 1.0 / 3, 65504, 1e-4, -2.5e-3, 1234.5678, 1 + 1.0/2048, 1 + 3.0/2048} {
-			got := w(Round(dtype, v))
-			best := float32(math.Inf(1))
-			for h := range 1 << 16 {
-				c := w(uint16(h))
-				if c != c || math.IsInf(float64(c), 0) {
-					continue
-				}
-				d, bd := math.Abs(float64(c-v)), math.Abs(float64(best-v))
-				if d < bd || d == bd && math.Float32bits(c)&(1<<13) == 0 {
-					best = c
-				}
-			}
-			if math.Abs(float64(got-v)) != math.Abs(float64(best-v)) {
-				t.Errorf("%s: Round(%v) = %v, nearest is %v", dtype, v, got, best)
-			}
-		}
-	}
-}
 
 // TestWriteReadsBack writes a file of both kinds of tensors and reads it
 // with the checkpoint reader.
