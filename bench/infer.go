@@ -14,6 +14,7 @@ import (
 // preset at several batch sizes.
 type InferResult struct {
 	Preset      string        `json:"preset"`
+	Weights     string        `json:"weights"` // f32, or bf16/f16 for linear weights held as 16-bit values
 	BLAS        string        `json:"blas"`
 	BLASInfo    string        `json:"blas_info"`
 	Threads     int           `json:"threads"`
@@ -36,10 +37,19 @@ type InferTiming struct {
 	Steps         int     `json:"steps"` // timed passes, after one warm-up pass
 }
 
+// InferWeights are the weight formats Infer takes: float32, or the linear
+// layers' weights held as 16-bit values, as from a BF16 or F16 file.
+var InferWeights = map[string]blas.Half{"f32": 0, "bf16": blas.BF16, "f16": blas.F16}
+
 // Infer builds the trunk of a preset (no prediction head) with random
-// weights and times its feature pass on random images at each batch size:
-// steps timed passes after one warm-up pass.
-func Infer(preset string, batches []int, steps int) (*InferResult, error) {
+// weights in the given format (see InferWeights) and times its feature
+// pass on random images at each batch size: steps timed passes after one
+// warm-up pass.
+func Infer(preset string, batches []int, steps int, weights string) (*InferResult, error) {
+	h, ok := InferWeights[weights]
+	if !ok {
+		return nil, errors.Errorf("weights %q: expected f32, bf16 or f16", weights)
+	}
 	cfg, err := graph.Preset(preset)
 	if err != nil {
 		return nil, err
@@ -52,8 +62,14 @@ func Infer(preset string, batches []int, steps int) (*InferResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer m.Close()
+	if h != 0 {
+		if err := m.HoldHalf(h); err != nil {
+			return nil, err
+		}
+	}
 	_, infer := cfg.FLOPs()
-	r := &InferResult{Preset: preset, BLAS: blas.Backend(), BLASInfo: blas.Info(), Threads: runtime.GOMAXPROCS(0),
+	r := &InferResult{Preset: preset, Weights: weights, BLAS: blas.Backend(), BLASInfo: blas.Info(), Threads: runtime.GOMAXPROCS(0),
 		GFLOPPerImg: infer / 1e9, SgemmGFLOPs: sgemmRate()}
 	for _, b := range batches {
 		if b < 1 {

@@ -10,7 +10,9 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/internal/half"
 	"github.com/aim-go/aim/internal/halffile"
 )
 
@@ -116,5 +118,63 @@ func TestKeepHalfRefusesNonFiniteWeights(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), bad+" holds 1 NaN and 1 infinite values") {
 			t.Errorf("loading %s with a NaN and an infinite weight: %v", dtype, err)
 		}
+	}
+}
+
+// TestHoldHalfMatchesAHalfFile: a model whose weights are rounded and held
+// with HoldHalf gives the features of the same model written to a 16-bit
+// file and loaded with KeepHalf, bit for bit.
+func TestHoldHalfMatchesAHalfFile(t *testing.T) {
+	for _, h := range []blas.Half{blas.BF16, blas.F16} {
+		m, err := New(testConfig, tensor.Float32, 13)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, meta := m.Tensors()
+		loaded, _, err := LoadCheckpoint(writeHalf(t, h.String(), ts, meta), tensor.Float32, KeepHalf())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The file rounds every tensor; HoldHalf only the linear weights,
+		// so round the others here as the file does.
+		linear := map[string]bool{}
+		for _, name := range m.Params.LinearWeights() {
+			linear[name] = true
+		}
+		for _, name := range m.Params.Names() {
+			if !linear[name] {
+				vals := m.Params.Float32s(name)
+				for i, v := range vals {
+					vals[i] = half.F16(half.ToF16(v))
+					if h == blas.BF16 {
+						vals[i] = half.BF16(half.ToBF16(v))
+					}
+				}
+			}
+		}
+		if err := m.HoldHalf(h); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(m.Params.LinearWeights()), m.Params.HalfCounts()[h]; got == 0 || got != want {
+			t.Errorf("%v: %d linear weights, %d held", h, got, want)
+		}
+		images := randomImages(rand.New(rand.NewPCG(2, 4)), 2, testConfig)
+		features := func(model *Model) []float32 {
+			fg, err := model.NewFeatureGraph(2, DefaultFeatureLayers(testConfig.Depth))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fg.Close()
+			out, err := fg.Features(images, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		if !slices.Equal(features(m), features(loaded)) {
+			t.Errorf("%v: features of the held model differ from those of the 16-bit file", h)
+		}
+		m.Close()
+		loaded.Close()
 	}
 }

@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/ops"
 )
@@ -29,6 +30,25 @@ func (m *Model) Close() error {
 	if m.release != nil {
 		m.release()
 		m.release = nil
+	}
+	return nil
+}
+
+// HoldHalf rounds the model's linear weights to 16-bit values of format h
+// and holds them as such (layers.Params.HoldHalf): the model as it would be
+// read from a BF16 or F16 file with KeepHalf, for inference only. Close
+// releases them.
+func (m *Model) HoldHalf(h blas.Half) error {
+	release, err := m.Params.HoldHalf(h)
+	if err != nil {
+		return err
+	}
+	prev := m.release
+	m.release = func() {
+		release()
+		if prev != nil {
+			prev()
+		}
 	}
 	return nil
 }

@@ -167,6 +167,10 @@ func (b *Builder) Param(name string, init Init, shape []int, viewShape ...int) *
 // LinearWeight is Param for the weight of a linear layer, which the
 // builder's HalfLoader, if any, may provide as 16-bit values.
 func (b *Builder) LinearWeight(name string, init Init, shape []int) *G.Node {
+	if b.params.linear == nil {
+		b.params.linear = map[string]bool{}
+	}
+	b.params.linear[name] = true
 	if b.err == nil && b.half != nil && b.params.Get(name) == nil {
 		h, bits, standIn, ok, err := b.half(name, shape)
 		b.Fail(err, "parameter "+name)

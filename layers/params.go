@@ -16,6 +16,8 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/internal/half"
+	"github.com/aim-go/aim/internal/offheap"
 )
 
 // Params is an ordered store of named parameter tensors, shared by every
@@ -25,6 +27,7 @@ type Params struct {
 	names  []string
 	byName map[string]*tensor.Dense
 	half   map[string]halfWeights // weights held as 16-bit values (see SetHalf)
+	linear map[string]bool        // the weights of linear layers (Builder.LinearWeight)
 }
 
 // NewParams returns an empty store of float32 or float64 tensors.
@@ -109,6 +112,61 @@ func (p *Params) SetHalf(name string, standIn *tensor.Dense, h blas.Half, bits [
 func (p *Params) Half(name string) (blas.Half, []uint16) {
 	w := p.half[name]
 	return w.format, w.bits
+}
+
+// LinearWeights returns the names of the linear layers' weights, in creation
+// order: the tensors that SetHalf may hold as 16-bit values.
+func (p *Params) LinearWeights() []string {
+	var names []string
+	for _, name := range p.names {
+		if p.linear[name] {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// HoldHalf rounds the linear layers' float32 weights to 16-bit values of
+// format h (to nearest, ties to even) and holds them as such (SetHalf), the
+// stand-ins being reserved address space (offheap.Reserved): the model as it
+// would be read from a BF16 or F16 file, for inference only. The returned
+// function releases the stand-ins; call it when the store is no longer used.
+func (p *Params) HoldHalf(h blas.Half) (release func(), err error) {
+	if p.dtype != tensor.Float32 || h != blas.BF16 && h != blas.F16 {
+		return nil, errors.Errorf("holding weights as %v: a float32 store is needed, not %v", h, p.dtype)
+	}
+	narrow := half.ToF16
+	if h == blas.BF16 {
+		narrow = half.ToBF16
+	}
+	var releases []func()
+	release = func() {
+		for _, f := range releases {
+			f()
+		}
+	}
+	for _, name := range p.LinearWeights() {
+		if _, bits := p.Half(name); bits != nil {
+			continue
+		}
+		vals := p.Float32s(name)
+		bits := make([]uint16, len(vals))
+		for i, v := range vals {
+			bits[i] = narrow(v)
+		}
+		standIn, free, err := offheap.Reserved(len(bits))
+		if err != nil {
+			release()
+			return nil, errors.Wrapf(err, "parameter %s", name)
+		}
+		releases = append(releases, free)
+		shape := p.byName[name].Shape()
+		if err := p.SetHalf(name, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(standIn)), h, bits); err != nil {
+			release()
+			return nil, err
+		}
+	}
+	return release, nil
 }
 
 // HalfCounts returns how many tensors are held as 16-bit values (SetHalf),

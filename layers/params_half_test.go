@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -46,5 +48,41 @@ func TestParamsHalf(t *testing.T) {
 	p64 := NewParams(tensor.Float64)
 	if err := p64.SetHalf("w", standIn, blas.BF16, bits); err == nil || !strings.Contains(err.Error(), "float32 store") {
 		t.Errorf("a float64 store: %v", err)
+	}
+}
+
+// TestHoldHalf: the weights of linear layers (and only those) are rounded
+// to 16-bit values and held; a float64 store is refused.
+func TestHoldHalf(t *testing.T) {
+	p := NewParams(tensor.Float32)
+	b := NewBuilder(p, rand.New(rand.NewPCG(1, 2)))
+	NewLinear(b, "lin", 3, 2, true)
+	NewLayerNorm(b, "norm", 3)
+	if err := b.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.LinearWeights(); !slices.Equal(got, []string{"lin.weight"}) {
+		t.Fatalf("LinearWeights() = %v", got)
+	}
+	want := p.Float32s("lin.weight")
+	release, err := p.HoldHalf(blas.BF16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	h, bits := p.Half("lin.weight")
+	if h != blas.BF16 || len(bits) != 6 {
+		t.Fatalf("lin.weight held as %v, %d values", h, len(bits))
+	}
+	for i, v := range p.Float32s("lin.weight") {
+		if d := math.Abs(float64(v - want[i])); d > math.Abs(float64(want[i]))/256 {
+			t.Errorf("value %d: %v held for %v", i, v, want[i])
+		}
+	}
+	if c := p.HalfCounts(); c[blas.BF16] != 1 {
+		t.Errorf("HalfCounts() = %v: only the linear weight may be held", c)
+	}
+	if _, err := NewParams(tensor.Float64).HoldHalf(blas.F16); err == nil {
+		t.Error("a float64 store was held as F16")
 	}
 }

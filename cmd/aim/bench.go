@@ -17,6 +17,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	preset := fs.String("preset", "bench", "model preset")
 	batchList := fs.String("batch", "64", "images per step, at least 1; with --infer-only a comma-separated list of batch sizes (e.g. 1,8)")
 	inferOnly := fs.Bool("infer-only", false, "time only the feature pass of the trunk (no prediction head, no training), at each --batch")
+	weights := fs.String("weights", "f32", "with --infer-only: f32, or bf16/f16 to hold the linear layers' weights as 16-bit values, as from a BF16 or F16 checkpoint")
 	steps := fs.Int("steps", 10, "timed steps, at least 1 (after 2 warm-up steps); the median is reported")
 	profile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	if err := parse(fs, args); err != nil {
@@ -25,6 +26,12 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	batches, err := parseCounts("--batch", *batchList)
 	if err != nil {
 		return err
+	}
+	if _, ok := bench.InferWeights[*weights]; !ok {
+		return usageError{errors.Errorf("--weights %s: expected f32, bf16 or f16", *weights)}
+	}
+	if *weights != "f32" && !*inferOnly {
+		return usageError{errors.Errorf("--weights %s: 16-bit weights serve inference only; add --infer-only", *weights)}
 	}
 	if len(batches) > 1 && !*inferOnly {
 		return usageError{errors.Errorf("--batch %s: several batch sizes need --infer-only", *batchList)}
@@ -49,7 +56,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var r any
 	if *inferOnly {
-		r, err = bench.Infer(*preset, batches, *steps)
+		r, err = bench.Infer(*preset, batches, *steps, *weights)
 	} else {
 		r, err = bench.Run(bench.Options{Preset: *preset, Batch: batches[0], Steps: *steps})
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,5 +98,28 @@ func TestProbeOnABF16Trunk(t *testing.T) {
 	}
 	if !bytes.Equal(probe(half), probe(f32)) {
 		t.Error("the probe trained on the BF16 trunk differs from the one on the F32 file of the same values")
+	}
+}
+
+// TestBenchInferWithHalfWeights: aim bench --infer-only --weights bf16
+// times the feature pass with the linear weights held as 16-bit values and
+// says so.
+func TestBenchInferWithHalfWeights(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"bench", "--preset", "tiny", "--infer-only", "--batch", "1,2", "--steps", "1", "--weights", "bf16"}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var r struct {
+		Weights string `json:"weights"`
+		Batches []struct {
+			ImagesPerSec float64 `json:"images_per_s"`
+		} `json:"batches"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, stdout.String())
+	}
+	if r.Weights != "bf16" || len(r.Batches) != 2 || !(r.Batches[0].ImagesPerSec > 0) {
+		t.Errorf("result %s", stdout.String())
 	}
 }

@@ -47,6 +47,8 @@ func TestNumericFlagRanges(t *testing.T) {
 		{[]string{"bench", "--batch", "0"}, "--batch 0: expected at least 1"},
 		{[]string{"bench", "--steps", "0"}, "--steps 0: expected at least 1"},
 		{[]string{"bench", "--steps", "-1"}, "--steps -1: expected at least 1"},
+		{[]string{"bench", "--infer-only", "--weights", "f8"}, "--weights f8: expected f32, bf16 or f16"},
+		{[]string{"bench", "--weights", "bf16"}, "--weights bf16: 16-bit weights serve inference only; add --infer-only"},
 	}
 	for _, tc := range tests {
 		out := filepath.Join(t.TempDir(), "out")

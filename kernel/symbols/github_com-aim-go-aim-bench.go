@@ -10,8 +10,9 @@ import (
 func init() {
 	Symbols["github.com/aim-go/aim/bench/bench"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Infer": reflect.ValueOf(bench.Infer),
-		"Run":   reflect.ValueOf(bench.Run),
+		"Infer":        reflect.ValueOf(bench.Infer),
+		"InferWeights": reflect.ValueOf(&bench.InferWeights).Elem(),
+		"Run":          reflect.ValueOf(bench.Run),
 
 		// type definitions
 		"InferResult": reflect.ValueOf((*bench.InferResult)(nil)),
