@@ -78,19 +78,7 @@ func checkKeepHalf(t *testing.T, dtype string) {
 	}
 
 	images := randomImages(rand.New(rand.NewPCG(2, 3)), 3, testConfig)
-	features := func(model *Model) []float32 {
-		fg, err := model.NewFeatureGraph(3, DefaultFeatureLayers(testConfig.Depth))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fg.Close()
-		out, err := fg.Features(images, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	if got, want := features(kept), features(converted); !slices.Equal(got, want) {
+	if got, want := featuresOf(t, kept, images, 3), featuresOf(t, converted, images, 3); !slices.Equal(got, want) {
 		t.Errorf("features differ with the weights kept as %s", dtype)
 	}
 	if _, err := kept.NewTrainGraph(2, Objective{}); err == nil || !strings.Contains(err.Error(), "serves inference only") {
@@ -159,22 +147,25 @@ func TestHoldHalfMatchesAHalfFile(t *testing.T) {
 			t.Errorf("%v: %d linear weights, %d held", h, got, want)
 		}
 		images := randomImages(rand.New(rand.NewPCG(2, 4)), 2, testConfig)
-		features := func(model *Model) []float32 {
-			fg, err := model.NewFeatureGraph(2, DefaultFeatureLayers(testConfig.Depth))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fg.Close()
-			out, err := fg.Features(images, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return out
-		}
-		if !slices.Equal(features(m), features(loaded)) {
+		if !slices.Equal(featuresOf(t, m, images, 2), featuresOf(t, loaded, images, 2)) {
 			t.Errorf("%v: features of the held model differ from those of the 16-bit file", h)
 		}
 		m.Close()
 		loaded.Close()
 	}
+}
+
+// featuresOf returns the default features of n images.
+func featuresOf(t *testing.T, m *Model, images []float32, n int) []float32 {
+	t.Helper()
+	fg, err := m.NewFeatureGraph(n, DefaultFeatureLayers(m.Config.Depth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fg.Close()
+	out, err := fg.Features(images, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -25,6 +25,17 @@ func constTensor(v []float64, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
 }
 
+// runGraph runs g once and returns a copy of out's float64 data.
+func runGraph(t *testing.T, g *G.ExprGraph, out *G.Node) []float64 {
+	t.Helper()
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	return append([]float64(nil), out.Value().Data().([]float64)...)
+}
+
 // forward evaluates build on the inputs and returns the output's data.
 func forward(t *testing.T, inputs []*tensor.Dense, build gradcheck.Build) []float64 {
 	t.Helper()
@@ -388,12 +399,7 @@ func TestPlanMemoryInPlaceSparesWhatGradientsRead(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		vm := G.NewTapeMachine(g)
-		defer vm.Close()
-		if err := vm.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		return append([]float64(nil), grads[0].Value().Data().([]float64)...)
+		return runGraph(t, g, grads[0])
 	}
 	if got, want := grad(true), grad(false); !slices.Equal(got, want) {
 		t.Errorf("gradient with planned memory %v, without %v", got, want)
@@ -484,12 +490,7 @@ func TestRunningMeanSumsInOrderAndFreesEarly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		vm := G.NewTapeMachine(g)
-		defer vm.Close()
-		if err := vm.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		return append([]float64(nil), mean.Value().Data().([]float64)...), n
+		return runGraph(t, g, mean), n
 	}
 	// The same sums, in the same order, outside the graph.
 	v, cv := append([]float64(nil), x.Float64s()...), c.Float64s()

@@ -200,12 +200,7 @@ func crossEntropyGradient(t *testing.T, logits *tensor.Dense, labels []float64) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	return append([]float64(nil), grads[0].Value().Data().([]float64)...)
+	return runGraph(t, g, grads[0])
 }
 
 func TestSoftmaxCrossEntropyRejectsBadLabels(t *testing.T) {
