@@ -84,8 +84,19 @@ func checkKeepHalf(t *testing.T, dtype string) {
 	if _, err := kept.NewTrainGraph(2, Objective{}); err == nil || !strings.Contains(err.Error(), "serves inference only") {
 		t.Errorf("a training graph on %s weights: error %v", dtype, err)
 	}
-	if _, err := kept.NewLossGraph(2, Objective{}); err != nil {
-		t.Errorf("a loss graph (no gradients) on %s weights: %v", dtype, err)
+	loss := func(model *Model) float64 {
+		lg, err := model.NewLossGraph(2, Objective{})
+		if err != nil {
+			t.Fatalf("a loss graph (no gradients) on %s weights: %v", dtype, err)
+		}
+		l, _, err := lg.Loss(images[:len(images)*2/3], []int{1, 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	if got, want := loss(kept), loss(converted); got != want || math.IsNaN(got) {
+		t.Errorf("pre-training loss %v with %s weights kept, %v converted", got, dtype, want)
 	}
 }
 
