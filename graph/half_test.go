@@ -89,6 +89,7 @@ func checkKeepHalf(t *testing.T, dtype string) {
 		if err != nil {
 			t.Fatalf("a loss graph (no gradients) on %s weights: %v", dtype, err)
 		}
+		defer lg.Close()
 		l, _, err := lg.Loss(images[:len(images)*2/3], []int{1, 3})
 		if err != nil {
 			t.Fatal(err)
