@@ -36,3 +36,44 @@ store:
 done:
 	VZEROUPPER
 	RET
+
+// func widenBlocks8(dst *float32, src *uint16, blocks int, f16 int)
+// widenBlocks for CPUs without AVX-512: blocks of 8 values in Y registers,
+// with AVX2 for BF16 and F16C for F16.
+TEXT ·widenBlocks8(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ blocks+16(FP), CX
+	MOVQ f16+24(FP), DX
+
+loop8:
+	TESTQ CX, CX
+	JZ    done8
+	TESTQ DX, DX
+	JNZ   half8
+	VPMOVZXWD (SI), Y0
+	VPSLLD    $16, Y0, Y0
+	JMP       store8
+
+half8:
+	VCVTPH2PS (SI), Y0
+
+store8:
+	VMOVUPS Y0, (DI)
+	ADDQ    $16, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JMP     loop8
+
+done8:
+	VZEROUPPER
+	RET
+
+// func cpuidECX1() uint32
+// Returns ECX of CPUID leaf 1 (feature bits, F16C among them).
+TEXT ·cpuidECX1(SB), NOSPLIT, $0-4
+	MOVL $1, AX
+	XORL CX, CX
+	CPUID
+	MOVL CX, ret+0(FP)
+	RET

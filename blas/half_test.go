@@ -170,3 +170,29 @@ func BenchmarkGemmHalf(b *testing.B) {
 		}
 	}
 }
+
+// TestWidenBlocks8 checks the AVX2/F16C widening, which CPUs with AVX-512
+// do not otherwise use, on every 16-bit pattern of both formats.
+func TestWidenBlocks8(t *testing.T) {
+	for _, h := range []Half{BF16, F16} {
+		if !hasWiden8Blocks(h) {
+			t.Skipf("the CPU lacks the instructions for %v", h)
+		}
+		src := make([]uint16, 1<<16)
+		for i := range src {
+			src[i] = uint16(i)
+		}
+		got, want := make([]float32, len(src)+1), make([]float32, len(src))
+		got[len(src)] = 7
+		callWidenBlocks8(h, got[:len(src)], src)
+		widenGo(h, want, src)
+		for i, w := range want {
+			if v := got[i]; math.Float32bits(v) != math.Float32bits(w) && !(v != v && w != w) {
+				t.Fatalf("%v: %#04x widened to %#08x, want %#08x", h, src[i], math.Float32bits(v), math.Float32bits(w))
+			}
+		}
+		if got[len(src)] != 7 {
+			t.Fatalf("%v: wrote past the end", h)
+		}
+	}
+}
