@@ -215,7 +215,7 @@ func (p *predictor) start(d *data.Dataset, first string) error {
 	if p.run, err = probe.NewClassifier(sized, c.head, c.layers, p.flags.batch); err != nil {
 		return usageError{errors.Wrap(err, "--layers")}
 	}
-	fmt.Fprintf(p.log, "classify: %s probe of %d classes on blocks %v\n", c.head.Kind, c.head.Classes, p.run.Layers())
+	fmt.Fprintf(p.log, "classify: %s probe of %d classes on blocks %v%s\n", c.head.Kind, c.head.Classes, p.run.Layers(), describeHalf(c.model.Params))
 	if p.flags.logits != "" {
 		p.logits, err = data.CreateNpy(p.flags.logits, []int{c.head.Classes})
 	}

@@ -54,7 +54,7 @@ func writeHalfAndRounded(t *testing.T, dir, dtype string, f *checkpoint.File) (h
 	if err := halffile.Write(half, dtype, f); err != nil {
 		t.Fatal(err)
 	}
-	rounded := &checkpoint.File{Tensors: map[string]checkpoint.Tensor{}, Meta: f.Meta}
+	rounded := &checkpoint.File{Tensors: map[string]checkpoint.Tensor{}, Int64s: f.Int64s, Meta: f.Meta}
 	m, err := checkpoint.Open(half)
 	if err != nil {
 		t.Fatal(err)
@@ -121,5 +121,30 @@ func TestBenchInferWithHalfWeights(t *testing.T) {
 	}
 	if r.Weights != "bf16" || len(r.Batches) != 2 || !(r.Batches[0].ImagesPerSec > 0) {
 		t.Errorf("result %s", stdout.String())
+	}
+}
+
+// TestClassifyFromABF16File: aim classify on a BF16 classifier (trunk used
+// in place, head converted) says so and prints what it prints for the F32
+// file of the same values, byte for byte.
+func TestClassifyFromABF16File(t *testing.T) {
+	_, f := writeReleasedClassifier(t)
+	half, f32 := writeHalfAndRounded(t, t.TempDir(), "BF16", f)
+	photo := filepath.Join(photoDir, "chelsea_landscape.png")
+	classify := func(ckpt string) (string, string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"classify", "--checkpoint", ckpt, "--json", "--top", "3", photo}, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d: %s", ckpt, code, stderr.String())
+		}
+		return stdout.String(), stderr.String()
+	}
+	got, log := classify(half)
+	want, _ := classify(f32)
+	if got != want {
+		t.Errorf("classify on the BF16 file printed\n%s\non the F32 file of the same values\n%s", got, want)
+	}
+	if !strings.Contains(log, "weight matrices used in place as BF16") {
+		t.Errorf("the log does not say the weights are used in place: %q", log)
 	}
 }

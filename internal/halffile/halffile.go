@@ -41,7 +41,7 @@ func Write(path, dtype string, f *checkpoint.File) error {
 			for _, v := range t.Data {
 				data = binary.LittleEndian.AppendUint64(data, uint64(v))
 			}
-			header[name] = map[string]any{"dtype": "I64", "shape": t.Shape, "data_offsets": []int{begin, len(data)}}
+			header[name] = map[string]any{"dtype": "I64", "shape": shapeOf(t.Shape), "data_offsets": []int{begin, len(data)}}
 			continue
 		}
 		t, narrow := f.Tensors[name], half.ToF16
@@ -51,7 +51,7 @@ func Write(path, dtype string, f *checkpoint.File) error {
 		for _, v := range t.Data {
 			data = binary.LittleEndian.AppendUint16(data, narrow(v))
 		}
-		header[name] = map[string]any{"dtype": dtype, "shape": t.Shape, "data_offsets": []int{begin, len(data)}}
+		header[name] = map[string]any{"dtype": dtype, "shape": shapeOf(t.Shape), "data_offsets": []int{begin, len(data)}}
 	}
 	h, err := json.Marshal(header)
 	if err != nil {
@@ -63,4 +63,12 @@ func Write(path, dtype string, f *checkpoint.File) error {
 	raw := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
 	raw = append(append(raw, h...), data...)
 	return errors.Wrap(os.WriteFile(path, raw, 0o644), "halffile")
+}
+
+// shapeOf is shape as the header's JSON array: [] for a scalar, not null.
+func shapeOf(shape []int) []int {
+	if shape == nil {
+		return []int{}
+	}
+	return shape
 }

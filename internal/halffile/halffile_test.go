@@ -12,7 +12,7 @@ import (
 func TestWriteReadsBack(t *testing.T) {
 	f := &checkpoint.File{
 		Tensors: map[string]checkpoint.Tensor{"w": {Shape: []int{2, 2}, Data: []float32{1, -2, 0.5, 3}}},
-		Int64s:  map[string]checkpoint.Int64Tensor{"n": {Shape: []int{}, Data: []int64{7}}},
+		Int64s:  map[string]checkpoint.Int64Tensor{"n": {Data: []int64{7}}}, // a scalar, nil shape
 		Meta:    map[string]string{"k": "v"},
 	}
 	for _, dtype := range []string{"BF16", "F16"} {
