@@ -21,6 +21,9 @@ const (
 // badHalf is the panic of an unknown Half.
 const badHalf = "blas: unknown 16-bit format"
 
+// Valid reports whether h is one of the formats.
+func (h Half) Valid() bool { return h == BF16 || h == F16 }
+
 func (h Half) String() string {
 	switch h {
 	case BF16:
@@ -45,7 +48,7 @@ func (h Half) String() string {
 // widened into one buffer first. It panics on
 // invalid dimensions, like Gemm, and on an unknown format.
 func GemmHalf(h Half, m, n, k int, alpha float32, a []float32, lda int, b []uint16, ldb int, beta float32, c []float32, ldc int) {
-	if h != BF16 && h != F16 {
+	if !h.Valid() {
 		panic(badHalf)
 	}
 	if m == 0 || n == 0 {
@@ -67,7 +70,7 @@ func GemmHalf(h Half, m, n, k int, alpha float32, a []float32, lda int, b []uint
 // Widen converts len(dst) values of format h at src to float32, exactly
 // (with AVX-512 where the CPU has it). It panics on an unknown format.
 func Widen(h Half, dst []float32, src []uint16) {
-	if h != BF16 && h != F16 {
+	if !h.Valid() {
 		panic(badHalf)
 	}
 	widen(h, dst, src)

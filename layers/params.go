@@ -91,7 +91,7 @@ func (p *Params) SetHalf(name string, standIn *tensor.Dense, h blas.Half, bits [
 	if p.dtype != tensor.Float32 {
 		return errors.Errorf("parameter %s: %v weights need a float32 store, not %v", name, h, p.dtype)
 	}
-	if h != blas.BF16 && h != blas.F16 {
+	if !h.Valid() {
 		return errors.Errorf("parameter %s: unknown 16-bit format %v", name, h)
 	}
 	if standIn.Shape().TotalSize() != len(bits) {
@@ -132,8 +132,11 @@ func (p *Params) LinearWeights() []string {
 // would be read from a BF16 or F16 file, for inference only. The returned
 // function releases the stand-ins; call it when the store is no longer used.
 func (p *Params) HoldHalf(h blas.Half) (release func(), err error) {
-	if p.dtype != tensor.Float32 || h != blas.BF16 && h != blas.F16 {
+	switch {
+	case p.dtype != tensor.Float32:
 		return nil, errors.Errorf("holding weights as %v: a float32 store is needed, not %v", h, p.dtype)
+	case !h.Valid():
+		return nil, errors.Errorf("holding weights: unknown 16-bit format %v", h)
 	}
 	narrow := half.ToF16
 	if h == blas.BF16 {

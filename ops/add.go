@@ -160,7 +160,6 @@ func (m *RunningMean) Add(x *G.Node) error {
 	op := &meanOp{base: base{fmt.Sprintf("Mean{%d/%d}", m.added, m.n)}, n: m.n, last: m.added == m.n}
 	switch {
 	case m.n == 1:
-		m.sum = nil
 		return m.apply(op, x)
 	case m.added == 1:
 		m.sum = x // the first step adds the second node to it

@@ -31,7 +31,7 @@ func Linear(x, w, b *G.Node, inputGrad bool, opts ...Option) (*G.Node, error) {
 // and its data are never read. Such a layer has no gradient; building one
 // is an error.
 func LinearHalf(x, w, b *G.Node, h blas.Half, bits []uint16, opts ...Option) (*G.Node, error) {
-	if h != blas.BF16 && h != blas.F16 {
+	if !h.Valid() {
 		return nil, errors.Errorf("LinearHalf: unknown 16-bit format %v", h)
 	}
 	if w.Dtype() != tensor.Float32 {

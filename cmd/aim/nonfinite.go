@@ -53,9 +53,9 @@ func loadCheckpoint(path string, allowNonFinite bool) (*graph.Model, *checkpoint
 // in place as 16-bit values ("; 96 weight matrices used in place as
 // BF16"), or nothing.
 func describeHalf(p *layers.Params) string {
-	out := ""
+	out, counts := "", p.HalfCounts()
 	for _, h := range []blas.Half{blas.BF16, blas.F16} {
-		if n := p.HalfCounts()[h]; n > 0 {
+		if n := counts[h]; n > 0 {
 			out += fmt.Sprintf("; %d weight matrices used in place as %v", n, h)
 		}
 	}
