@@ -90,11 +90,13 @@ func gemmNTHalf(h Half, m, n, k int, alpha float32, a []float32, lda int, b []ui
 	if !scaleC(m, n, alpha, beta, c, ldc) {
 		return
 	}
-	shareColumns(m, n, func(i0, rows, lo, hi int) {
-		panel := panels.Get((hi - lo) * k)
-		widenRows(h, panel, b[lo*ldb:], hi-lo, k, ldb)
-		ntColumns(rows, hi-lo, k, alpha, a[i0*lda:], lda, panel, k, beta != 0, c[i0*ldc+lo:], ldc)
-		panels.Put(panel)
+	eachPackedBlock(m, k, a, lda, func(xp []float32, i0, rows int) {
+		shareColumns(n, func(lo, hi int) {
+			panel := panels.Get((hi - lo) * k)
+			widenRows(h, panel, b[lo*ldb:], hi-lo, k, ldb)
+			pxColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, panel, k, beta != 0, c[i0*ldc+lo:], ldc)
+			panels.Put(panel)
+		})
 	})
 }
 

@@ -47,9 +47,11 @@ func checkNT(t *testing.T, r *rand.Rand, tc gemmCase, nanC bool) {
 }
 
 // TestNTKernel compares the X·Wᵀ kernel with the float64 triple loop on
-// shapes that exercise every edge: rows of A beyond a multiple of 4, rows
-// of B beyond a multiple of 6, k beyond a multiple of 16 and over several
-// blocks of k, blocks of rows of A and of B, strided sub-matrices, and the
+// shapes that exercise every edge: fewer rows of A than a panel and rows
+// beyond a multiple of 32, rows of B beyond a multiple of 12, k beyond a
+// multiple of 16 (and of 4) and over several blocks of k, whole and partial
+// panels over several blocks of k, blocks of rows of A and of B, strided
+// sub-matrices, and the
 // scalars alpha and beta (including beta = 0 over a C of NaNs, which must
 // not read C).
 func TestNTKernel(t *testing.T) {
@@ -57,7 +59,7 @@ func TestNTKernel(t *testing.T) {
 		t.Skip("no AVX-512 on this CPU: the X·Wᵀ kernel is not used")
 	}
 	r := rand.New(rand.NewPCG(5, 5))
-	sizes := [][3]int{{4, 6, 16}, {5, 7, 17}, {7, 11, 31}, {8, 12, 1}, {259, 101, 64}, {12, 200, ntBlockK + 7}, {9, 13, 2*ntBlockK + 16}, {ntBlockM + 8, ntBlockN + 6, 48}}
+	sizes := [][3]int{{4, 6, 16}, {5, 7, 17}, {7, 11, 31}, {8, 12, 1}, {259, 101, 64}, {12, 200, ntBlockK + 7}, {9, 13, 2*ntBlockK + 16}, {ntBlockM + 8, ntBlockN + 6, 48}, {64, 24, ntBlockK + 7}, {97, 36, 2*ntBlockK + 16}}
 	scalars := [][2]float64{{1, 0}, {0.5, -1.5}, {-2, 1}, {0, 0.25}}
 	for i, s := range sizes {
 		for j, ab := range scalars {
@@ -78,9 +80,9 @@ func TestGemmOnNTKernel(t *testing.T) {
 	eachBackend(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(6, 6))
 		for i, tc := range []gemmCase{
-			{false, true, 9, 601, 600, 1, 0, 0},
-			{false, true, 30, 150, 1000, 0.5, -1.5, 5},
-			{false, true, 7, 1000, 530, -2, 1, 10},
+			{false, true, 39, 601, 600, 1, 0, 0},
+			{false, true, 64, 150, 1000, 0.5, -1.5, 5},
+			{false, true, 37, 1000, 530, -2, 1, 10},
 		} {
 			if !useNTKernel(tc.tA, tc.tB, tc.m, tc.n, tc.k) {
 				t.Fatalf("case %d (%v) is not routed to the kernel", i, tc)
@@ -130,8 +132,9 @@ func TestNTRoute(t *testing.T) {
 		{false, true, 256, 1536, 1536, true},
 		{false, false, 256, 1536, 1536, false},
 		{true, true, 256, 1536, 1536, false},
-		{false, true, 3, 4096, 4096, false},
-		{false, true, 256, 5, 4096, false},
+		{false, true, pxRows - 1, 4096, 4096, false},
+		{false, true, pxRows, 4096, 4096, true},
+		{false, true, 256, 11, 4096, false},
 		{false, true, 256, 1536, ntMinK - 1, false},
 		{false, true, 256, 256, 128, false},
 		{false, true, 16, 16, 16, false},
@@ -144,19 +147,19 @@ func TestNTRoute(t *testing.T) {
 	}
 }
 
-// TestColumnBlock checks the width of a block of columns: a multiple of 6,
+// TestColumnBlock checks the width of a block of columns: a multiple of 12,
 // at most ntBlockN, AIM's widths in blocks of exactly ntBlockN, and as many
 // blocks for each worker (the last one shorter).
 func TestColumnBlock(t *testing.T) {
 	for _, c := range []struct{ n, workers, want int }{
-		{1536, 2, 96}, {4608, 2, 96}, {6144, 2, 96}, {256, 2, 66}, {192, 2, 96}, {200, 2, 54}, {7, 2, 6}, {6, 1, 6}, {1000, 3, 84},
+		{1536, 2, 96}, {4608, 2, 96}, {6144, 2, 96}, {256, 2, 72}, {192, 2, 96}, {200, 2, 60}, {13, 2, 12}, {12, 1, 12}, {1000, 3, 84},
 	} {
 		got := columnBlock(c.n, c.workers)
 		if got != c.want {
 			t.Errorf("columnBlock(%d, %d) = %d, want %d", c.n, c.workers, got, c.want)
 		}
-		if got%6 != 0 || got > ntBlockN {
-			t.Errorf("columnBlock(%d, %d) = %d: not a multiple of 6 within ntBlockN", c.n, c.workers, got)
+		if got%pxCols != 0 || got > ntBlockN {
+			t.Errorf("columnBlock(%d, %d) = %d: not a multiple of 12 within ntBlockN", c.n, c.workers, got)
 		}
 	}
 }
@@ -260,5 +263,57 @@ func BenchmarkGemmNT(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// TestPackPanels checks the panels' layout value by value: rows past the
+// last zero, two blocks of k, the second not a multiple of 16, a partial
+// panel after two whole ones.
+func TestPackPanels(t *testing.T) {
+	if !hasNTKernel {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	rows, k, lda := 2*pxRows+5, ntBlockK+40, ntBlockK+43
+	r := rand.New(rand.NewPCG(8, 8))
+	a := randSlice[float32](r, rows*lda)
+	panels, kc := pxPanels(rows), pxBlockK(k)
+	dst := make([]float32, panels*pxRows*k)
+	for i := range dst {
+		dst[i] = float32(math.NaN())
+	}
+	packPanels(dst, a, lda, rows, k)
+	for q := range panels {
+		for p0 := 0; p0 < k; p0 += kc {
+			w := min(kc, k-p0)
+			for p := range w {
+				for i := range pxRows {
+					got, want := dst[pxRows*(panels*p0+q*w)+pxRows*p+i], float32(0)
+					if row := q*pxRows + i; row < rows {
+						want = a[row*lda+p0+p]
+					}
+					if math.Float32bits(got) != math.Float32bits(want) {
+						t.Fatalf("panel %d, k %d, row %d: %v, want %v", q, p0+p, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkPackPanels measures the copy of 256 rows of A into panels (per
+// value, on all cores), which the kernel pays once per product.
+func BenchmarkPackPanels(b *testing.B) {
+	if !hasNTKernel {
+		b.Skip("no AVX-512 on this CPU")
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, k := range []int{1536, 6144} {
+		a, dst := randSlice[float32](r, ntBlockM*k), make([]float32, ntBlockM*k)
+		b.Run(fmt.Sprint(k), func(b *testing.B) {
+			for b.Loop() {
+				packPanels(dst, a, k, ntBlockM, k)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(ntBlockM*k), "ns/value")
+		})
 	}
 }

@@ -4,13 +4,20 @@ package blas
 
 import "golang.org/x/sys/cpu"
 
-// ntTiles computes, for t in [0, tiles), the 4×6 block C[0:4, 6t:6t+6] =
-// alpha·A[0:4, :]·B[6t:6t+6, :]ᵀ, adding it to C when accumulate is not
-// zero; each row holds 16·blocks values and then the lanes set in tail.
-// Strides are in elements. See ntkernel_amd64.s.
+// pxStrip computes, for q in [0, panels), C[32q:32q+32, 0:12] =
+// alpha·panel_q·B[0:12]ᵀ over k values, adding it to C when accumulate is
+// not zero: the panels are packPanel's, 32·k values each, one after the
+// other; B's 12 rows have stride ldb, C's rows ldc (in elements). See
+// ntkernel_amd64.s.
 //
 //go:noescape
-func ntTiles(a *float32, lda int, b *float32, ldb int, blocks int, tail uint16, c *float32, ldc int, tiles int, alpha float32, accumulate int)
+func pxStrip(xp *float32, panels int, k int, b *float32, ldb int, c *float32, ldc int, alpha float32, accumulate int)
+
+// packPanel copies 16·blocks values of each of 32 rows of A (row stride
+// lda) into a panel, A[i][p] to dst[32p + i]. See ntkernel_amd64.s.
+//
+//go:noescape
+func packPanel(dst *float32, a *float32, lda int, blocks int)
 
 // hasNTKernel reports whether the CPU runs the AVX-512 X·Wᵀ kernel.
 var hasNTKernel = cpu.X86.HasAVX512F
