@@ -3,6 +3,7 @@ package blas
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aim-go/aim/internal/parallel"
 )
@@ -38,13 +39,14 @@ const (
 
 // ntMaxRows is the most rows of A for which the kernel is preferred to a
 // backend that runs AVX-512 kernels itself: from about 1024 rows OpenBLAS's
-// packing pays for itself and its SkylakeX kernel is the faster (AIM-0.6B's
-// MLP products: equal at 1024 rows, OpenBLAS 5–25% ahead at 2048).
+// packing of B pays for itself (AIM-0.6B's MLP products: equal at 1024
+// rows, OpenBLAS 3–10% ahead at 2048).
 const ntMaxRows = 1024
 
-// ntMinK is the shortest rows for which the kernel is used: a tile's
-// store and the packing of A cost about as much as 64 steps along k, so
-// short rows (an attention head's scores, 256×256×128) gain nothing.
+// ntMinK is the shortest rows for which the kernel is used: packing A and
+// writing each tile are paid once per product, so short rows gain nothing
+// (an attention head's scores, 256×256×128: 154–160 GFLOP/s against
+// OpenBLAS's 193–202).
 const ntMinK = 512
 
 // useNTKernel reports whether Gemm routes a float32 product to the X·Wᵀ
@@ -74,10 +76,46 @@ func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb i
 	if !scaleC(m, n, alpha, beta, c, ldc) {
 		return
 	}
+	if n < ntRowsMaxN {
+		shareRows(m, func(i0, rows int) {
+			xp := packedRows.Get(pxPanels(rows) * pxRows * k)
+			packPanels(xp, a[i0*lda:], lda, rows, k, false)
+			for lo := 0; lo < n; lo += ntBlockN {
+				hi := min(lo+ntBlockN, n)
+				pxColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
+			}
+			packedRows.Put(xp)
+		})
+		return
+	}
 	eachPackedBlock(m, k, a, lda, func(xp []float32, i0, rows int) {
 		shareColumns(n, func(lo, hi int) {
 			pxColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
 		})
+	})
+}
+
+// ntRowsMaxN is the most rows of B for which the cores share a product by
+// blocks of rows of A rather than by columns of C: with few columns (the
+// bench preset's 192), a block of rows is too little work to pack and then
+// share out between the cores, so each core packs and computes blocks of
+// ntRowBlock rows of its own, against all of B.
+const (
+	ntRowsMaxN = 512
+	ntRowBlock = 128
+)
+
+// shareRows calls block(i0, rows) for blocks of ntRowBlock rows of C,
+// taken in turn by GOMAXPROCS goroutines.
+func shareRows(m int, block func(i0, rows int)) {
+	blocks := (m + ntRowBlock - 1) / ntRowBlock
+	var next atomic.Int64
+	parallel.For(min(runtime.GOMAXPROCS(0), blocks), 1, func(first, end int) {
+		for range end - first {
+			for b := int(next.Add(1)) - 1; b < blocks; b = int(next.Add(1)) - 1 {
+				block(b*ntRowBlock, min(ntRowBlock, m-b*ntRowBlock))
+			}
+		}
 	})
 }
 

@@ -50,7 +50,9 @@ func checkNT(t *testing.T, r *rand.Rand, tc gemmCase, nanC bool) {
 // shapes that exercise every edge: fewer rows of A than a panel and rows
 // beyond a multiple of 32, rows of B beyond a multiple of 12, k beyond a
 // multiple of 16 (and of 4) and over several blocks of k, whole and partial
-// panels over several blocks of k, blocks of rows of A and of B, strided
+// panels over several blocks of k, blocks of rows of A and of B, products
+// shared out by rows and by columns (fewer and more than ntRowsMaxN rows of
+// B), strided
 // sub-matrices, and the
 // scalars alpha and beta (including beta = 0 over a C of NaNs, which must
 // not read C).
@@ -59,7 +61,7 @@ func TestNTKernel(t *testing.T) {
 		t.Skip("no AVX-512 on this CPU: the X·Wᵀ kernel is not used")
 	}
 	r := rand.New(rand.NewPCG(5, 5))
-	sizes := [][3]int{{4, 6, 16}, {5, 7, 17}, {7, 11, 31}, {8, 12, 1}, {259, 101, 64}, {12, 200, ntBlockK + 7}, {9, 13, 2*ntBlockK + 16}, {ntBlockM + 8, ntBlockN + 6, 48}, {64, 24, ntBlockK + 7}, {97, 36, 2*ntBlockK + 16}}
+	sizes := [][3]int{{4, 6, 16}, {5, 7, 17}, {7, 11, 31}, {8, 12, 1}, {259, 101, 64}, {12, 200, ntBlockK + 7}, {9, 13, 2*ntBlockK + 16}, {ntBlockM + 8, ntBlockN + 6, 48}, {64, 24, ntBlockK + 7}, {97, 36, 2*ntBlockK + 16}, {259, ntRowsMaxN + 11, 64}, {70, ntRowsMaxN + 24, ntBlockK + 7}}
 	scalars := [][2]float64{{1, 0}, {0.5, -1.5}, {-2, 1}, {0, 0.25}}
 	for i, s := range sizes {
 		for j, ab := range scalars {
@@ -276,12 +278,19 @@ func TestPackPanels(t *testing.T) {
 	rows, k, lda := 2*pxRows+5, ntBlockK+40, ntBlockK+43
 	r := rand.New(rand.NewPCG(8, 8))
 	a := randSlice[float32](r, rows*lda)
+	for _, shared := range []bool{false, true} {
+		checkPanels(t, a, lda, rows, k, shared)
+	}
+}
+
+func checkPanels(t *testing.T, a []float32, lda, rows, k int, shared bool) {
+	t.Helper()
 	panels, kc := pxPanels(rows), pxBlockK(k)
 	dst := make([]float32, panels*pxRows*k)
 	for i := range dst {
 		dst[i] = float32(math.NaN())
 	}
-	packPanels(dst, a, lda, rows, k)
+	packPanels(dst, a, lda, rows, k, shared)
 	for q := range panels {
 		for p0 := 0; p0 < k; p0 += kc {
 			w := min(kc, k-p0)
@@ -292,7 +301,7 @@ func TestPackPanels(t *testing.T) {
 						want = a[row*lda+p0+p]
 					}
 					if math.Float32bits(got) != math.Float32bits(want) {
-						t.Fatalf("panel %d, k %d, row %d: %v, want %v", q, p0+p, i, got, want)
+						t.Fatalf("shared %v: panel %d, k %d, row %d: %v, want %v", shared, q, p0+p, i, got, want)
 					}
 				}
 			}
@@ -311,7 +320,7 @@ func BenchmarkPackPanels(b *testing.B) {
 		a, dst := randSlice[float32](r, ntBlockM*k), make([]float32, ntBlockM*k)
 		b.Run(fmt.Sprint(k), func(b *testing.B) {
 			for b.Loop() {
-				packPanels(dst, a, k, ntBlockM, k)
+				packPanels(dst, a, k, ntBlockM, k, true)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(ntBlockM*k), "ns/value")
 		})

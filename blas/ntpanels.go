@@ -33,7 +33,7 @@ func eachPackedBlock(m, k int, a []float32, lda int, block func(xp []float32, i0
 	for i0 := 0; i0 < m; i0 += ntBlockM {
 		rows := min(ntBlockM, m-i0)
 		xp := packedRows.Get(pxPanels(rows) * pxRows * k)
-		packPanels(xp, a[i0*lda:], lda, rows, k)
+		packPanels(xp, a[i0*lda:], lda, rows, k, true)
 		block(xp, i0, rows)
 		packedRows.Put(xp)
 	}
@@ -42,11 +42,11 @@ func eachPackedBlock(m, k int, a []float32, lda int, block func(xp []float32, i0
 // packPanels copies rows rows of A (k values each, row stride lda) into
 // panels of 32 rows, by blocks of k: the block of values p0 … p0+w-1 of
 // each row starts at 32·panels·p0, and its panel q holds A[32q+i][p0+p] at
-// 32w·q + 32p + i; rows past the last are zero. The panels are shared out
-// between the cores.
-func packPanels(dst, a []float32, lda, rows, k int) {
+// 32w·q + 32p + i; rows past the last are zero. With shared, the panels
+// are shared out between the cores.
+func packPanels(dst, a []float32, lda, rows, k int, shared bool) {
 	panels, kc := pxPanels(rows), pxBlockK(k)
-	parallel.For(panels, 1, func(lo, hi int) {
+	pack := func(lo, hi int) {
 		for q := lo; q < hi; q++ {
 			for p0 := 0; p0 < k; p0 += kc {
 				w := min(kc, k-p0)
@@ -54,7 +54,12 @@ func packPanels(dst, a []float32, lda, rows, k int) {
 				packPanelRows(dst[at:at+pxRows*w], a[q*pxRows*lda+p0:], lda, min(pxRows, rows-q*pxRows), w)
 			}
 		}
-	})
+	}
+	if !shared {
+		pack(0, panels)
+		return
+	}
+	parallel.For(panels, 1, pack)
 }
 
 // packPanelRows packs k values of rows ≤ 32 rows of A into one panel: a
