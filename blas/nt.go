@@ -70,28 +70,36 @@ var ntEnabled = true
 
 // gemmNT computes C = alpha·A·Bᵀ + beta·C on GOMAXPROCS goroutines: for
 // each block of ntBlockM rows of A, packed into panels, the goroutines take
-// blocks of at most ntBlockN columns of C (rows of B) from a columnQueue.
-// Arguments are checked by the caller.
+// blocks of at most ntBlockN columns of C (rows of B) from a columnQueue;
+// products of fewer than ntRowsMaxN columns go by blocks of rows instead
+// (gemmNTByRows). Arguments are checked by the caller.
 func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if !scaleC(m, n, alpha, beta, c, ldc) {
 		return
 	}
 	if n < ntRowsMaxN {
-		shareRows(m, func(i0, rows int) {
-			xp := packedRows.Get(pxPanels(rows) * pxRows * k)
-			packPanels(xp, a[i0*lda:], lda, rows, k, false)
-			for lo := 0; lo < n; lo += ntBlockN {
-				hi := min(lo+ntBlockN, n)
-				pxColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
-			}
-			packedRows.Put(xp)
-		})
+		gemmNTByRows(m, n, k, alpha, a, lda, b, ldb, beta != 0, c, ldc)
 		return
 	}
 	eachPackedBlock(m, k, a, lda, func(xp []float32, i0, rows int) {
 		shareColumns(n, func(lo, hi int) {
 			pxColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
 		})
+	})
+}
+
+// gemmNTByRows computes C (+)= alpha·A·Bᵀ with each goroutine taking
+// blocks of ntRowBlock rows, which it packs and multiplies by all of B on
+// its own.
+func gemmNTByRows(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, accumulate bool, c []float32, ldc int) {
+	shareRows(m, func(i0, rows int) {
+		xp := packedRows.Get(pxPanels(rows) * pxRows * k)
+		defer packedRows.Put(xp)
+		packPanels(xp, a[i0*lda:], lda, rows, k, false)
+		for lo := 0; lo < n; lo += ntBlockN {
+			hi := min(lo+ntBlockN, n)
+			pxColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, accumulate, c[i0*ldc+lo:], ldc)
+		}
 	})
 }
 
@@ -105,16 +113,14 @@ const (
 	ntRowBlock = 128
 )
 
-// shareRows calls block(i0, rows) for blocks of ntRowBlock rows of C,
-// taken in turn by GOMAXPROCS goroutines.
+// shareRows calls block(i0, rows) for blocks of ntRowBlock rows of C, on
+// GOMAXPROCS goroutines that each take the next block until none is left.
 func shareRows(m int, block func(i0, rows int)) {
 	blocks := (m + ntRowBlock - 1) / ntRowBlock
 	var next atomic.Int64
-	parallel.For(min(runtime.GOMAXPROCS(0), blocks), 1, func(first, end int) {
-		for range end - first {
-			for b := int(next.Add(1)) - 1; b < blocks; b = int(next.Add(1)) - 1 {
-				block(b*ntRowBlock, min(ntRowBlock, m-b*ntRowBlock))
-			}
+	parallel.For(min(runtime.GOMAXPROCS(0), blocks), 1, func(int, int) {
+		for b := int(next.Add(1)) - 1; b < blocks; b = int(next.Add(1)) - 1 {
+			block(b*ntRowBlock, min(ntRowBlock, m-b*ntRowBlock))
 		}
 	})
 }
