@@ -99,7 +99,10 @@ func pxColumns(xp []float32, rows, n, k int, alpha float32, a []float32, lda int
 	for j := 0; j < n12; j += pxCols {
 		for p0 := 0; p0 < k; p0 += kc {
 			w, at := min(kc, k-p0), pxRows*panels*p0
+			// The last values the assembly reads (panels, B) and writes (C).
+			_, _ = xp[at+panels*pxRows*w-1], b[(j+pxCols-1)*ldb+p0+w-1]
 			if full > 0 {
+				_ = c[(full*pxRows-1)*ldc+j+pxCols-1]
 				pxStrip(&xp[at], full, w, &b[j*ldb+p0], ldb, &c[j], ldc, alpha, asmBool(accumulate || p0 > 0))
 			}
 			if part > 0 {
