@@ -49,6 +49,12 @@ CASES = [
                                  head_width=4, head_depth=0), 10, "F16", None, False),
     ("pth-best-layers", AIMConfig(img_h=28, img_w=28, channels=3, patch=14, width=256, depth=9, heads=2,
                                   head_width=4, head_depth=0), 1000, "F32", [3, 4, 5], True),
+    # Wide enough, with enough tokens (3 images of 64), for the linear layers to reach the X·Wᵀ
+    # kernel on CPUs with AVX-512 (at least 32 rows and 512 inputs; 512 and more outputs).
+    ("kernel-f32", AIMConfig(img_h=56, img_w=56, channels=3, patch=7, width=512, depth=4, heads=4,
+                             head_width=4, head_depth=0), 1000, "F32", None, False),
+    ("kernel-bf16", AIMConfig(img_h=56, img_w=56, channels=3, patch=7, width=512, depth=4, heads=4,
+                              head_width=4, head_depth=0), 1000, "BF16", None, False),
 ]
 
 
