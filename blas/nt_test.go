@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -323,6 +324,33 @@ func BenchmarkPackPanels(b *testing.B) {
 				packPanels(dst, a, k, ntBlockM, k, true)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(ntBlockM*k), "ns/value")
+		})
+	}
+}
+
+// BenchmarkFMAPeak measures the peak float32 rate of the CPU's AVX-512
+// FMAs (24 independent chains, no memory), on one core and on all of them
+// at once: the ceiling against which the kernel's and OpenBLAS's GFLOP/s
+// are read.
+func BenchmarkFMAPeak(b *testing.B) {
+	if !hasNTKernel {
+		b.Skip("no AVX-512 on this CPU")
+	}
+	const steps = 1 << 20
+	for _, cores := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("cores=%d", cores), func(b *testing.B) {
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for range cores {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						fmaPeak(steps)
+					}()
+				}
+				wg.Wait()
+			}
+			reportGFLOPS(b, float64(cores)*steps*24*32)
 		})
 	}
 }

@@ -21,3 +21,9 @@ func packPanel(dst *float32, a *float32, lda int, blocks int)
 
 // hasNTKernel reports whether the CPU runs the AVX-512 X·Wᵀ kernel.
 var hasNTKernel = cpu.X86.HasAVX512F
+
+// fmaPeak runs steps rounds of 24 independent 16-lane FMAs (768 flops
+// each) on registers only. See ntkernel_amd64.s.
+//
+//go:noescape
+func fmaPeak(steps int)

@@ -12,3 +12,7 @@ func pxStrip(xp *float32, panels int, k int, b *float32, ldb int, c *float32, ld
 func packPanel(dst *float32, a *float32, lda int, blocks int) {
 	panic("blas: packPanel without the AVX-512 kernel")
 }
+
+func fmaPeak(steps int) {
+	panic("blas: fmaPeak without AVX-512")
+}
