@@ -14,15 +14,18 @@ import (
 // InferResult is what Infer measured: the frozen-trunk feature pass of a
 // preset at several batch sizes.
 type InferResult struct {
-	Preset      string        `json:"preset"`
-	Weights     string        `json:"weights"` // f32, or bf16/f16 for linear weights held as 16-bit values
-	BLAS        string        `json:"blas"`
-	BLASInfo    string        `json:"blas_info"`
-	Threads     int           `json:"threads"`
-	GFLOPPerImg float64       `json:"gflop_per_image"` // the trunk's matrix products, forward
-	SgemmGFLOPs float64       `json:"sgemm_gflops"`    // 512×512×512 float32 on the same backend
-	Batches     []InferTiming `json:"batches"`
-	PeakRSSMB   float64       `json:"peak_rss_mb"`
+	Preset      string  `json:"preset"`
+	Weights     string  `json:"weights"` // f32, or bf16/f16 for linear weights held as 16-bit values
+	BLAS        string  `json:"blas"`
+	BLASInfo    string  `json:"blas_info"`
+	Threads     int     `json:"threads"`
+	GFLOPPerImg float64 `json:"gflop_per_image"` // the trunk's matrix products, forward
+	SgemmGFLOPs float64 `json:"sgemm_gflops"`    // 512×512×512 float32 on the same backend
+	// PeakGFLOPs is the CPU's AVX-512 FMA peak on all threads (0: not
+	// measured, no AVX-512).
+	PeakGFLOPs float64       `json:"fma_peak_gflops"`
+	Batches    []InferTiming `json:"batches"`
+	PeakRSSMB  float64       `json:"peak_rss_mb"`
 }
 
 // InferTiming is the feature pass at one batch size (median of the timed
@@ -33,6 +36,7 @@ type InferTiming struct {
 	ImagesPerSec  float64 `json:"images_per_s"`
 	GFLOPs        float64 `json:"gflops"`
 	SgemmFraction float64 `json:"sgemm_fraction"`
+	PeakFraction  float64 `json:"fma_peak_fraction,omitempty"` // of PeakGFLOPs
 	GraphBuildSec float64 `json:"graph_build_s"`
 	FeatureBlocks []int   `json:"feature_blocks"`
 	Steps         int     `json:"steps"` // timed passes, after one warm-up pass
@@ -74,7 +78,7 @@ func Infer(preset string, batches []int, steps int, weights string) (*InferResul
 	}
 	_, infer := cfg.FLOPs()
 	r := &InferResult{Preset: preset, Weights: weights, BLAS: blas.Backend(), BLASInfo: blas.Info(), Threads: runtime.GOMAXPROCS(0),
-		GFLOPPerImg: infer / 1e9, SgemmGFLOPs: sgemmRate()}
+		GFLOPPerImg: infer / 1e9, SgemmGFLOPs: sgemmRate(), PeakGFLOPs: blas.PeakGFLOPS()}
 	for _, b := range batches {
 		if b < 1 {
 			return nil, errors.Errorf("batch %d must be positive", b)
@@ -85,6 +89,9 @@ func Infer(preset string, batches []int, steps int, weights string) (*InferResul
 		}
 		t.GFLOPs = infer * t.ImagesPerSec / 1e9
 		t.SgemmFraction = t.GFLOPs / r.SgemmGFLOPs
+		if r.PeakGFLOPs > 0 {
+			t.PeakFraction = t.GFLOPs / r.PeakGFLOPs
+		}
 		r.Batches = append(r.Batches, *t)
 	}
 	r.PeakRSSMB = peakRSS()

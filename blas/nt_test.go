@@ -340,17 +340,25 @@ func BenchmarkFMAPeak(b *testing.B) {
 	for _, cores := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run(fmt.Sprintf("cores=%d", cores), func(b *testing.B) {
 			for b.Loop() {
-				var wg sync.WaitGroup
-				for range cores {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						fmaPeak(steps)
-					}()
-				}
-				wg.Wait()
+				fmaPeakOn(cores, steps)
 			}
 			reportGFLOPS(b, float64(cores)*steps*24*32)
 		})
+	}
+}
+
+// TestPeakGFLOPS checks that the peak is measured on AVX-512 CPUs, and is
+// a rate a CPU can have: 1 GFLOP/s to 100 TFLOP/s (a loop that did not
+// run would give far more).
+func TestPeakGFLOPS(t *testing.T) {
+	got := PeakGFLOPS()
+	if !hasNTKernel {
+		if got != 0 {
+			t.Fatalf("PeakGFLOPS() = %v without AVX-512, want 0", got)
+		}
+		return
+	}
+	if !(got > 1 && got < 1e5) {
+		t.Fatalf("PeakGFLOPS() = %v, want a rate between 1 and 100000 GFLOP/s", got)
 	}
 }
