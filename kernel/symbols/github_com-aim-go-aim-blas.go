@@ -25,6 +25,7 @@ func init() {
 		"Init":           reflect.ValueOf(blas.Init),
 		"LibEnvVar":      reflect.ValueOf(constant.MakeFromLiteral("\"AIM_BLAS_LIB\"", token.STRING, 0)),
 		"OpenBLAS":       reflect.ValueOf(constant.MakeFromLiteral("\"openblas\"", token.STRING, 0)),
+		"PeakGFLOPS":     reflect.ValueOf(blas.PeakGFLOPS),
 		"SetThreads":     reflect.ValueOf(blas.SetThreads),
 		"Threads":        reflect.ValueOf(blas.Threads),
 		"Use":            reflect.ValueOf(blas.Use),
