@@ -46,15 +46,16 @@
 // # The X·Wᵀ kernel
 //
 // A float32 product A·Bᵀ with both operands read along rows of at least 512
-// values — a linear layer with PyTorch's (out, in) weights — runs on the
-// package's own AVX-512 kernel (nt.go) on CPUs that have it, whatever the
-// backend, unless OpenBLAS itself runs AVX-512 kernels and A has 1024 rows
-// or more. The kernel reads the weights in place; OpenBLAS copies all of
-// them into its own layout on every call, which at the few hundred rows of
-// one image's tokens costs it a good part of its speed (AIM-0.6B's products
-// at 256 rows run 1.15–1.45× OpenBLAS's SkylakeX kernels, the 6144-wide MLP
-// output 0.9–1.2×; at 2048 rows OpenBLAS is faster). docs/performance.md
-// has the measurements.
+// values — a linear layer with PyTorch's (out, in) weights — and A of at
+// least 32 rows runs on the package's own AVX-512 kernel (nt.go) on CPUs
+// that have it, whatever the backend, unless OpenBLAS itself runs AVX-512
+// kernels and A has 1024 rows or more. The kernel copies A (the few hundred
+// rows of one image's tokens) into panels and reads the weights in place;
+// OpenBLAS copies all of the weights into its own layout on every call,
+// which at those sizes costs it a good part of its speed (AIM-0.6B's
+// products at 256 rows run 1.27–1.47× OpenBLAS's SkylakeX kernels; equal at
+// 1024 rows, OpenBLAS 3–10% faster at 2048). docs/performance.md has the
+// measurements.
 //
 // A program that must not silently run on the slow backend calls Init at
 // start-up and stops on its error. Use switches the backend explicitly and
