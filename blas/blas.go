@@ -57,9 +57,29 @@
 // 1024 rows, OpenBLAS 3–10% faster at 2048). docs/performance.md has the
 // measurements.
 //
-// A program that must not silently run on the slow backend calls Init at
-// start-up and stops on its error. Use switches the backend explicitly and
-// overrides the environment.
+// # Forcing a route
+//
+// Which code computes a product depends on the CPU; every such route can
+// be forced, so that each can be measured and tested on any CPU that runs
+// it (docs/performance.md lists them):
+//
+//	AIM_BLAS=openblas|gonum      the backend (above)
+//	OPENBLAS_CORETYPE=Haswell    OpenBLAS's kernels (SkylakeX, Haswell, Zen, ...);
+//	                             a core whose instructions the CPU lacks is an
+//	                             error, not a SIGILL
+//	AIM_ISA=go|avx2|avx512       the most the project's own kernels may use
+//	                             (package isa): avx512 runs the X·Wᵀ kernel and
+//	                             16-lane widening, avx2 the 8-lane AVX2/F16C
+//	                             widening, go neither
+//	AIM_XWT=auto|always|off      the X·Wᵀ kernel for the products it is fastest
+//	                             for, for every float32 A·Bᵀ, or for none
+//
+// Routes reports the active ones.
+//
+// A program that must not silently run on the slow backend, or on a route
+// other than the one the environment asks for, calls Init at start-up and
+// stops on its error. Use switches the backend explicitly and overrides the
+// environment.
 //
 // On Linux, purego links even a CGO_ENABLED=0 binary dynamically against the
 // C library (libc, libdl), as it must in order to call dlopen. A fully static
@@ -90,6 +110,8 @@ import (
 	"github.com/pkg/errors"
 	gblas "gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/aim-go/aim/internal/isa"
 )
 
 // Float is the element type of the matrices: float32 or float64.
@@ -135,9 +157,13 @@ var (
 )
 
 // Init picks the backend from the AIM_BLAS environment variable, if neither
-// Init nor Use has run yet, and returns the error of that choice: an unknown
-// value of AIM_BLAS, or AIM_BLAS=openblas with no loadable OpenBLAS. On error
-// the package still works, on gonum. Every other function calls Init
+// Init nor Use has run yet, and the kernels' routes from AIM_ISA (package
+// isa) and AIM_XWT, and returns the error of that choice: an unknown value
+// of one of them, AIM_BLAS=openblas with no loadable OpenBLAS, or a route
+// this CPU cannot run (AIM_ISA or OPENBLAS_CORETYPE asking for
+// instructions it lacks, AIM_XWT=always without AVX-512). On error the
+// package still works, on gonum for a backend and on the best route the
+// CPU runs for the others. Every other function calls Init
 // implicitly; calling it at start-up only serves to see the error.
 func Init() error {
 	initOnce.Do(func() {
@@ -145,7 +171,12 @@ func Init() error {
 		initErr = err
 		active.Store(&b)
 	})
-	return initErr
+	for _, err := range []error{initErr, isa.Init(), initXWT()} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fromEnv returns the backend that the value of AIM_BLAS asks for, and gonum
@@ -153,8 +184,13 @@ func Init() error {
 func fromEnv(v string) (backend, error) {
 	switch name := strings.ToLower(strings.TrimSpace(v)); name {
 	case "", "auto":
-		if ob, err := loadOpenBLAS(); err == nil {
+		ob, err := loadOpenBLAS()
+		if err == nil {
 			return ob, nil
+		}
+		var coreErr coreTypeError
+		if errors.As(err, &coreErr) { // asked for, not merely missing
+			return gonumBackend{}, errors.Wrap(err, "blas")
 		}
 		return gonumBackend{}, nil
 	default:
@@ -239,10 +275,15 @@ func Threads() int { return current().Threads() }
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where
 // op(X) is X or Xᵀ. op(A) is m×k, op(B) is k×n and C is m×n; lda, ldb and ldc
 // are the row strides of A, B and C as stored. When m or n is 0 it does
-// nothing. Like gonum it panics on invalid dimensions or slices too short for
+// nothing. As in BLAS, alpha = 0 or k = 0 leaves the product out: A and B
+// are not read, so their NaNs do not reach C, which becomes beta·C (zero
+// for beta = 0, whatever it held), on every backend. Like gonum it panics on invalid dimensions or slices too short for
 // them, so that no backend ever reads or writes outside the slices.
 func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
+		return
+	}
+	if scaleOnly(transpose(transA), transpose(transB), m, n, k, len(a), lda, len(b), ldb, alpha, beta, c, ldc) {
 		return
 	}
 	if unsafe.Sizeof(alpha) == 4 && useNTKernel(transA, transB, m, n, k) {
@@ -254,6 +295,41 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 		return
 	}
 	gemmOnce(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// scaleOnly computes the products that BLAS defines without reading A and
+// B — alpha = 0 or k = 0 — as C = beta·C, after checking the arguments as
+// Gemm does, and reports whether the product was one of them.
+func scaleOnly[T Float](tA, tB gblas.Transpose, m, n, k, lenA, lda, lenB, ldb int, alpha, beta T, c []T, ldc int) bool {
+	if alpha != 0 && k != 0 {
+		return false
+	}
+	if checkGemm(tA, tB, m, n, k, lenA, lda, lenB, ldb, len(c), ldc) {
+		scaleRows(m, n, beta, c, ldc)
+	}
+	return true
+}
+
+// scaleRows makes the m×n matrix C beta·C; beta = 0 overwrites it, NaNs
+// included.
+func scaleRows[T Float](m, n int, beta T, c []T, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		for j := range row {
+			row[j] = scaled(beta, row[j])
+		}
+	}
+}
+
+// scaled returns beta·c, with beta = 0 overwriting c whatever it holds.
+func scaled[T Float](beta, c T) T {
+	if beta == 0 {
+		return 0
+	}
+	return beta * c
 }
 
 // gemmOnce is one call of the active backend.
@@ -337,7 +413,9 @@ func as[U, T Float](s []T) []U {
 
 // Info describes the active backend for logs and benchmark reports: the
 // backend's build and kernels (OpenBLAS's own description), its thread
-// count, and whether Gemm splits large products over goroutines.
+// count, whether Gemm splits large products over goroutines, which products
+// the X·Wᵀ kernel takes and the instruction-set level of the project's own
+// kernels (package isa).
 func Info() string {
 	switch b := current().(type) {
 	case *openBLAS:
@@ -345,17 +423,19 @@ func Info() string {
 		if b.serial() {
 			split = fmt.Sprintf(", large products split over %d goroutines", runtime.GOMAXPROCS(0))
 		}
-		return fmt.Sprintf("%s (%d thread%s%s)%s", strings.TrimSpace(b.config()), b.Threads(), plural(b.Threads()), split, ntInfo())
+		return fmt.Sprintf("%s (%d thread%s%s)%s; kernels at level %s", strings.TrimSpace(b.config()), b.Threads(), plural(b.Threads()), split, ntInfo(), isa.Active())
 	default:
-		return fmt.Sprintf("gonum pure-Go BLAS (%d goroutines)%s", runtime.GOMAXPROCS(0), ntInfo())
+		return fmt.Sprintf("gonum pure-Go BLAS (%d goroutines)%s; kernels at level %s", runtime.GOMAXPROCS(0), ntInfo(), isa.Active())
 	}
 }
 
 // ntInfo names the products the X·Wᵀ kernel takes over, if any.
 func ntInfo() string {
 	switch {
-	case !hasNTKernel || !ntEnabled:
+	case !hasNTKernel() || xwtMode() == xwtOff:
 		return ""
+	case xwtMode() == xwtAlways:
+		return "; every X·Wᵀ product on the project's AVX-512 kernel (AIM_XWT=always)"
 	case backendHasAVX512Kernels():
 		return fmt.Sprintf("; X·Wᵀ products under %d rows on the project's AVX-512 kernel", ntMaxRows)
 	default:

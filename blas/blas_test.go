@@ -15,6 +15,8 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/internal/isa"
 )
 
 // Both gorgonia and tensor accept the Implementation.
@@ -124,30 +126,50 @@ func gemmCases() []gemmCase {
 	return cases
 }
 
+// gemmData is a case's operands and its float64 reference, drawn once and
+// checked on every route.
+type gemmData[T Float] struct {
+	tc            gemmCase
+	lda, ldb, ldc int
+	a, b, c       []T
+	want, scale   []float64
+}
+
+func newGemmData[T Float](r *rand.Rand, tc gemmCase) gemmData[T] {
+	rowsA, colsA := shape(tc.tA, tc.m, tc.k)
+	rowsB, colsB := shape(tc.tB, tc.k, tc.n)
+	d := gemmData[T]{tc: tc, lda: max(1, colsA) + tc.pad, ldb: max(1, colsB) + tc.pad, ldc: max(1, tc.n) + tc.pad}
+	d.a = randSlice[T](r, rowsA*d.lda)
+	d.b = randSlice[T](r, rowsB*d.ldb)
+	d.c = randSlice[T](r, tc.m*d.ldc)
+	d.want, d.scale = refGemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), d.a, d.lda, d.b, d.ldb, T(tc.beta), d.c, d.ldc)
+	return d
+}
+
 // checkGemmCase runs one case through Gemm and compares it with refGemm. It
 // also checks that the padding between rows of C is left alone.
 func checkGemmCase[T Float](t *testing.T, r *rand.Rand, tc gemmCase) {
 	t.Helper()
-	rowsA, colsA := shape(tc.tA, tc.m, tc.k)
-	rowsB, colsB := shape(tc.tB, tc.k, tc.n)
-	lda, ldb, ldc := max(1, colsA)+tc.pad, max(1, colsB)+tc.pad, max(1, tc.n)+tc.pad
-	a := randSlice[T](r, rowsA*lda)
-	b := randSlice[T](r, rowsB*ldb)
-	c := randSlice[T](r, tc.m*ldc)
-	orig := append([]T(nil), c...)
-	want, scale := refGemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), a, lda, b, ldb, T(tc.beta), c, ldc)
-	Gemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), a, lda, b, ldb, T(tc.beta), c, ldc)
+	newGemmData[T](r, tc).check(t)
+}
+
+// check runs the case through Gemm on the active route.
+func (d gemmData[T]) check(t *testing.T) {
+	t.Helper()
+	tc := d.tc
+	c := append([]T(nil), d.c...)
+	Gemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), d.a, d.lda, d.b, d.ldb, T(tc.beta), c, d.ldc)
 	tol := tolerance[T]()
 	for i := range tc.m {
-		for j := range ldc {
-			got := float64(c[i*ldc+j])
+		for j := range d.ldc {
+			got := float64(c[i*d.ldc+j])
 			if j >= tc.n {
-				if got != float64(orig[i*ldc+j]) {
+				if got != float64(d.c[i*d.ldc+j]) {
 					t.Fatalf("C[%d][%d] in the padding changed", i, j)
 				}
 				continue
 			}
-			w, s := want[i*tc.n+j], scale[i*tc.n+j]
+			w, s := d.want[i*tc.n+j], d.scale[i*tc.n+j]
 			if math.Abs(got-w) > tol*max(s, 1e-30) {
 				t.Fatalf("C[%d][%d] = %v, want %v (scale %v)", i, j, got, w, s)
 			}
@@ -155,12 +177,22 @@ func checkGemmCase[T Float](t *testing.T, r *rand.Rand, tc gemmCase) {
 	}
 }
 
+// TestGemm checks every case on every route in float32, and in float64 —
+// which only the backend computes — once per backend.
 func TestGemm(t *testing.T) {
-	eachBackend(t, func(t *testing.T) {
-		for _, tc := range gemmCases() {
-			r := rand.New(rand.NewPCG(1, uint64(tc.m*1000+tc.n)))
-			t.Run("float32/"+tc.String(), func(t *testing.T) { checkGemmCase[float32](t, r, tc) })
-			t.Run("float64/"+tc.String(), func(t *testing.T) { checkGemmCase[float64](t, r, tc) })
+	var f32s []gemmData[float32]
+	var f64s []gemmData[float64]
+	for _, tc := range gemmCases() {
+		r := rand.New(rand.NewPCG(1, uint64(tc.m*1000+tc.n)))
+		f32s, f64s = append(f32s, newGemmData[float32](r, tc)), append(f64s, newGemmData[float64](r, tc))
+	}
+	eachRoute(t, func(t *testing.T) {
+		float64s := isa.Active() == isa.Best() && xwtMode() == xwtAuto
+		for i, d := range f32s {
+			t.Run("float32/"+d.tc.String(), d.check)
+			if float64s {
+				t.Run("float64/"+d.tc.String(), f64s[i].check)
+			}
 		}
 	})
 }
@@ -169,7 +201,7 @@ func TestGemm(t *testing.T) {
 type weight float32
 
 func TestGemmNamedType(t *testing.T) {
-	eachBackend(t, func(t *testing.T) {
+	eachRoute(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(2, 2))
 		checkGemmCase[weight](t, r, gemmCase{tB: true, m: 5, n: 6, k: 7, alpha: 1, beta: 0.5, pad: 2})
 	})
@@ -214,7 +246,7 @@ func TestImplementation(t *testing.T) {
 	a := randSlice[float64](r, m*lda)
 	x := randSlice[float64](r, 3*m)
 	y0 := randSlice[float64](r, 2*m)
-	eachBackend(t, func(t *testing.T) {
+	eachRoute(t, func(t *testing.T) {
 		impl := GorgoniaImpl()
 		for _, tA := range []gblas.Transpose{gblas.NoTrans, gblas.Trans} {
 			for _, inc := range [][2]int{{1, 1}, {3, -2}, {-2, 2}} {
@@ -273,7 +305,7 @@ func TestGorgoniaMatMul(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 4))
 	av, bv := randSlice[float32](r, 6*4), randSlice[float32](r, 4*5)
 	want, _ := refGemm(false, false, 6, 5, 4, 1, av, 4, bv, 5, 0, make([]float32, 30), 5)
-	eachBackend(t, func(t *testing.T) {
+	eachRoute(t, func(t *testing.T) {
 		g := gorgonia.NewGraph()
 		a := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(6, 4), gorgonia.WithValue(tensor.New(tensor.WithShape(6, 4), tensor.WithBacking(av))))
 		b := gorgonia.NewMatrix(g, tensor.Float32, gorgonia.WithShape(4, 5), gorgonia.WithValue(tensor.New(tensor.WithShape(4, 5), tensor.WithBacking(bv))))
@@ -314,10 +346,10 @@ func TestConcurrentGemm(t *testing.T) {
 		jobs = append(jobs, j)
 	}
 	const goroutines, rounds = 8, 200
-	eachBackend(t, func(t *testing.T) {
+	eachRoute(t, func(t *testing.T) {
 		rounds := rounds
-		if testing.Short() {
-			rounds = 20
+		if testing.Short() || isa.Active() != isa.Best() || xwtMode() != xwtAuto {
+			rounds = 40 // the default route of each backend runs them all
 		}
 		var wg sync.WaitGroup
 		errs := make(chan string, goroutines)

@@ -114,3 +114,10 @@ func vectorFits(n, inc, size int) bool {
 	}
 	return (n-1)*inc < size
 }
+
+// coreTypeError is the error of an OPENBLAS_CORETYPE whose kernels the
+// CPU cannot run: unlike a missing library, it is reported even when the
+// backend is chosen automatically.
+type coreTypeError struct{ error }
+
+func (e coreTypeError) Unwrap() error { return e.error }

@@ -39,19 +39,26 @@ func (h Half) String() string {
 // 16-bit values of format h (as in a BF16 or F16 safetensors file): a
 // linear layer whose weights are used in place, in half the memory of
 // float32 ones. Each value of B is widened to float32 exactly, so the
-// result is the one Gemm gives with B widened beforehand, bit for bit.
+// result is the one Gemm gives with B widened beforehand: bit for bit on
+// OpenBLAS and the X·Wᵀ kernel, to float32 rounding on gonum, whose
+// pure-Go sums run in an order that depends on the rows' stride and
+// alignment.
 //
 // Up to ntBlockM rows of A on the X·Wᵀ kernel, each worker widens its
 // block of rows of B into a buffer of its own (a few percent of the
 // product at 256 rows); for more rows, which the kernel takes in blocks of
 // ntBlockM that would each widen B again, and for the backend, all of B is
-// widened into one buffer first. It panics on
-// invalid dimensions, like Gemm, and on an unknown format.
+// widened into one buffer first. Like Gemm, alpha = 0 or k = 0 leaves A
+// and B unread and makes C beta·C. It panics on invalid dimensions, like
+// Gemm, and on an unknown format.
 func GemmHalf(h Half, m, n, k int, alpha float32, a []float32, lda int, b []uint16, ldb int, beta float32, c []float32, ldc int) {
 	if !h.Valid() {
 		panic(badHalf)
 	}
 	if m == 0 || n == 0 {
+		return
+	}
+	if scaleOnly(gblas.NoTrans, gblas.Trans, m, n, k, len(a), lda, len(b), ldb, alpha, beta, c, ldc) {
 		return
 	}
 	checkGemm(gblas.NoTrans, gblas.Trans, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)

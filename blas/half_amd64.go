@@ -2,7 +2,7 @@
 
 package blas
 
-import "golang.org/x/sys/cpu"
+import "github.com/aim-go/aim/internal/isa"
 
 // widenBlocks widens 16·blocks values at src to float32 at dst with
 // AVX-512, and widenBlocks8 8·blocks values with AVX2 (BF16) or F16C (F16)
@@ -15,18 +15,8 @@ func widenBlocks(dst *float32, src *uint16, blocks int, f16 int)
 //go:noescape
 func widenBlocks8(dst *float32, src *uint16, blocks int, f16 int)
 
-// cpuidECX1 returns ECX of CPUID leaf 1.
-func cpuidECX1() uint32
-
-// hasF16C reports the F16C instructions (CPUID.1:ECX bit 29), which
-// golang.org/x/sys/cpu does not list; they need AVX's registers too.
-var hasF16C = cpu.X86.HasAVX && cpuidECX1()&(1<<29) != 0
-
-// hasWiden8 reports, per format, whether the CPU runs widenBlocks8.
-var hasWiden8 = map[Half]bool{BF16: cpu.X86.HasAVX2, F16: hasF16C}
-
-// widen widens len(dst) values of format h, exactly: with AVX-512 where the
-// CPU has it, else with AVX2/F16C, else in Go.
+// widen widens len(dst) values of format h, exactly: with AVX-512 at the
+// avx512 level of package isa, with AVX2/F16C at avx2, else in Go.
 func widen(h Half, dst []float32, src []uint16) {
 	src = src[:len(dst)]
 	f16 := 0
@@ -34,11 +24,11 @@ func widen(h Half, dst []float32, src []uint16) {
 		f16 = 1
 	}
 	done := 0
-	switch {
-	case hasNTKernel && len(dst) >= 16:
+	switch level := isa.Active(); {
+	case level >= isa.AVX512 && len(dst) >= 16:
 		done = len(dst) / 16 * 16
 		widenBlocks(&dst[0], &src[0], done/16, f16)
-	case hasWiden8[h] && len(dst) >= 8:
+	case level >= isa.AVX2 && len(dst) >= 8:
 		done = len(dst) / 8 * 8
 		widenBlocks8(&dst[0], &src[0], done/8, f16)
 	}

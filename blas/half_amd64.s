@@ -68,12 +68,3 @@ store8:
 done8:
 	VZEROUPPER
 	RET
-
-// func cpuidECX1() uint32
-// Returns ECX of CPUID leaf 1 (feature bits, F16C among them).
-TEXT ·cpuidECX1(SB), NOSPLIT, $0-4
-	MOVL $1, AX
-	XORL CX, CX
-	CPUID
-	MOVL CX, ret+0(FP)
-	RET

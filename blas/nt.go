@@ -50,9 +50,19 @@ const ntMaxRows = 1024
 const ntMinK = 512
 
 // useNTKernel reports whether Gemm routes a float32 product to the X·Wᵀ
-// kernel.
+// kernel: A·Bᵀ products large enough for it to pay (AIM_XWT=auto), every
+// A·Bᵀ product (always) or none (off).
 func useNTKernel(transA, transB bool, m, n, k int) bool {
-	if !hasNTKernel || !ntEnabled || transA || !transB || m < pxRows || n < pxCols || k < ntMinK || m*n*k < ntMinWork {
+	if transA || !transB || !hasNTKernel() {
+		return false
+	}
+	switch xwtMode() {
+	case xwtAlways:
+		return true
+	case xwtOff:
+		return false
+	}
+	if m < pxRows || n < pxCols || k < ntMinK || m*n*k < ntMinWork {
 		return false
 	}
 	return m < ntMaxRows || !backendHasAVX512Kernels()
@@ -64,9 +74,6 @@ func backendHasAVX512Kernels() bool {
 	ob, ok := current().(*openBLAS)
 	return ok && ob.avx512Kernels()
 }
-
-// ntEnabled lets benchmarks and tests compare the kernel with the backend.
-var ntEnabled = true
 
 // gemmNT computes C = alpha·A·Bᵀ + beta·C on GOMAXPROCS goroutines: for
 // each block of ntBlockM rows of A, packed into panels, the goroutines take
@@ -130,13 +137,8 @@ func shareRows(m int, block func(i0, rows int)) {
 // there is not, as in BLAS (A and B are not read, so their NaNs do not
 // reach C).
 func scaleC(m, n int, alpha, beta float32, c []float32, ldc int) bool {
-	if beta != 1 && (alpha == 0 || beta != 0) {
-		for i := range m {
-			row := c[i*ldc : i*ldc+n]
-			for j := range row {
-				row[j] = scaled(beta, row[j])
-			}
-		}
+	if alpha == 0 || beta != 0 {
+		scaleRows(m, n, beta, c, ldc)
 	}
 	return alpha != 0
 }
@@ -208,12 +210,4 @@ func (q *columnQueue) take(w int) (int, bool) {
 	}
 	q.shares[busiest][1]--
 	return q.shares[busiest][1], true
-}
-
-// scaled returns beta·c, with beta = 0 overwriting c whatever it holds.
-func scaled(beta, c float32) float32 {
-	if beta == 0 {
-		return 0
-	}
-	return beta * c
 }

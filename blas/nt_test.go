@@ -58,7 +58,7 @@ func checkNT(t *testing.T, r *rand.Rand, tc gemmCase, nanC bool) {
 // scalars alpha and beta (including beta = 0 over a C of NaNs, which must
 // not read C).
 func TestNTKernel(t *testing.T) {
-	if !hasNTKernel {
+	if !hasNTKernel() {
 		t.Skip("no AVX-512 on this CPU: the X·Wᵀ kernel is not used")
 	}
 	r := rand.New(rand.NewPCG(5, 5))
@@ -77,9 +77,10 @@ func TestNTKernel(t *testing.T) {
 // TestGemmOnNTKernel runs products that Gemm gives the kernel through Gemm,
 // on every backend: strided, with the scalars, against the triple loop.
 func TestGemmOnNTKernel(t *testing.T) {
-	if !hasNTKernel {
-		t.Skip("no AVX-512 on this CPU")
+	if !hasNTKernel() {
+		t.Skipf("the X·Wᵀ kernel does not run on this route (%s)", Routes())
 	}
+	defer setXWT(xwtAuto)()
 	eachBackend(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(6, 6))
 		for i, tc := range []gemmCase{
@@ -121,7 +122,8 @@ func TestNTAlphaZero(t *testing.T) {
 // float32 A·Bᵀ large enough, and under ntMaxRows rows when OpenBLAS runs
 // AVX-512 kernels of its own.
 func TestNTRoute(t *testing.T) {
-	if !hasNTKernel {
+	defer setXWT(xwtAuto)()
+	if !hasNTKernel() {
 		if useNTKernel(false, true, 256, 1536, 1536) {
 			t.Fatal("routed to the kernel on a CPU without AVX-512")
 		}
@@ -248,15 +250,17 @@ func BenchmarkGemmNT(b *testing.B) {
 			m := 256 * batch
 			for _, route := range []string{"kernel", Backend()} {
 				b.Run(fmt.Sprintf("%s_%dx%dx%d/%s", s.name, m, s.n, s.k, route), func(b *testing.B) {
-					defer func(prev bool) { ntEnabled = prev }(ntEnabled)
-					ntEnabled = route == "kernel"
-					if ntEnabled && !hasNTKernel {
+					kernel := route == "kernel"
+					if kernel && !hasNTKernel() {
 						b.Skip("no AVX-512 on this CPU")
+					}
+					if !kernel {
+						defer setXWT(xwtOff)()
 					}
 					r := rand.New(rand.NewPCG(1, 1))
 					x, w, c := randSlice[float32](r, m*s.k), randSlice[float32](r, s.n*s.k), make([]float32, m*s.n)
 					for b.Loop() {
-						if ntEnabled {
+						if kernel {
 							gemmNT(m, s.n, s.k, 1, x, s.k, w, s.k, 0, c, s.n)
 						} else {
 							Gemm(false, true, m, s.n, s.k, 1, x, s.k, w, s.k, 0, c, s.n)
@@ -273,7 +277,7 @@ func BenchmarkGemmNT(b *testing.B) {
 // last zero, two blocks of k, the second not a multiple of 16, a partial
 // panel after two whole ones.
 func TestPackPanels(t *testing.T) {
-	if !hasNTKernel {
+	if !hasNTKernel() {
 		t.Skip("no AVX-512 on this CPU")
 	}
 	rows, k, lda := 2*pxRows+5, ntBlockK+40, ntBlockK+43
@@ -313,7 +317,7 @@ func checkPanels(t *testing.T, a []float32, lda, rows, k int, shared bool) {
 // BenchmarkPackPanels measures the copy of 256 rows of A into panels (per
 // value, on all cores), which the kernel pays once per product.
 func BenchmarkPackPanels(b *testing.B) {
-	if !hasNTKernel {
+	if !hasNTKernel() {
 		b.Skip("no AVX-512 on this CPU")
 	}
 	r := rand.New(rand.NewPCG(1, 1))
@@ -333,7 +337,7 @@ func BenchmarkPackPanels(b *testing.B) {
 // at once: the ceiling against which the kernel's and OpenBLAS's GFLOP/s
 // are read.
 func BenchmarkFMAPeak(b *testing.B) {
-	if !hasNTKernel {
+	if !hasNTKernel() {
 		b.Skip("no AVX-512 on this CPU")
 	}
 	const steps = 1 << 20
@@ -352,7 +356,7 @@ func BenchmarkFMAPeak(b *testing.B) {
 // run would give far more).
 func TestPeakGFLOPS(t *testing.T) {
 	got := PeakGFLOPS()
-	if !hasNTKernel {
+	if !hasNTKernel() {
 		if got != 0 {
 			t.Fatalf("PeakGFLOPS() = %v without AVX-512, want 0", got)
 		}

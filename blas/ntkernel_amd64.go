@@ -2,7 +2,7 @@
 
 package blas
 
-import "golang.org/x/sys/cpu"
+import "github.com/aim-go/aim/internal/isa"
 
 // pxStrip computes, for q in [0, panels), C[32q:32q+32, 0:12] =
 // alpha·panel_q·B[0:12]ᵀ over k values, adding it to C when accumulate is
@@ -19,8 +19,9 @@ func pxStrip(xp *float32, panels int, k int, b *float32, ldb int, c *float32, ld
 //go:noescape
 func packPanel(dst *float32, a *float32, lda int, blocks int)
 
-// hasNTKernel reports whether the CPU runs the AVX-512 X·Wᵀ kernel.
-var hasNTKernel = cpu.X86.HasAVX512F
+// hasNTKernel reports whether the X·Wᵀ kernel may run: the CPU has
+// AVX-512 and AIM_ISA (package isa) does not cap the kernels below it.
+func hasNTKernel() bool { return isa.AtLeast(isa.AVX512) }
 
 // fmaPeak runs steps rounds of 24 independent 16-lane FMAs (768 flops
 // each) on registers only. See ntkernel_amd64.s.

@@ -70,7 +70,12 @@ var (
 // loadOpenBLAS loads OpenBLAS on its first call and returns the same library
 // or error on every later one.
 func loadOpenBLAS() (*openBLAS, error) {
-	loadOnce.Do(func() { loadedLib, loadLibErr = openFirst(libraryCandidates()) })
+	loadOnce.Do(func() {
+		chooseCoreType()
+		if loadLibErr = checkCoreType(os.Getenv("OPENBLAS_CORETYPE")); loadLibErr == nil {
+			loadedLib, loadLibErr = openFirst(libraryCandidates())
+		}
+	})
 	return loadedLib, loadLibErr
 }
 
@@ -89,7 +94,6 @@ func openFirst(paths []string) (*openBLAS, error) {
 
 // open loads path and resolves the symbols the backend calls.
 func open(path string) (*openBLAS, error) {
-	chooseCoreType()
 	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 	if err != nil {
 		return nil, errors.Wrapf(err, "dlopen %s", path)
@@ -133,6 +137,19 @@ func chooseCoreType() {
 }
 
 func (*openBLAS) Name() string { return OpenBLAS }
+
+// coreName returns the name of the kernels OpenBLAS runs, such as
+// "SkylakeX" or "Haswell": the word of its build description before
+// MAX_THREADS.
+func (o *openBLAS) coreName() string {
+	fields := strings.Fields(o.config())
+	for i, f := range fields {
+		if strings.HasPrefix(f, "MAX_THREADS") && i > 0 {
+			return fields[i-1]
+		}
+	}
+	return "unknown kernels"
+}
 
 // config returns OpenBLAS's build description, such as
 // "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64",
@@ -290,4 +307,37 @@ func fitsInt32(vs ...int) bool {
 func hasAVX512() bool {
 	x := cpu.X86
 	return runtime.GOARCH == "amd64" && x.HasAVX512F && x.HasAVX512BW && x.HasAVX512DQ && x.HasAVX512VL
+}
+
+// coreNeeds lists, for the x86-64 values of OPENBLAS_CORETYPE whose
+// kernels need more than SSE3, the instructions they need and whether
+// this CPU has them. OpenBLAS loads the kernels it is told to without
+// checking, and they end the process with SIGILL on a CPU that lacks them.
+func coreNeeds(core string) (needs string, has bool) {
+	x := cpu.X86
+	avx2 := x.HasAVX2 && x.HasFMA
+	switch strings.ToLower(core) {
+	case "skylakex":
+		return "AVX-512 (F, BW, DQ, VL)", hasAVX512()
+	case "cooperlake", "sapphirerapids":
+		return "AVX-512 (F, BW, DQ, VL) and AVX512-BF16", hasAVX512() && x.HasAVX512BF16
+	case "haswell", "zen", "excavator", "steamroller":
+		return "AVX2 and FMA", avx2
+	case "sandybridge", "bulldozer", "piledriver":
+		return "AVX", x.HasAVX
+	}
+	return "", true
+}
+
+// checkCoreType returns an error when OPENBLAS_CORETYPE asks for kernels
+// this CPU cannot run, rather than let OpenBLAS end the process with
+// SIGILL at its first product.
+func checkCoreType(core string) error {
+	if runtime.GOARCH != "amd64" || core == "" {
+		return nil
+	}
+	if needs, has := coreNeeds(core); !has {
+		return coreTypeError{errors.Errorf("OPENBLAS_CORETYPE=%s: its kernels need %s, which this CPU lacks", core, needs)}
+	}
+	return nil
 }

@@ -12,8 +12,9 @@ import (
 // so that the portable code compiles, and loadOpenBLAS always fails.
 type openBLAS struct{ gonumBackend }
 
-func (*openBLAS) Name() string   { return OpenBLAS }
-func (*openBLAS) config() string { return "" }
+func (*openBLAS) Name() string     { return OpenBLAS }
+func (*openBLAS) config() string   { return "" }
+func (*openBLAS) coreName() string { return "" }
 
 func loadOpenBLAS() (*openBLAS, error) {
 	return nil, errors.Errorf("OpenBLAS is not supported on %s/%s or with the noopenblas build tag", runtime.GOOS, runtime.GOARCH)

@@ -10,9 +10,9 @@ import (
 // independent chains, no memory, on GOMAXPROCS goroutines at once — the
 // ceiling that other GFLOP/s figures are read against. It is the best of
 // five runs of about 4 ms each, and 0 on CPUs without AVX-512, where it is
-// not measured.
+// not measured (and when AIM_ISA caps the kernels below AVX-512).
 func PeakGFLOPS() float64 {
-	if !hasNTKernel {
+	if !hasNTKernel() {
 		return 0
 	}
 	const steps = 1 << 20 // 768 flops each

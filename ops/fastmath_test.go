@@ -3,6 +3,8 @@ package ops
 import (
 	"math"
 	"testing"
+
+	"github.com/aim-go/aim/internal/isa"
 )
 
 // TestFastMathAccuracy compares erf32 and exp32 with the math package on a
@@ -102,7 +104,7 @@ func TestGELUVectorKernels(t *testing.T) {
 		ones[i] = 1
 	}
 	if geluVector(x, y) == 0 || geluGradVector(x, ones, dx) == 0 {
-		t.Skip("no vector GELU kernel on this CPU")
+		t.Skipf("the vector GELU kernel does not run at level %v", isa.Active())
 	}
 	var worstF, worstG float64
 	for i, v := range x {
@@ -159,7 +161,7 @@ func TestExpVector(t *testing.T) {
 	x = x[:len(x)/8*8]
 	y := append([]float32(nil), x...)
 	if expVector(y) == 0 {
-		t.Skip("no vector exp kernel on this CPU")
+		t.Skipf("the vector exp kernel does not run at level %v", isa.Active())
 	}
 	for i, v := range x {
 		if math.IsNaN(float64(v)) {
@@ -195,7 +197,7 @@ func TestSoftmaxVector(t *testing.T) {
 		}
 		guard := append([]float32(nil), row[n:]...)
 		if !softmaxVector(row[:n]) {
-			t.Skip("no vector softmax on this CPU")
+			t.Skipf("the vector softmax does not run at level %v", isa.Active())
 		}
 		for i := range want {
 			if math.Abs(float64(row[i])-want[i]/z) > 1e-6 {

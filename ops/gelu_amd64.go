@@ -5,7 +5,7 @@ package ops
 import (
 	"math"
 
-	"golang.org/x/sys/cpu"
+	"github.com/aim-go/aim/internal/isa"
 )
 
 // geluConsts are the constants of the AVX2 kernels, at the byte offsets
@@ -32,14 +32,16 @@ func softmaxRowAVX2(row *float32, blocks int, mask *int32, c *float32)
 // softmaxVector turns row into softmax(row) in place and reports whether it
 // could (the CPU has the vector kernels and the row is not empty).
 func softmaxVector(row []float32) bool {
-	if !hasAVX2 || len(row) == 0 {
+	if !hasAVX2() || len(row) == 0 {
 		return false
 	}
 	softmaxRowAVX2(&row[0], len(row)/8, &tailMasks[8-len(row)%8], &geluConsts[0])
 	return true
 }
 
-var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// hasAVX2 reports whether the AVX2 kernels may run: the CPU has AVX2 and
+// FMA, and AIM_ISA (package isa) does not cap the kernels at portable Go.
+func hasAVX2() bool { return isa.AtLeast(isa.AVX2) }
 
 //go:noescape
 func geluAVX2(x, y *float32, blocks int, c *float32)
@@ -51,7 +53,7 @@ func geluGradAVX2(x, dy, dx *float32, blocks int, c *float32)
 // vector kernel can take, and returns how many it did.
 func geluVector(x, y []float32) int {
 	n := len(x) / 8
-	if !hasAVX2 || n == 0 {
+	if !hasAVX2() || n == 0 {
 		return 0
 	}
 	geluAVX2(&x[0], &y[0], n, &geluConsts[0])
@@ -61,7 +63,7 @@ func geluVector(x, y []float32) int {
 // geluGradVector computes dx = dy·GELU'(x) like geluVector.
 func geluGradVector(x, dy, dx []float32) int {
 	n := len(x) / 8
-	if !hasAVX2 || n == 0 {
+	if !hasAVX2() || n == 0 {
 		return 0
 	}
 	geluGradAVX2(&x[0], &dy[0], &dx[0], n, &geluConsts[0])
@@ -76,7 +78,7 @@ func expAVX2(x *float32, blocks int, c *float32)
 // many it did.
 func expVector(x []float32) int {
 	n := len(x) / 8
-	if !hasAVX2 || n == 0 {
+	if !hasAVX2() || n == 0 {
 		return 0
 	}
 	expAVX2(&x[0], n, &geluConsts[0])

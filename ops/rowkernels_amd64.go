@@ -18,4 +18,4 @@ func normGradSumsAVX2(x, gamma, dy *float32, blocks int, mean float32) (sg, sgx 
 func normGradRowAVX2(x, gamma, dy, dx *float32, blocks int, mean, rstd, sg, sgx float32)
 
 // vectorRows reports whether rows of d values take the vector kernels.
-func vectorRows(d int) bool { return hasAVX2 && d >= 8 && d%8 == 0 }
+func vectorRows(d int) bool { return d >= 8 && d%8 == 0 && hasAVX2() }

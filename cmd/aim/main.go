@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/internal/isa"
 )
 
 // command is one subcommand of aim.
@@ -219,6 +221,20 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(newFlags("version"), args); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "{\"blas\": %q, \"blas_info\": %q}\n", blas.Backend(), blas.Info())
+	levels := []string{}
+	for _, l := range isa.Available() {
+		levels = append(levels, l.String())
+	}
+	out, err := json.Marshal(struct {
+		BLAS      string   `json:"blas"`
+		BLASInfo  string   `json:"blas_info"`
+		Routes    string   `json:"routes"`
+		ISA       string   `json:"isa"`
+		ISALevels []string `json:"isa_available"`
+	}{blas.Backend(), blas.Info(), blas.Routes(), isa.Active().String(), levels})
+	if err != nil {
+		return errors.Wrap(err, "version")
+	}
+	fmt.Fprintf(stdout, "%s\n", out)
 	return nil
 }

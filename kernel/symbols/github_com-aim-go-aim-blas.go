@@ -26,11 +26,13 @@ func init() {
 		"LibEnvVar":      reflect.ValueOf(constant.MakeFromLiteral("\"AIM_BLAS_LIB\"", token.STRING, 0)),
 		"OpenBLAS":       reflect.ValueOf(constant.MakeFromLiteral("\"openblas\"", token.STRING, 0)),
 		"PeakGFLOPS":     reflect.ValueOf(blas.PeakGFLOPS),
+		"Routes":         reflect.ValueOf(blas.Routes),
 		"SetThreads":     reflect.ValueOf(blas.SetThreads),
 		"Threads":        reflect.ValueOf(blas.Threads),
 		"Use":            reflect.ValueOf(blas.Use),
 		"WhyNotOpenBLAS": reflect.ValueOf(blas.WhyNotOpenBLAS),
 		"Widen":          reflect.ValueOf(blas.Widen),
+		"XWTEnvVar":      reflect.ValueOf(constant.MakeFromLiteral("\"AIM_XWT\"", token.STRING, 0)),
 
 		// type definitions
 		"Half":           reflect.ValueOf((*blas.Half)(nil)),
