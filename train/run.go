@@ -82,6 +82,11 @@ type runner struct {
 // evaluating on valSet. Both must already be normalised with norm, which is
 // recorded in the checkpoint for downstream use. bar receives progress.
 //
+// The run locks o.Out (LockFile) until it returns, and refuses a directory
+// that another run, in this process or another, is using; with the lock
+// held it removes the temporary files that a killed write of the
+// checkpoint or the metrics left there.
+//
 // With o.Comm of several ranks, every rank calls Pretrain with the same
 // options and data, and each computes the gradient of its share of every
 // global batch (see the package documentation); rank 0 alone writes the
