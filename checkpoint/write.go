@@ -18,7 +18,8 @@ import (
 // The write is atomic: the bytes go to a temporary file in the directory of
 // path, which is synced and then renamed over path, so path holds either its
 // old content or the complete new file, never part of one. On error the
-// temporary file is removed. The new file gets mode 0644. Syncing the
+// temporary file is removed. A new file gets the mode os.Create would give
+// it (0666 less the umask); a file it replaces keeps its mode. Syncing the
 // directory after the rename is best effort: filesystems that cannot sync a
 // directory are not reported as errors.
 func Write(path string, f *File) error {

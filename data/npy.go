@@ -238,7 +238,8 @@ func npyHeader(shape []int) []byte {
 // WriteNpy writes data as a little-endian float32 .npy array of the given
 // shape, whose product must be len(data). It writes a temporary file in
 // the same directory and renames it over path, so path never holds a
-// partly written file. The file gets mode 0644.
+// partly written file. A new file gets the mode os.Create would give it
+// (0666 less the umask); a file it replaces keeps its mode.
 func WriteNpy(path string, data []float32, shape []int) error {
 	if n, ok := product(shape...); !ok || n != len(data) {
 		return errors.Errorf("%s: shape %s does not hold %d values", path, shapeString(shape), len(data))

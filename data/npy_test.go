@@ -61,15 +61,19 @@ func TestWriteNpy(t *testing.T) {
 	if !strings.Contains(string(b), "'shape': (2,)") || len(b) != 128+8 {
 		t.Errorf("file %q changed or malformed", b)
 	}
-	// Replace the file, and leave no temporary file behind.
+	// Replace the file, keeping its mode, and leave no temporary file behind.
+	before, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := WriteNpy(p, []float32{5}, []int{1, 1, 1}); err != nil {
 		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("directory holds %d entries, want only x.npy", len(entries))
 	}
-	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o644 {
-		t.Errorf("mode %v, want 0644", fi.Mode())
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != before.Mode().Perm() {
+		t.Errorf("mode %v, want the replaced file's %v", fi.Mode(), before.Mode())
 	}
 	_, vals, err := readNpy(p)
 	if err != nil || !slices.Equal(vals, []float32{5}) {

@@ -17,6 +17,9 @@ import (
 const (
 	CheckpointFile = "checkpoint.safetensors"
 	MetricsFile    = "metrics.jsonl"
+	// LockFile is locked while a run uses the directory; it records the
+	// host and process ID of that run.
+	LockFile = "run.lock"
 )
 
 // Metadata keys written next to the model's own (graph.MetaNumHeads,
@@ -117,14 +120,14 @@ func readMeta(meta map[string]string, r *resumed) error {
 		return errors.Wrapf(err, "metadata %s", MetaOptions)
 	}
 	var err error
-	if r.progress.step, err = strconv.Atoi(meta[MetaStep]); err != nil {
-		return errors.Wrapf(err, "metadata %s", MetaStep)
+	if r.progress.step, err = readCount(meta, MetaStep); err != nil {
+		return err
 	}
 	if r.progress.lossSum, err = strconv.ParseFloat(meta[MetaLossSum], 64); err != nil {
 		return errors.Wrapf(err, "metadata %s", MetaLossSum)
 	}
-	if r.progress.lossCount, err = strconv.Atoi(meta[MetaLossCount]); err != nil {
-		return errors.Wrapf(err, "metadata %s", MetaLossCount)
+	if r.progress.lossCount, err = readCount(meta, MetaLossCount); err != nil {
+		return err
 	}
 	if s, ok := meta[MetaSeconds]; ok { // absent from older checkpoints
 		if r.progress.seconds, err = strconv.ParseFloat(s, 64); err != nil {
@@ -135,6 +138,16 @@ func readMeta(meta map[string]string, r *resumed) error {
 		return errors.Wrapf(err, "metadata %s", MetaMean)
 	}
 	return errors.Wrapf(json.Unmarshal([]byte(meta[MetaStd]), &r.norm.Std), "metadata %s", MetaStd)
+}
+
+// readCount reads the metadata key, a whole number, 0 or more.
+func readCount(meta map[string]string, key string) (int, error) {
+	s := meta[key]
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, errors.Errorf("metadata %s %q: expected a whole number, 0 or more", key, s)
+	}
+	return n, nil
 }
 
 // ReadObjective returns the objective (patch order, target kind) of the run

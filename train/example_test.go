@@ -14,7 +14,8 @@ import (
 )
 
 // Pre-train a small AIM for a few steps with the paper's recipe: the run
-// directory gets a checkpoint and one metrics line per evaluation, and
+// directory gets a checkpoint, one metrics line per evaluation and the
+// lock file that kept other runs out while this one ran, and
 // Options.Resume would continue it.
 func ExamplePretrain() {
 	dir, err := os.MkdirTemp("", "train-example")
@@ -50,4 +51,5 @@ func ExamplePretrain() {
 	// 6 steps; losses finite: true
 	// checkpoint.safetensors
 	// metrics.jsonl
+	// run.lock
 }

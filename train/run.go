@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/lockfile"
 	"github.com/aim-go/aim/objectives"
 	"github.com/aim-go/aim/optim"
 	"github.com/aim-go/aim/schedules"
@@ -72,6 +72,7 @@ type runner struct {
 	lastRate   float64
 	lastValue  float64
 	lastGradNm float64
+	lock       *lockfile.Lock // the run directory's, on rank 0
 	// savedStep is the step of the run's checkpoint on disk, written by
 	// this invocation or, when resuming, an earlier one; 0: none yet.
 	savedStep int
@@ -80,6 +81,11 @@ type runner struct {
 // Pretrain runs (or, with o.Resume, continues) pre-training on trainSet,
 // evaluating on valSet. Both must already be normalised with norm, which is
 // recorded in the checkpoint for downstream use. bar receives progress.
+//
+// The run locks o.Out (LockFile) until it returns, and refuses a directory
+// that another run, in this process or another, is using; with the lock
+// held it removes the temporary files that a killed write of the
+// checkpoint or the metrics left there.
 //
 // With o.Comm of several ranks, every rank calls Pretrain with the same
 // options and data, and each computes the gradient of its share of every
@@ -161,11 +167,8 @@ func (r *runner) prepare() error {
 		return err
 	}
 	if r.rank == 0 {
-		if err := os.MkdirAll(o.Out, 0o755); err != nil {
-			return errors.Wrap(err, "creating the run directory")
-		}
-		if _, err := os.Stat(filepath.Join(o.Out, CheckpointFile)); err == nil && !o.Resume {
-			return errors.Errorf("%s already holds a run (%s): continue it with --resume, or choose another --out", o.Out, CheckpointFile)
+		if err := r.claimDir(); err != nil {
+			return err
 		}
 	}
 	r.opt = optim.NewAdamW[float32]()
@@ -186,7 +189,8 @@ func (r *runner) prepare() error {
 		if r.log, err = openMetrics(o.Out, r.start); err != nil {
 			return err
 		}
-		r.lastVal = r.log.last.ValLoss
+		// A finished run that is resumed reports its last evaluation.
+		r.lastValue, r.lastVal = r.log.last.TrainLoss, r.log.last.ValLoss
 	}
 	r.images = make([]float32, r.local*r.trainSet.C*r.trainSet.H*r.trainSet.W)
 	r.prefixes = make([]int, r.local)
@@ -230,12 +234,31 @@ func (r *runner) initModel() error {
 	if err != nil {
 		return errors.Wrap(err, "resuming")
 	}
+	if err := checkResumeStep(res, r.o); err != nil {
+		return err
+	}
 	if err := sameRun(res.options, r.o); err != nil {
 		return err
 	}
 	r.model, r.prog, r.start, r.priorTime = res.model, res.progress, res.progress.step, res.progress.seconds
 	r.savedStep = r.start
 	return nil
+}
+
+// checkResumeStep refuses a checkpoint past the end of the run: resuming
+// it would train nothing and report nothing. The run's length is part of
+// its identity (the learning-rate schedule depends on it), so the remedy is
+// the run's own --steps, not a larger one.
+func checkResumeStep(res *resumed, o Options) error {
+	step := res.progress.step
+	if step <= o.Steps {
+		return nil
+	}
+	path := filepath.Join(o.Out, CheckpointFile)
+	if step > res.options.Steps {
+		return errors.Errorf("resuming: %s is at step %d, past --steps %d and past the %d steps of the run that wrote it: its metadata %q is damaged; start a new run in another --out", path, step, o.Steps, res.options.Steps, MetaStep)
+	}
+	return errors.Errorf("resuming: %s is at step %d, already past --steps %d: a run cannot be shortened; resume it with the --steps %d it was started with, or start a new run in another --out", path, step, o.Steps, res.options.Steps)
 }
 
 // sameRun refuses to resume a checkpoint with other options: the result
@@ -249,6 +272,9 @@ func sameRun(saved, now Options) error {
 }
 
 func (r *runner) close() {
+	if r.lock != nil {
+		r.lock.Release()
+	}
 	if r.graph != nil {
 		r.graph.Close()
 	}

@@ -70,6 +70,7 @@ func TestOutputIsAnInput(t *testing.T) {
 		{[]string{"suite", "--checkpoint", ckpt, "--out", linkedOut(probe.SuiteMarkdown)}, "--checkpoint input " + ckpt},
 		{[]string{"pretrain", "--data", "npy:" + ckpt, "--out", linkedOut(train.CheckpointFile), "--resume"}, "--data input " + ckpt},
 		{[]string{"pretrain", "--data", "npy:" + ckpt, "--out", linkedOut(train.MetricsFile)}, "--data input " + ckpt},
+		{[]string{"pretrain", "--data", "npy:" + ckpt, "--out", linkedOut(train.LockFile)}, "--data input " + ckpt},
 		{[]string{"scaling", "--data", "npy:" + ckpt, "--out", linkedOut("results.json")}, "--data input " + ckpt},
 		{[]string{"plot", "--results", ckpt, "--out", linkedOut("loss_vs_flops.svg")}, "--results input " + ckpt},
 	}

@@ -150,7 +150,7 @@ func (f *pretrainFlags) validate() error {
 	case f.epochs == 0 && f.warmup > f.steps:
 		return usageError{errors.Errorf("--warmup %d: expected at most the run's %d steps", f.warmup, f.steps)}
 	}
-	return checkOutputFiles("--out", f.out, []string{train.CheckpointFile, train.MetricsFile},
+	return checkOutputFiles("--out", f.out, []string{train.CheckpointFile, train.MetricsFile, train.LockFile},
 		map[string]string{"--data": datasetPath(f.data), "--data-dir": f.dataDir})
 }
 

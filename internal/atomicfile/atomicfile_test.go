@@ -89,3 +89,39 @@ func TestWriteErrorNamesThePathOnce(t *testing.T) {
 		t.Errorf("%d files left after the failed write", len(entries))
 	}
 }
+
+// TestWriteKeepsTheReplacedFilesMode replaces a private file: the new
+// content keeps its mode, and the temporary file is never readable by more
+// users than the file it replaces.
+func TestWriteKeepsTheReplacedFilesMode(t *testing.T) {
+	for _, mode := range []os.FileMode{0o600, 0o640, 0o444} {
+		path := filepath.Join(t.TempDir(), "secret.json")
+		if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		err := Write(path, func(w io.Writer) error {
+			info, err := w.(*os.File).Stat()
+			if err != nil {
+				return err
+			}
+			if extra := info.Mode().Perm() &^ mode; extra != 0 {
+				t.Errorf("replacing a %v file: the temporary file has mode %v, granting %v beyond it", mode, info.Mode().Perm(), extra)
+			}
+			_, err = w.Write([]byte("new"))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode().Perm(); got != mode {
+			t.Errorf("replacing a %v file left mode %v", mode, got)
+		}
+	}
+}

@@ -15,6 +15,7 @@ func init() {
 		"CheckpointFile":    reflect.ValueOf(constant.MakeFromLiteral("\"checkpoint.safetensors\"", token.STRING, 0)),
 		"DefaultValImages":  reflect.ValueOf(train.DefaultValImages),
 		"ErrInterrupted":    reflect.ValueOf(&train.ErrInterrupted).Elem(),
+		"LockFile":          reflect.ValueOf(constant.MakeFromLiteral("\"run.lock\"", token.STRING, 0)),
 		"MetaLossCount":     reflect.ValueOf(constant.MakeFromLiteral("\"train_loss_count\"", token.STRING, 0)),
 		"MetaLossSum":       reflect.ValueOf(constant.MakeFromLiteral("\"train_loss_sum\"", token.STRING, 0)),
 		"MetaMean":          reflect.ValueOf(constant.MakeFromLiteral("\"data_mean\"", token.STRING, 0)),
