@@ -425,3 +425,47 @@ func TestMarkerIndices(t *testing.T) {
 		t.Error("two series of a dense plot put their markers at the same points")
 	}
 }
+
+// TestSaveKeepsModes: a figure saved over files keeps their permission
+// bits, and a new figure gets those os.Create gives (0666 less the umask).
+func TestSaveKeepsModes(t *testing.T) {
+	p, err := LossVsAccuracy(paperPoints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	base := filepath.Join(dir, "private")
+	for _, ext := range []string{".png", ".svg"} {
+		if err := os.WriteFile(base+ext, []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(base+ext, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Save(p, base, 3*vg.Inch, 2*vg.Inch); err != nil {
+		t.Fatal(err)
+	}
+	probe := filepath.Join(dir, "probe")
+	f, err := os.Create(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	created, err := os.Stat(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(p, filepath.Join(dir, "new"), 3*vg.Inch, 2*vg.Inch); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]os.FileMode{"private.png": 0o600, "private.svg": 0o600, "new.png": created.Mode().Perm(), "new.svg": created.Mode().Perm()} {
+		info, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != want {
+			t.Errorf("%s has mode %v, want %v", name, info.Mode().Perm(), want)
+		}
+	}
+}

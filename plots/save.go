@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/aim-go/aim/internal/atomicfile"
 )
 
 // DPI is the resolution of the PNG files Save writes: a 6×4.5 inch figure is 1200×900 pixels.
@@ -51,48 +53,32 @@ func Save(p *plot.Plot, base string, width, height vg.Length) (err error) {
 		path string
 		data []byte
 	}{{base + ".png", pngData}, {base + ".svg", svgData}}
-	var temps []string
+	var pending []*atomicfile.Pending
 	defer func() {
-		for _, t := range temps {
-			os.Remove(t) // already renamed away unless something failed
+		for _, p := range pending {
+			if p != nil {
+				p.Abort()
+			}
 		}
 	}()
 	for _, f := range files {
-		t, err := writeTemp(f.path, f.data)
+		p, err := atomicfile.Create(f.path)
 		if err != nil {
+			return errors.Wrap(err, "plots: Save")
+		}
+		pending = append(pending, p)
+		if _, err := p.File.Write(f.data); err != nil {
 			return errors.Wrapf(err, "plots: Save %s", f.path)
 		}
-		temps = append(temps, t)
 	}
-	for i, f := range files {
-		if err := os.Rename(temps[i], f.path); err != nil {
+	// Both files are written before either replaces its old version.
+	for i, p := range pending {
+		pending[i] = nil
+		if err := p.Commit(); err != nil {
 			return errors.Wrap(err, "plots: Save")
 		}
 	}
 	return nil
-}
-
-// writeTemp writes data to a new temporary file beside path and returns its name.
-func writeTemp(path string, data []byte) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
 }
 
 // margin is the white border Save leaves around a figure, so that nothing touches its edge.
