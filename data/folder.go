@@ -70,7 +70,8 @@ var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true}
 // torchvision's ImageFolder does: the sorted sub-folder names are the class
 // ids 0, 1, ..., and each holds PNG or JPEG files (.png, .jpg, .jpeg,
 // any case), read in sorted order. Other files, and names starting with
-// ".", are skipped. Alpha is dropped: the colour channels are used as
+// ".", are skipped; a symbolic link whose target cannot be read, where a
+// class folder or image may be, is an error naming it. Alpha is dropped: the colour channels are used as
 // stored, without compositing. Grey conversion uses the ITU-R BT.601 luma
 // weights of image/color.
 func ReadImageFolder(dir string, opt FolderOptions) (*Dataset, error) {
@@ -138,7 +139,11 @@ func listImageFolder(dir string) (classes, files []string, labels []int, err err
 		if strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+		fi, err := os.Stat(p)
+		if err != nil && e.Type()&os.ModeSymlink != 0 {
+			return nil, nil, nil, errors.Wrap(err, "a symbolic link in the image folder whose target cannot be read")
+		}
+		if err != nil || !fi.IsDir() {
 			continue
 		}
 		names, err := imageFiles(p)

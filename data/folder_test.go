@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -190,6 +191,16 @@ func TestReadImageFolderErrors(t *testing.T) {
 	}
 	_, err := ReadImageFolder(filepath.Join(t.TempDir(), "missing"), FolderOptions{})
 	wantError(t, err, "missing", "no such file")
+	// A dangling link where a class folder or an image may be.
+	for _, link := range []string{"b", "a/2.png"} {
+		dir := t.TempDir()
+		writeFile(t, dir, "a/1.png", good)
+		if err := os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadImageFolder(dir, FolderOptions{})
+		wantError(t, err, filepath.Join(dir, link), "no such file")
+	}
 }
 
 // pngHeader returns the signature and IHDR chunk of a w×h grey PNG, with
