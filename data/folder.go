@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/color"
 	_ "image/jpeg" // register the JPEG decoder
@@ -30,10 +31,32 @@ func (o FolderOptions) check() error {
 	switch {
 	case o.H < 0 || o.W < 0 || (o.H == 0) != (o.W == 0):
 		return errors.Errorf("FolderOptions: H and W are %d and %d, want both 0 or both positive", o.H, o.W)
+	case int64(o.H)*int64(o.W) > int64(maxImagePixels):
+		return errors.Errorf("FolderOptions: H and W are %d and %d, want at most %d pixels", o.H, o.W, maxImagePixels)
 	case o.C != 0 && o.C != 1 && o.C != 3:
 		return errors.Errorf("FolderOptions: C is %d, want 0, 1 or 3", o.C)
 	}
 	return nil
+}
+
+// ImageSizeError is the error of an image folder whose images differ in
+// size while FolderOptions.H and W are 0 (no resizing).
+type ImageSizeError struct {
+	// Detail says which images differ, e.g. "b.png: image is 300×200, but
+	// a.png is 32×32".
+	Detail string
+	// Hint says how to resize every image. Empty, the message names
+	// FolderOptions.H and W; a program with options of its own (aim's
+	// --size) may set it to name them.
+	Hint string
+}
+
+func (e *ImageSizeError) Error() string {
+	hint := e.Hint
+	if hint == "" {
+		hint = "set FolderOptions.H and W to resize every image"
+	}
+	return e.Detail + "; " + hint
 }
 
 // maxImagePixels bounds the size an image header may claim, so that a
@@ -47,7 +70,8 @@ var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true}
 // torchvision's ImageFolder does: the sorted sub-folder names are the class
 // ids 0, 1, ..., and each holds PNG or JPEG files (.png, .jpg, .jpeg,
 // any case), read in sorted order. Other files, and names starting with
-// ".", are skipped. Alpha is dropped: the colour channels are used as
+// ".", are skipped; a symbolic link whose target cannot be read, where a
+// class folder or image may be, is an error naming it. Alpha is dropped: the colour channels are used as
 // stored, without compositing. Grey conversion uses the ITU-R BT.601 luma
 // weights of image/color.
 func ReadImageFolder(dir string, opt FolderOptions) (*Dataset, error) {
@@ -96,8 +120,7 @@ func readImageFolder(dir string, opt FolderOptions) (*Dataset, []string, error) 
 			}
 		}
 		if b := img.Bounds(); opt.H == 0 && (b.Dx() != w || b.Dy() != h) {
-			return nil, nil, errors.Errorf("%s: image is %d×%d, but %s is %d×%d; set FolderOptions.H and W to resize",
-				f, b.Dx(), b.Dy(), files[0], w, h)
+			return nil, nil, &ImageSizeError{Detail: fmt.Sprintf("%s: image is %d×%d, but %s is %d×%d", f, b.Dx(), b.Dy(), files[0], w, h)}
 		}
 		imageToFloat(d.Image(i), img, c, h, w)
 	}
@@ -116,7 +139,11 @@ func listImageFolder(dir string) (classes, files []string, labels []int, err err
 		if strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+		fi, err := os.Stat(p)
+		if err != nil && e.Type()&os.ModeSymlink != 0 {
+			return nil, nil, nil, errors.Wrap(err, "a symbolic link in the image folder whose target cannot be read")
+		}
+		if err != nil || !fi.IsDir() {
 			continue
 		}
 		names, err := imageFiles(p)

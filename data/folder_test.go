@@ -9,9 +9,13 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/pkg/errors"
 )
 
 // pngBytes encodes img as PNG.
@@ -130,6 +134,30 @@ func TestReadImageFolderResize(t *testing.T) {
 	}
 	_, err = ReadImageFolder(dir, FolderOptions{})
 	wantError(t, err, filepath.Join(dir, "a", "2.png"), "image is 3×5, but", "1.png is 8×6; set FolderOptions.H and W")
+	// A program with options of its own names them instead.
+	var mixed *ImageSizeError
+	if !errors.As(err, &mixed) {
+		t.Fatalf("error %v is not an *ImageSizeError", err)
+	}
+	mixed.Hint = "pass --size"
+	if msg := err.Error(); !strings.HasSuffix(msg, "1.png is 8×6; pass --size") || strings.Contains(msg, "FolderOptions") {
+		t.Errorf("with a hint of its own: %q", msg)
+	}
+	// Splits of different sizes are the same error.
+	split := t.TempDir()
+	writeFile(t, split, "train/a/1.png", pngBytes(t, colourImage(8, 6, color.NRGBA{10, 20, 30, 255})))
+	writeFile(t, split, "test/a/1.png", pngBytes(t, colourImage(3, 5, color.NRGBA{10, 20, 30, 255})))
+	_, err = Load("folder:"+split, LoadOptions{})
+	wantError(t, err, split, "train images are 8×6, but test images are 3×5; set FolderOptions.H and W")
+	if !errors.As(err, &mixed) {
+		t.Errorf("error %v is not an *ImageSizeError", err)
+	}
+}
+
+// folder: with no path is refused, not read as some folder.
+func TestLoadFolderNeedsAPath(t *testing.T) {
+	_, err := Load("folder:", LoadOptions{})
+	wantError(t, err, "", "folder: names no folder", "folder:PATH")
 }
 
 func TestReadImageFolderErrors(t *testing.T) {
@@ -149,6 +177,7 @@ func TestReadImageFolderErrors(t *testing.T) {
 		{"zero-size header", map[string][]byte{"a/1.png": pngHeader(0, 5)}, FolderOptions{}, "a/1.png", ""},
 		{"bad channels", map[string][]byte{"a/1.png": good}, FolderOptions{C: 2}, "", "C is 2, want 0, 1 or 3"},
 		{"half a size", map[string][]byte{"a/1.png": good}, FolderOptions{H: 4}, "", "H and W are 4 and 0"},
+		{"huge size", map[string][]byte{"a/1.png": good}, FolderOptions{H: 1 << 14, W: 1 << 14}, "", "want at most 67108864 pixels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +191,16 @@ func TestReadImageFolderErrors(t *testing.T) {
 	}
 	_, err := ReadImageFolder(filepath.Join(t.TempDir(), "missing"), FolderOptions{})
 	wantError(t, err, "missing", "no such file")
+	// A dangling link where a class folder or an image may be.
+	for _, link := range []string{"b", "a/2.png"} {
+		dir := t.TempDir()
+		writeFile(t, dir, "a/1.png", good)
+		if err := os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadImageFolder(dir, FolderOptions{})
+		wantError(t, err, filepath.Join(dir, link), "no such file")
+	}
 }
 
 // pngHeader returns the signature and IHDR chunk of a w×h grey PNG, with

@@ -262,6 +262,9 @@ func loadCIFAR(name, dataDir string) (*Source, error) {
 
 // loadFolder reads PATH/train and PATH/test, or splits PATH.
 func loadFolder(path string, opt FolderOptions) (*Source, error) {
+	if path == "" {
+		return nil, errors.New(`folder: names no folder: expected folder:PATH (folder:. for the current directory)`)
+	}
 	trainDir, testDir := filepath.Join(path, "train"), filepath.Join(path, "test")
 	hasTrain, hasTest := isDir(trainDir), isDir(testDir)
 	if hasTrain != hasTest {
@@ -288,8 +291,7 @@ func loadFolder(path string, opt FolderOptions) (*Source, error) {
 		return nil, errors.Errorf("%s: class folders differ: train has %v, test has %v", path, trainClasses, testClasses)
 	}
 	if test.H != train.H || test.W != train.W {
-		return nil, errors.Errorf("%s: train images are %d×%d but test images are %d×%d; set FolderOptions.H and W to resize",
-			path, train.W, train.H, test.W, test.H)
+		return nil, &ImageSizeError{Detail: fmt.Sprintf("%s: train images are %d×%d, but test images are %d×%d", path, train.W, train.H, test.W, test.H)}
 	}
 	return source("folder", train, test, train.Classes)
 }

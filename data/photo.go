@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -329,34 +330,44 @@ func grey16WithTRNS(b []byte, img image.Image) image.Image {
 // "._" resource forks) and not following symbolic links to folders. Each
 // folder's files come sorted by path (byte order), so the result is
 // deterministic; the paths keep the order given. A path that does not
-// exist, or a folder holding no photo, is an error.
+// exist, or a folder holding no photo, is an error. A symbolic link in a
+// folder whose target cannot be read (a dangling link) is skipped;
+// FindPhotos also returns those links.
 func ListPhotos(paths ...string) ([]string, error) {
+	files, _, err := FindPhotos(paths...)
+	return files, err
+}
+
+// FindPhotos is ListPhotos that also returns, in the order found, the
+// symbolic links with a photo's name that it skipped in folders because
+// their target cannot be read (missing, or out of reach), so that a
+// program can warn of them.
+func FindPhotos(paths ...string) (files, dangling []string, err error) {
 	if len(paths) == 0 {
-		return nil, errors.New("photos: no paths given")
+		return nil, nil, errors.New("photos: no paths given")
 	}
-	var files []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			return nil, errors.Wrap(err, "photos")
+			return nil, nil, errors.Wrap(err, "photos")
 		}
 		if !fi.IsDir() {
 			files = append(files, p)
 			continue
 		}
-		found, err := folderPhotos(p)
+		found, broken, err := folderPhotos(p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		files = append(files, found...)
+		files, dangling = append(files, found...), append(dangling, broken...)
 	}
-	return files, nil
+	return files, dangling, nil
 }
 
-// folderPhotos returns the sorted photo files under dir.
-func folderPhotos(dir string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+// folderPhotos returns the sorted photo files under dir, and the links
+// with a photo's name whose target cannot be read.
+func folderPhotos(dir string) (files, dangling []string, err error) {
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return errors.Wrap(err, "photos: listing folder")
 		}
@@ -369,19 +380,34 @@ func folderPhotos(dir string) ([]string, error) {
 			}
 			return nil
 		}
-		if !d.IsDir() && isPhotoName(d.Name()) && isFileOrLinkToFile(path, d) {
+		if d.IsDir() || !isPhotoName(d.Name()) {
+			return nil
+		}
+		switch file, broken := isFileOrLinkToFile(path, d); {
+		case file:
 			files = append(files, path)
+		case broken:
+			dangling = append(dangling, path)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(files) == 0 {
-		return nil, errors.Errorf("%s: no %s files in the folder or its sub-folders", dir, strings.Join(PhotoExts, ", "))
+		return nil, nil, errors.Errorf("%s: no %s files in the folder or its sub-folders%s", dir, strings.Join(PhotoExts, ", "), describeDangling(dangling))
 	}
 	slices.Sort(files)
-	return files, nil
+	return files, dangling, nil
+}
+
+// describeDangling adds to the error of a folder without photos the
+// dangling links it holds.
+func describeDangling(links []string) string {
+	if len(links) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d symbolic links to files that cannot be read, such as %s)", len(links), links[0])
 }
 
 // isPhotoName reports whether name has one of PhotoExts.
@@ -390,14 +416,15 @@ func isPhotoName(name string) bool {
 }
 
 // isFileOrLinkToFile reports whether the entry is a regular file or a
-// symbolic link to one.
-func isFileOrLinkToFile(path string, d fs.DirEntry) bool {
+// symbolic link to one, and, if not, whether it is a link whose target
+// cannot be read.
+func isFileOrLinkToFile(path string, d fs.DirEntry) (file, broken bool) {
 	if d.Type().IsRegular() {
-		return true
+		return true, false
 	}
 	if d.Type()&fs.ModeSymlink == 0 {
-		return false
+		return false, false
 	}
 	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular()
+	return err == nil && fi.Mode().IsRegular(), err != nil
 }

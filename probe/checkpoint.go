@@ -2,6 +2,7 @@ package probe
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 
@@ -174,9 +175,29 @@ func recordedLayers(meta map[string]string) ([]int, error) {
 		if err := json.Unmarshal([]byte(s), &layers); err != nil || len(layers) == 0 {
 			return nil, errors.Errorf("metadata %s = %q: expected a JSON list of block indices", key, s)
 		}
+		if err := checkBlockList(layers); err != nil {
+			return nil, errors.Wrapf(err, "metadata %s = %s", key, s)
+		}
 		return layers, nil
 	}
 	return nil, nil
+}
+
+// checkBlockList refuses a negative or repeated block index: a file
+// records 0-based blocks, each once (whether they exist is for the trunk
+// to say).
+func checkBlockList(layers []int) error {
+	seen := map[int]bool{}
+	for _, l := range layers {
+		switch {
+		case l < 0:
+			return errors.Errorf("block %d is negative: expected 0-based block indices", l)
+		case seen[l]:
+			return errors.Errorf("block %d is listed twice", l)
+		}
+		seen[l] = true
+	}
+	return nil
 }
 
 // checkHeadTensors reports a head.* tensor the head does not use.
@@ -192,19 +213,40 @@ func checkHeadTensors(src checkpoint.Source, h *Head) error {
 	return nil
 }
 
+// readStats reads the BatchNorm's running statistics, refusing values no
+// BatchNorm can hold: a NaN or infinite mean, a negative, NaN or infinite
+// variance (they would turn every logit into NaN).
 func readStats(src checkpoint.Source, s *ops.BatchNormState) error {
-	for name, dst := range map[string][]float64{runningMean: s.Mean, runningVar: s.Var} {
-		shape, ok := src.Shape(name)
-		if !ok || len(shape) != 1 || shape[0] != len(dst) {
-			return errors.Errorf("tensor %s: want shape (%d), got %v", name, len(dst), shape)
+	for _, stat := range []struct {
+		name     string
+		dst      []float64
+		variance bool
+	}{{runningMean, s.Mean, false}, {runningVar, s.Var, true}} {
+		shape, ok := src.Shape(stat.name)
+		if !ok || len(shape) != 1 || shape[0] != len(stat.dst) {
+			return errors.Errorf("tensor %s: want shape (%d), got %v", stat.name, len(stat.dst), shape)
 		}
-		vals := make([]float32, len(dst))
-		if err := src.Float32(name, vals); err != nil {
+		vals := make([]float32, len(stat.dst))
+		if err := src.Float32(stat.name, vals); err != nil {
 			return err
 		}
 		for i, v := range vals {
-			dst[i] = float64(v)
+			if err := checkStat(float64(v), stat.variance); err != nil {
+				return errors.Wrapf(err, "tensor %s[%d]", stat.name, i)
+			}
+			stat.dst[i] = float64(v)
 		}
+	}
+	return nil
+}
+
+// checkStat refuses a running mean or variance no BatchNorm can have.
+func checkStat(v float64, variance bool) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return errors.Errorf("%v: expected a finite running statistic", v)
+	case variance && v < 0:
+		return errors.Errorf("%v: a variance cannot be negative", v)
 	}
 	return nil
 }

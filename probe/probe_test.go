@@ -17,6 +17,7 @@ import (
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/ops"
 	"github.com/aim-go/aim/train"
 )
 
@@ -345,6 +346,55 @@ func TestLoadReleasedHead(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one naming %s", c.name, err, c.want)
 		}
+	}
+}
+
+// Running statistics no BatchNorm can hold, and recorded blocks that are
+// negative or repeated, are refused at load, naming the file and the
+// tensor or metadata key.
+func TestLoadHeadRefusesImpossibleStatisticsAndBlocks(t *testing.T) {
+	h, err := NewHead(HeadSpec{Kind: Attentive, Dim: 8, Heads: 2, Classes: 3}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		mutate func(h *Head)
+		layers []int
+		want   []string
+	}{
+		{"negative variance", func(h *Head) { h.BN.Var[3] = -0.5 }, []int{0}, []string{runningVar + "[3]", "negative"}},
+		{"NaN variance", func(h *Head) { h.BN.Var[0] = math.NaN() }, []int{0}, []string{runningVar + "[0]", "finite"}},
+		{"infinite variance", func(h *Head) { h.BN.Var[7] = math.Inf(1) }, []int{0}, []string{runningVar + "[7]", "finite"}},
+		{"infinite mean", func(h *Head) { h.BN.Mean[2] = math.Inf(-1) }, []int{0}, []string{runningMean + "[2]", "finite"}},
+		{"NaN mean", func(h *Head) { h.BN.Mean[1] = math.NaN() }, []int{0}, []string{runningMean + "[1]", "finite"}},
+		{"negative block", func(*Head) {}, []int{-4, -3, 0, 1}, []string{"metadata " + MetaLayers, "block -4 is negative"}},
+		{"repeated block", func(*Head) {}, []int{1, 1}, []string{"metadata " + MetaLayers, "block 1 is listed twice"}},
+	} {
+		bad := *h
+		bad.BN = ops.NewBatchNormState(8, BatchNormEps)
+		c.mutate(&bad)
+		path := filepath.Join(t.TempDir(), "head.safetensors")
+		if err := bad.Save(path, c.layers); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := LoadHead(path)
+		if err == nil {
+			t.Errorf("%s: loaded", c.name)
+			continue
+		}
+		for _, want := range append(c.want, path) {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: error %q does not name %q", c.name, err, want)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "head.safetensors")
+	if err := h.Save(path, []int{0, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, layers, err := LoadHead(path); err != nil || len(layers) != 2 {
+		t.Errorf("a sound head: layers %v, error %v", layers, err)
 	}
 }
 

@@ -23,6 +23,7 @@ type Options struct {
 	Out     string // sweep directory
 	Data    string // pre-training dataset (data.Load name)
 	DataDir string
+	Folder  data.FolderOptions // how folder: images are converted
 	Mode    Mode
 	Sweep   Sweep
 	Seed    uint64
@@ -37,7 +38,7 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := data.Load(o.Data, data.LoadOptions{DataDir: o.DataDir})
+	src, err := data.Load(o.Data, data.LoadOptions{DataDir: o.DataDir, Folder: o.Folder})
 	if err != nil {
 		return nil, err
 	}

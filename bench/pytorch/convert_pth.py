@@ -11,15 +11,19 @@ metadata (probe_layers), since the .pth files do not say which they are.
         --head aim_600m_2bimgs_attnprobe_head_best_layers.pth --layers best \\
         --out aim-600m.safetensors [--dtype bf16]
 
---layers is "last" (the last 6 blocks), "best" (ml-aim's best blocks for the
-model's width) or a comma-separated list of 0-based blocks. The files are read
-with torch.load(..., weights_only=True): tensors only, no pickled code runs.
+--layers is "last" (the last 6 blocks, or all of a shallower trunk), "best"
+(ml-aim's best blocks for the model's width) or a comma-separated list of
+blocks, 0-based or counted from the end as in Python (-1 is the last block);
+they are recorded 0-based, each once, in the order given.
+The files are read with torch.load(..., weights_only=True): tensors and plain
+data only, no pickled code runs; a file holding other objects is refused.
 Needs PyTorch >= 1.13 (Debian's python3-torch).
 """
 
 import argparse
 import json
 import os
+import pickle
 import sys
 
 import torch
@@ -34,9 +38,29 @@ LAST_LAYERS = 6
 DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
 
 
+# What torch.load(weights_only=True) says before the reason it refused a file.
+_UNPICKLER_ERROR = "WeightsUnpickler error: "
+
+
+def refusal(path, err):
+    """The one-line error of a file torch.load(weights_only=True) refused,
+    without PyTorch's advice to load it unsafely."""
+    reason = str(err).split(_UNPICKLER_ERROR, 1)[-1].strip().splitlines()
+    reason = reason[0] if reason else type(err).__name__
+    if reason.startswith(("Unsupported class", "Unsupported global")):
+        return (f"{path}: holds objects other than tensors and plain data ({reason}); "
+                "refused for safety, nothing in it was run")
+    return f"{path}: not a PyTorch state dict that can be read safely ({reason})"
+
+
 def load_state(path):
     """Reads a .pth state dict without running pickled code."""
-    obj = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise ValueError(refusal(path, e)) from None
+    except EOFError:
+        raise ValueError(f"{path}: empty or cut short, not a PyTorch state dict") from None
     for key in ("state_dict", "model"):
         if isinstance(obj, dict) and isinstance(obj.get(key), dict):
             obj = obj[key]
@@ -52,16 +76,35 @@ def depth_and_width(state):
 
 
 def probe_layers(spec, depth, width):
+    """The 0-based blocks --layers names for a trunk of depth blocks."""
     if spec == "last":
-        return list(range(depth - LAST_LAYERS, depth))
+        return check_blocks("--layers last", list(range(max(depth - LAST_LAYERS, 0), depth)), depth)
     if spec == "best":
         if width not in BEST_LAYERS:
             raise ValueError(f"no best layers known for width {width}: give them as a list")
-        return BEST_LAYERS[width]
-    layers = [int(x) for x in spec.split(",")]
-    if not layers or any(not 0 <= i < depth for i in layers):
-        raise ValueError(f"--layers {spec}: want blocks in [0, {depth})")
-    return layers
+        return check_blocks(f"--layers best (width {width})", BEST_LAYERS[width], depth)
+    try:
+        layers = [int(x) for x in spec.split(",")]
+    except ValueError:
+        raise ValueError(f"--layers {spec}: expected last, best or a comma-separated list of blocks") from None
+    return check_blocks(f"--layers {spec}", layers, depth)
+
+
+def check_blocks(what, layers, depth):
+    """Blocks in [-depth, depth), negative ones counted from the end, made
+    0-based; refuses an empty list and a block named twice."""
+    out = []
+    for i in layers:
+        if not -depth <= i < depth:
+            raise ValueError(f"{what}: block {i} is outside the trunk's {depth} blocks "
+                             f"(0 to {depth - 1}, or -{depth} to -1 from the end)")
+        block = i % depth
+        if block in out:
+            raise ValueError(f"{what}: block {block} is named twice")
+        out.append(block)
+    if not out:
+        raise ValueError(f"{what}: no blocks")
+    return out
 
 
 def merge(backbone, head):

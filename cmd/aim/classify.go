@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/pkg/errors"
 
@@ -40,8 +43,8 @@ func (f *classifyFlags) validate(inputs []string) error {
 	if err := required("checkpoint", f.ckpt); err != nil {
 		return err
 	}
-	if f.top < 1 || f.batch < 1 {
-		return usageError{errors.Errorf("--top %d and --batch %d: expected at least 1", f.top, f.batch)}
+	if err := checkRanges([]intRule{{flag: "top", value: f.top, min: 1}, {flag: "batch", value: f.batch, min: 1}}, nil); err != nil {
+		return err
 	}
 	if f.logits == "" {
 		return nil
@@ -85,10 +88,12 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // classifier is a loaded trunk, its head and its labels.
 type classifier struct {
-	model  *graph.Model
-	head   *probe.Head
-	layers []int
-	labels []string
+	model      *graph.Model
+	head       *probe.Head
+	headFile   string // the file the head was read from
+	layers     []int
+	layersFrom string // where layers come from, for errors: "--layers", or the head file's metadata key
+	labels     []string
 }
 
 func (c *classifier) close() { c.model.Close() }
@@ -121,8 +126,10 @@ func (c *classifier) readHead(f classifyFlags, file *checkpoint.Mapped) ([]int, 
 	var err error
 	switch {
 	case f.head != "":
+		c.headFile = f.head
 		c.head, layers, err = probe.LoadHead(f.head)
 	case probe.HasHead(file):
+		c.headFile = f.ckpt
 		c.head, layers, err = probe.HeadFrom(file, c.model.Config.Heads)
 		err = errors.Wrap(err, f.ckpt)
 	default:
@@ -135,17 +142,31 @@ func (c *classifier) readHead(f classifyFlags, file *checkpoint.Mapped) ([]int, 
 }
 
 // chooseLayers picks --layers, else the recorded blocks, else the last 6.
+// Recorded blocks the trunk does not have are an error naming the head
+// file and its metadata.
 func (c *classifier) chooseLayers(flagValue string, recorded []int) error {
 	layers, err := parseLayers(flagValue)
 	switch {
 	case err != nil:
 		return err
 	case layers != nil:
-		c.layers = layers
+		c.layers, c.layersFrom = layers, "--layers"
 	case recorded != nil:
-		c.layers = recorded
+		c.layers, c.layersFrom = recorded, fmt.Sprintf("%s: metadata %s %v", c.headFile, probe.MetaLayers, recorded)
+		return c.checkRecordedLayers()
 	default:
-		c.layers = probe.DefaultHeadLayers(c.model.Config.Depth)
+		c.layers, c.layersFrom = probe.DefaultHeadLayers(c.model.Config.Depth), "the default blocks"
+	}
+	return nil
+}
+
+// checkRecordedLayers refuses recorded blocks beyond the trunk's.
+func (c *classifier) checkRecordedLayers() error {
+	depth := c.model.Config.Depth
+	for _, l := range c.layers {
+		if l >= depth {
+			return errors.Errorf("%s: block %d is beyond the trunk's %d blocks (0…%d); pass --layers to choose others", c.layersFrom, l, depth, depth-1)
+		}
 	}
 	return nil
 }
@@ -188,6 +209,11 @@ func (p *predictor) add(ctx context.Context, d *data.Dataset, names []string) er
 	}
 	classes := p.run.Classes()
 	err := p.run.Logits(ctx, d.N, func(i int, dst []float32) { copy(dst, d.Image(i)) }, func(first int, logits []float32) error {
+		for i := range len(logits) / classes {
+			if err := checkLogits(names[first+i], logits[i*classes:(i+1)*classes]); err != nil {
+				return err
+			}
+		}
 		if p.logits != nil {
 			if err := p.logits.Append(logits); err != nil {
 				return err
@@ -201,7 +227,32 @@ func (p *predictor) add(ctx context.Context, d *data.Dataset, names []string) er
 		}
 		return nil
 	})
+	if _, nonFinite := err.(*nonFiniteLogits); nonFinite {
+		return err // names its image
+	}
 	return errors.Wrap(err, names[0])
+}
+
+// nonFiniteLogits is the error of an image whose logits hold NaN or
+// infinite values.
+type nonFiniteLogits struct {
+	image string
+	count checkpoint.NonFiniteTensor
+}
+
+// Error blames the head: the trunk's features have been checked finite
+// (graph.Extractor), as have the pixels they come from.
+func (e *nonFiniteLogits) Error() string {
+	return fmt.Sprintf("%s: the logits hold %d NaN and %d infinite values (of %d) although the features are finite: the head's weights hold NaN or infinite values, or overflow",
+		e.image, e.count.NaN, e.count.Inf, e.count.Len)
+}
+
+// checkLogits refuses an image's logits that hold NaN or infinite values.
+func checkLogits(name string, logits []float32) error {
+	if t := checkpoint.CountNonFinite("logits", logits); t.NaN+t.Inf > 0 {
+		return &nonFiniteLogits{image: name, count: t}
+	}
+	return nil
 }
 
 // start sizes the trunk to the images and opens the logits file.
@@ -213,7 +264,10 @@ func (p *predictor) start(d *data.Dataset, first string) error {
 	}
 	fmt.Fprintln(p.log, describeGrid(d, c.model.Config, sized.Config))
 	if p.run, err = probe.NewClassifier(sized, c.head, c.layers, p.flags.batch); err != nil {
-		return usageError{errors.Wrap(err, "--layers")}
+		if c.layersFrom == "--layers" {
+			return usageError{errors.Wrap(err, "--layers")}
+		}
+		return errors.Wrap(err, c.layersFrom)
 	}
 	fmt.Fprintf(p.log, "classify: %s probe of %d classes on blocks %v%s\n", c.head.Kind, c.head.Classes, p.run.Layers(), describeHalf(c.model.Params))
 	if p.flags.logits != "" {
@@ -227,11 +281,23 @@ func (p *predictor) print(name string, top []probe.Prediction) error {
 	if p.flags.jsonOut {
 		return p.enc.Encode(map[string]any{"image": name, "top": top})
 	}
-	fmt.Fprintln(p.out, name)
+	fmt.Fprintln(p.out, printable(name))
 	for _, t := range top {
-		fmt.Fprintf(p.out, "  %6.2f%%  %s (%d)\n", 100*t.Probability, t.Label, t.Class)
+		fmt.Fprintf(p.out, "  %6.2f%%  %s (%d)\n", 100*t.Probability, printable(t.Label), t.Class)
 	}
 	return nil
+}
+
+// printable returns s as it is, or quoted as a Go string literal
+// (strconv.Quote) when it holds a character that is not printable (a
+// newline, a tab, an escape), is not valid UTF-8, or starts with a double
+// quote: each name then takes exactly one line of the plain output, and a
+// quoted name cannot be mistaken for one that is not.
+func printable(s string) string {
+	if !utf8.ValidString(s) || strings.HasPrefix(s, `"`) || strings.ContainsFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // commit puts the logits file in place.

@@ -10,7 +10,9 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/masks"
 )
 
 // newFlags returns the flag set of the command name. The flag package
@@ -220,4 +222,70 @@ func startDist(mode string, stdout, stderr *io.Writer) (dist.Comm, error) {
 		*stdout, *stderr = io.Discard, io.Discard
 	}
 	return c, nil
+}
+
+// parsePretrainMask reads --mask of pre-training: prefix or causal. The
+// bidirectional mask (package masks) is for feature extraction: under it
+// every patch would see the patches it is to predict.
+func parsePretrainMask(s string) (masks.Kind, error) {
+	k, err := masks.ParseKind(s)
+	if err != nil || (k != masks.PrefixCausal && k != masks.Causal) {
+		return 0, usageError{errors.Errorf("--mask %q: expected prefix or causal", s)}
+	}
+	return k, nil
+}
+
+// sizeFlag is the value of a --size flag: an image size in pixels, "H,W"
+// or "S" for S×S; zero when the flag is not given.
+type sizeFlag struct{ H, W int }
+
+func (s *sizeFlag) String() string {
+	if s == nil || s.H == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d,%d", s.H, s.W)
+}
+
+// Set reads "H,W" or "S": positive pixel counts.
+func (s *sizeFlag) Set(v string) error {
+	parts := strings.Split(v, ",")
+	if len(parts) > 2 {
+		return errors.New("expected H,W or S (pixels)")
+	}
+	var dims [2]int
+	for i, part := range parts {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 {
+			return errors.Errorf("%q is not a positive pixel count: expected H,W or S", part)
+		}
+		dims[i] = n
+	}
+	if len(parts) == 1 {
+		dims[1] = dims[0]
+	}
+	s.H, s.W = dims[0], dims[1]
+	return nil
+}
+
+// registerSize adds --size to a command that reads folder: datasets
+// (--data): every image of the folder is resized to it.
+func registerSize(fs *flag.FlagSet) *sizeFlag {
+	s := &sizeFlag{}
+	fs.Var(s, "size", "resize every image of a folder: dataset to H,W pixels (S for S×S); without it they must all have the size of the first")
+	return s
+}
+
+// folderOptions are the data.FolderOptions of --size.
+func (s *sizeFlag) folderOptions() data.FolderOptions {
+	return data.FolderOptions{H: s.H, W: s.W}
+}
+
+// withSizeHint makes the error of a folder: dataset of mixed image sizes
+// tell the command-line user of --size rather than of the Go fields.
+func withSizeHint(err error) error {
+	var mixed *data.ImageSizeError
+	if errors.As(err, &mixed) {
+		mixed.Hint = "pass --size H,W to resize every image"
+	}
+	return err
 }

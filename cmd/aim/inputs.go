@@ -32,10 +32,11 @@ func (f *imageFlags) register(fs *flag.FlagSet) {
 // through ml-aim's evaluation transform (resize 256 bicubic, centre crop
 // 224, ImageNet normalisation) into 3×224×224 images.
 type imageInputs struct {
-	paths []string
-	opts  data.PhotoOptions
-	bad   []data.BadPhoto
-	shape [3]int // C, H, W of the first chunk
+	paths    []string
+	opts     data.PhotoOptions
+	bad      []data.BadPhoto
+	dangling []string // symbolic links in folders whose target cannot be read
+	shape    [3]int   // C, H, W of the first chunk
 }
 
 func newImageInputs(paths []string, f imageFlags) (*imageInputs, error) {
@@ -86,10 +87,11 @@ func (in *imageInputs) npy(path string, fn func(*data.Dataset, []string) error) 
 }
 
 func (in *imageInputs) photos(paths []string, fn func(*data.Dataset, []string) error) error {
-	files, err := data.ListPhotos(paths...)
+	files, dangling, err := data.FindPhotos(paths...)
 	if err != nil {
 		return err
 	}
+	in.dangling = append(in.dangling, dangling...)
 	for lo := 0; lo < len(files); lo += photoChunk {
 		p, err := data.ReadPhotos(files[lo:min(lo+photoChunk, len(files))], in.opts)
 		if err != nil {
@@ -118,8 +120,12 @@ func (in *imageInputs) emit(d *data.Dataset, names []string, fn func(*data.Datas
 	return fn(d, names)
 }
 
-// reportBad lists the photos skipped under --skip-bad.
+// reportBad lists the symbolic links skipped because their target cannot
+// be read, and the photos skipped under --skip-bad.
 func (in *imageInputs) reportBad(w io.Writer) {
+	for _, link := range in.dangling {
+		fmt.Fprintf(w, "skipped: %s: a symbolic link to a file that cannot be read\n", link)
+	}
 	for _, b := range in.bad {
 		fmt.Fprintf(w, "skipped: %v\n", b.Err)
 	}
@@ -128,11 +134,12 @@ func (in *imageInputs) reportBad(w io.Writer) {
 	}
 }
 
-// inputFlags maps each input path to a name for checkOutputs.
+// inputFlags maps each input path to a name for checkOutputs ("image
+// argument 1", ...).
 func inputFlags(paths []string) map[string]string {
 	m := map[string]string{}
 	for i, p := range paths {
-		m[fmt.Sprintf("input %d", i+1)] = p
+		m[fmt.Sprintf("image argument %d", i+1)] = p
 	}
 	return m
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/dist"
 )
 
 // noticeAfterParse, when set, is called once by the next successful parse:
@@ -15,11 +16,12 @@ import (
 var noticeAfterParse func()
 
 // slowBLASNotice is the notice run prints when OpenBLAS could not be loaded
-// and AIM_BLAS did not ask for gonum, and "" otherwise or for commands that
-// multiply no matrices. The figures are those of a 512³ float32 product on
-// 2 cores.
+// and AIM_BLAS did not ask for gonum, and "" otherwise, for commands that
+// multiply no matrices, and on the ranks of an mpirun job other than rank
+// 0 (every rank would print the same). The figures are those of a 512³
+// float32 product on 2 cores.
 func slowBLASNotice(command string) string {
-	if command == "version" || command == "plot" {
+	if command == "version" || command == "plot" || !firstRank() {
 		return ""
 	}
 	why := blas.WhyNotOpenBLAS()
@@ -34,4 +36,12 @@ func slowBLASNotice(command string) string {
 		"  about 5–8× slower (a 512³ float32 product on 2 cores: 20–25 GFLOP/s, against 170–200 with OpenBLAS).\n"+
 		"  Install it with \"apt-get install libopenblas0-pthread\" (Debian, Ubuntu), or set %s=%s to silence this notice.\n",
 		detail, blas.EnvVar, blas.Gonum)
+}
+
+// firstRank reports whether this process is rank 0 of the job mpirun
+// started, or runs outside mpirun; known from the environment, before
+// MPI starts.
+func firstRank() bool {
+	l, launched, err := dist.Launched()
+	return err != nil || !launched || l.Rank == 0
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,11 +32,21 @@ func checkOutputs(outputs, inputs map[string]string) error {
 				continue
 			}
 			if inInfo, err := os.Stat(in); err == nil && os.SameFile(outInfo, inInfo) {
-				return usageError{errors.Errorf("%s would write %s, which is the %s input %s: choose an output that is not an input", outFlag, out, inFlag, in)}
+				return usageError{errors.Errorf("%s would write %s, which is %s: choose an output that is not an input", outFlag, out, describeInput(inFlag, in))}
 			}
 		}
 	}
 	return nil
+}
+
+// describeInput names an input of checkOutputs: "the --checkpoint input
+// PATH" for a flag, "NAME (PATH)" for another name, such as a command's
+// "image argument 2".
+func describeInput(name, path string) string {
+	if strings.HasPrefix(name, "-") {
+		return fmt.Sprintf("the %s input %s", name, path)
+	}
+	return fmt.Sprintf("%s (%s)", name, path)
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -14,7 +14,6 @@ import (
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
-	"github.com/aim-go/aim/masks"
 	"github.com/aim-go/aim/objectives"
 	"github.com/aim-go/aim/patches"
 	"github.com/aim-go/aim/train"
@@ -24,6 +23,7 @@ import (
 type pretrainFlags struct {
 	data, dataDir, preset, out, mask, order, target string
 	dist                                            *string
+	size                                            *sizeFlag
 	steps, batch, warmup, evalEvery, valImages      int
 	trainImages, headDepth                          int
 	epochs, lr, minLR, weightDecay                  float64
@@ -38,6 +38,7 @@ const defaultSteps = 300
 func (f *pretrainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", "mnist", "dataset: "+fmt.Sprint(data.Names())+", npy:FILE or folder:DIR")
 	fs.StringVar(&f.dataDir, "data-dir", "", "directory holding the dataset's files (default: where the dataset's package installs them)")
+	f.size = registerSize(fs)
 	fs.StringVar(&f.preset, "preset", "tiny", "model preset: "+fmt.Sprint(graph.PresetNames()))
 	fs.StringVar(&f.out, "out", "", "run directory for checkpoint.safetensors and metrics.jsonl (required)")
 	fs.IntVar(&f.steps, "steps", defaultSteps, "optimiser steps, at least 1 (ignored when --epochs is given)")
@@ -96,9 +97,9 @@ func runPretrain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // prepare loads and splits the data and sets the training options.
 func (f *pretrainFlags) prepare() (*train.Split, train.Options, error) {
-	src, err := data.Load(f.data, data.LoadOptions{DataDir: f.dataDir})
+	src, err := data.Load(f.data, data.LoadOptions{DataDir: f.dataDir, Folder: f.size.folderOptions()})
 	if err != nil {
-		return nil, train.Options{}, err
+		return nil, train.Options{}, withSizeHint(err)
 	}
 	valImages := f.valImages
 	if valImages < 0 {
@@ -150,6 +151,9 @@ func (f *pretrainFlags) validate() error {
 	case f.epochs == 0 && f.warmup > f.steps:
 		return usageError{errors.Errorf("--warmup %d: expected at most the run's %d steps", f.warmup, f.steps)}
 	}
+	if _, err := parsePretrainMask(f.mask); err != nil {
+		return err
+	}
 	return checkOutputFiles("--out", f.out, []string{train.CheckpointFile, train.MetricsFile, train.LockFile},
 		map[string]string{"--data": datasetPath(f.data), "--data-dir": f.dataDir})
 }
@@ -164,8 +168,8 @@ func (f *pretrainFlags) options(trainImages int) (train.Options, error) {
 	if f.headDepth >= 0 {
 		o.Model.HeadDepth = f.headDepth
 	}
-	if o.Mask, err = masks.ParseKind(f.mask); err != nil {
-		return o, usageError{err}
+	if o.Mask, err = parsePretrainMask(f.mask); err != nil {
+		return o, err
 	}
 	if o.Objective.Target, err = objectives.ParseTarget(f.target); err != nil {
 		return o, usageError{err}

@@ -116,13 +116,13 @@ func (f *probeFlags) trunk() (*probe.Trunk, error) {
 }
 
 // load reads the trunk and the dataset name.
-func (f *probeFlags) load(name, dataDir string) (*probe.Trunk, *data.Source, error) {
+func (f *probeFlags) load(name string, opts data.LoadOptions) (*probe.Trunk, *data.Source, error) {
 	t, err := f.trunk()
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := data.Load(name, data.LoadOptions{DataDir: dataDir})
-	return t, src, errors.Wrap(err, "--data")
+	src, err := data.Load(name, opts)
+	return t, src, errors.Wrap(withSizeHint(err), "--data")
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -131,6 +131,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.register(fs)
 	name := fs.String("data", "", "labelled dataset: "+fmt.Sprint(probe.SuiteDatasets())+" or folder:DIR (required)")
 	dataDir := fs.String("data-dir", "", "directory holding the dataset's files (default: where the dataset's package installs them)")
+	size := registerSize(fs)
 	fs.BoolVar(&f.randomInit, "random-init", false, "probe an untrained trunk of the checkpoint's architecture, initialised from --seed (the baseline)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -150,7 +151,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	t, src, err := f.load(*name, *dataDir)
+	t, src, err := f.load(*name, data.LoadOptions{DataDir: *dataDir, Folder: size.folderOptions()})
 	if err = dist.Agree(comm, err); err != nil { // every rank reads both
 		return err
 	}

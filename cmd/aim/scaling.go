@@ -21,6 +21,7 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	sizes := fs.String("data-sizes", "", "comma-separated unique-image counts of the data ladder (0: all); default 1000,6000,0")
 	dataName := fs.String("data", "mnist", "pre-training dataset")
 	dataDir := fs.String("data-dir", "", "directory holding datasets that are not installed in their default place")
+	size := registerSize(fs)
 	seed := fs.Uint64("seed", 0, "seed of every run")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -45,11 +46,11 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	res, err = scaling.Run(ctx, scaling.Options{
-		Out: *out, Data: *dataName, DataDir: *dataDir, Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed,
+		Out: *out, Data: *dataName, DataDir: *dataDir, Folder: size.folderOptions(), Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed,
 		Log: stderr, Bars: console.IsTerminal(stderr),
 	})
 	if err != nil {
-		return err
+		return withSizeHint(err)
 	}
 	fmt.Fprintf(stdout, "%d runs; results in %s, figures in %s\n", len(res.Runs),
 		filepath.Join(*out, "results.json"), filepath.Join(*out, "figures"))
