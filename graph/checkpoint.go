@@ -284,6 +284,9 @@ func inferConfig(f checkpoint.Source) (Config, error) {
 			return cfg, errors.Wrapf(err, "checkpoint: metadata %s is not a JSON model config", MetaConfig)
 		}
 		cfg.ImageHeight, cfg.ImageWidth = saved.ImageHeight, saved.ImageWidth
+		if err := cfg.checkImage(); err != nil {
+			return cfg, errors.Wrapf(err, "checkpoint: metadata %s", MetaConfig)
+		}
 	}
 	return cfg, nil
 }
