@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/ops"
 	"github.com/aim-go/aim/patches"
@@ -21,7 +22,8 @@ type Model struct {
 	Config Config
 	Params *layers.Params
 
-	release func() // frees weights held outside the Go heap; nil for none
+	release func()             // frees weights held outside the Go heap; nil for none
+	file    *checkpoint.Mapped // the mapped file the weights are read from; nil for none
 }
 
 // Close releases the memory of a model loaded from a checkpoint (a mapped
