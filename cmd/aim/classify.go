@@ -189,7 +189,7 @@ func (p *predictor) add(ctx context.Context, d *data.Dataset, names []string) er
 	classes := p.run.Classes()
 	err := p.run.Logits(ctx, d.N, func(i int, dst []float32) { copy(dst, d.Image(i)) }, func(first int, logits []float32) error {
 		if p.logits != nil {
-			if err := p.logits.Append(logits); err != nil {
+			if err := appendOutput(p.logits, logits); err != nil {
 				return err
 			}
 		}
@@ -201,7 +201,10 @@ func (p *predictor) add(ctx context.Context, d *data.Dataset, names []string) er
 		}
 		return nil
 	})
-	return errors.Wrap(err, names[0])
+	if err != nil {
+		return chunkError(ctx, err, names[0], p.flags.logits)
+	}
+	return nil
 }
 
 // start sizes the trunk to the images and opens the logits file.

@@ -51,6 +51,12 @@ func Create(path string) (*Pending, error) {
 	return &Pending{File: tmp, path: path}, nil
 }
 
+// Wrap returns err, an error of writing File, as an error of writing path:
+// "writing PATH: CAUSE", without the temporary file's name (as Write's).
+func (p *Pending) Wrap(err error) error {
+	return errors.Wrapf(withoutPath(err, p.File.Name()), "writing %s", p.path)
+}
+
 // Commit makes the written content durable and renames it over path.
 func (p *Pending) Commit() error {
 	if err := finish(p.File, p.path); err != nil {
