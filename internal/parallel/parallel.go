@@ -34,12 +34,12 @@ func For(n, grain int, body func(lo, hi int)) {
 	if max := n / grain; max < w {
 		w = max
 	}
-	var l loop
-	defer l.raise()
 	if w <= 1 {
-		l.runHere(body, 0, n)
+		runInline(body, 0, n)
 		return
 	}
+	var l loop
+	defer l.raise()
 	var wg sync.WaitGroup
 	chunk := (n + w - 1) / w
 	for lo := chunk; lo < n; lo += chunk {
@@ -53,6 +53,19 @@ func For(n, grain int, body func(lo, hi int)) {
 	}
 	l.runHere(body, 0, min(chunk, n)) // the calling goroutine takes the first range
 	wg.Wait()
+}
+
+// runInline calls body(lo, hi) on the calling goroutine, whose fault
+// setting it restores, and raises again what body raises unless fault
+// absorbs it.
+func runInline(body func(lo, hi int), lo, hi int) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil && !fault.Absorb(v) {
+			panic(v)
+		}
+	}()
+	body(lo, hi)
 }
 
 // loop is one call of For: the first panic of its ranges that was not an
