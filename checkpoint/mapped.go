@@ -2,12 +2,15 @@ package checkpoint
 
 import (
 	"bytes"
+	"fmt"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"unsafe"
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/internal/fault"
 	"github.com/aim-go/aim/internal/parallel"
 )
 
@@ -56,7 +59,10 @@ func (f *File) Float32(name string, dst []float32) error {
 //
 // The views and everything built on them stay valid until Close. Replacing
 // the file by a rename (as this project's writers do) does not affect an
-// open Mapped; truncating it in place does.
+// open Mapped; writing it in place does, and truncating it makes reading
+// the lost pages fault (SIGBUS). Use runs code that reads the file's
+// memory so that either is reported as a *ChangedError rather than giving
+// wrong values or ending the process (within the limits Use gives).
 type Mapped struct {
 	// Path is the file's path.
 	Path string
@@ -76,12 +82,13 @@ func Open(path string) (*Mapped, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
 	if size < 8 {
+		fh.Close()
 		return nil, errors.Errorf("checkpoint: read %s: file is %d bytes, too short for the 8-byte header length", path, size)
 	}
-	r, err := mapFile(fh, size)
+	r, err := mapFile(fh, size) // the region owns fh from here on
 	if err != nil {
+		fh.Close()
 		return nil, errors.Wrapf(err, "checkpoint: mapping %s", path)
 	}
 	m, err := parseMapped(path, r)
@@ -174,10 +181,12 @@ func (m *Mapped) Float32(name string, dst []float32) error {
 	}
 	src, size := m.data[e.begin:e.end], int(e.dtype.size)
 	m.region.prefetch(src)
-	parallel.For(n, convertGrain, func(lo, hi int) {
-		e.dtype.convert(dst[lo:hi], src[lo*size:hi*size])
+	return m.Use(func() error {
+		parallel.For(n, convertGrain, func(lo, hi int) {
+			e.dtype.convert(dst[lo:hi], src[lo*size:hi*size])
+		})
+		return nil
 	})
-	return nil
 }
 
 // convertGrain is the fewest values a goroutine converts: a large tensor
@@ -240,6 +249,66 @@ func (m *Mapped) Release(name string) {
 	if e, err := m.entry(name); err == nil {
 		m.region.release(m.data[e.begin:e.end])
 	}
+}
+
+// ChangedError is the error of a Mapped file that changed while in use.
+type ChangedError struct {
+	Path string // the file
+	How  string // what was found: a read that faulted, another size, a later modification
+}
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("checkpoint: %s changed while in use (%s): replace a checkpoint that may be in use by renaming a new file over it, never by writing or truncating it in place", e.Path, e.How)
+}
+
+// Check returns a *ChangedError when the file is no longer what was
+// mapped: its size or modification time differ from when it was opened,
+// or a read of its memory under Use faulted. Where the file is read into
+// memory rather than mapped, later changes do not matter and Check
+// reports none. A closed Mapped is an error too.
+func (m *Mapped) Check() error {
+	if m.region == nil {
+		return errors.Errorf("checkpoint: %s is closed", m.Path)
+	}
+	if how := m.region.changed(); how != "" {
+		return &ChangedError{Path: m.Path, How: how}
+	}
+	return nil
+}
+
+// Use runs f, which reads the file's memory (its views, a model built on
+// them), and returns a *ChangedError instead of f's result when the file
+// changes: Check runs before f and after it. Meanwhile a read of the
+// mapping that faults because the file was truncated is recorded for
+// Check rather than ending the process, on the calling goroutine and on
+// every goroutine of the project's parallel loops (internal/parallel),
+// which the model's kernels and this package's conversions run on. A fault
+// in other code — C code such as OpenBLAS, gonum's BLAS goroutines,
+// goroutines f starts itself — still ends the process; the checks before
+// and after f narrow that window to a truncation during f.
+func (m *Mapped) Use(f func() error) error {
+	if err := m.Check(); err != nil {
+		return err
+	}
+	end := m.region.guard()
+	err := callAbsorbingFaults(f)
+	end()
+	if cerr := m.Check(); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// callAbsorbingFaults calls f with faults turned into panics on this
+// goroutine, and ends f quietly at a fault that internal/fault absorbs.
+func callAbsorbingFaults(f func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil && !fault.Absorb(v) {
+			panic(v)
+		}
+	}()
+	return f()
 }
 
 // Close unmaps the file. Views, and models built on them, must not be used

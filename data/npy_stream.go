@@ -48,7 +48,7 @@ func CreateNpy(path string, rowShape []int) (*NpyWriter, error) {
 	w.hdrLen = len(hdr)
 	if _, err := w.w.Write(hdr); err != nil {
 		p.Abort()
-		return nil, errors.Wrapf(err, "writing %s", path)
+		return nil, p.Wrap(err)
 	}
 	return w, nil
 }
@@ -61,7 +61,7 @@ func (w *NpyWriter) Append(vals []float32) error {
 	for _, v := range vals {
 		binary.LittleEndian.PutUint32(w.buf[:], math.Float32bits(v))
 		if _, err := w.w.Write(w.buf[:]); err != nil {
-			return errors.Wrapf(err, "writing %s", w.p.File.Name())
+			return w.p.Wrap(err)
 		}
 	}
 	w.rows += len(vals) / w.rowLen
@@ -76,12 +76,12 @@ func (w *NpyWriter) Rows() int { return w.rows }
 func (w *NpyWriter) Close() error {
 	if err := w.w.Flush(); err != nil {
 		w.p.Abort()
-		return errors.Wrap(err, "writing the .npy data")
+		return w.p.Wrap(err)
 	}
 	hdr := npyHeaderOfLen(append([]int{w.rows}, w.row...), w.hdrLen)
 	if _, err := w.p.File.WriteAt(hdr, 0); err != nil {
 		w.p.Abort()
-		return errors.Wrap(err, "writing the .npy header")
+		return w.p.Wrap(err)
 	}
 	return w.p.Commit()
 }

@@ -51,7 +51,31 @@ func (m *Model) Tensors() (map[string]checkpoint.Tensor, map[string]string) {
 // the Go heap: F32 tensors are used in place, the others converted into
 // memory of their own; Close releases it. Otherwise they are copied to the
 // heap.
+//
+// A model built from a checkpoint.Mapped reads the file's memory whenever
+// it runs: Program.Run reports the file changing meanwhile as a
+// *checkpoint.ChangedError (see checkpoint.Mapped.Use).
 func FromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts ...LoadOption) (*Model, error) {
+	mapped, ok := src.(*checkpoint.Mapped)
+	if !ok {
+		return fromCheckpoint(src, dtype, opts)
+	}
+	var m *Model
+	err := mapped.Use(func() (err error) {
+		m, err = fromCheckpoint(src, dtype, opts)
+		return err
+	})
+	if err != nil {
+		if m != nil {
+			m.Close()
+		}
+		return nil, err
+	}
+	m.file = mapped
+	return m, nil
+}
+
+func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption) (*Model, error) {
 	var s loadSettings
 	for _, opt := range opts {
 		opt(&s)
@@ -284,6 +308,9 @@ func inferConfig(f checkpoint.Source) (Config, error) {
 			return cfg, errors.Wrapf(err, "checkpoint: metadata %s is not a JSON model config", MetaConfig)
 		}
 		cfg.ImageHeight, cfg.ImageWidth = saved.ImageHeight, saved.ImageWidth
+		if err := cfg.checkImage(); err != nil {
+			return cfg, errors.Wrapf(err, "checkpoint: metadata %s", MetaConfig)
+		}
 	}
 	return cfg, nil
 }
@@ -385,7 +412,12 @@ func LoadCheckpoint(path string, dtype tensor.Dtype, opts ...LoadOption) (*Model
 		return nil, nil, err
 	}
 	m, err := FromCheckpoint(f, dtype, opts...)
-	if err != nil {
+	var changed *checkpoint.ChangedError
+	switch {
+	case errors.As(err, &changed):
+		f.Close()
+		return nil, nil, err // it names the file
+	case err != nil:
 		f.Close()
 		return nil, nil, errors.Wrap(err, path)
 	}

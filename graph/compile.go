@@ -4,6 +4,7 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
+	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/ops"
 )
@@ -22,6 +23,8 @@ type Program struct {
 	// Grads holds the gradient of the loss with respect to each of Params;
 	// nil when the program was compiled without gradients.
 	Grads G.Nodes
+
+	weights *checkpoint.Mapped // the file the weights are mapped from; nil for none
 }
 
 // Compile finishes the graph built by b. With withGrad it differentiates
@@ -60,11 +63,27 @@ func Compile(b *layers.Builder, loss *G.Node, withGrad bool, keep ...*G.Node) (*
 	return p, nil
 }
 
+// compile is Compile for a graph over the model's weights, which the
+// program's runs then check the model's mapped file for.
+func (m *Model) compile(b *layers.Builder, loss *G.Node, withGrad bool, keep ...*G.Node) (*Program, error) {
+	p, err := Compile(b, loss, withGrad, keep...)
+	if err == nil {
+		p.weights = m.file
+	}
+	return p, err
+}
+
 // Run executes the graph once. The values of the nodes kept by Compile stay
-// readable until the next Run.
+// readable until the next Run. A program over a model loaded from a mapped
+// file returns a *checkpoint.ChangedError when the file is found changed
+// before or after the run, or truncated during it (checkpoint.Mapped.Use).
 func (p *Program) Run() error {
 	defer p.vm.Reset()
-	return errors.Wrap(p.vm.RunAll(), "running the graph")
+	run := func() error { return errors.Wrap(p.vm.RunAll(), "running the graph") }
+	if p.weights == nil {
+		return run()
+	}
+	return p.weights.Use(run)
 }
 
 // Close releases the machine.

@@ -34,19 +34,36 @@ func (c Config) Grid() patches.Grid {
 	return patches.Grid{Channels: c.Channels, Height: c.ImageHeight, Width: c.ImageWidth, Size: c.Patch}
 }
 
+// Limits of a configuration. They lie far beyond the paper's largest model
+// (AIM-7B: width 4096, 32 blocks, 224×224 images cut into 256 patches) and
+// keep a configuration read from a file — a checkpoint's aim_config
+// metadata, an image size — from asking for tables or buffers no machine
+// holds: the position embedding alone takes K·D values, attention K² per
+// head and image.
+const (
+	maxImageSide = 8192    // pixels, each of height and width
+	maxTokens    = 16384   // patches per image, K (a 128×128 grid)
+	maxChannels  = 64      // image channels
+	maxWidth     = 1 << 16 // trunk and prediction-head width
+	maxDepth     = 1024    // trunk and prediction-head blocks
+	maxMLPRatio  = 64      // MLP hidden width / width
+)
+
 // Validate checks that the configuration describes a model that can be
-// built, naming the offending field.
+// built within the limits above, naming the offending field as its JSON
+// key (image_height, width, heads, ...).
 func (c Config) Validate() error {
+	if err := c.checkSizes(); err != nil {
+		return errors.Wrap(err, "model config")
+	}
 	checks := []struct {
 		ok  bool
 		msg string
 	}{
-		{c.Width > 0 && c.Width%4 == 0, fmt.Sprintf("width %d must be a positive multiple of 4 (sin-cos position embedding)", c.Width)},
-		{c.Depth > 0, fmt.Sprintf("depth %d must be positive", c.Depth)},
-		{c.Heads > 0 && c.Width%max(c.Heads, 1) == 0, fmt.Sprintf("heads %d must divide width %d", c.Heads, c.Width)},
-		{c.MLPRatio > 0, fmt.Sprintf("mlp_ratio %d must be positive", c.MLPRatio)},
-		{c.HeadWidth >= 0 && c.HeadWidth%4 == 0, fmt.Sprintf("head_width %d must be a multiple of 4 (0 for no head)", c.HeadWidth)},
-		{c.HeadDepth >= 0 && (c.HeadWidth > 0 || c.HeadDepth == 0), fmt.Sprintf("head_depth %d must not be negative, and 0 without a head", c.HeadDepth)},
+		{c.Width%4 == 0, fmt.Sprintf("width %d must be a multiple of 4 (sin-cos position embedding)", c.Width)},
+		{c.Width%c.Heads == 0, fmt.Sprintf("heads %d must divide width %d", c.Heads, c.Width)},
+		{c.HeadWidth%4 == 0, fmt.Sprintf("head_width %d must be a multiple of 4 (0 for no head)", c.HeadWidth)},
+		{c.HeadWidth > 0 || c.HeadDepth == 0, fmt.Sprintf("head_depth %d must be 0 without a head (head_width 0)", c.HeadDepth)},
 		{c.Channels*c.Patch*c.Patch >= 2, fmt.Sprintf("a patch of %d×%d×%d holds fewer than 2 values", c.Patch, c.Patch, c.Channels)},
 	}
 	for _, ch := range checks {
@@ -54,8 +71,53 @@ func (c Config) Validate() error {
 			return errors.New("model config: " + ch.msg)
 		}
 	}
-	_, err := patches.NewGrid(c.Channels, c.ImageHeight, c.ImageWidth, c.Patch)
-	return errors.Wrap(err, "model config")
+	return errors.Wrap(c.checkImage(), "model config")
+}
+
+// checkSizes checks that every size lies within its limits, so that the
+// products of Validate and ParamCount cannot overflow.
+func (c Config) checkSizes() error {
+	fields := []struct {
+		name      string
+		v, lo, hi int
+	}{
+		{"channels", c.Channels, 1, maxChannels},
+		{"patch", c.Patch, 1, maxImageSide},
+		{"width", c.Width, 1, maxWidth},
+		{"depth", c.Depth, 1, maxDepth},
+		{"heads", c.Heads, 1, maxWidth},
+		{"mlp_ratio", c.MLPRatio, 1, maxMLPRatio},
+		{"head_width", c.HeadWidth, 0, maxWidth},
+		{"head_depth", c.HeadDepth, 0, maxDepth},
+	}
+	for _, f := range fields {
+		if f.v < f.lo || f.v > f.hi {
+			return errors.Errorf("%s %d: expected %d to %d", f.name, f.v, f.lo, f.hi)
+		}
+	}
+	return nil
+}
+
+// checkImage checks the image size alone: height and width positive, at
+// most maxImageSide pixels and multiples of the patch size, and at most
+// maxTokens patches in all. The error names the field.
+func (c Config) checkImage() error {
+	for _, side := range []struct {
+		name string
+		v    int
+	}{{"image_height", c.ImageHeight}, {"image_width", c.ImageWidth}} {
+		switch {
+		case side.v < 1 || side.v > maxImageSide:
+			return errors.Errorf("%s %d: expected 1 to %d pixels", side.name, side.v, maxImageSide)
+		case c.Patch < 1 || side.v%c.Patch != 0:
+			return errors.Errorf("%s %d: expected a multiple of the patch size %d", side.name, side.v, c.Patch)
+		}
+	}
+	if k := (c.ImageHeight / c.Patch) * (c.ImageWidth / c.Patch); k > maxTokens {
+		return errors.Errorf("image size %d×%d: %d patches of %d×%d, expected at most %d", c.ImageHeight, c.ImageWidth, k, c.Patch, c.Patch, maxTokens)
+	}
+	_, err := patches.NewGrid(max(c.Channels, 1), c.ImageHeight, c.ImageWidth, c.Patch)
+	return err
 }
 
 // WithImage returns the configuration for images of another size and

@@ -53,7 +53,7 @@ func (m *Model) NewFeatureGraph(batch int, layerIdx []int) (*FeatureGraph, error
 	b := layers.NewBuilder(m.Params, rand.New(rand.NewPCG(0, 0)))
 	net := newNetwork(b, m.Config, nil, false)
 	feats := net.features(b.Input("patches", in.patches), b.Input("prefix", in.prefix), layerIdx)
-	prog, err := Compile(b, nil, false, feats)
+	prog, err := m.compile(b, nil, false, feats)
 	if err != nil {
 		return nil, err
 	}

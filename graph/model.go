@@ -10,8 +10,10 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/ops"
+	"github.com/aim-go/aim/patches"
 )
 
 // Model is an AIM model: its architecture and its weights, stored under
@@ -20,7 +22,8 @@ type Model struct {
 	Config Config
 	Params *layers.Params
 
-	release func() // frees weights held outside the Go heap; nil for none
+	release func()             // frees weights held outside the Go heap; nil for none
+	file    *checkpoint.Mapped // the mapped file the weights are read from; nil for none
 }
 
 // Close releases the memory of a model loaded from a checkpoint (a mapped
@@ -131,21 +134,37 @@ func (n *network) features(patches, prefix *G.Node, chosen []int) *G.Node {
 type preprocessor struct {
 	b     *layers.Builder
 	embed *layers.PatchEmbed
-	pos   *G.Node // (K, D)
+	pos   positions
 }
 
 func newPreprocessor(b *layers.Builder, cfg Config, order []int) *preprocessor {
-	g := cfg.Grid()
 	return &preprocessor{
 		b:     b,
 		embed: layers.NewPatchEmbed(b, "preprocessor.patchifier", cfg.Channels, cfg.Patch, cfg.Width),
-		pos:   layers.PositionEmbedding(b, "preprocessor.pos_embed", cfg.Width, g.Rows(), g.Cols(), order),
+		pos:   positions{name: "preprocessor.pos_embed", width: cfg.Width, grid: cfg.Grid(), order: order},
 	}
 }
 
 // Forward maps patches (B·K, C·p·p) to tokens (B·K, D).
 func (p *preprocessor) Forward(patches *G.Node) *G.Node {
-	return p.b.AddRows(p.embed.Forward(patches), p.pos)
+	return p.b.AddRows(p.embed.Forward(patches), p.pos.node(p.b))
+}
+
+// positions is a fixed sin-cos position embedding (K, width) of the
+// tokens of a grid, in the given order (nil: raster). Its table is built
+// when a forward pass needs it, so that loading a model's weights, which
+// builds the layers without running them, computes no table for an image
+// size that may never be used.
+type positions struct {
+	name  string
+	width int
+	grid  patches.Grid
+	order []int
+}
+
+// node adds the table to the graph of b.
+func (p positions) node(b *layers.Builder) *G.Node {
+	return layers.PositionEmbedding(b, p.name, p.width, p.grid.Rows(), p.grid.Cols(), p.order)
 }
 
 // trunk is the stack of pre-norm transformer blocks under the prefix mask,
@@ -187,7 +206,7 @@ func (t *trunk) ForwardEach(x, prefix *G.Node, n int, each func(i int, out *G.No
 type predictionHead struct {
 	b      *layers.Builder
 	proj   *layers.Linear
-	pos    *G.Node // (K, W)
+	pos    positions // (K, W)
 	blocks []*layers.ResidualMLP
 	norm   *layers.LayerNorm
 	pred   *layers.Linear
@@ -198,7 +217,7 @@ func newPredictionHead(b *layers.Builder, cfg Config, order []int) *predictionHe
 	h := &predictionHead{
 		b:    b,
 		proj: layers.NewLinear(b, "decoder.proj", cfg.Width, w, true),
-		pos:  layers.PositionEmbedding(b, "decoder.pos_embed", w, g.Rows(), g.Cols(), order),
+		pos:  positions{name: "decoder.pos_embed", width: w, grid: g, order: order},
 	}
 	for i := 0; i < cfg.HeadDepth; i++ {
 		h.blocks = append(h.blocks, layers.NewResidualMLP(b, fmt.Sprintf("decoder.blocks.%d", i), w, cfg.MLPRatio))
@@ -211,7 +230,7 @@ func newPredictionHead(b *layers.Builder, cfg Config, order []int) *predictionHe
 // Forward maps normalised trunk tokens (N, D) to pixel predictions
 // (N, p·p·C).
 func (h *predictionHead) Forward(x *G.Node) *G.Node {
-	x = h.b.AddRows(h.proj.Forward(x), h.pos)
+	x = h.b.AddRows(h.proj.Forward(x), h.pos.node(h.b))
 	for _, blk := range h.blocks {
 		x = blk.Forward(x)
 	}

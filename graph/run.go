@@ -21,7 +21,7 @@ func (m *Model) WithImage(channels, height, width int) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Model{Config: cfg, Params: m.Params}, nil
+	return &Model{Config: cfg, Params: m.Params, file: m.file}, nil
 }
 
 // pretrainGraph is the forward pass up to the loss, shared by the training
@@ -54,7 +54,7 @@ func (m *Model) newPretrainGraph(batch int, obj Objective, withGrad bool) (*pret
 	if err := m.checkParams(b); err != nil {
 		return nil, err
 	}
-	prog, err := Compile(b, loss, withGrad)
+	prog, err := m.compile(b, loss, withGrad)
 	if err != nil {
 		return nil, err
 	}

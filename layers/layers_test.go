@@ -79,3 +79,13 @@ func TestChunkedInitMatchesOneCall(t *testing.T) {
 		}
 	}
 }
+
+// TestSinCos2DRefusesHugeGrids: a grid whose table cannot be allocated is
+// an error, not a panic in make.
+func TestSinCos2DRefusesHugeGrids(t *testing.T) {
+	for _, g := range [][2]int{{100_000_000, 100_000_000}, {1 << 20, 1 << 20}, {0, 4}, {4, -1}} {
+		if _, err := SinCos2D(8, g[0], g[1]); err == nil || !strings.Contains(err.Error(), "sin-cos position embedding") {
+			t.Errorf("grid %d×%d: %v, want an error", g[0], g[1], err)
+		}
+	}
+}

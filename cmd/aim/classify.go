@@ -215,7 +215,7 @@ func (p *predictor) add(ctx context.Context, d *data.Dataset, names []string) er
 			}
 		}
 		if p.logits != nil {
-			if err := p.logits.Append(logits); err != nil {
+			if err := appendOutput(p.logits, logits); err != nil {
 				return err
 			}
 		}
@@ -230,7 +230,10 @@ func (p *predictor) add(ctx context.Context, d *data.Dataset, names []string) er
 	if _, nonFinite := err.(*nonFiniteLogits); nonFinite {
 		return err // names its image
 	}
-	return errors.Wrap(err, names[0])
+	if err != nil {
+		return chunkError(ctx, err, names[0], p.flags.logits)
+	}
+	return nil
 }
 
 // nonFiniteLogits is the error of an image whose logits hold NaN or

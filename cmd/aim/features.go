@@ -153,14 +153,14 @@ func (w *featureWriter) add(ctx context.Context, d *data.Dataset, names []string
 	k, dim := w.ex.Tokens(), w.model.Config.Width
 	err := w.ex.Extract(ctx, d.N, func(i int, dst []float32) { copy(dst, d.Image(i)) }, func(first int, f []float32) error {
 		if !w.pooled {
-			return w.npy.Append(f)
+			return appendOutput(w.npy, f)
 		}
 		w.row = growRow(w.row, len(f)/k)
 		graph.MeanTokens(f, k, dim, w.row)
-		return w.npy.Append(w.row)
+		return appendOutput(w.npy, w.row)
 	})
 	if err != nil {
-		return errors.Wrap(err, names[0])
+		return chunkError(ctx, err, names[0], w.out)
 	}
 	w.order.add(names...)
 	return nil
@@ -175,7 +175,7 @@ func (w *featureWriter) addShared(ctx context.Context, d *data.Dataset, names []
 		m := min(size*w.batch, d.N-lo)
 		a, b := dist.Share(m, rank, size)
 		if err := w.extractShare(ctx, d, lo+a, b-a); err != nil {
-			return errors.Wrapf(err, "the images from %s on", names[lo+a])
+			return chunkError(ctx, err, "the images from "+names[lo+a]+" on", w.out)
 		}
 		if rank == 0 {
 			w.gathered = growRow(w.gathered, m*row)
@@ -184,7 +184,7 @@ func (w *featureWriter) addShared(ctx context.Context, d *data.Dataset, names []
 			return errors.Wrap(err, "gathering the features")
 		}
 		if rank == 0 {
-			if err := w.npy.Append(w.gathered); err != nil {
+			if err := appendOutput(w.npy, w.gathered); err != nil {
 				return err
 			}
 		}

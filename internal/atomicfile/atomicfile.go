@@ -96,6 +96,12 @@ func tempPrefix(path string) (dir, prefix string) {
 	return dir, "." + base + ".tmp-"
 }
 
+// Wrap returns err, an error of writing File, as an error of writing path:
+// "writing PATH: CAUSE", without the temporary file's name (as Write's).
+func (p *Pending) Wrap(err error) error {
+	return errors.Wrapf(withoutPath(err, p.File.Name()), "writing %s", p.path)
+}
+
 // Commit makes the written content durable and renames it over path.
 func (p *Pending) Commit() error {
 	if err := p.finish(); err != nil {

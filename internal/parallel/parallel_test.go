@@ -28,3 +28,32 @@ func TestForCoversEachIndexOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestForCarriesAWorkerPanicToTheCaller: a panic in a range run on a worker
+// goroutine is raised in the calling goroutine, where it can be recovered,
+// once every range has returned.
+func TestForCarriesAWorkerPanicToTheCaller(t *testing.T) {
+	if workers < 2 {
+		t.Skip("one worker: every range runs on the calling goroutine")
+	}
+	var mu sync.Mutex
+	done := 0
+	got := func() (v any) {
+		defer func() { v = recover() }()
+		For(workers, 1, func(lo, hi int) {
+			mu.Lock()
+			done++
+			mu.Unlock()
+			if lo > 0 {
+				panic("from a worker")
+			}
+		})
+		return nil
+	}()
+	if got != "from a worker" {
+		t.Errorf("recovered %v, want the worker's panic", got)
+	}
+	if done != workers {
+		t.Errorf("%d of %d ranges ran before the panic was raised", done, workers)
+	}
+}

@@ -1,6 +1,6 @@
 // Package sysmem tells how much memory the process may still use, so that a
 // run too large for the machine is refused before it allocates rather than
-// stalling the machine.
+// stalling the machine or dying of an allocation the system refuses.
 package sysmem
 
 import (
@@ -19,12 +19,21 @@ var (
 	cgroupV2Used = "/sys/fs/cgroup/memory.current"
 	cgroupV1Max  = "/sys/fs/cgroup/memory/memory.limit_in_bytes"
 	cgroupV1Used = "/sys/fs/cgroup/memory/memory.usage_in_bytes"
+	statusPath   = "/proc/self/status"
 )
 
+// addressSpaceLimit returns the soft RLIMIT_AS of the process, and false
+// when there is none; a variable so that tests can pretend a limit.
+var addressSpaceLimit = rlimitAS
+
 // Available returns the bytes of memory the process can still use: the
-// MemAvailable of /proc/meminfo, or the room left under the cgroup's memory
-// limit where that is lower. source names where the figure comes from. ok
-// is false where neither can be read (systems other than Linux).
+// lowest of the MemAvailable of /proc/meminfo, the room left under the
+// cgroup's memory limit and the room left under the address-space limit
+// (RLIMIT_AS, as set by ulimit -v or prlimit --as) — the limit less the
+// VmSize of /proc/self/status, as the Go runtime reserves address space
+// beyond what it uses and every reservation counts against the limit.
+// source names where the figure comes from. ok is false where none can be
+// read (systems other than Linux).
 func Available() (bytes int64, source string, ok bool) {
 	if v, err := memAvailable(meminfoPath); err == nil {
 		bytes, source, ok = v, "MemAvailable in "+meminfoPath, true
@@ -39,11 +48,38 @@ func Available() (bytes int64, source string, ok bool) {
 		}
 		break
 	}
+	if room, err := addressSpaceRoom(); err == nil && (!ok || room < bytes) {
+		bytes, source, ok = room, "the address-space limit RLIMIT_AS less the VmSize in "+statusPath, true
+	}
 	return bytes, source, ok
+}
+
+// addressSpaceRoom returns the process's RLIMIT_AS less the address space
+// it has already mapped (VmSize); an error when there is no limit or the
+// size cannot be read.
+func addressSpaceRoom() (int64, error) {
+	limit, ok := addressSpaceLimit()
+	if !ok {
+		return 0, errors.New("no address-space limit")
+	}
+	used, err := statusBytes(statusPath, "VmSize:")
+	if err != nil {
+		return 0, err
+	}
+	if limit > 1<<62 {
+		limit = 1 << 62
+	}
+	return max(int64(limit)-used, 0), nil
 }
 
 // memAvailable reads the MemAvailable line of a meminfo file, in bytes.
 func memAvailable(path string) (int64, error) {
+	return statusBytes(path, "MemAvailable:")
+}
+
+// statusBytes reads the line "KEY N kB" of a file such as /proc/meminfo or
+// /proc/self/status, in bytes.
+func statusBytes(path, key string) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
@@ -52,19 +88,19 @@ func memAvailable(path string) (int64, error) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 || fields[0] != "MemAvailable:" {
+		if len(fields) < 2 || fields[0] != key {
 			continue
 		}
 		kb, err := strconv.ParseInt(fields[1], 10, 64)
 		if err != nil {
-			return 0, errors.Wrapf(err, "%s: MemAvailable", path)
+			return 0, errors.Wrapf(err, "%s: %s", path, strings.TrimSuffix(key, ":"))
 		}
 		return kb * 1024, nil
 	}
 	if err := sc.Err(); err != nil {
 		return 0, errors.Wrap(err, path)
 	}
-	return 0, errors.Errorf("%s has no MemAvailable line", path)
+	return 0, errors.Errorf("%s has no %s line", path, strings.TrimSuffix(key, ":"))
 }
 
 // cgroupRoom returns the cgroup's limit less its usage; an error when

@@ -17,6 +17,7 @@ func init() {
 		"Write":              reflect.ValueOf(checkpoint.Write),
 
 		// type definitions
+		"ChangedError":    reflect.ValueOf((*checkpoint.ChangedError)(nil)),
 		"File":            reflect.ValueOf((*checkpoint.File)(nil)),
 		"Int64Tensor":     reflect.ValueOf((*checkpoint.Int64Tensor)(nil)),
 		"Mapped":          reflect.ValueOf((*checkpoint.Mapped)(nil)),
