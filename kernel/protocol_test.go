@@ -519,6 +519,52 @@ func testShutdown(t *testing.T, c *client) {
 	}
 }
 
+// TestInterruptedWaitTraceback: a cell interrupted while it waits for an
+// earlier cell's compiled call publishes an error whose traceback is a
+// list of strings, as every error's is (clients iterate over it).
+func TestInterruptedWaitTraceback(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a kernel process")
+	}
+	c := startKernel(t)
+	c.waitReady()
+	c.execute("import (\n\t\"fmt\"\n\t\"time\"\n)")
+	sleeping := c.send(c.shell, "execute_request", map[string]any{"code": "fmt.Println(\"sleeping\")\ntime.Sleep(time.Hour)",
+		"silent": false, "store_history": true, "user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": false})
+	waitFor(t, c, sleeping, "stream") // the compiled call has started
+	c.interruptCell(sleeping)
+	waiting := c.send(c.shell, "execute_request", map[string]any{"code": "1", "silent": false, "store_history": true,
+		"user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": false})
+	waitFor(t, c, waiting, "execute_input")
+	reply := c.interruptCell(waiting)
+	errs := ofType(c.outputs(waiting, time.Minute), "error")
+	if reply["ename"] != "interrupted" || len(errs) != 1 {
+		t.Fatalf("the waiting cell replied %v and published the errors %v; want one interruption", reply, errs)
+	}
+	for what, tb := range map[string]any{"reply": reply["traceback"], "IOPub error": errs[0]["traceback"]} {
+		lines, ok := tb.([]any)
+		if !ok || len(lines) == 0 {
+			t.Errorf("the %s's traceback is %#v, want a list of strings", what, tb)
+		}
+		for _, l := range lines {
+			if _, ok := l.(string); !ok {
+				t.Errorf("the %s's traceback holds %#v, want strings", what, l)
+			}
+		}
+	}
+}
+
+// interruptCell sends an interrupt request and returns the reply of the
+// execute request id.
+func (c *client) interruptCell(id string) map[string]any {
+	c.t.Helper()
+	ir := c.recv(c.control, c.send(c.control, "interrupt_request", map[string]any{}), time.Minute)
+	if content(ir)["status"] != "ok" {
+		c.t.Errorf("interrupt_reply %v", content(ir))
+	}
+	return content(c.recv(c.shell, id, time.Minute))
+}
+
 // TestPanicInGoroutine: a panic in a goroutine the cell started ends the
 // process (Jupyter then restarts the kernel), with the report in the log.
 func TestPanicInGoroutine(t *testing.T) {

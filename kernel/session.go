@@ -221,8 +221,9 @@ func (s *Session) waitPending(ctx context.Context) *CellError {
 		return nil
 	}
 	if err := waitYaegi(ctx); err != nil {
-		return &CellError{Name: "interrupted", Value: "interrupted while waiting for the previous cell's compiled call to return; " +
-			"it does not take ctx and cannot be stopped: restart the kernel to stop it"}
+		msg := "interrupted while waiting for the previous cell's compiled call to return; " +
+			"it does not take ctx and cannot be stopped: restart the kernel to stop it"
+		return &CellError{Name: "interrupted", Value: msg, Traceback: []string{"interrupted: " + msg}}
 	}
 	return nil
 }
