@@ -133,10 +133,11 @@ func (k *Kernel) execute(m *Message) any {
 	if abort {
 		return map[string]any{"status": "aborted", "execution_count": count}
 	}
+	ctx := k.cellContext() // before execute_input: an interrupt from then on stops this cell
 	if !req.Silent {
 		k.publish(m, "execute_input", map[string]any{"code": req.Code, "execution_count": count})
 	}
-	out := k.sess.Execute(k.cellContext(), req.Code)
+	out := k.sess.Execute(ctx, req.Code)
 	k.out.flush()
 	if out.Err != nil {
 		if req.StopOnError == nil || *req.StopOnError {
