@@ -66,7 +66,8 @@ func onRanks(n int, fn func(c dist.Comm) error) []error {
 	return errs
 }
 
-// exercise runs every operation of a communicator and checks the results;
+// exercise runs every operation of a communicator (and SameInputs) and
+// checks the results;
 // the same check runs on Local ranks here and on MPI ranks under mpirun
 // (see TestMPI).
 func exercise(c dist.Comm) error {
@@ -101,7 +102,10 @@ func exercise(c dist.Comm) error {
 			return err
 		}
 	}
-	return checkAgree(c)
+	if err := checkAgree(c); err != nil {
+		return err
+	}
+	return checkSameInputs(c)
 }
 
 func checkBroadcast(c dist.Comm) error {
