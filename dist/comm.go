@@ -145,7 +145,13 @@ func (f *Failure) Error() string {
 	if f.Err != nil {
 		return f.Err.Error()
 	}
-	return fmt.Sprintf("%s of %d failed (its error is above)", rankList(f.Ranks), f.OfSize)
+	whose := "its error"
+	if len(f.Ranks) > 1 {
+		whose = "their errors"
+	}
+	// Not "above": the ranks print independently, and mpirun may pass
+	// this line on before the failed rank's own.
+	return fmt.Sprintf("%s of %d failed (see %s in the output)", rankList(f.Ranks), f.OfSize, whose)
 }
 
 // Unwrap returns this rank's error.

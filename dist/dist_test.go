@@ -66,7 +66,8 @@ func onRanks(n int, fn func(c dist.Comm) error) []error {
 	return errs
 }
 
-// exercise runs every operation of a communicator and checks the results;
+// exercise runs every operation of a communicator (and SameInputs) and
+// checks the results;
 // the same check runs on Local ranks here and on MPI ranks under mpirun
 // (see TestMPI).
 func exercise(c dist.Comm) error {
@@ -101,7 +102,10 @@ func exercise(c dist.Comm) error {
 			return err
 		}
 	}
-	return checkAgree(c)
+	if err := checkAgree(c); err != nil {
+		return err
+	}
+	return checkSameInputs(c)
 }
 
 func checkBroadcast(c dist.Comm) error {
@@ -165,7 +169,7 @@ func checkAgree(c dist.Comm) error {
 	if !errors.As(err, &f) || !slices.Equal(f.Ranks, []int{c.Size() - 1}) || f.Err != mine {
 		return errors.Errorf("rank %d: Agree with the last rank failing returned %#v", c.Rank(), err)
 	}
-	if mine == nil && f.Error() != fmt.Sprintf("rank %d of %d failed (its error is above)", c.Size()-1, c.Size()) {
+	if mine == nil && f.Error() != fmt.Sprintf("rank %d of %d failed (see its error in the output)", c.Size()-1, c.Size()) {
 		return errors.Errorf("the other ranks' failure reads %q", f.Error())
 	}
 	return nil
@@ -243,5 +247,23 @@ func TestNotLaunchedIsSingle(t *testing.T) {
 	}
 	if _, err := dist.ParseMode("on"); err == nil {
 		t.Error(`mode "on" was accepted`)
+	}
+}
+
+// TestFailureMessage: the other ranks' report of a failed rank does not
+// claim its error was printed first: ranks print independently, and
+// mpirun interleaves their output in any order.
+func TestFailureMessage(t *testing.T) {
+	for _, tc := range []struct {
+		ranks []int
+		want  string
+	}{
+		{[]int{1}, "rank 1 of 2 failed (see its error in the output)"},
+		{[]int{0, 2}, "ranks 0, 2 of 3 failed (see their errors in the output)"},
+	} {
+		f := &dist.Failure{Ranks: tc.ranks, OfSize: tc.ranks[len(tc.ranks)-1] + 1}
+		if got := f.Error(); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.ranks, got, tc.want)
+		}
 	}
 }

@@ -16,8 +16,9 @@ import (
 // cancelled when that cell is interrupted. Code that captured ctx in an
 // earlier cell sees the current cell's context.
 type cellContext struct {
-	mu  sync.Mutex
-	cur context.Context
+	mu    sync.Mutex
+	cur   context.Context
+	start chan struct{} // closed by the next startHook call
 }
 
 func newCellContext() *cellContext { return &cellContext{cur: context.Background()} }
@@ -41,10 +42,36 @@ func (c *cellContext) Err() error                  { return c.current().Err() }
 func (c *cellContext) Value(key any) any           { return c.current().Value(key) }
 func (c *cellContext) String() string              { return "aim-kernel cell context" }
 
-// exports is the prelude package: Context returns the cell context.
+// startHook is the call the session puts before every statement chunk:
+// it says that yaegi has started to run the chunk (see Session.gate). It
+// sits on the chunk's first line, which for a chunk after the first line
+// of a cell holds only padding.
+const startHook = "aimkernel.Started();"
+
+// expectStart returns a channel that the next startHook call closes.
+func (c *cellContext) expectStart() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.start = make(chan struct{})
+	return c.start
+}
+
+// started is what startHook calls.
+func (c *cellContext) started() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.start != nil {
+		close(c.start)
+		c.start = nil
+	}
+}
+
+// exports is the prelude package: Context returns the cell context;
+// Started is the start hook.
 func (c *cellContext) exports() interp.Exports {
 	return interp.Exports{preludeImport + "/prelude": {
 		"Context": reflect.ValueOf(func() context.Context { return c }),
+		"Started": reflect.ValueOf(c.started),
 	}}
 }
 

@@ -34,9 +34,9 @@ var errStillRunning = errors.New("interrupted; a compiled call that does not tak
 var position = regexp.MustCompile(`(?m)(?:^|\s)(?:_\.go:)?(\d+):(\d+): `)
 
 // cellPositions rewrites "3:5: msg" into "line 3:5: msg", taking off the
-// width of yaegi's wrapper on a chunk's first line.
+// width of yaegi's wrapper and of the start hook on a chunk's first line.
 func cellPositions(msg string, decl bool) string {
-	wrapper := len(stmtPrefix)
+	wrapper := len(stmtPrefix) + len(startHook)
 	if decl {
 		wrapper = len(declPrefix)
 	}

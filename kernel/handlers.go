@@ -81,11 +81,21 @@ func (k *Kernel) call(h handler, m *Message) (content any) {
 	return h(k, m)
 }
 
+// errorContent is the content of an error reply.
 func errorContent(name, value string, traceback []string) map[string]any {
-	if traceback == nil {
+	c := errorOutput(name, value, traceback)
+	c["status"] = "error"
+	return c
+}
+
+// errorOutput is the content of an IOPub error message. Its traceback is
+// always a list of strings, which clients iterate over: "name: value" when
+// none is given.
+func errorOutput(name, value string, traceback []string) map[string]any {
+	if len(traceback) == 0 {
 		traceback = []string{name + ": " + value}
 	}
-	return map[string]any{"status": "error", "ename": name, "evalue": value, "traceback": traceback}
+	return map[string]any{"ename": name, "evalue": value, "traceback": traceback}
 }
 
 // Version is the kernel's implementation version.
@@ -123,10 +133,11 @@ func (k *Kernel) execute(m *Message) any {
 	if abort {
 		return map[string]any{"status": "aborted", "execution_count": count}
 	}
+	ctx := k.cellContext() // before execute_input: an interrupt from then on stops this cell
 	if !req.Silent {
 		k.publish(m, "execute_input", map[string]any{"code": req.Code, "execution_count": count})
 	}
-	out := k.sess.Execute(k.cellContext(), req.Code)
+	out := k.sess.Execute(ctx, req.Code)
 	k.out.flush()
 	if out.Err != nil {
 		if req.StopOnError == nil || *req.StopOnError {
@@ -135,7 +146,7 @@ func (k *Kernel) execute(m *Message) any {
 			k.mu.Unlock()
 		}
 		e := out.Err
-		k.publish(m, "error", map[string]any{"ename": e.Name, "evalue": e.Value, "traceback": e.Traceback})
+		k.publish(m, "error", errorOutput(e.Name, e.Value, e.Traceback))
 		c := errorContent(e.Name, e.Value, e.Traceback)
 		c["execution_count"] = count
 		return c

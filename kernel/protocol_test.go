@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,7 +47,8 @@ type client struct {
 	iopub          chan *Message
 	cmd            *exec.Cmd
 	log            *syncBuffer
-	exited         chan error
+	exited         chan struct{} // closed when the kernel process has ended
+	exitErr        error         // how it ended, once exited is closed
 }
 
 type syncBuffer struct {
@@ -89,7 +92,7 @@ func startKernel(t *testing.T) *client {
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := &client{t: t, session: newID(), iopub: make(chan *Message, 1000), log: &syncBuffer{}, exited: make(chan error, 1)}
+	c := &client{t: t, session: newID(), iopub: make(chan *Message, 1000), log: &syncBuffer{}, exited: make(chan struct{})}
 	c.signer, _ = NewSigner(conn.SignatureScheme, conn.Key)
 	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
 	c.cmd.Env = append(os.Environ(), childEnv+"="+file)
@@ -97,7 +100,10 @@ func startKernel(t *testing.T) *client {
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { c.exited <- c.cmd.Wait() }()
+	go func() {
+		c.exitErr = c.cmd.Wait()
+		close(c.exited)
+	}()
 	t.Cleanup(func() {
 		c.cmd.Process.Kill()
 		if t.Failed() {
@@ -108,12 +114,20 @@ func startKernel(t *testing.T) *client {
 	return c
 }
 
+// connect dials the kernel's sockets, retrying until the kernel listens
+// (it loads its symbol tables first, which takes long on a busy machine)
+// or its process ends.
 func (c *client) connect(conn ConnectionInfo) {
-	ctx := context.Background()
-	c.shell = zmq4.NewDealer(ctx, zmq4.WithDialerRetry(50*time.Millisecond))
-	c.control = zmq4.NewDealer(ctx, zmq4.WithDialerRetry(50*time.Millisecond))
-	c.hb = zmq4.NewReq(ctx, zmq4.WithDialerRetry(50*time.Millisecond))
-	sub := zmq4.NewSub(ctx, zmq4.WithDialerRetry(50*time.Millisecond))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-c.exited
+		cancel()
+	}()
+	retry := []zmq4.Option{zmq4.WithDialerRetry(50 * time.Millisecond), zmq4.WithDialerMaxRetries(-1)}
+	c.shell = zmq4.NewDealer(ctx, retry...)
+	c.control = zmq4.NewDealer(ctx, retry...)
+	c.hb = zmq4.NewReq(ctx, retry...)
+	sub := zmq4.NewSub(ctx, retry...)
 	for _, s := range []struct {
 		sock zmq4.Socket
 		port int
@@ -145,10 +159,22 @@ func (c *client) connect(conn ConnectionInfo) {
 
 // send sends a request and returns its id.
 func (c *client) send(sock zmq4.Socket, msgType string, content any) string {
+	m := c.message(msgType, content)
+	c.sendMessage(sock, m)
+	return m.Header.MsgID
+}
+
+// message makes a request, dated now.
+func (c *client) message(msgType string, content any) *Message {
 	m, err := reply(nil, c.session, msgType, content)
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	return m
+}
+
+// sendMessage signs and sends a request made by message.
+func (c *client) sendMessage(sock zmq4.Socket, m *Message) {
 	frames, err := c.signer.Encode(m)
 	if err != nil {
 		c.t.Fatal(err)
@@ -156,7 +182,6 @@ func (c *client) send(sock zmq4.Socket, msgType string, content any) string {
 	if err := sock.Send(zmq4.NewMsgFrom(frames...)); err != nil {
 		c.t.Fatal(err)
 	}
-	return m.Header.MsgID
 }
 
 // recv waits for the reply to id on sock.
@@ -368,11 +393,18 @@ func testErrors(t *testing.T, c *client) {
 	if reply["status"] != "ok" || len(ofType(out, "execute_result")) != 1 {
 		t.Errorf("a cell after errors: %v", reply)
 	}
-	// Run all: the requests queued before a failed cell are aborted.
-	var ids []string
+	// Run all: the requests sent before a failed cell are aborted. Like a
+	// front end's "run all", the client makes (and dates) every request
+	// before it sends the first, however long the kernel then takes.
+	var msgs []*Message
 	for _, code := range []string{"undefinedThing", "x"} {
-		ids = append(ids, c.send(c.shell, "execute_request", map[string]any{"code": code, "silent": false,
+		msgs = append(msgs, c.message("execute_request", map[string]any{"code": code, "silent": false,
 			"store_history": true, "user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": true}))
+	}
+	var ids []string
+	for _, m := range msgs {
+		c.sendMessage(c.shell, m)
+		ids = append(ids, m.Header.MsgID)
 	}
 	for i, want := range []string{"error", "aborted"} {
 		if r := content(c.recv(c.shell, ids[i], time.Minute)); r["status"] != want {
@@ -410,10 +442,9 @@ func testComplete(t *testing.T, c *client) {
 
 func testInterrupt(t *testing.T, c *client) {
 	for _, how := range []string{"message", "SIGINT"} {
-		id := c.send(c.shell, "execute_request", map[string]any{"code": "for {}", "silent": false, "store_history": true,
+		id := c.send(c.shell, "execute_request", map[string]any{"code": "fmt.Println(\"looping\")\nfor {}", "silent": false, "store_history": true,
 			"user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": false})
-		waitFor(t, c, id, "execute_input")
-		time.Sleep(200 * time.Millisecond)
+		waitFor(t, c, id, "stream") // the loop has started
 		if how == "message" {
 			ir := c.recv(c.control, c.send(c.control, "interrupt_request", map[string]any{}), time.Minute)
 			if content(ir)["status"] != "ok" {
@@ -465,7 +496,7 @@ func testBadMessages(t *testing.T, c *client) {
 		t.Errorf("after a forged message x = %v, want 40 (neither the forged cell nor the one on control may run)", data)
 	}
 	for _, want := range []string{"wrong signature", "no <IDS|MSG> delimiter", `control: ignoring a message of type "execute_request"`} {
-		if !c.logged(want, 10*time.Second) {
+		if !c.logged(want, time.Minute) {
 			t.Errorf("the kernel did not log %q:\n%s", want, c.log.String())
 		}
 	}
@@ -499,7 +530,7 @@ func testHeartbeat(t *testing.T, c *client) {
 		if err != nil {
 			t.Error(err)
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(time.Minute):
 		t.Error("no heartbeat")
 	}
 }
@@ -510,13 +541,75 @@ func testShutdown(t *testing.T, c *client) {
 		t.Errorf("shutdown_reply %v", got)
 	}
 	select {
-	case err := <-c.exited:
-		if err != nil {
-			t.Errorf("kernel exit: %v", err)
+	case <-c.exited:
+		if c.exitErr != nil {
+			t.Errorf("kernel exit: %v", c.exitErr)
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(time.Minute):
 		t.Error("the kernel did not exit after shutdown")
 	}
+}
+
+// TestInterruptedWaitTraceback: a cell interrupted while it waits for an
+// earlier cell's compiled call publishes an error whose traceback is a
+// list of strings, as every error's is (clients iterate over it).
+func TestInterruptedWaitTraceback(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a kernel process")
+	}
+	c := startKernel(t)
+	c.waitReady()
+	// A compiled call that ignores ctx: a request to a server that answers
+	// only when the test ends. The server sees the request once the call
+	// is under way.
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	server := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		arrived <- struct{}{}
+		<-release
+	}))
+	t.Cleanup(server.Close)
+	t.Cleanup(func() { close(release) })
+	c.execute(`import "net/http"`)
+	running := c.send(c.shell, "execute_request", map[string]any{"code": "http.Get(\"" + server.URL + "\")", "silent": false,
+		"store_history": true, "user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": false})
+	select {
+	case <-arrived:
+	case <-time.After(time.Minute):
+		t.Fatalf("the cell's request did not reach the server\nkernel log:\n%s", c.log.String())
+	}
+	if r := c.interruptCell(running); !strings.Contains(fmt.Sprint(r["evalue"]), "still running") {
+		t.Fatalf("the interrupted compiled call: %v, want it still running", r)
+	}
+	waiting := c.send(c.shell, "execute_request", map[string]any{"code": "1", "silent": false, "store_history": true,
+		"user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": false})
+	waitFor(t, c, waiting, "execute_input")
+	reply := c.interruptCell(waiting)
+	errs := ofType(c.outputs(waiting, time.Minute), "error")
+	if reply["ename"] != "interrupted" || len(errs) != 1 {
+		t.Fatalf("the waiting cell replied %v and published the errors %v; want one interruption", reply, errs)
+	}
+	for what, tb := range map[string]any{"reply": reply["traceback"], "IOPub error": errs[0]["traceback"]} {
+		lines, ok := tb.([]any)
+		if !ok || len(lines) == 0 {
+			t.Errorf("the %s's traceback is %#v, want a list of strings", what, tb)
+		}
+		for _, l := range lines {
+			if _, ok := l.(string); !ok {
+				t.Errorf("the %s's traceback holds %#v, want strings", what, l)
+			}
+		}
+	}
+}
+
+// interruptCell sends an interrupt request and returns the reply of the
+// execute request id.
+func (c *client) interruptCell(id string) map[string]any {
+	c.t.Helper()
+	ir := c.recv(c.control, c.send(c.control, "interrupt_request", map[string]any{}), time.Minute)
+	if content(ir)["status"] != "ok" {
+		c.t.Errorf("interrupt_reply %v", content(ir))
+	}
+	return content(c.recv(c.shell, id, time.Minute))
 }
 
 // TestPanicInGoroutine: a panic in a goroutine the cell started ends the
@@ -530,14 +623,14 @@ func TestPanicInGoroutine(t *testing.T) {
 	c.send(c.shell, "execute_request", map[string]any{"code": "go func() { panic(\"boom in a goroutine\") }()\nselect {}",
 		"silent": false, "store_history": true, "user_expressions": map[string]any{}, "allow_stdin": false})
 	select {
-	case err := <-c.exited:
-		if err == nil {
+	case <-c.exited:
+		if c.exitErr == nil {
 			t.Error("the kernel exited with status 0")
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("the kernel survived a panic in a goroutine")
 	}
-	if !c.logged("boom in a goroutine", 10*time.Second) {
+	if !c.logged("boom in a goroutine", time.Minute) {
 		t.Errorf("the panic is not in the kernel log:\n%s", c.log.String())
 	}
 }

@@ -77,6 +77,9 @@ func (s *Session) Execute(ctx context.Context, code string) Outcome {
 	s.cellCtx.set(ctx)
 	var out Outcome
 	for _, c := range splitCell(code) {
+		if ctx.Err() != nil { // interrupted before this chunk
+			return Outcome{Err: runError(ctx.Err(), nil)}
+		}
 		if out = s.executeChunk(ctx, c); out.Err != nil {
 			return out
 		}
@@ -96,7 +99,7 @@ func (s *Session) executeChunk(ctx context.Context, c chunk) Outcome {
 		return Outcome{}
 	}
 	s.stderr.take()
-	v, err := s.run(ctx, p.src)
+	v, err := s.run(ctx, p.src, c.decl)
 	var panicked interp.Panic
 	switch {
 	case err == nil:
@@ -109,20 +112,26 @@ func (s *Session) executeChunk(ctx context.Context, c chunk) Outcome {
 	return s.outcome(p, v)
 }
 
-// run compiles and executes src under ctx. When ctx is cancelled while a
-// compiled call is running, the call goes on in the background (it cannot
-// be stopped from outside); the next cell waits for it (waitPending).
-// (EvalWithContext, not ExecuteWithContext, which races on its results
-// when cancelled.)
-func (s *Session) run(ctx context.Context, src string) (reflect.Value, error) {
+// run compiles and executes src, a chunk (declarations when decl), under
+// ctx. When ctx is cancelled while a compiled call is running, the call
+// goes on in the background (it cannot be stopped from outside); the next
+// cell waits for it (waitPending). (EvalWithContext, not
+// ExecuteWithContext, which races on its results when cancelled.)
+func (s *Session) run(ctx context.Context, src string, decl bool) (reflect.Value, error) {
 	type result struct {
 		v   reflect.Value
 		err error
 	}
+	g := s.gate(ctx, decl)
+	if !decl {
+		src = startHook + src
+	}
 	done := make(chan result, 1)
 	go func() {
-		v, err := s.interp.EvalWithContext(ctx, src)
-		if ctx.Err() != nil {
+		v, err := s.interp.EvalWithContext(g.ctx, src)
+		stopped := g.ctx.Err() != nil
+		close(g.returned)
+		if stopped {
 			// yaegi returned at the cancellation; its own goroutine may
 			// still be inside a compiled call.
 			waitYaegi(context.Background())
@@ -143,6 +152,42 @@ func (s *Session) run(ctx context.Context, src string) (reflect.Value, error) {
 	case <-afterGrace():
 		return reflect.Value{}, errStillRunning
 	}
+}
+
+// gate is the context yaegi runs a chunk under. yaegi loses a
+// cancellation that comes before the chunk has started to run (while it
+// compiles it): the chunk then runs to its end, a loop forever. So a
+// statement chunk begins with startHook, and the cancellation of the
+// cell's context reaches yaegi only once the chunk has called it, or
+// yaegi has returned. A declaration chunk runs no statement first; its
+// cancellation is passed on at once.
+type gate struct {
+	ctx      context.Context
+	returned chan struct{} // closed by run when yaegi has returned
+}
+
+func (s *Session) gate(cell context.Context, decl bool) gate {
+	ctx, cancel := context.WithCancel(context.Background())
+	g := gate{ctx: ctx, returned: make(chan struct{})}
+	var started <-chan struct{}
+	if !decl {
+		started = s.cellCtx.expectStart()
+	}
+	go func() {
+		defer cancel()
+		select {
+		case <-cell.Done():
+		case <-g.returned:
+			return
+		}
+		if started != nil {
+			select {
+			case <-started:
+			case <-g.returned:
+			}
+		}
+	}()
+	return g
 }
 
 // learn records what a chunk that ran declared and imported.
@@ -221,8 +266,9 @@ func (s *Session) waitPending(ctx context.Context) *CellError {
 		return nil
 	}
 	if err := waitYaegi(ctx); err != nil {
-		return &CellError{Name: "interrupted", Value: "interrupted while waiting for the previous cell's compiled call to return; " +
-			"it does not take ctx and cannot be stopped: restart the kernel to stop it"}
+		msg := "interrupted while waiting for the previous cell's compiled call to return; " +
+			"it does not take ctx and cannot be stopped: restart the kernel to stop it"
+		return &CellError{Name: "interrupted", Value: msg, Traceback: []string{"interrupted: " + msg}}
 	}
 	return nil
 }

@@ -126,3 +126,21 @@ func TestRanksRefuseDifferentDatasets(t *testing.T) {
 		t.Errorf("rank 0: %v", errs[0])
 	}
 }
+
+// TestRanksRefuseDifferentCopies: ranks holding different images under
+// the same name and count (copies of a dataset that differ between
+// machines) fail before computing features, the rank that differs naming
+// the dataset.
+func TestRanksRefuseDifferentCopies(t *testing.T) {
+	trs := trunks(t, 2)
+	errs := onRanks(2, func(ctx context.Context, r int) error {
+		_, err := cacheOn(ctx, trs[r], quadrants("quadrants/train", 96, 1+uint64(r)), false)
+		return err
+	})
+	if errs[1] == nil || !strings.Contains(errs[1].Error(), "dataset quadrants/train (its 96 images and labels as this rank read them) differs from rank 0's copy (sha256 ") {
+		t.Errorf("rank 1: %v", errs[1])
+	}
+	if errs[0] == nil || !strings.Contains(errs[0].Error(), "rank 1 of 2 failed") {
+		t.Errorf("rank 0: %v", errs[0])
+	}
+}

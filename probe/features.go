@@ -127,7 +127,7 @@ func cache(ctx context.Context, l live, p Progress) (cached, error) {
 // they are caching the same dataset.
 func cacheShared(ctx context.Context, comm dist.Comm, l live, p Progress) (cached, error) {
 	n, row := l.set.N, l.rowLen()
-	if err := dist.Agree(comm, sameDataset(comm, l.set.Name, n, row)); err != nil {
+	if err := sameDataset(comm, l.set, row); err != nil {
 		return cached{}, err
 	}
 	lo, hi := dist.Share(n, comm.Rank(), comm.Size())
@@ -167,10 +167,12 @@ func fillRange(ctx context.Context, l live, lo, hi int, dst []float32, step func
 	return nil
 }
 
-// sameDataset compares a dataset's name, image count and feature size with
-// rank 0's: ranks that skipped different datasets, or read different
-// copies, must not exchange features.
-func sameDataset(comm dist.Comm, name string, n, row int) error {
+// sameDataset is a collective that compares a dataset's name, image count
+// and feature size with rank 0's, then its images and labels: ranks that
+// skipped different datasets, or read different copies, must not exchange
+// features. Every rank gets nil, or every rank a *dist.Failure.
+func sameDataset(comm dist.Comm, set *data.Dataset, row int) error {
+	name, n := set.Name, set.N
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	sum := h.Sum64()
@@ -179,8 +181,13 @@ func sameDataset(comm dist.Comm, name string, n, row int) error {
 	if err := comm.BroadcastFloat64(root, 0); err != nil {
 		return errors.Wrap(err, "comparing the datasets of the ranks")
 	}
+	var err error
 	if !slices.Equal(own, root) {
-		return errors.Errorf("rank %d is computing the features of %d images of %s (%d values each), rank 0 of other images: every rank must read the same datasets", comm.Rank(), n, name, row)
+		err = errors.Errorf("rank %d is computing the features of %d images of %s (%d values each), rank 0 of other images: every rank must read the same datasets", comm.Rank(), n, name, row)
 	}
-	return nil
+	if err := dist.Agree(comm, err); err != nil {
+		return err
+	}
+	in := dist.Input{Name: fmt.Sprintf("dataset %s (its %d images and labels as this rank read them)", name, n), Digest: dist.DigestValues(set.Images, set.Labels)}
+	return dist.SameInputs(comm, []dist.Input{in})
 }

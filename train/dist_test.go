@@ -223,7 +223,7 @@ func TestBadSetupFailsEveryRank(t *testing.T) {
 	if errs[1] == nil || !strings.Contains(errs[1].Error(), "rank 1's 10 training images differ from rank 0's") {
 		t.Errorf("rank 1 with other data: %v", errs[1])
 	}
-	if errs[0] == nil || errs[0].Error() != "rank 1 of 2 failed (its error is above)" {
+	if errs[0] == nil || errs[0].Error() != "rank 1 of 2 failed (see its error in the output)" {
 		t.Errorf("rank 0 when rank 1 has other data: %v", errs[0])
 	}
 }

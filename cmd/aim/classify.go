@@ -14,6 +14,7 @@ import (
 
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/probe"
 )
@@ -24,6 +25,7 @@ type classifyFlags struct {
 	ckpt, head, layers, labels, logits string
 	top, batch                         int
 	jsonOut, allowNonFinite            bool
+	dist                               *string
 }
 
 func (f *classifyFlags) register(fs *flag.FlagSet) {
@@ -37,6 +39,7 @@ func (f *classifyFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per image (image, top: class, label, probability, logit)")
 	fs.BoolVar(&f.allowNonFinite, "allow-nonfinite", false, "load a checkpoint even if tensors hold NaN or infinite values (to inspect a diverged run)")
 	f.imageFlags.register(fs)
+	f.dist = registerDist(fs)
 }
 
 func (f *classifyFlags) validate(inputs []string) error {
@@ -68,8 +71,15 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := f.validate(inputs); err != nil {
 		return err
 	}
-	c, err := loadClassifier(f)
+	comm, err := startDist(*f.dist, &stdout, &stderr)
 	if err != nil {
+		return err
+	}
+	if err := checkSameInputs(comm, f.sharedInputs(inputs)...); err != nil {
+		return err
+	}
+	c, err := loadClassifier(f)
+	if err = dist.Agree(comm, err); err != nil { // every rank reads the classifier
 		return err
 	}
 	defer c.close()
@@ -77,7 +87,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	p := &predictor{classifier: c, flags: f, out: stdout, log: stderr}
+	p := &predictor{classifier: c, flags: f, out: stdout, log: stderr, comm: comm}
 	defer p.abort()
 	if err := in.each(func(d *data.Dataset, names []string) error { return p.add(ctx, d, names) }); err != nil {
 		return err
@@ -197,8 +207,11 @@ type predictor struct {
 	flags      classifyFlags
 	out, log   io.Writer
 	run        *probe.Classifier
-	logits     *data.NpyWriter
+	logits     *data.NpyWriter // rank 0's
 	enc        *json.Encoder
+	comm       dist.Comm
+	share      []float32 // this rank's logits of a round (see addShared)
+	gathered   []float32 // rank 0's: every rank's logits of a round
 }
 
 func (p *predictor) add(ctx context.Context, d *data.Dataset, names []string) error {
@@ -207,25 +220,11 @@ func (p *predictor) add(ctx context.Context, d *data.Dataset, names []string) er
 			return err
 		}
 	}
-	classes := p.run.Classes()
+	if p.comm.Size() > 1 {
+		return p.addShared(ctx, d, names)
+	}
 	err := p.run.Logits(ctx, d.N, func(i int, dst []float32) { copy(dst, d.Image(i)) }, func(first int, logits []float32) error {
-		for i := range len(logits) / classes {
-			if err := checkLogits(names[first+i], logits[i*classes:(i+1)*classes]); err != nil {
-				return err
-			}
-		}
-		if p.logits != nil {
-			if err := appendOutput(p.logits, logits); err != nil {
-				return err
-			}
-		}
-		for i := range len(logits) / classes {
-			top := probe.TopK(logits[i*classes:(i+1)*classes], p.flags.top, p.classifier.labels)
-			if err := p.print(names[first+i], top); err != nil {
-				return err
-			}
-		}
-		return nil
+		return p.emit(names[first:], logits)
 	})
 	if _, nonFinite := err.(*nonFiniteLogits); nonFinite {
 		return err // names its image
@@ -258,6 +257,29 @@ func checkLogits(name string, logits []float32) error {
 	return nil
 }
 
+// emit writes the logits of images, in order from names[0], and prints
+// their top classes.
+func (p *predictor) emit(names []string, logits []float32) error {
+	classes := p.run.Classes()
+	for i := range len(logits) / classes {
+		if err := checkLogits(names[i], logits[i*classes:(i+1)*classes]); err != nil {
+			return err
+		}
+	}
+	if p.logits != nil {
+		if err := appendOutput(p.logits, logits); err != nil {
+			return err
+		}
+	}
+	for i := range len(logits) / classes {
+		top := probe.TopK(logits[i*classes:(i+1)*classes], p.flags.top, p.classifier.labels)
+		if err := p.print(names[i], top); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // start sizes the trunk to the images and opens the logits file.
 func (p *predictor) start(d *data.Dataset, first string) error {
 	c := p.classifier
@@ -273,7 +295,7 @@ func (p *predictor) start(d *data.Dataset, first string) error {
 		return errors.Wrap(err, c.layersFrom)
 	}
 	fmt.Fprintf(p.log, "classify: %s probe of %d classes on blocks %v%s\n", c.head.Kind, c.head.Classes, p.run.Layers(), describeHalf(c.model.Params))
-	if p.flags.logits != "" {
+	if p.flags.logits != "" && p.comm.Rank() == 0 {
 		p.logits, err = data.CreateNpy(p.flags.logits, []int{c.head.Classes})
 	}
 	p.enc = json.NewEncoder(p.out)

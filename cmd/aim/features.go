@@ -83,6 +83,9 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if err := checkSameInputs(comm, f.sharedInputs(inputs)...); err != nil {
+		return err
+	}
 	if f.images != "" {
 		inputs = append([]string{f.images}, inputs...)
 	}

@@ -151,6 +151,9 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := checkSameInputs(comm, f.sharedInputs(*name)...); err != nil {
+		return err
+	}
 	t, src, err := f.load(*name, data.LoadOptions{DataDir: *dataDir, Folder: size.folderOptions()})
 	if err = dist.Agree(comm, err); err != nil { // every rank reads both
 		return err

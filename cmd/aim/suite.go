@@ -43,6 +43,9 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := checkSameInputs(comm, f.sharedInputs("")...); err != nil {
+		return err
+	}
 	t, err := probe.LoadTrunk(f.checkpoint, loadOptions(*f.allowNonFinite)...)
 	if err != nil {
 		err = errors.Wrap(withNonFiniteHint(err), "--checkpoint")

@@ -40,3 +40,23 @@ func Command(t testing.TB, np int, env []string, prog string, args ...string) *e
 	cmd.Env = append(cmd.Environ(), env...)
 	return cmd
 }
+
+// CommandInDirs returns mpirun starting, after Skip, one copy of prog with
+// args per folder of dirs, rank r working in dirs[r], each with the
+// environment of the test process plus env: a relative path in args then
+// names a file of each rank's own, as the same path does on separate
+// machines.
+func CommandInDirs(t testing.TB, dirs, env []string, prog string, args ...string) *exec.Cmd {
+	t.Helper()
+	Skip(t)
+	all := append([]string{}, Args...)
+	for r, dir := range dirs {
+		if r > 0 {
+			all = append(all, ":")
+		}
+		all = append(append(all, "-np", "1", "--wdir", dir, prog), args...)
+	}
+	cmd := exec.Command("mpirun", all...)
+	cmd.Env = append(cmd.Environ(), env...)
+	return cmd
+}
