@@ -33,7 +33,13 @@ func mpiAim(t *testing.T, np int, args ...string) *exec.Cmd {
 // output and standard error.
 func runMPI(t *testing.T, np int, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := mpiAim(t, np, args...)
+	return runCollecting(t, mpiAim(t, np, args...))
+}
+
+// runCollecting runs cmd and returns its exit status, standard output and
+// standard error; it fails the test only if cmd cannot be run at all.
+func runCollecting(t *testing.T, cmd *exec.Cmd) (int, string, string) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

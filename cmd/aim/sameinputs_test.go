@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,15 +42,7 @@ func rankDirs(t *testing.T, files map[string]string, differ []string) []string {
 // exit status, standard output and standard error.
 func runMPIInDirs(t *testing.T, dirs []string, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := mpitest.CommandInDirs(t, dirs, []string{runMainEnv + "=1"}, os.Args[0], args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if _, ok := err.(*exec.ExitError); !ok {
-			t.Fatal(err)
-		}
-	}
-	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+	return runCollecting(t, mpitest.CommandInDirs(t, dirs, []string{runMainEnv + "=1"}, os.Args[0], args...))
 }
 
 // TestMPIRefusesDifferentCopies: features, classify, probe and suite on 2
