@@ -55,10 +55,8 @@ func allRoutes() []route {
 
 // forced reports whether r is one of the routes the environment allows.
 func (r route) forced() bool {
-	if v := strings.TrimSpace(os.Getenv(isa.EnvVar)); v != "" && !strings.EqualFold(v, "auto") {
-		if l, err := isa.Parse(v); err != nil || l != r.level {
-			return false
-		}
+	if l, ok := isa.Forced(); ok && l != r.level {
+		return false
 	}
 	if v := os.Getenv(XWTEnvVar); v != "" && r.level == isa.AVX512 {
 		if m, err := parseXWT(v); err != nil || m != r.xwt {

@@ -39,7 +39,7 @@ func TestOnEveryLevel(t *testing.T) {
 	for _, level := range isa.Levels() {
 		t.Run(level.String(), func(t *testing.T) {
 			switch missing := isa.Missing(level); {
-			case !levelAllowed(level):
+			case forcedOther(level):
 				t.Skipf("level %v: %s=%s forces another", level, isa.EnvVar, os.Getenv(isa.EnvVar))
 			case len(missing) > 0:
 				t.Skipf("level %v: this CPU lacks %s", level, strings.Join(missing, ", "))
@@ -57,12 +57,8 @@ func TestOnEveryLevel(t *testing.T) {
 	}
 }
 
-// levelAllowed reports whether AIM_ISA, if set, forces level.
-func levelAllowed(level isa.Level) bool {
-	v := strings.TrimSpace(os.Getenv(isa.EnvVar))
-	if v == "" || strings.EqualFold(v, "auto") {
-		return true
-	}
-	l, err := isa.Parse(v)
-	return err == nil && l == level
+// forcedOther reports whether AIM_ISA forces a level other than level.
+func forcedOther(level isa.Level) bool {
+	l, ok := isa.Forced()
+	return ok && l != level
 }

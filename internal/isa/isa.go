@@ -167,6 +167,18 @@ func Set(l Level) error {
 	return nil
 }
 
+// Forced returns the level AIM_ISA names, and false when it names none
+// (unset, "auto") or is not a level: the level a run under this
+// environment is meant to take, whether or not the CPU can.
+func Forced() (Level, bool) {
+	v := strings.TrimSpace(os.Getenv(EnvVar))
+	if v == "" || strings.EqualFold(v, "auto") {
+		return Go, false
+	}
+	l, err := Parse(v)
+	return l, err == nil
+}
+
 // Active returns the level the kernels use now.
 func Active() Level {
 	Init()

@@ -148,3 +148,16 @@ func TestCPUWithoutAVX512(t *testing.T) {
 		t.Errorf("Set(go) = %v, Active() = %v", err, Active())
 	}
 }
+
+func TestForced(t *testing.T) {
+	for _, c := range []struct {
+		value string
+		want  Level
+		ok    bool
+	}{{"", Go, false}, {"auto", Go, false}, {"AVX2", AVX2, true}, {"go", Go, true}, {"avx512", AVX512, true}, {"sse", Go, false}} {
+		t.Setenv(EnvVar, c.value)
+		if l, ok := Forced(); l != c.want || ok != c.ok {
+			t.Errorf("AIM_ISA=%q: Forced() = %v, %t; want %v, %t", c.value, l, ok, c.want, c.ok)
+		}
+	}
+}
