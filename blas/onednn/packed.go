@@ -1,0 +1,187 @@
+//go:build linux && (amd64 || arm64)
+
+package onednn
+
+import (
+	"runtime"
+	"unsafe"
+
+	"github.com/pkg/errors"
+)
+
+// Packed is a B operand (weights) reordered into the layout oneDNN's
+// primitives prefer for it, once, to serve many products. It holds a copy:
+// its source may change or go away afterwards, except that a product whose
+// primitive prefers another layout (a new row count M can choose one)
+// reorders the source again, so the source must stay readable and
+// unchanged while the Packed is used — or be handed again with Repack.
+type Packed struct {
+	key packedKey
+	src unsafe.Pointer
+	*copies
+}
+
+// copies are a Packed operand's copies, apart from it so that a cleanup can
+// free them once it is collected.
+type copies struct{ layouts []*layout }
+
+// packedKey is what a packed operand must agree on with a product.
+type packedKey struct {
+	K, N   int
+	TransB bool
+	LDB    int
+	Type   DataType
+}
+
+// layout is one copy of the weights in one oneDNN layout.
+type layout struct {
+	md   memoryDesc
+	mem  uintptr
+	data uintptr // the buffer oneDNN allocated for it
+}
+
+// Pack reorders the B operand of products like p (K×N after op(), stored as
+// p.TransB and p.LDB say, p.Type values at b, lenB elements) into the
+// layout p's primitive prefers. p.M and the other fields choose that
+// primitive; products with other M may use the result.
+func Pack(p Product, b unsafe.Pointer, lenB int) (*Packed, error) {
+	if err := Load(); err != nil {
+		return nil, err
+	}
+	if err := fits("B", p.TransB, p.K, p.N, p.LDB, lenB); err != nil {
+		return nil, errors.Wrapf(err, "onednn: packing %v", p)
+	}
+	if p.Type != BF16 && p.Type != F32 {
+		return nil, errors.Errorf("onednn: packing %v: operands must be bf16 or f32", p)
+	}
+	w := &Packed{key: packedKey{p.K, p.N, p.TransB, p.LDB, p.Type}, src: b, copies: &copies{}}
+	p.PackedB = true
+	err := do(func() error {
+		prim, err := primitiveFor(p)
+		if err != nil {
+			return err
+		}
+		_, err = w.layoutFor(prim)
+		return err
+	})
+	if err != nil {
+		w.Free()
+		return nil, err
+	}
+	runtime.AddCleanup(w, (*copies).free, w.copies)
+	return w, nil
+}
+
+// Repack reorders new values of the same shape into the packed layouts (an
+// optimiser step changed the weights). b replaces the source.
+func (w *Packed) Repack(b unsafe.Pointer) error {
+	w.src = b
+	return do(func() error {
+		for _, l := range w.layouts {
+			if err := w.reorder(l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Free releases the packed copies now rather than when w is collected; w
+// must not be used afterwards.
+func (w *Packed) Free() { w.copies.free() }
+
+// free destroys the memory objects of the copies.
+func (c *copies) free() {
+	layouts := c.layouts
+	c.layouts = nil
+	if len(layouts) == 0 {
+		return
+	}
+	do(func() error {
+		for _, l := range layouts {
+			call(loaded.fn.memDestroy, l.mem)
+		}
+		return nil
+	})
+}
+
+// Matmul computes the product p of a and w into c (see Product and
+// Matmul); p.PackedB must be set and p agree with w's shape.
+func (w *Packed) Matmul(p Product, a unsafe.Pointer, lenA int, bias []float32, c []float32) error {
+	if !p.PackedB {
+		return errors.Errorf("onednn: product %v: a packed B needs Product.PackedB", p)
+	}
+	if k := (packedKey{p.K, p.N, p.TransB, p.LDB, p.Type}); k != w.key {
+		return errors.Errorf("onednn: product %v does not match weights packed for %dx%d %v", p, w.key.K, w.key.N, w.key.Type)
+	}
+	if err := checkCall(p, lenA, 0, bias, c); err != nil {
+		return err
+	}
+	return do(func() error {
+		prim, err := primitiveFor(p)
+		if err != nil {
+			return err
+		}
+		l, err := w.layoutFor(prim)
+		if err != nil {
+			return err
+		}
+		return prim.run(uintptr(a), l.data, bias, c)
+	})
+}
+
+// layoutFor returns w's copy in the layout prim wants, reordering the
+// source into a new one when it has none.
+func (w *Packed) layoutFor(prim *primitive) (*layout, error) {
+	for _, l := range w.layouts {
+		if call(loaded.fn.mdEqual, l.md.ptr(), prim.weights.ptr()) != 0 {
+			return l, nil
+		}
+	}
+	l := &layout{md: prim.weights}
+	if err := check("memory_create", call(loaded.fn.memCreate, uintptr(unsafe.Pointer(&l.mem)), l.md.ptr(), loaded.engine, memoryAllocate)); err != nil {
+		return nil, err
+	}
+	w.layouts = append(w.layouts, l)
+	if err := check("memory_get_data_handle", call(loaded.fn.memGetHandle, l.mem, uintptr(unsafe.Pointer(&l.data)))); err != nil {
+		return nil, err
+	}
+	return l, w.reorder(l)
+}
+
+// reorder copies the source into layout l.
+func (w *Packed) reorder(l *layout) error {
+	f := &loaded.fn
+	var src memoryDesc
+	k := w.key
+	if err := matrixDesc(&src, k.Type, k.TransB, k.K, k.N, k.LDB); err != nil {
+		return err
+	}
+	var srcMem, pd, prim uintptr
+	if err := check("memory_create", call(f.memCreate, uintptr(unsafe.Pointer(&srcMem)), src.ptr(), loaded.engine, uintptr(w.src))); err != nil {
+		return err
+	}
+	defer call(f.memDestroy, srcMem)
+	if err := check("reorder_primitive_desc_create", call(f.reorderPD, uintptr(unsafe.Pointer(&pd)), src.ptr(), loaded.engine, l.md.ptr(), loaded.engine, 0)); err != nil {
+		return err
+	}
+	defer call(f.pdDestroy, pd)
+	if err := check("primitive_create", call(f.primCreate, uintptr(unsafe.Pointer(&prim)), pd)); err != nil {
+		return err
+	}
+	defer call(f.primDestroy, prim)
+	args := []execArg{{arg: argSrc, mem: srcMem}, {arg: argDst, mem: l.mem}}
+	if err := check("reorder", call(f.primExecute, prim, loaded.stream, 2, uintptr(unsafe.Pointer(&args[0])))); err != nil {
+		return err
+	}
+	return check("stream_wait", call(f.streamWait, loaded.stream))
+}
+
+// Bytes returns the memory the packed copies take.
+func (w *Packed) Bytes() int {
+	n := 0
+	for _, l := range w.layouts {
+		n += int(call(loaded.fn.mdSize, l.md.ptr()))
+	}
+	return n
+}
