@@ -1,0 +1,267 @@
+package blas
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/blas/onednn"
+	"github.com/aim-go/aim/internal/half"
+	"github.com/aim-go/aim/internal/parallel"
+	"github.com/aim-go/aim/internal/scratch"
+)
+
+// Precision is how matrix products compute.
+type Precision uint8
+
+// The precisions. In PrecisionBF16 every input of a product is rounded to
+// bfloat16 (to nearest, ties to even), the products accumulate in float32
+// and return float32: what a CPU's bf16 units (AMX, AVX512-BF16) compute.
+// Everything that is not a matrix product stays float32.
+const (
+	PrecisionF32 Precision = iota
+	PrecisionBF16
+)
+
+// Precisions lists the names ParsePrecision accepts.
+var Precisions = []string{"f32", "bf16"}
+
+func (p Precision) String() string {
+	if p == PrecisionBF16 {
+		return "bf16"
+	}
+	return "f32"
+}
+
+// ParsePrecision returns the precision called name ("f32" or "bf16").
+func ParsePrecision(name string) (Precision, error) {
+	switch strings.ToLower(name) {
+	case "f32", "fp32", "float32":
+		return PrecisionF32, nil
+	case "bf16", "bfloat16":
+		return PrecisionBF16, nil
+	}
+	return 0, errors.Errorf("unknown precision %q: want %s", name, strings.Join(Precisions, " or "))
+}
+
+// CheckPrecision returns why products cannot run in p here: for bf16,
+// oneDNN missing (naming the Debian package) or unable to compute bf16 on
+// this CPU.
+func CheckPrecision(p Precision) error {
+	if p != PrecisionBF16 {
+		return nil
+	}
+	return onednn.CheckBF16()
+}
+
+// weightsEpoch counts the changes of trained weights (WeightsChanged).
+var weightsEpoch atomic.Uint64
+
+// WeightsChanged tells the package that weights were written in place (an
+// optimiser step, weights copied in from another rank): bf16 copies of
+// float32 weights made before (PackedWeights) are made again on next use.
+// Inference, which never calls it, rounds and packs each layer once.
+func WeightsChanged() { weightsEpoch.Add(1) }
+
+// bf16Rounded rounds src to bf16 values held as float32.
+func bf16Rounded(dst, src []float32) {
+	for i, v := range src {
+		dst[i] = half.BF16(half.ToBF16(v))
+	}
+}
+
+// roundRows writes the rows×cols matrix at src (row stride ld) as
+// contiguous bf16 bits into dst.
+func roundRows(dst []uint16, src []float32, rows, cols, ld int) {
+	parallel.For(rows, max(1, 4096/max(cols, 1)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row, out := src[i*ld:i*ld+cols], dst[i*cols:(i+1)*cols]
+			for j, v := range row {
+				out[j] = half.ToBF16(v)
+			}
+		}
+	})
+}
+
+// roundRowsF32 is roundRows with the bf16 values held as float32.
+func roundRowsF32(dst, src []float32, rows, cols, ld int) {
+	parallel.For(rows, max(1, 4096/max(cols, 1)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			bf16Rounded(dst[i*cols:(i+1)*cols], src[i*ld:i*ld+cols])
+		}
+	})
+}
+
+var (
+	bitsScratch scratch.List[uint16]
+	f32Scratch  scratch.List[float32]
+)
+
+// smallBF16 is the size m·n·k under which GemmBF16 multiplies the rounded
+// operands on the float32 kernels: per-head attention products, where a
+// call into oneDNN (one thread for the process) costs more than it saves
+// and the float32 kernels run heads in parallel. The result is the same
+// up to the order of float32 summation.
+const smallBF16 = 1 << 20
+
+// GemmBF16 is Gemm for float32 in PrecisionBF16: C = alpha·op(A)·op(B) +
+// beta·C with A and B rounded to bf16, the products accumulated in float32.
+// Large products run on oneDNN (see package onednn); small ones on the
+// float32 kernels with the operands rounded. Like Gemm, it panics on
+// invalid dimensions; oneDNN's failures are returned.
+func GemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) error {
+	tA, tB := transpose(transA), transpose(transB)
+	if !checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) {
+		return nil
+	}
+	if scaleOnly(tA, tB, m, n, k, len(a), lda, len(b), ldb, alpha, beta, c, ldc) {
+		return nil
+	}
+	ar, ac := shape(transA, m, k)
+	br, bc := shape(transB, k, n)
+	if m*n*k < smallBF16 {
+		ra, rb := f32Scratch.Get(ar*ac), f32Scratch.Get(br*bc)
+		defer f32Scratch.Put(ra)
+		defer f32Scratch.Put(rb)
+		roundRowsF32(ra, a, ar, ac, lda)
+		roundRowsF32(rb, b, br, bc, ldb)
+		Gemm(transA, transB, m, n, k, alpha, ra, ac, rb, bc, beta, c, ldc)
+		return nil
+	}
+	ra, rb := bitsScratch.Get(ar*ac), bitsScratch.Get(br*bc)
+	defer bitsScratch.Put(ra)
+	defer bitsScratch.Put(rb)
+	roundRows(ra, a, ar, ac, lda)
+	roundRows(rb, b, br, bc, ldb)
+	p := onednn.Product{M: m, N: n, K: k, TransA: transA, TransB: transB, LDA: ac, LDB: bc, LDC: ldc,
+		Type: onednn.BF16, Alpha: alpha, Beta: beta}
+	return onednn.Matmul(p, unsafe.Pointer(unsafe.SliceData(ra)), len(ra), unsafe.Pointer(unsafe.SliceData(rb)), len(rb), nil, c[:(m-1)*ldc+n])
+}
+
+// PackedWeights are a linear layer's weights (out×in, row-major, PyTorch's
+// layout) as bf16, packed once into oneDNN's layout for LinearBF16. From
+// float32 weights the package makes the bf16 copy itself, and makes it
+// again when the weights move or WeightsChanged says they were written;
+// 16-bit weights (a BF16 or F16 file) are inference weights and are packed
+// once. The zero value is empty and ready.
+type PackedWeights struct {
+	mu     sync.Mutex
+	src    unsafe.Pointer // the weights the copy was made from
+	epoch  uint64
+	bits   []uint16 // the bf16 values, when the package rounded them
+	packed *onednn.Packed
+}
+
+// Free releases the packed copy (it is also released once w is
+// collected).
+func (w *PackedWeights) Free() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.packed != nil {
+		w.packed.Free()
+	}
+	*w = PackedWeights{}
+}
+
+// LinearBF16 computes y = x·Wᵀ (+ bias on every row) in PrecisionBF16 for
+// x (n×in) and W (out×in) given as float32 values w32 or as 16-bit values
+// bits of format h (w32 nil), through the packed copy w. bias is nil or
+// out values; y is n×out.
+func LinearBF16(w *PackedWeights, x, w32 []float32, h Half, bits []uint16, bias, y []float32, n, in, out int) error {
+	if n == 0 || out == 0 {
+		return nil
+	}
+	if len(x) < n*in || len(y) < n*out || (bias != nil && len(bias) < out) {
+		return errors.Errorf("blas: LinearBF16: %d inputs, %d outputs, %d biases for %d rows of %d → %d", len(x), len(y), len(bias), n, in, out)
+	}
+	if in == 0 {
+		fillRows(y, bias, n, out)
+		return nil
+	}
+	p := onednn.Product{M: n, N: out, K: in, TransB: true, LDA: in, LDB: in, LDC: out,
+		Type: onednn.BF16, Alpha: 1, Bias: bias != nil, PackedB: true}
+	packed, err := w.pack(p, w32, h, bits)
+	if err != nil {
+		return err
+	}
+	xb := bitsScratch.Get(n * in)
+	defer bitsScratch.Put(xb)
+	roundRows(xb, x, n, in, in)
+	return packed.Matmul(p, unsafe.Pointer(unsafe.SliceData(xb)), len(xb), bias, y[:n*out])
+}
+
+// fillRows sets each of the n rows of y to bias, or to zero without one.
+func fillRows(y, bias []float32, n, out int) {
+	for i := 0; i < n; i++ {
+		row := y[i*out : (i+1)*out]
+		if bias == nil {
+			clear(row)
+		} else {
+			copy(row, bias)
+		}
+	}
+}
+
+// pack returns the packed copy of the weights, making it when there is none
+// or the float32 weights moved or changed since.
+func (w *PackedWeights) pack(p onednn.Product, w32 []float32, h Half, bits []uint16) (*onednn.Packed, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	size := p.N * p.K
+	src, epoch := unsafe.Pointer(unsafe.SliceData(bits)), uint64(0)
+	if w32 != nil {
+		src, epoch = unsafe.Pointer(unsafe.SliceData(w32)), weightsEpoch.Load()
+	} else if !h.Valid() || len(bits) < size {
+		return nil, errors.Errorf("blas: LinearBF16: %d weights of format %v for %d×%d", len(bits), h, p.N, p.K)
+	}
+	if w.packed != nil && w.src == src && w.epoch == epoch {
+		return w.packed, nil
+	}
+	from, err := w.bf16Bits(w32, h, bits, p)
+	if err != nil {
+		return nil, err
+	}
+	if w.packed != nil && w.src == src {
+		err = w.packed.Repack(unsafe.Pointer(unsafe.SliceData(from)))
+	} else {
+		if w.packed != nil {
+			w.packed.Free()
+		}
+		w.packed, err = onednn.Pack(p, unsafe.Pointer(unsafe.SliceData(from)), size)
+	}
+	if err != nil {
+		w.packed = nil
+		return nil, err
+	}
+	w.src, w.epoch = src, epoch
+	return w.packed, nil
+}
+
+// bf16Bits returns the weights as bf16 bits: BF16 bits as they are, others
+// rounded into w's own buffer.
+func (w *PackedWeights) bf16Bits(w32 []float32, h Half, bits []uint16, p onednn.Product) ([]uint16, error) {
+	size := p.N * p.K
+	if w32 == nil && h == BF16 {
+		w.bits = nil
+		return bits[:size], nil
+	}
+	if len(w.bits) != size {
+		w.bits = make([]uint16, size)
+	}
+	if w32 != nil {
+		if len(w32) < size {
+			return nil, errors.Errorf("blas: LinearBF16: %d float32 weights for %d", len(w32), size)
+		}
+		roundRows(w.bits, w32, size/p.K, p.K, p.K)
+		return w.bits, nil
+	}
+	parallel.For(size, 1<<14, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			w.bits[i] = half.ToBF16(half.F16(bits[i]))
+		}
+	})
+	return w.bits, nil
+}
