@@ -120,17 +120,12 @@ func GemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 	if scaleOnly(tA, tB, m, n, k, len(a), lda, len(b), ldb, alpha, beta, c, ldc) {
 		return nil
 	}
-	ar, ac := shape(transA, m, k)
-	br, bc := shape(transB, k, n)
 	if m*n*k < smallBF16 {
-		ra, rb := f32Scratch.Get(ar*ac), f32Scratch.Get(br*bc)
-		defer f32Scratch.Put(ra)
-		defer f32Scratch.Put(rb)
-		roundRowsF32(ra, a, ar, ac, lda)
-		roundRowsF32(rb, b, br, bc, ldb)
-		Gemm(transA, transB, m, n, k, alpha, ra, ac, rb, bc, beta, c, ldc)
+		GemmRoundedBF16(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return nil
 	}
+	ar, ac := shape(transA, m, k)
+	br, bc := shape(transB, k, n)
 	ra, rb := bitsScratch.Get(ar*ac), bitsScratch.Get(br*bc)
 	defer bitsScratch.Put(ra)
 	defer bitsScratch.Put(rb)
@@ -139,6 +134,29 @@ func GemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 	p := onednn.Product{M: m, N: n, K: k, TransA: transA, TransB: transB, LDA: ac, LDB: bc, LDC: ldc,
 		Type: onednn.BF16, Alpha: alpha, Beta: beta}
 	return onednn.Matmul(p, unsafe.Pointer(unsafe.SliceData(ra)), len(ra), unsafe.Pointer(unsafe.SliceData(rb)), len(rb), nil, c[:(m-1)*ldc+n])
+}
+
+// GemmRoundedBF16 computes what GemmBF16 does on the float32 kernels: it
+// rounds copies of A and B to bf16 values and multiplies them with Gemm.
+// The result is GemmBF16's up to the order of float32 summation, on any
+// CPU; it serves products too small or too many for one oneDNN thread
+// (attention's, head by head, from many goroutines).
+func GemmRoundedBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	tA, tB := transpose(transA), transpose(transB)
+	if !checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) {
+		return
+	}
+	if scaleOnly(tA, tB, m, n, k, len(a), lda, len(b), ldb, alpha, beta, c, ldc) {
+		return
+	}
+	ar, ac := shape(transA, m, k)
+	br, bc := shape(transB, k, n)
+	ra, rb := f32Scratch.Get(ar*ac), f32Scratch.Get(br*bc)
+	defer f32Scratch.Put(ra)
+	defer f32Scratch.Put(rb)
+	roundRowsF32(ra, a, ar, ac, lda)
+	roundRowsF32(rb, b, br, bc, ldb)
+	Gemm(transA, transB, m, n, k, alpha, ra, ac, rb, bc, beta, c, ldc)
 }
 
 // PackedWeights are a linear layer's weights (out×in, row-major, PyTorch's

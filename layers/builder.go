@@ -71,8 +71,11 @@ type Builder struct {
 // (see ops.Rows); nil lifts the limit.
 func (b *Builder) OnRows(r *ops.Rows) { b.rows = r }
 
-// limit is the option that applies the current row limit.
-func (b *Builder) limit() ops.Option { return ops.OnRows(b.rows) }
+// limit is the option that applies the current row limit and the store's
+// precision.
+func (b *Builder) limit() ops.Option {
+	return ops.Combine(ops.OnRows(b.rows), ops.InPrecision(b.params.Precision()))
+}
 
 // GatherRows applies ops.GatherRows with the current row set.
 func (b *Builder) GatherRows(x *G.Node) *G.Node {
@@ -272,7 +275,7 @@ func (b *Builder) Attention(qkv, prefix *G.Node, heads, seqLen int) *G.Node {
 	if b.err != nil {
 		return nil
 	}
-	return b.keep(ops.Attention(qkv, prefix, heads, seqLen))
+	return b.keep(ops.Attention(qkv, prefix, heads, seqLen, b.limit()))
 }
 
 // Add applies ops.Add.

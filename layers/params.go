@@ -28,7 +28,26 @@ type Params struct {
 	byName map[string]*tensor.Dense
 	half   map[string]halfWeights // weights held as 16-bit values (see SetHalf)
 	linear map[string]bool        // the weights of linear layers (Builder.LinearWeight)
+	prec   blas.Precision         // how graphs built on the store multiply
 }
+
+// SetPrecision makes the matrix products of graphs built on the store from
+// now on compute in precision p (ops.InPrecision): bf16 rounds their
+// inputs to bfloat16. It needs a float32 store, and for bf16 oneDNN (see
+// blas.CheckPrecision).
+func (p *Params) SetPrecision(prec blas.Precision) error {
+	if prec != blas.PrecisionF32 && p.dtype != tensor.Float32 {
+		return errors.Errorf("%v products need float32 parameters, not %v", prec, p.dtype)
+	}
+	if err := blas.CheckPrecision(prec); err != nil {
+		return err
+	}
+	p.prec = prec
+	return nil
+}
+
+// Precision returns the precision of the store's products (SetPrecision).
+func (p *Params) Precision() blas.Precision { return p.prec }
 
 // NewParams returns an empty store of float32 or float64 tensors.
 func NewParams(dtype tensor.Dtype) *Params {
@@ -71,6 +90,7 @@ func (p *Params) Set(name string, t *tensor.Dense) error {
 	}
 	p.byName[name] = t
 	delete(p.half, name)
+	blas.WeightsChanged()
 	return nil
 }
 

@@ -24,13 +24,14 @@ import (
 // consecutive features (the layout of a fused nn.Linear(D, 3D)). prefix (B)
 // holds each sample's prefix length S in [1, K]: query i attends key j iff
 // j < S or j ≤ i, so S = 1 is causal attention and S = K bidirectional. The
-// result (B·K, D) concatenates the heads.
-func Attention(qkv, prefix *G.Node, heads, seqLen int) (*G.Node, error) {
+// result (B·K, D) concatenates the heads. Of the options, InPrecision
+// applies (to QKᵀ and P·V, and the products of the backward pass).
+func Attention(qkv, prefix *G.Node, heads, seqLen int, opts ...Option) (*G.Node, error) {
 	if heads < 1 || seqLen < 1 {
 		return nil, errors.Errorf("Attention: heads %d and sequence length %d must be positive", heads, seqLen)
 	}
-	op := &attentionOp{heads: heads, seqLen: seqLen}
-	op.desc = fmt.Sprintf("Attention{heads=%d,K=%d}", heads, seqLen)
+	op := &attentionOp{heads: heads, seqLen: seqLen, precision: settingsOf(opts).precision}
+	op.desc = precisionTag(fmt.Sprintf("Attention{heads=%d,K=%d}", heads, seqLen), op.precision)
 	return G.ApplyOp(op, qkv, prefix)
 }
 
@@ -42,6 +43,7 @@ func Attention(qkv, prefix *G.Node, heads, seqLen int) (*G.Node, error) {
 type attentionOp struct {
 	base
 	heads, seqLen int
+	precision     blas.Precision
 	keepProbs     bool
 	out           buffer
 	probs         buffer
@@ -171,9 +173,9 @@ func attentionForward[T Float](op *attentionOp, vs []G.Value, out, probs []T) er
 			if probs != nil {
 				p = probs[hv.p : hv.p+k*k]
 			}
-			blas.Gemm(false, true, k, k, dh, T(g.scale), qkv[hv.q:], ld, qkv[hv.k:], ld, 0, p, k)
+			gemmIn(op.precision, false, true, k, k, dh, T(g.scale), qkv[hv.q:], ld, qkv[hv.k:], ld, 0, p, k)
 			maskedSoftmax(p, k, g.prefixes[bh/g.heads])
-			blas.Gemm(false, false, k, dh, k, 1, p, k, qkv[hv.v:], ld, 0, out[hv.o:], g.d)
+			gemmIn(op.precision, false, false, k, dh, k, 1, p, k, qkv[hv.v:], ld, 0, out[hv.o:], g.d)
 		}
 	})
 	return nil
@@ -239,7 +241,7 @@ func maskedSoftmax32(p []float32, k, prefix int) {
 
 func (op *attentionOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	op.keepProbs = true
-	back := &attentionGradOp{base: base{"Attention.dqkv"}, fwd: op}
+	back := &attentionGradOp{base: base{precisionTag("Attention.dqkv", op.precision)}, fwd: op}
 	dqkv, err := G.ApplyOp(back, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
@@ -298,6 +300,7 @@ func attentionBackward[T Float](op *attentionGradOp, vs []G.Value, dqkv, scratch
 	if err != nil {
 		return err
 	}
+	prec := op.fwd.precision
 	qkv, dout := dataOf[T](vs[0]), dataOf[T](vs[2])
 	probs := dataOf[T](op.fwd.probs.t)
 	k, dh, ld := g.k, g.dh, 3*g.d
@@ -306,11 +309,11 @@ func attentionBackward[T Float](op *attentionGradOp, vs []G.Value, dqkv, scratch
 			hv := g.view(bh)
 			p, ds := probs[hv.p:hv.p+k*k], scratch[hv.p:hv.p+k*k]
 			dO := dout[hv.o:]
-			blas.Gemm(true, false, k, dh, k, 1, p, k, dO, g.d, 0, dqkv[hv.v:], ld)
-			blas.Gemm(false, true, k, k, dh, 1, dO, g.d, qkv[hv.v:], ld, 0, ds, k)
+			gemmIn(prec, true, false, k, dh, k, 1, p, k, dO, g.d, 0, dqkv[hv.v:], ld)
+			gemmIn(prec, false, true, k, k, dh, 1, dO, g.d, qkv[hv.v:], ld, 0, ds, k)
 			softmaxBackward(p, ds, k)
-			blas.Gemm(false, false, k, dh, k, T(g.scale), ds, k, qkv[hv.k:], ld, 0, dqkv[hv.q:], ld)
-			blas.Gemm(true, false, k, dh, k, T(g.scale), ds, k, qkv[hv.q:], ld, 0, dqkv[hv.k:], ld)
+			gemmIn(prec, false, false, k, dh, k, T(g.scale), ds, k, qkv[hv.k:], ld, 0, dqkv[hv.q:], ld)
+			gemmIn(prec, true, false, k, dh, k, T(g.scale), ds, k, qkv[hv.q:], ld, 0, dqkv[hv.k:], ld)
 		}
 	})
 	return nil
@@ -329,4 +332,17 @@ func softmaxBackward[T Float](p, dp []T, k int) {
 			dr[j] = T(float64(v) * (float64(dr[j]) - dot))
 		}
 	}
+}
+
+// gemmIn is blas.Gemm in precision p: for float32 in bf16, the product of
+// the operands rounded to bf16, on the float32 kernels (attention's
+// products are many and small: one oneDNN thread would serialise them).
+func gemmIn[T Float](p blas.Precision, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if p == blas.PrecisionBF16 {
+		if a32, ok := any(a).([]float32); ok {
+			blas.GemmRoundedBF16(transA, transB, m, n, k, float32(alpha), a32, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+			return
+		}
+	}
+	blas.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }

@@ -17,8 +17,9 @@ import (
 // inputGrad is false the gradient with respect to x is never built, which
 // saves a matrix product where x is data (the image patches).
 func Linear(x, w, b *G.Node, inputGrad bool, opts ...Option) (*G.Node, error) {
-	op := &linearOp{hasBias: b != nil, inputGrad: inputGrad, rowLimit: limitOf(opts)}
-	op.desc = op.tag(fmt.Sprintf("Linear{bias=%t,dx=%t}", op.hasBias, inputGrad))
+	st := settingsOf(opts)
+	op := &linearOp{hasBias: b != nil, inputGrad: inputGrad, rowLimit: st.rowLimit, precision: st.precision}
+	op.desc = precisionTag(op.tag(fmt.Sprintf("Linear{bias=%t,dx=%t}", op.hasBias, inputGrad)), st.precision)
 	if b == nil {
 		return G.ApplyOp(op, x, w)
 	}
@@ -27,9 +28,9 @@ func Linear(x, w, b *G.Node, inputGrad bool, opts ...Option) (*G.Node, error) {
 
 // LinearHalf is Linear for inference with weights held as 16-bit values of
 // format h (out·in values, row-major as w: BF16 or F16), used in place
-// through blas.GemmHalf: w, of shape (out, in), stands for them in the graph
-// and its data are never read. Such a layer has no gradient; building one
-// is an error.
+// through blas.GemmHalf (or, in bf16 precision, handed to oneDNN as they
+// are): w, of shape (out, in), stands for them in the graph and its data
+// are never read. Such a layer has no gradient; building one is an error.
 func LinearHalf(x, w, b *G.Node, h blas.Half, bits []uint16, opts ...Option) (*G.Node, error) {
 	if !h.Valid() {
 		return nil, errors.Errorf("LinearHalf: unknown 16-bit format %v", h)
@@ -40,8 +41,9 @@ func LinearHalf(x, w, b *G.Node, h blas.Half, bits []uint16, opts ...Option) (*G
 	if ws := w.Shape(); ws.Dims() != 2 || ws.TotalSize() != len(bits) {
 		return nil, errors.Errorf("LinearHalf: %d %v values for a weight of shape %v", len(bits), h, ws)
 	}
-	op := &linearOp{hasBias: b != nil, half: h, bits: bits, rowLimit: limitOf(opts)}
-	op.desc = op.tag(fmt.Sprintf("Linear%v{bias=%t}", h, op.hasBias))
+	st := settingsOf(opts)
+	op := &linearOp{hasBias: b != nil, half: h, bits: bits, rowLimit: st.rowLimit, precision: st.precision}
+	op.desc = precisionTag(op.tag(fmt.Sprintf("Linear%v{bias=%t}", h, op.hasBias)), st.precision)
 	if b == nil {
 		return G.ApplyOp(op, x, w)
 	}
@@ -54,6 +56,8 @@ type linearOp struct {
 	hasBias, inputGrad bool
 	half               blas.Half // the format of bits
 	bits               []uint16  // the weights, when held as 16-bit values
+	precision          blas.Precision
+	packed             blas.PackedWeights // the weights for bf16 products
 	out                buffer
 }
 
@@ -98,6 +102,12 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 	switch dt {
 	case tensor.Float32:
 		x, bias, out := dataOf[float32](vs[0]), op.bias32(vs), y.Float32s()
+		if op.precision == blas.PrecisionBF16 {
+			if err := op.forwardBF16(x, vs[1], bias, out, n, in, outDim); err != nil {
+				return nil, err
+			}
+			break
+		}
 		if op.bits != nil {
 			linearForwardHalf(x, op.half, op.bits, bias, out, n, in, outDim)
 			break
@@ -121,6 +131,16 @@ func (op *linearOp) bias64(vs []G.Value) []float64 {
 		return dataOf[float64](vs[2])
 	}
 	return nil
+}
+
+// forwardBF16 computes the layer in bf16 precision, from the 16-bit
+// weights when the layer holds them and from w's float32 values otherwise.
+func (op *linearOp) forwardBF16(x []float32, w G.Value, bias, y []float32, n, in, out int) error {
+	var w32 []float32
+	if op.bits == nil {
+		w32 = dataOf[float32](w)
+	}
+	return errors.Wrap(blas.LinearBF16(&op.packed, x, w32, op.half, op.bits, bias, y, n, in, out), op.desc)
 }
 
 // linearForward computes y = x·wᵀ (+ bias broadcast over rows).
@@ -158,11 +178,11 @@ func (op *linearOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	grads := make(G.Nodes, len(inputs))
 	var err error
 	if op.inputGrad {
-		if grads[0], err = G.ApplyOp(&matMulOp{base: base{op.tag("Linear.dx")}, rowLimit: op.rowLimit}, grad, inputs[1]); err != nil {
+		if grads[0], err = G.ApplyOp(op.gradOp("Linear.dx", false), grad, inputs[1]); err != nil {
 			return nil, err
 		}
 	}
-	if grads[1], err = G.ApplyOp(&matMulOp{base: base{op.tag("Linear.dw")}, rowLimit: op.rowLimit, transA: true}, grad, inputs[0]); err != nil {
+	if grads[1], err = G.ApplyOp(op.gradOp("Linear.dw", true), grad, inputs[0]); err != nil {
 		return nil, err
 	}
 	if op.hasBias {
@@ -173,14 +193,20 @@ func (op *linearOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	return grads, nil
 }
 
+// gradOp returns the product of one of the layer's gradients.
+func (op *linearOp) gradOp(name string, transA bool) *matMulOp {
+	return &matMulOp{base: base{precisionTag(op.tag(name), op.precision)}, rowLimit: op.rowLimit, transA: transA, precision: op.precision}
+}
+
 // matMulOp computes op(A)·B for the gradients of Linear: dx = dy·w and
 // dw = dyᵀ·x. With a row limit only the first rows of A (and, for dx, of
 // the result) take part.
 type matMulOp struct {
 	base
 	rowLimit
-	transA bool
-	out    buffer
+	transA    bool
+	precision blas.Precision
+	out       buffer
 }
 
 func (op *matMulOp) Arity() int      { return 2 }
@@ -224,6 +250,10 @@ func (op *matMulOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	switch dt {
 	case tensor.Float32:
+		if op.precision == blas.PrecisionBF16 {
+			err := blas.GemmBF16(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
+			return c, errors.Wrap(err, op.desc)
+		}
 		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
 	default:
 		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float64](vs[0]), a[1], dataOf[float64](vs[1]), n, 0, c.Float64s(), n)

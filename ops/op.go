@@ -24,6 +24,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/internal/offheap"
 )
 
@@ -61,20 +62,57 @@ func (l rowLimit) tag(desc string) string {
 }
 
 // Option modifies an operation when it is added to a graph.
-type Option func(*rowLimit)
+type Option func(*settings)
+
+// settings are what options set.
+type settings struct {
+	rowLimit
+	precision blas.Precision
+}
 
 // OnRows limits an operation, and those of its backward pass, to the rows of
 // r: the first r.Len() rows of its inputs and output; later rows are neither
 // read nor written. See Rows.
-func OnRows(r *Rows) Option { return func(l *rowLimit) { l.rows = r } }
+func OnRows(r *Rows) Option { return func(s *settings) { s.rows = r } }
 
-// limitOf applies options.
-func limitOf(opts []Option) rowLimit {
-	var l rowLimit
-	for _, o := range opts {
-		o(&l)
+// InPrecision makes the matrix products of an operation on float32 values,
+// and those of its backward pass, compute in precision p (see
+// blas.Precision: in bf16 their inputs are rounded to bfloat16). Operations
+// without matrix products, and float64 graphs, ignore it.
+func InPrecision(p blas.Precision) Option { return func(s *settings) { s.precision = p } }
+
+// Combine returns the option that applies opts in turn.
+func Combine(opts ...Option) Option {
+	return func(s *settings) {
+		for _, o := range opts {
+			if o != nil {
+				o(s)
+			}
+		}
 	}
-	return l
+}
+
+// settingsOf applies options.
+func settingsOf(opts []Option) settings {
+	var s settings
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	return s
+}
+
+// limitOf returns the row limit options set.
+func limitOf(opts []Option) rowLimit { return settingsOf(opts).rowLimit }
+
+// precisionTag marks a description with a precision other than f32, so
+// that the graph does not merge operations that compute differently.
+func precisionTag(desc string, p blas.Precision) string {
+	if p == blas.PrecisionF32 {
+		return desc
+	}
+	return desc + "{" + p.String() + "}"
 }
 
 func (b base) ReturnsPtr() bool      { return false }

@@ -27,6 +27,8 @@ import (
 	"math"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/blas"
 )
 
 // Float is the element type of parameters: float32 or float64.
@@ -122,6 +124,7 @@ func (o *AdamW[T]) Step(params []Param[T], lr float64) (gradNorm float64, err er
 	for i, p := range params {
 		update(&c, p, o.bound[i])
 	}
+	blas.WeightsChanged() // bf16 copies of the weights are made again
 	return norm, nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/optim"
@@ -131,6 +132,7 @@ func (r *runner) shareWeights() error {
 			return errors.Wrapf(err, "sharing %s", name)
 		}
 	}
+	blas.WeightsChanged()
 	return nil
 }
 
