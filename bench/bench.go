@@ -24,12 +24,15 @@ type Options struct {
 	Preset string
 	Batch  int
 	Steps  int // timed steps (after 2 warm-up steps)
+	// Precision is how the matrix products compute (blas.Precision).
+	Precision blas.Precision
 }
 
 // Result is what Run measured. Times are medians over the timed steps.
 type Result struct {
 	Preset            string  `json:"preset"`
 	Batch             int     `json:"batch"`
+	Precision         string  `json:"precision"`
 	BLAS              string  `json:"blas"`
 	BLASInfo          string  `json:"blas_info"`
 	Threads           int     `json:"threads"`
@@ -42,6 +45,11 @@ type Result struct {
 	InferGFLOPs       float64 `json:"infer_gflops"`
 	SgemmGFLOPs       float64 `json:"sgemm_gflops"` // 512×512×512 float32 on the same backend
 	PeakRSSMB         float64 `json:"peak_rss_mb"`
+	// TrainIsolatedFraction is TrainGFLOPs over the rate of the trunk's
+	// linear products timed alone on oneDNN at the batch's rows, in the
+	// same precision (0: not measured).
+	TrainIsolatedFraction float64       `json:"train_isolated_fraction,omitempty"`
+	OneDNN                *OneDNNReport `json:"onednn,omitempty"` // nil: oneDNN not loaded
 }
 
 // Run builds the preset's model and measures it on random images.
@@ -53,9 +61,12 @@ func Run(o Options) (*Result, error) {
 	if o.Batch < 1 || o.Steps < 1 {
 		return nil, errors.Errorf("batch %d and steps %d must be positive", o.Batch, o.Steps)
 	}
-	r := &Result{Preset: o.Preset, Batch: o.Batch, BLAS: blas.Backend(), BLASInfo: blas.Info(), Threads: runtime.GOMAXPROCS(0)}
+	r := &Result{Preset: o.Preset, Batch: o.Batch, Precision: o.Precision.String(), BLAS: blas.Backend(), BLASInfo: blas.Info(), Threads: runtime.GOMAXPROCS(0)}
 	m, err := graph.New(cfg, tensor.Float32, 1)
 	if err != nil {
+		return nil, err
+	}
+	if err := m.Params.SetPrecision(o.Precision); err != nil {
 		return nil, err
 	}
 	images := randomImages(o.Batch, cfg)
@@ -73,6 +84,9 @@ func Run(o Options) (*Result, error) {
 	r.InferGFLOPs = infer * r.InferImagesPerSec / 1e9
 	r.SgemmGFLOPs = sgemmRate()
 	r.PeakRSSMB = peakRSS()
+	rows := o.Batch * cfg.Grid().Len()
+	r.TrainIsolatedFraction = isolatedFraction(r.TrainGFLOPs, cfg, rows, o.Precision)
+	r.OneDNN = oneDNNReport(cfg, rows)
 	return r, nil
 }
 

@@ -15,7 +15,8 @@ import (
 // preset at several batch sizes.
 type InferResult struct {
 	Preset      string  `json:"preset"`
-	Weights     string  `json:"weights"` // f32, or bf16/f16 for linear weights held as 16-bit values
+	Weights     string  `json:"weights"`   // f32, or bf16/f16 for linear weights held as 16-bit values
+	Precision   string  `json:"precision"` // how products compute: f32 or bf16
 	BLAS        string  `json:"blas"`
 	BLASInfo    string  `json:"blas_info"`
 	Threads     int     `json:"threads"`
@@ -26,6 +27,7 @@ type InferResult struct {
 	PeakGFLOPs float64       `json:"fma_peak_gflops"`
 	Batches    []InferTiming `json:"batches"`
 	PeakRSSMB  float64       `json:"peak_rss_mb"`
+	OneDNN     *OneDNNReport `json:"onednn,omitempty"` // nil: oneDNN not loaded
 }
 
 // InferTiming is the feature pass at one batch size (median of the timed
@@ -37,9 +39,14 @@ type InferTiming struct {
 	GFLOPs        float64 `json:"gflops"`
 	SgemmFraction float64 `json:"sgemm_fraction"`
 	PeakFraction  float64 `json:"fma_peak_fraction,omitempty"` // of PeakGFLOPs
-	GraphBuildSec float64 `json:"graph_build_s"`
-	FeatureBlocks []int   `json:"feature_blocks"`
-	Steps         int     `json:"steps"` // timed passes, after one warm-up pass
+	// IsolatedFraction is GFLOPs over the rate of the trunk's linear
+	// products timed alone on oneDNN at the same rows, in the same
+	// precision (OneDNNReport.IsolatedGFLOPs): how close the whole pass
+	// comes to the machine's product rate (0: not measured).
+	IsolatedFraction float64 `json:"isolated_fraction,omitempty"`
+	GraphBuildSec    float64 `json:"graph_build_s"`
+	FeatureBlocks    []int   `json:"feature_blocks"`
+	Steps            int     `json:"steps"` // timed passes, after one warm-up pass
 }
 
 // InferWeights are the weight formats Infer takes: float32, or the linear
@@ -49,8 +56,8 @@ var InferWeights = map[string]blas.Half{"f32": 0, "bf16": blas.BF16, "f16": blas
 // Infer builds the trunk of a preset (no prediction head) with random
 // weights in the given format (see InferWeights) and times its feature
 // pass on random images at each batch size: steps timed passes after one
-// warm-up pass.
-func Infer(preset string, batches []int, steps int, weights string) (*InferResult, error) {
+// warm-up pass. Products compute in precision prec.
+func Infer(preset string, batches []int, steps int, weights string, prec blas.Precision) (*InferResult, error) {
 	h, ok := InferWeights[weights]
 	if !ok {
 		return nil, errors.Errorf("weights %q: expected f32, bf16 or f16", weights)
@@ -68,6 +75,9 @@ func Infer(preset string, batches []int, steps int, weights string) (*InferResul
 		return nil, err
 	}
 	defer m.Close()
+	if err := m.Params.SetPrecision(prec); err != nil {
+		return nil, err
+	}
 	if h != 0 {
 		if err := m.HoldHalf(h); err != nil {
 			return nil, err
@@ -77,7 +87,7 @@ func Infer(preset string, batches []int, steps int, weights string) (*InferResul
 		debug.FreeOSMemory()
 	}
 	_, infer := cfg.FLOPs()
-	r := &InferResult{Preset: preset, Weights: weights, BLAS: blas.Backend(), BLASInfo: blas.Info(), Threads: runtime.GOMAXPROCS(0),
+	r := &InferResult{Preset: preset, Weights: weights, Precision: prec.String(), BLAS: blas.Backend(), BLASInfo: blas.Info(), Threads: runtime.GOMAXPROCS(0),
 		GFLOPPerImg: infer / 1e9, SgemmGFLOPs: sgemmRate(), PeakGFLOPs: blas.PeakGFLOPS()}
 	for _, b := range batches {
 		if b < 1 {
@@ -95,6 +105,12 @@ func Infer(preset string, batches []int, steps int, weights string) (*InferResul
 		r.Batches = append(r.Batches, *t)
 	}
 	r.PeakRSSMB = peakRSS()
+	tokens := cfg.Grid().Len()
+	for i := range r.Batches {
+		t := &r.Batches[i]
+		t.IsolatedFraction = isolatedFraction(t.GFLOPs, cfg, t.Batch*tokens, prec)
+	}
+	r.OneDNN = oneDNNReport(cfg, batches[len(batches)-1]*tokens)
 	return r, nil
 }
 

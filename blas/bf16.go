@@ -36,6 +36,18 @@ func (p Precision) String() string {
 	return "f32"
 }
 
+// MarshalText writes the precision's name, as in JSON options.
+func (p Precision) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads a precision's name.
+func (p *Precision) UnmarshalText(b []byte) error {
+	v, err := ParsePrecision(string(b))
+	if err == nil {
+		*p = v
+	}
+	return err
+}
+
 // ParsePrecision returns the precision called name ("f32" or "bf16").
 func ParsePrecision(name string) (Precision, error) {
 	switch strings.ToLower(name) {
@@ -124,16 +136,70 @@ func GemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 		GemmRoundedBF16(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return nil
 	}
+	mp, kp := m, padded(k)
+	if beta == 0 {
+		mp = padded(m)
+	}
 	ar, ac := shape(transA, m, k)
-	br, bc := shape(transB, k, n)
-	ra, rb := bitsScratch.Get(ar*ac), bitsScratch.Get(br*bc)
+	pr, pc := shape(transA, mp, kp)
+	ra := bitsScratch.Get(pr * pc)
 	defer bitsScratch.Put(ra)
+	roundPadded(ra, a, ar, ac, lda, pr, pc)
+	br, bc := shape(transB, k, n)
+	qr, qc := shape(transB, kp, n)
+	rb := bitsScratch.Get(qr * qc)
 	defer bitsScratch.Put(rb)
-	roundRows(ra, a, ar, ac, lda)
-	roundRows(rb, b, br, bc, ldb)
-	p := onednn.Product{M: m, N: n, K: k, TransA: transA, TransB: transB, LDA: ac, LDB: bc, LDC: ldc,
+	roundPadded(rb, b, br, bc, ldb, qr, qc)
+	p := onednn.Product{M: mp, N: n, K: kp, TransA: transA, TransB: transB, LDA: pc, LDB: qc, LDC: ldc,
 		Type: onednn.BF16, Alpha: alpha, Beta: beta}
-	return onednn.Matmul(p, unsafe.Pointer(unsafe.SliceData(ra)), len(ra), unsafe.Pointer(unsafe.SliceData(rb)), len(rb), nil, c[:(m-1)*ldc+n])
+	out := c[:(m-1)*ldc+n]
+	if mp > m {
+		out = f32Scratch.Get(mp * n)
+		defer f32Scratch.Put(out)
+		p.LDC = n
+	}
+	if err := onednn.Matmul(p, unsafe.Pointer(unsafe.SliceData(ra)), len(ra), unsafe.Pointer(unsafe.SliceData(rb)), len(rb), nil, out); err != nil {
+		return err
+	}
+	if mp > m {
+		copyRows(c, ldc, out, n, m, n)
+	}
+	return nil
+}
+
+// padGrain is the multiple to which GemmBF16 and LinearBF16 pad the
+// dimensions that vary from one call to the next (rows under a row limit,
+// the rows summed over in a weight gradient), with zeros that change
+// nothing: each distinct shape is a oneDNN primitive to create and keep,
+// and a training run would otherwise make one per step.
+const padGrain = 64
+
+// padded returns n rounded up to a multiple of padGrain.
+func padded(n int) int { return (n + padGrain - 1) / padGrain * padGrain }
+
+// roundPadded writes the rows×cols matrix at src (row stride ld) as bf16
+// bits into dst, a prows×pcols matrix whose other entries are set to 0.
+func roundPadded(dst []uint16, src []float32, rows, cols, ld, prows, pcols int) {
+	parallel.For(prows, max(1, 4096/max(pcols, 1)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out := dst[i*pcols : (i+1)*pcols]
+			if i >= rows {
+				clear(out)
+				continue
+			}
+			for j, v := range src[i*ld : i*ld+cols] {
+				out[j] = half.ToBF16(v)
+			}
+			clear(out[cols:])
+		}
+	})
+}
+
+// copyRows copies rows×cols values from src (row stride lds) to dst (ldd).
+func copyRows(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	for i := 0; i < rows; i++ {
+		copy(dst[i*ldd:i*ldd+cols], src[i*lds:i*lds+cols])
+	}
 }
 
 // GemmRoundedBF16 computes what GemmBF16 does on the float32 kernels: it
@@ -205,10 +271,23 @@ func LinearBF16(w *PackedWeights, x, w32 []float32, h Half, bits []uint16, bias,
 	if err != nil {
 		return err
 	}
-	xb := bitsScratch.Get(n * in)
+	np := padded(n)
+	p.M = np
+	xb := bitsScratch.Get(np * in)
 	defer bitsScratch.Put(xb)
-	roundRows(xb, x, n, in, in)
-	return packed.Matmul(p, unsafe.Pointer(unsafe.SliceData(xb)), len(xb), bias, y[:n*out])
+	roundPadded(xb, x, n, in, in, np, in)
+	dst := y[:n*out]
+	if np > n {
+		dst = f32Scratch.Get(np * out)
+		defer f32Scratch.Put(dst)
+	}
+	if err := packed.Matmul(p, unsafe.Pointer(unsafe.SliceData(xb)), len(xb), bias, dst); err != nil {
+		return err
+	}
+	if np > n {
+		copy(y[:n*out], dst[:n*out])
+	}
+	return nil
 }
 
 // fillRows sets each of the n rows of y to bias, or to zero without one.

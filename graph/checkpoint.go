@@ -109,6 +109,10 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 			return nil, err
 		}
 	}
+	if err := m.Params.SetPrecision(s.precision); err != nil {
+		m.Close()
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -383,6 +387,15 @@ type LoadOption func(*loadSettings)
 
 type loadSettings struct {
 	allowNonFinite, keepHalf bool
+	precision                blas.Precision
+}
+
+// InPrecision makes the loaded model's matrix products compute in
+// precision p (layers.Params.SetPrecision): in bf16 its linear layers
+// multiply bf16 copies of their weights, made once, whatever the file
+// holds (BF16 weights are used as they are).
+func InPrecision(p blas.Precision) LoadOption {
+	return func(s *loadSettings) { s.precision = p }
 }
 
 // KeepHalf makes the linear layers of a float32 model use the BF16 and F16

@@ -77,6 +77,10 @@ func Run(ctx context.Context, t *Trunk, name string, src *data.Source, o Options
 	if err != nil {
 		return nil, nil, err
 	}
+	// the head multiplies in the trunk's precision
+	if err := head.Params.SetPrecision(prep.model.Params.Precision()); err != nil {
+		return nil, nil, err
+	}
 	r := &Result{
 		Dataset: name, Probe: o.Kind, Layers: layers, RandomInit: t.RandomInit,
 		Checkpoint: t.Checkpoint, TrainImages: prep.train.N, TestImages: prep.test.N,

@@ -50,6 +50,9 @@ func (t *Trunk) Randomized(seed uint64) (*Trunk, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := m.Params.SetPrecision(t.Model.Params.Precision()); err != nil {
+		return nil, err
+	}
 	r := *t
 	r.Model, r.RandomInit = m, true
 	return &r, nil

@@ -12,7 +12,9 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/masks"
 	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/train"
@@ -27,8 +29,11 @@ type Options struct {
 	Mode    Mode
 	Sweep   Sweep
 	Seed    uint64
-	Log     io.Writer // progress lines (nil: none)
-	Bars    bool      // progress bars for pre-training and probes
+	// Precision is how every run's matrix products compute, in
+	// pre-training and probes (see train.Options.Precision).
+	Precision blas.Precision
+	Log       io.Writer // progress lines (nil: none)
+	Bars      bool      // progress bars for pre-training and probes
 }
 
 // Run executes the sweep, skipping finished runs, and returns the results.
@@ -158,6 +163,7 @@ func (s *sweep) train(ctx context.Context, spec Spec, dir string) (*RunResult, e
 	}
 	o := train.NewOptions()
 	o.Model, o.Objective, o.Steps, o.Batch, o.Seed, o.Out = spec.Model, spec.Objective, spec.Steps, spec.Batch, spec.Seed, dir
+	o.Precision = s.o.Precision
 	if o.Mask, err = masks.ParseKind(spec.Mask); err != nil {
 		return nil, err
 	}
@@ -190,7 +196,7 @@ func (s *sweep) train(ctx context.Context, spec Spec, dir string) (*RunResult, e
 
 // probe runs the downstream suite on a run's checkpoint.
 func (s *sweep) probe(ctx context.Context, r *RunResult, dir string) error {
-	trunk, err := probe.LoadTrunk(filepath.Join(dir, train.CheckpointFile))
+	trunk, err := probe.LoadTrunk(filepath.Join(dir, train.CheckpointFile), graph.InPrecision(s.o.Precision))
 	if err != nil {
 		return err
 	}
@@ -217,7 +223,7 @@ func (s *sweep) completeSuite(ctx context.Context, r *RunResult, dir string, i i
 	if len(missing) == 0 {
 		return nil
 	}
-	trunk, err := probe.LoadTrunk(filepath.Join(dir, train.CheckpointFile))
+	trunk, err := probe.LoadTrunk(filepath.Join(dir, train.CheckpointFile), graph.InPrecision(s.o.Precision))
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ package train
 import (
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
@@ -64,6 +65,10 @@ type Options struct {
 	Beta2       float64 `json:"beta2"`
 	ClipNorm    float64 `json:"clip_norm"`
 	Seed        uint64  `json:"seed"`
+
+	// Precision is how matrix products compute (blas.Precision): bf16
+	// rounds their inputs; weights, optimiser and the rest stay float32.
+	Precision blas.Precision `json:"precision,omitempty"`
 
 	Augment   *data.Augment `json:"augment,omitempty"` // nil: no augmentation
 	EvalEvery int           `json:"eval_every"`        // steps between evaluations and checkpoints; 0: a tenth of Steps
@@ -127,6 +132,9 @@ func (o *Options) Validate() error {
 		if _, err := patches.ParseOrder(string(o.Objective.Order)); err != nil {
 			return err
 		}
+	}
+	if err := blas.CheckPrecision(o.Precision); err != nil {
+		return errors.Wrapf(err, "precision %v", o.Precision)
 	}
 	if o.Augment != nil {
 		if err := o.Augment.Validate(); err != nil {

@@ -225,6 +225,15 @@ func (r *runner) valShare() (lo, hi int) {
 // resuming. Only rank 0 reads the checkpoint; the other ranks create a
 // model of the same shape, which share overwrites.
 func (r *runner) initModel() error {
+	if err := r.createOrRestore(); err != nil {
+		return err
+	}
+	return errors.Wrapf(r.model.Params.SetPrecision(r.o.Precision), "precision %v", r.o.Precision)
+}
+
+// createOrRestore creates the model, or restores it with the optimiser
+// state when resuming (see initModel).
+func (r *runner) createOrRestore() error {
 	if !r.o.Resume || r.rank != 0 {
 		m, err := graph.New(r.o.Model, tensor.Float32, r.o.Seed)
 		r.model = m

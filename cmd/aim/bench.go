@@ -20,7 +20,11 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	weights := fs.String("weights", "f32", "with --infer-only: f32, or bf16/f16 to hold the linear layers' weights as 16-bit values, as from a BF16 or F16 checkpoint")
 	steps := fs.Int("steps", 10, "timed steps, at least 1 (after 2 warm-up steps); the median is reported")
 	profile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+	prec := registerPrecision(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := prec.check(); err != nil {
 		return err
 	}
 	batches, err := parseCounts("--batch", *batchList)
@@ -56,9 +60,9 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var r any
 	if *inferOnly {
-		r, err = bench.Infer(*preset, batches, *steps, *weights)
+		r, err = bench.Infer(*preset, batches, *steps, *weights, prec.p)
 	} else {
-		r, err = bench.Run(bench.Options{Preset: *preset, Batch: batches[0], Steps: *steps})
+		r, err = bench.Run(bench.Options{Preset: *preset, Batch: batches[0], Steps: *steps, Precision: prec.p})
 	}
 	if err != nil {
 		return err

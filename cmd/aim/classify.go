@@ -25,6 +25,7 @@ type classifyFlags struct {
 	ckpt, head, layers, labels, logits string
 	top, batch                         int
 	jsonOut, allowNonFinite            bool
+	precision                          precisionFlag
 	dist                               *string
 }
 
@@ -38,12 +39,16 @@ func (f *classifyFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.batch, "batch", 64, "images per forward pass (the graph is built for min(batch, images))")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per image (image, top: class, label, probability, logit)")
 	fs.BoolVar(&f.allowNonFinite, "allow-nonfinite", false, "load a checkpoint even if tensors hold NaN or infinite values (to inspect a diverged run)")
+	fs.Var(&f.precision, "precision", precisionUsage)
 	f.imageFlags.register(fs)
 	f.dist = registerDist(fs)
 }
 
 func (f *classifyFlags) validate(inputs []string) error {
 	if err := required("checkpoint", f.ckpt); err != nil {
+		return err
+	}
+	if err := f.precision.check(); err != nil {
 		return err
 	}
 	if err := checkRanges([]intRule{{flag: "top", value: f.top, min: 1}, {flag: "batch", value: f.batch, min: 1}}, nil); err != nil {
@@ -111,12 +116,15 @@ func (c *classifier) close() { c.model.Close() }
 // loadClassifier reads the trunk, the head (from --head or the checkpoint),
 // the blocks it reads and the class names.
 func loadClassifier(f classifyFlags) (*classifier, error) {
-	m, file, err := loadCheckpoint(f.ckpt, f.allowNonFinite)
+	m, file, err := loadCheckpoint(f.ckpt, f.allowNonFinite, f.precision.p)
 	if err != nil {
 		return nil, err
 	}
 	c := &classifier{model: m}
 	recorded, err := c.readHead(f, file)
+	if err == nil {
+		err = c.head.Params.SetPrecision(f.precision.p) // the head multiplies as the trunk does
+	}
 	if err == nil {
 		err = c.chooseLayers(f.layers, recorded)
 	}

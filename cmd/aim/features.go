@@ -13,6 +13,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
@@ -28,6 +29,7 @@ type featureFlags struct {
 	ckpt, images, out, layers, pool string
 	batch                           int
 	allowNonFinite                  bool
+	precision                       precisionFlag
 	dist                            *string
 }
 
@@ -39,6 +41,7 @@ func (f *featureFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.pool, "pool", "none", "none: a feature per token (N, K, D); mean: one embedding per image, the mean over its tokens (N, D)")
 	fs.IntVar(&f.batch, "batch", 64, "images per forward pass (the graph is built for min(batch, images))")
 	fs.BoolVar(&f.allowNonFinite, "allow-nonfinite", false, "load a checkpoint even if tensors hold NaN or infinite values (to inspect a diverged run)")
+	fs.Var(&f.precision, "precision", precisionUsage)
 	f.imageFlags.register(fs)
 	f.dist = registerDist(fs)
 }
@@ -79,6 +82,9 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := f.validate(inputs); err != nil {
 		return err
 	}
+	if err := f.precision.check(); err != nil {
+		return err
+	}
 	comm, err := startDist(*f.dist, &stdout, &stderr)
 	if err != nil {
 		return err
@@ -94,7 +100,7 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	began := time.Now()
-	m, _, err := loadCheckpoint(f.ckpt, f.allowNonFinite)
+	m, _, err := loadCheckpoint(f.ckpt, f.allowNonFinite, f.precision.p)
 	if err = dist.Agree(comm, err); err != nil { // every rank reads the checkpoint
 		return err
 	}
@@ -305,9 +311,9 @@ func (o *inputOrder) write(path string, shape, layers []int, bad []data.BadPhoto
 // loadModelAndImages reads a checkpoint, its objective (the paper's, when
 // it records none) and a .npy batch of images, and adapts the model to the
 // images' size, with errors naming the file.
-func loadModelAndImages(ckpt, images string, allowNonFinite bool, log io.Writer) (*graph.Model, *data.Dataset, graph.Objective, error) {
+func loadModelAndImages(ckpt, images string, allowNonFinite bool, prec blas.Precision, log io.Writer) (*graph.Model, *data.Dataset, graph.Objective, error) {
 	obj := graph.Objective{Order: patches.Raster, Target: objectives.Normalized}
-	m, f, err := loadCheckpoint(ckpt, allowNonFinite)
+	m, f, err := loadCheckpoint(ckpt, allowNonFinite, prec)
 	if err != nil {
 		return nil, nil, obj, err
 	}
@@ -351,7 +357,11 @@ func runLoss(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	prefix := fs.Int("prefix", 0, "prefix length S in [1, K−1] used for every image (required)")
 	batch := fs.Int("batch", 64, "images per forward pass (the graph is built for min(batch, images))")
 	allowNonFinite := registerAllowNonFinite(fs)
+	prec := registerPrecision(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := prec.check(); err != nil {
 		return err
 	}
 	if err := required("checkpoint", *ckpt, "images", *images); err != nil {
@@ -360,7 +370,7 @@ func runLoss(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if *batch < 1 {
 		return usageError{errors.Errorf("--batch %d: expected at least 1", *batch)}
 	}
-	m, imgs, obj, err := loadModelAndImages(*ckpt, *images, *allowNonFinite, stderr)
+	m, imgs, obj, err := loadModelAndImages(*ckpt, *images, *allowNonFinite, prec.p, stderr)
 	if err != nil {
 		return err
 	}

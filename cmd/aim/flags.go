@@ -10,6 +10,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/masks"
@@ -288,4 +289,33 @@ func withSizeHint(err error) error {
 		mixed.Hint = "pass --size H,W to resize every image"
 	}
 	return err
+}
+
+// precisionFlag is --precision: how matrix products compute.
+type precisionFlag struct{ p blas.Precision }
+
+func (f *precisionFlag) String() string { return f.p.String() }
+
+func (f *precisionFlag) Set(v string) error {
+	p, err := blas.ParsePrecision(v)
+	if err != nil {
+		return err
+	}
+	f.p = p
+	return nil
+}
+
+// precisionUsage is the help of --precision.
+const precisionUsage = "how matrix products compute: f32 (exact, the same on every CPU) or bf16 (inputs rounded to bfloat16, float32 accumulation, on oneDNN's kernels for the CPU's bf16 units: AMX or AVX512-BF16; needs Debian's libdnnl2)"
+
+// registerPrecision adds --precision to a command's flags.
+func registerPrecision(fs *flag.FlagSet) *precisionFlag {
+	f := &precisionFlag{}
+	fs.Var(f, "precision", precisionUsage)
+	return f
+}
+
+// check returns why the chosen precision cannot run here, naming the flag.
+func (f *precisionFlag) check() error {
+	return errors.Wrapf(blas.CheckPrecision(f.p), "--precision %v", f.p)
 }

@@ -21,10 +21,10 @@ func registerAllowNonFinite(fs *flag.FlagSet) *bool {
 
 // loadOptions are the graph.LoadCheckpoint options of the commands that
 // run a trunk for inference (features, classify, loss, probe, suite):
-// BF16 and F16 linear weights used in place (graph.KeepHalf), and
-// --allow-nonfinite.
-func loadOptions(allowNonFinite bool) []graph.LoadOption {
-	opts := []graph.LoadOption{graph.KeepHalf()}
+// BF16 and F16 linear weights used in place (graph.KeepHalf), --precision
+// and --allow-nonfinite.
+func loadOptions(allowNonFinite bool, prec blas.Precision) []graph.LoadOption {
+	opts := []graph.LoadOption{graph.KeepHalf(), graph.InPrecision(prec)}
 	if allowNonFinite {
 		opts = append(opts, graph.AllowNonFinite())
 	}
@@ -44,8 +44,8 @@ func withNonFiniteHint(err error) error {
 // loadCheckpoint loads the float32 model of a checkpoint for inference
 // (loadOptions), refusing NaN and infinite values unless allowNonFinite
 // (the flag of registerAllowNonFinite).
-func loadCheckpoint(path string, allowNonFinite bool) (*graph.Model, *checkpoint.Mapped, error) {
-	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, loadOptions(allowNonFinite)...)
+func loadCheckpoint(path string, allowNonFinite bool, prec blas.Precision) (*graph.Model, *checkpoint.Mapped, error) {
+	m, f, err := graph.LoadCheckpoint(path, tensor.Float32, loadOptions(allowNonFinite, prec)...)
 	return m, f, withNonFiniteHint(err)
 }
 

@@ -24,6 +24,7 @@ type pretrainFlags struct {
 	data, dataDir, preset, out, mask, order, target string
 	dist                                            *string
 	size                                            *sizeFlag
+	precision                                       *precisionFlag
 	steps, batch, warmup, evalEvery, valImages      int
 	trainImages, headDepth                          int
 	epochs, lr, minLR, weightDecay                  float64
@@ -58,6 +59,7 @@ func (f *pretrainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.target, "target", "normalized", "pixel targets: normalized (per patch) or raw")
 	fs.IntVar(&f.headDepth, "head-depth", -1, "prediction-head depth (-1: the preset's)")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (on any number of ranks)")
+	f.precision = registerPrecision(fs)
 	f.dist = registerDist(fs)
 }
 
@@ -165,6 +167,10 @@ func (f *pretrainFlags) options(trainImages int) (train.Options, error) {
 	if o.Model, err = graph.Preset(f.preset); err != nil {
 		return o, usageError{err}
 	}
+	if err := f.precision.check(); err != nil {
+		return o, err
+	}
+	o.Precision = f.precision.p
 	if f.headDepth >= 0 {
 		o.Model.HeadDepth = f.headDepth
 	}

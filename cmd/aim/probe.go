@@ -27,6 +27,7 @@ type probeFlags struct {
 	randomInit, augment           bool
 	linearBias                    bool
 	allowNonFinite                *bool
+	precision                     *precisionFlag
 	dist                          *string
 }
 
@@ -47,6 +48,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.augment, "augment", false, "random resized crop and flip of every training batch (slow: features are recomputed per batch)")
 	fs.BoolVar(&f.linearBias, "linear-bias", false, "give the attentive probe's classifier a bias (ml-aim's has none; the linear probe always has one)")
 	f.allowNonFinite = registerAllowNonFinite(fs)
+	f.precision = registerPrecision(fs)
 	f.dist = registerDist(fs)
 }
 
@@ -100,12 +102,12 @@ func (f *probeFlags) options() (probe.Options, error) {
 	if err := o.Validate(); err != nil {
 		return o, usageError{err}
 	}
-	return o, nil
+	return o, f.precision.check()
 }
 
 // trunk loads the checkpoint, or an untrained trunk like it.
 func (f *probeFlags) trunk() (*probe.Trunk, error) {
-	t, err := probe.LoadTrunk(f.checkpoint, loadOptions(*f.allowNonFinite)...)
+	t, err := probe.LoadTrunk(f.checkpoint, loadOptions(*f.allowNonFinite, f.precision.p)...)
 	if err != nil {
 		return nil, errors.Wrap(withNonFiniteHint(err), "--checkpoint")
 	}

@@ -23,10 +23,14 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	dataDir := fs.String("data-dir", "", "directory holding datasets that are not installed in their default place")
 	size := registerSize(fs)
 	seed := fs.Uint64("seed", 0, "seed of every run")
+	prec := registerPrecision(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := required("out", *out); err != nil {
+		return err
+	}
+	if err := prec.check(); err != nil {
 		return err
 	}
 	inputs := map[string]string{"--data": datasetPath(*dataName), "--data-dir": *dataDir}
@@ -46,7 +50,7 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	res, err = scaling.Run(ctx, scaling.Options{
-		Out: *out, Data: *dataName, DataDir: *dataDir, Folder: size.folderOptions(), Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed,
+		Out: *out, Data: *dataName, DataDir: *dataDir, Folder: size.folderOptions(), Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed, Precision: prec.p,
 		Log: stderr, Bars: console.IsTerminal(stderr),
 	})
 	if err != nil {

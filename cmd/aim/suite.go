@@ -46,7 +46,7 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkSameInputs(comm, f.sharedInputs("")...); err != nil {
 		return err
 	}
-	t, err := probe.LoadTrunk(f.checkpoint, loadOptions(*f.allowNonFinite)...)
+	t, err := probe.LoadTrunk(f.checkpoint, loadOptions(*f.allowNonFinite, f.precision.p)...)
 	if err != nil {
 		err = errors.Wrap(withNonFiniteHint(err), "--checkpoint")
 	}

@@ -15,9 +15,10 @@ func init() {
 		"Run":          reflect.ValueOf(bench.Run),
 
 		// type definitions
-		"InferResult": reflect.ValueOf((*bench.InferResult)(nil)),
-		"InferTiming": reflect.ValueOf((*bench.InferTiming)(nil)),
-		"Options":     reflect.ValueOf((*bench.Options)(nil)),
-		"Result":      reflect.ValueOf((*bench.Result)(nil)),
+		"InferResult":  reflect.ValueOf((*bench.InferResult)(nil)),
+		"InferTiming":  reflect.ValueOf((*bench.InferTiming)(nil)),
+		"OneDNNReport": reflect.ValueOf((*bench.OneDNNReport)(nil)),
+		"Options":      reflect.ValueOf((*bench.Options)(nil)),
+		"Result":       reflect.ValueOf((*bench.Result)(nil)),
 	}
 }

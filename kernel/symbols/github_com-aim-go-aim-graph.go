@@ -17,6 +17,7 @@ func init() {
 		"DefaultFeatureLayers": reflect.ValueOf(graph.DefaultFeatureLayers),
 		"FromCheckpoint":       reflect.ValueOf(graph.FromCheckpoint),
 		"IgnoredPrefixes":      reflect.ValueOf(&graph.IgnoredPrefixes).Elem(),
+		"InPrecision":          reflect.ValueOf(graph.InPrecision),
 		"KeepHalf":             reflect.ValueOf(graph.KeepHalf),
 		"LoadCheckpoint":       reflect.ValueOf(graph.LoadCheckpoint),
 		"MeanTokens":           reflect.ValueOf(graph.MeanTokens),

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/testmodel"
+)
+
+// needBF16 skips where bf16 products cannot run.
+func needBF16(t *testing.T) {
+	t.Helper()
+	if err := blas.CheckPrecision(blas.PrecisionBF16); err != nil {
+		t.Skipf("no bf16 products here: %v", err)
+	}
+}
+
+// writeWideClassifier writes a released-layout classifier of AIM-0.6B's
+// width, heads and MLP (1536, 12 of 128, 6144) for 224-px photos, with
+// depth blocks (the released model has 24; the test keeps its cost down).
+func writeWideClassifier(t *testing.T, depth int) string {
+	t.Helper()
+	cfg, err := graph.Preset("aim-600m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Depth, cfg.HeadWidth, cfg.HeadDepth = depth, 0, 0
+	f, err := testmodel.Classifier(cfg, 1000, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "wide.safetensors")
+	if err := checkpoint.Write(path, f); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestFeaturesBF16: the features of photos computed with --precision bf16
+// differ from the f32 ones by at most 3e-2 of their largest magnitude
+// (PyTorch's own bf16 pass of AIM-0.6B differs by 1.7e-2), but do differ;
+// and aim classify's top-1 class agrees.
+func TestFeaturesBF16(t *testing.T) {
+	needBF16(t)
+	if testing.Short() {
+		t.Skip("-short: writes a 450 MB model")
+	}
+	ckpt := writeWideClassifier(t, 4)
+	photos := []string{filepath.Join(photoDir, "astronaut_square.png"), filepath.Join(photoDir, "chelsea_landscape.jpg"), filepath.Join(photoDir, "coffee_portrait.jpg")}
+	dir := t.TempDir()
+	features := map[string][]float32{}
+	for _, prec := range []string{"f32", "bf16"} {
+		out := filepath.Join(dir, prec+".npy")
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"features", "--checkpoint", ckpt, "--out", out, "--precision", prec}, photos...)
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		_, features[prec] = readNpyArray(t, out)
+	}
+	ref, got := features["f32"], features["bf16"]
+	worst, scale := 0.0, 0.0
+	for i, r := range ref {
+		worst = max(worst, math.Abs(float64(got[i]-r)))
+		scale = max(scale, math.Abs(float64(r)))
+	}
+	t.Logf("bf16 features: max|Δ| = %.3g·max|f32|", worst/scale)
+	if worst > 3e-2*scale || worst == 0 {
+		t.Errorf("bf16 features: max|Δ| = %.3g·max|f32|, want in (0, 3e-2]", worst/scale)
+	}
+	top := map[string][]string{}
+	for _, prec := range []string{"f32", "bf16"} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"classify", "--checkpoint", ckpt, "--json", "--top", "1", "--precision", prec}, photos...)
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		for _, l := range jsonLines(t, stdout.String()) {
+			top[prec] = append(top[prec], l["top"].([]any)[0].(map[string]any)["label"].(string))
+		}
+	}
+	if strings.Join(top["f32"], "|") != strings.Join(top["bf16"], "|") {
+		t.Errorf("top-1 classes differ: f32 %q, bf16 %q", top["f32"], top["bf16"])
+	}
+}
+
+// TestPrecisionFlag: an unknown precision is a usage error naming the
+// flag, and without oneDNN --precision bf16 names the Debian package.
+func TestPrecisionFlag(t *testing.T) {
+	for _, cmd := range []string{"features", "classify", "probe", "suite", "loss", "pretrain", "scaling", "bench"} {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{cmd, "--precision", "fp8"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "-precision") || !strings.Contains(stderr.String(), "bf16") {
+			t.Errorf("aim %s --precision fp8: exit %d, stderr %q; want a usage error naming the flag and the choices", cmd, code, stderr.String())
+		}
+	}
+	code, _, stderr := runAim(t, []string{"AIM_ONEDNN_LIB=/nonexistent/libdnnl.so.2"}, "bench", "--precision", "bf16", "--steps", "1")
+	if code == 0 || !strings.Contains(stderr, "--precision bf16") || !strings.Contains(stderr, "libdnnl2") {
+		t.Errorf("bf16 without oneDNN: exit %d, stderr %q; want an error naming --precision bf16 and libdnnl2", code, stderr)
+	}
+}
