@@ -1,9 +1,11 @@
 package blas
 
 import (
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/pkg/errors"
@@ -247,7 +249,7 @@ func (w *PackedWeights) Free() {
 	if w.packed != nil {
 		w.packed.Free()
 	}
-	*w = PackedWeights{}
+	w.src, w.epoch, w.bits, w.packed = nil, 0, nil, nil
 }
 
 // LinearBF16 computes y = x·Wᵀ (+ bias on every row) in PrecisionBF16 for
@@ -361,4 +363,47 @@ func (w *PackedWeights) bf16Bits(w32 []float32, h Half, bits []uint16, p onednn.
 		}
 	})
 	return w.bits, nil
+}
+
+// BF16Speedup measures how much faster a linear layer of AIM-0.6B's size
+// (256 rows, 1536 → 1536) runs in PrecisionBF16 than in float32 on this
+// machine, each by the route the model takes (best of three runs after
+// one to warm up; some tens of milliseconds in all). It returns the ratio
+// of the float32 time to the bf16 time.
+func BF16Speedup() (float64, error) {
+	if err := CheckPrecision(PrecisionBF16); err != nil {
+		return 0, err
+	}
+	const n, in, out = 256, 1536, 1536
+	x, w, y := make([]float32, n*in), make([]float32, out*in), make([]float32, n*out)
+	for i := range x {
+		x[i] = float32(i%17) - 8
+	}
+	for i := range w {
+		w[i] = float32(i%13)/64 - 0.1
+	}
+	var pw PackedWeights
+	defer pw.Free()
+	bf16, err := bestOf(7, func() error { return LinearBF16(&pw, x, w, 0, nil, nil, y, n, in, out) })
+	if err != nil {
+		return 0, err
+	}
+	f32, _ := bestOf(7, func() error { Gemm(false, true, n, out, in, 1, x, in, w, in, 0, y, out); return nil })
+	return f32 / bf16, nil
+}
+
+// bestOf runs f runs times and returns the shortest time of all but the
+// first, in seconds.
+func bestOf(runs int, f func() error) (float64, error) {
+	best := math.Inf(1)
+	for i := 0; i < runs; i++ {
+		start := time.Now()
+		if err := f(); err != nil {
+			return 0, err
+		}
+		if i > 0 {
+			best = min(best, time.Since(start).Seconds())
+		}
+	}
+	return best, nil
 }

@@ -156,5 +156,7 @@ func TestLinearBF16(t *testing.T) {
 		check(t, pw, w, 0, nil, w, bias)
 		moved := randomF32(rng, len(w))
 		check(t, pw, moved, 0, nil, moved, bias)
+		pw.Free() // and usable again
+		check(t, pw, moved, 0, nil, moved, bias)
 	})
 }

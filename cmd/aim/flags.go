@@ -72,7 +72,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return usageError{errors.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if noticeAfterParse != nil {
-		noticeAfterParse()
+		noticeAfterParse(fs)
 		noticeAfterParse = nil
 	}
 	return nil

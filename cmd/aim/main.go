@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/blas/onednn"
 	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/internal/isa"
 )
@@ -71,10 +73,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	G.Use(blas.GorgoniaImpl())
-	if notice := slowBLASNotice(args[0]); notice != "" {
-		noticeAfterParse = func() { fmt.Fprint(stderr, notice) }
-		defer func() { noticeAfterParse = nil }()
-	}
+	notice := slowBLASNotice(args[0])
+	noticeAfterParse = func(fs *flag.FlagSet) { fmt.Fprint(stderr, notice+precisionHint(fs)) }
+	defer func() { noticeAfterParse = nil }()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := cmd.run(ctx, args[1:], stdout, stderr)
@@ -226,15 +227,41 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		levels = append(levels, l.String())
 	}
 	out, err := json.Marshal(struct {
-		BLAS      string   `json:"blas"`
-		BLASInfo  string   `json:"blas_info"`
-		Routes    string   `json:"routes"`
-		ISA       string   `json:"isa"`
-		ISALevels []string `json:"isa_available"`
-	}{blas.Backend(), blas.Info(), blas.Routes(), isa.Active().String(), levels})
+		BLAS      string     `json:"blas"`
+		BLASInfo  string     `json:"blas_info"`
+		Routes    string     `json:"routes"`
+		ISA       string     `json:"isa"`
+		ISALevels []string   `json:"isa_available"`
+		OneDNN    oneDNNInfo `json:"onednn"`
+	}{blas.Backend(), blas.Info(), blas.Routes(), isa.Active().String(), levels, oneDNNStatus()})
 	if err != nil {
 		return errors.Wrap(err, "version")
 	}
 	fmt.Fprintf(stdout, "%s\n", out)
 	return nil
+}
+
+// oneDNNInfo is what aim version says of oneDNN, the library of bf16
+// products.
+type oneDNNInfo struct {
+	Version   string `json:"version,omitempty"`
+	Path      string `json:"path,omitempty"`
+	ISA       string `json:"isa,omitempty"`   // the instruction set it dispatches to
+	BF16      string `json:"bf16"`            // "native", "emulated" or why it cannot run
+	LoadError string `json:"error,omitempty"` // why it did not load
+}
+
+// oneDNNStatus loads oneDNN and describes it.
+func oneDNNStatus() oneDNNInfo {
+	if err := onednn.Load(); err != nil {
+		return oneDNNInfo{BF16: "unavailable", LoadError: err.Error()}
+	}
+	info := oneDNNInfo{Version: onednn.Version(), Path: onednn.Path(), ISA: onednn.ISA(), BF16: "native"}
+	switch err := onednn.CheckBF16(); {
+	case err != nil:
+		info.BF16 = err.Error()
+	case !onednn.NativeBF16():
+		info.BF16 = "emulated (slow)"
+	}
+	return info
 }

@@ -18,6 +18,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(runMainEnv) == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	// The bf16 hint depends on the CPU; TestPrecisionHint turns it on.
+	os.Setenv(hintEnvVar, "off")
 	os.Exit(m.Run())
 }
 

@@ -104,3 +104,38 @@ func TestPrecisionFlag(t *testing.T) {
 		t.Errorf("bf16 without oneDNN: exit %d, stderr %q; want an error naming --precision bf16 and libdnnl2", code, stderr)
 	}
 }
+
+// TestPrecisionHint: where bf16 is measured faster, an f32 command says
+// so once on standard error with the speed-up; not with --precision bf16,
+// not where bf16 is not faster, not with AIM_PRECISION_HINT=off.
+func TestPrecisionHint(t *testing.T) {
+	t.Setenv(hintEnvVar, "")
+	restore := bf16Speedup
+	defer func() { bf16Speedup = restore }()
+	for _, c := range []struct {
+		speedup float64
+		args    []string
+		env     string
+		want    bool
+	}{
+		{2.04, []string{"loss"}, "", true},
+		{2.04, []string{"loss", "--precision", "f32"}, "", true},
+		{2.04, []string{"loss", "--precision", "bf16"}, "", false},
+		{1.05, []string{"loss"}, "", false},
+		{2.04, []string{"loss"}, "off", false},
+	} {
+		bf16Speedup = func() (float64, error) { return c.speedup, nil }
+		t.Setenv(hintEnvVar, c.env)
+		var stdout, stderr bytes.Buffer
+		// loss without its required flags: parsed, then refused after the hint
+		args := append(c.args, "--checkpoint", "/nonexistent.safetensors", "--images", "/nonexistent.npy", "--prefix", "1")
+		if c.want == false && len(c.args) == 3 && blas.CheckPrecision(blas.PrecisionBF16) != nil {
+			continue // bf16 refused before any hint: nothing to see
+		}
+		run(args, &stdout, &stderr)
+		n := strings.Count(stderr.String(), "--precision bf16 uses it")
+		if (n == 1) != c.want || n > 1 || (c.want && !strings.Contains(stderr.String(), "2.0×")) {
+			t.Errorf("%v, speed-up %v, %s=%q: the hint appears %d times in %q; want it %v once", c.args, c.speedup, hintEnvVar, c.env, n, stderr.String(), c.want)
+		}
+	}
+}
