@@ -228,17 +228,20 @@ func GemmRoundedBF16(transA, transB bool, m, n, k int, alpha float32, a []float3
 }
 
 // PackedWeights are a linear layer's weights (out×in, row-major, PyTorch's
-// layout) as bf16, packed once into oneDNN's layout for LinearBF16. From
-// float32 weights the package makes the bf16 copy itself, and makes it
-// again when the weights move or WeightsChanged says they were written;
-// 16-bit weights (a BF16 or F16 file) are inference weights and are packed
-// once. The zero value is empty and ready.
+// layout) as bf16, packed into oneDNN's layout for LinearBF16: the only
+// copy kept. From float32 weights the package rounds them itself, and
+// packs them again when the weights move or WeightsChanged says they were
+// written; 16-bit weights (a BF16 or F16 file) are inference weights and
+// are packed once. The zero value is empty and ready.
 type PackedWeights struct {
 	mu     sync.Mutex
 	src    unsafe.Pointer // the weights the copy was made from
 	epoch  uint64
-	bits   []uint16 // the bf16 values, when the package rounded them
 	packed *onednn.Packed
+	// OnPacked, when set, is called once, after the weights were first
+	// packed: the source has been read and is needed again only if
+	// a product wants another layout, or the weights change.
+	OnPacked func()
 }
 
 // Free releases the packed copy (it is also released once w is
@@ -249,7 +252,7 @@ func (w *PackedWeights) Free() {
 	if w.packed != nil {
 		w.packed.Free()
 	}
-	w.src, w.epoch, w.bits, w.packed = nil, 0, nil, nil
+	w.src, w.epoch, w.packed = nil, 0, nil
 }
 
 // LinearBF16 computes y = x·Wᵀ (+ bias on every row) in PrecisionBF16 for
@@ -267,14 +270,14 @@ func LinearBF16(w *PackedWeights, x, w32 []float32, h Half, bits []uint16, bias,
 		fillRows(y, bias, n, out)
 		return nil
 	}
-	p := onednn.Product{M: n, N: out, K: in, TransB: true, LDA: in, LDB: in, LDC: out,
+	np := padded(n)
+	p := onednn.Product{M: np, N: out, K: in, TransB: true, LDA: in, LDB: in, LDC: out,
 		Type: onednn.BF16, Alpha: 1, Bias: bias != nil, PackedB: true}
-	packed, err := w.pack(p, w32, h, bits)
+	src := weightsSource{w32, h, bits}
+	packed, err := w.pack(p, src)
 	if err != nil {
 		return err
 	}
-	np := padded(n)
-	p.M = np
 	xb := bitsScratch.Get(np * in)
 	defer bitsScratch.Put(xb)
 	roundPadded(xb, x, n, in, in, np, in)
@@ -283,13 +286,107 @@ func LinearBF16(w *PackedWeights, x, w32 []float32, h Half, bits []uint16, bias,
 		dst = f32Scratch.Get(np * out)
 		defer f32Scratch.Put(dst)
 	}
-	if err := packed.Matmul(p, unsafe.Pointer(unsafe.SliceData(xb)), len(xb), bias, dst); err != nil {
+	err = packed.Matmul(p, unsafe.Pointer(unsafe.SliceData(xb)), len(xb), bias, dst)
+	if errors.Is(err, onednn.ErrOtherLayout) {
+		if err = w.addLayout(p, src); err == nil {
+			err = packed.Matmul(p, unsafe.Pointer(unsafe.SliceData(xb)), len(xb), bias, dst)
+		}
+	}
+	if err != nil {
 		return err
 	}
 	if np > n {
 		copy(y[:n*out], dst[:n*out])
 	}
 	return nil
+}
+
+// weightsSource are a layer's weights as LinearBF16 receives them.
+type weightsSource struct {
+	w32  []float32
+	h    Half
+	bits []uint16
+}
+
+// identity returns what tells one source from another: its address, and
+// for float32 weights, which may be trained, the count of WeightsChanged.
+func (s weightsSource) identity() (unsafe.Pointer, uint64) {
+	if s.w32 != nil {
+		return unsafe.Pointer(unsafe.SliceData(s.w32)), weightsEpoch.Load()
+	}
+	return unsafe.Pointer(unsafe.SliceData(s.bits)), 0
+}
+
+// pack returns the packed copy of the weights, making it when there is none
+// or the float32 weights moved or changed since.
+func (w *PackedWeights) pack(p onednn.Product, src weightsSource) (*onednn.Packed, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ptr, epoch := src.identity()
+	if w.packed != nil && w.src == ptr && w.epoch == epoch {
+		return w.packed, nil
+	}
+	bits, release, err := src.bf16Bits(p)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	first := w.packed == nil
+	if w.packed != nil && w.src == ptr {
+		err = w.packed.Repack(unsafe.Pointer(unsafe.SliceData(bits)))
+	} else {
+		if w.packed != nil {
+			w.packed.Free()
+		}
+		w.packed, err = onednn.Pack(p, unsafe.Pointer(unsafe.SliceData(bits)), len(bits))
+	}
+	if err != nil {
+		w.packed = nil
+		return nil, err
+	}
+	w.src, w.epoch = ptr, epoch
+	if first && w.OnPacked != nil {
+		w.OnPacked()
+	}
+	return w.packed, nil
+}
+
+// addLayout packs the weights into the layout p's primitive wants too.
+func (w *PackedWeights) addLayout(p onednn.Product, src weightsSource) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	bits, release, err := src.bf16Bits(p)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return w.packed.AddLayout(p, unsafe.Pointer(unsafe.SliceData(bits)), len(bits))
+}
+
+// bf16Bits returns the weights as bf16 bits: BF16 bits as they are, others
+// rounded into a scratch buffer that release gives back.
+func (s weightsSource) bf16Bits(p onednn.Product) (bits []uint16, release func(), err error) {
+	size := p.N * p.K
+	switch {
+	case s.w32 != nil && len(s.w32) < size:
+		return nil, nil, errors.Errorf("blas: LinearBF16: %d float32 weights for %d×%d", len(s.w32), p.N, p.K)
+	case s.w32 == nil && (!s.h.Valid() || len(s.bits) < size):
+		return nil, nil, errors.Errorf("blas: LinearBF16: %d weights of format %v for %d×%d", len(s.bits), s.h, p.N, p.K)
+	case s.w32 == nil && s.h == BF16:
+		return s.bits[:size], func() {}, nil
+	}
+	out := bitsScratch.Get(size)
+	release = func() { bitsScratch.Put(out) }
+	if s.w32 != nil {
+		roundRows(out, s.w32, p.N, p.K, p.K)
+		return out, release, nil
+	}
+	parallel.For(size, 1<<14, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = half.ToBF16(half.F16(s.bits[i]))
+		}
+	})
+	return out, release, nil
 }
 
 // fillRows sets each of the n rows of y to bias, or to zero without one.
@@ -304,66 +401,6 @@ func fillRows(y, bias []float32, n, out int) {
 	}
 }
 
-// pack returns the packed copy of the weights, making it when there is none
-// or the float32 weights moved or changed since.
-func (w *PackedWeights) pack(p onednn.Product, w32 []float32, h Half, bits []uint16) (*onednn.Packed, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	size := p.N * p.K
-	src, epoch := unsafe.Pointer(unsafe.SliceData(bits)), uint64(0)
-	if w32 != nil {
-		src, epoch = unsafe.Pointer(unsafe.SliceData(w32)), weightsEpoch.Load()
-	} else if !h.Valid() || len(bits) < size {
-		return nil, errors.Errorf("blas: LinearBF16: %d weights of format %v for %d×%d", len(bits), h, p.N, p.K)
-	}
-	if w.packed != nil && w.src == src && w.epoch == epoch {
-		return w.packed, nil
-	}
-	from, err := w.bf16Bits(w32, h, bits, p)
-	if err != nil {
-		return nil, err
-	}
-	if w.packed != nil && w.src == src {
-		err = w.packed.Repack(unsafe.Pointer(unsafe.SliceData(from)))
-	} else {
-		if w.packed != nil {
-			w.packed.Free()
-		}
-		w.packed, err = onednn.Pack(p, unsafe.Pointer(unsafe.SliceData(from)), size)
-	}
-	if err != nil {
-		w.packed = nil
-		return nil, err
-	}
-	w.src, w.epoch = src, epoch
-	return w.packed, nil
-}
-
-// bf16Bits returns the weights as bf16 bits: BF16 bits as they are, others
-// rounded into w's own buffer.
-func (w *PackedWeights) bf16Bits(w32 []float32, h Half, bits []uint16, p onednn.Product) ([]uint16, error) {
-	size := p.N * p.K
-	if w32 == nil && h == BF16 {
-		w.bits = nil
-		return bits[:size], nil
-	}
-	if len(w.bits) != size {
-		w.bits = make([]uint16, size)
-	}
-	if w32 != nil {
-		if len(w32) < size {
-			return nil, errors.Errorf("blas: LinearBF16: %d float32 weights for %d", len(w32), size)
-		}
-		roundRows(w.bits, w32, size/p.K, p.K, p.K)
-		return w.bits, nil
-	}
-	parallel.For(size, 1<<14, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			w.bits[i] = half.ToBF16(half.F16(bits[i]))
-		}
-	})
-	return w.bits, nil
-}
 
 // BF16Speedup measures how much faster a linear layer of AIM-0.6B's size
 // (256 rows, 1536 → 1536) runs in PrecisionBF16 than in float32 on this

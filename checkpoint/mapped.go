@@ -244,7 +244,10 @@ func (m *Mapped) HalfView(name string) (dtype string, bits []uint16, ok bool) {
 // Release tells the system that the named tensor's bytes will not be read
 // again, so that their pages leave the process's resident memory once it
 // has been converted. It must not be called for a tensor in use through
-// View. It is a hint: where the file is not mapped it does nothing.
+// View that may have been written (the mapping is private: a written page
+// would come back as the file has it); one only read comes back from the
+// file when read again. It is a hint: where the file is not mapped it does
+// nothing.
 func (m *Mapped) Release(name string) {
 	if e, err := m.entry(name); err == nil {
 		m.region.release(m.data[e.begin:e.end])

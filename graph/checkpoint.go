@@ -72,7 +72,23 @@ func FromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts ...LoadOptio
 		return nil, err
 	}
 	m.file = mapped
+	var s loadSettings
+	for _, opt := range opts {
+		opt(&s)
+	}
+	if s.keepHalf && s.precision == blas.PrecisionBF16 && dtype == tensor.Float32 {
+		releaseAfterPacking(m.Params, mapped)
+	}
 	return m, nil
+}
+
+// releaseAfterPacking makes each linear layer of an inference model
+// release its weights' pages of the mapped file once their bf16 copy is
+// made: the model then holds its linear weights once, as bf16.
+func releaseAfterPacking(p *layers.Params, f *checkpoint.Mapped) {
+	for _, name := range p.LinearWeights() {
+		p.SetReleaser(name, func() { f.Release(name) })
+	}
 }
 
 func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption) (*Model, error) {

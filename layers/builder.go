@@ -248,10 +248,14 @@ func (b *Builder) Linear(x, w, bias *G.Node, inputGrad bool) *G.Node {
 	if b.err != nil {
 		return nil
 	}
-	if h, bits := b.params.Half(w.Name()); bits != nil && b.nodes[w.Name()] == w {
-		return b.keep(ops.LinearHalf(x, w, bias, h, bits, b.limit()))
+	opts := b.limit()
+	if b.params.Precision() == blas.PrecisionBF16 {
+		opts = ops.Combine(opts, ops.Packed(b.params.Packed(w.Name())))
 	}
-	return b.keep(ops.Linear(x, w, bias, inputGrad, b.limit()))
+	if h, bits := b.params.Half(w.Name()); bits != nil && b.nodes[w.Name()] == w {
+		return b.keep(ops.LinearHalf(x, w, bias, h, bits, opts))
+	}
+	return b.keep(ops.Linear(x, w, bias, inputGrad, opts))
 }
 
 // LayerNorm applies ops.LayerNorm.

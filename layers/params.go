@@ -29,7 +29,32 @@ type Params struct {
 	half   map[string]halfWeights // weights held as 16-bit values (see SetHalf)
 	linear map[string]bool        // the weights of linear layers (Builder.LinearWeight)
 	prec   blas.Precision         // how graphs built on the store multiply
+	// packed are the bf16 copies of linear weights, shared by every graph
+	// built on the store (Packed)
+	packed map[string]*blas.PackedWeights
 }
+
+// Packed returns the bf16 copy of the named linear weights that every
+// graph built on the store multiplies with in bf16 precision (ops.Packed),
+// made on first use.
+func (p *Params) Packed(name string) *blas.PackedWeights {
+	if p.packed == nil {
+		p.packed = map[string]*blas.PackedWeights{}
+	}
+	w := p.packed[name]
+	if w == nil {
+		w = &blas.PackedWeights{}
+		p.packed[name] = w
+	}
+	return w
+}
+
+// SetReleaser gives the named linear weights a function that frees their
+// memory (a mapped file's pages) once their bf16 copy is made
+// (blas.PackedWeights.OnPacked): for inference only, where the weights are
+// never written. They are read again, from where they came, only if
+// needed.
+func (p *Params) SetReleaser(name string, release func()) { p.Packed(name).OnPacked = release }
 
 // SetPrecision makes the matrix products of graphs built on the store from
 // now on compute in precision p (ops.InPrecision): bf16 rounds their

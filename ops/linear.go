@@ -19,6 +19,7 @@ import (
 func Linear(x, w, b *G.Node, inputGrad bool, opts ...Option) (*G.Node, error) {
 	st := settingsOf(opts)
 	op := &linearOp{hasBias: b != nil, inputGrad: inputGrad, rowLimit: st.rowLimit, precision: st.precision}
+	op.packed = packedOf(st)
 	op.desc = precisionTag(op.tag(fmt.Sprintf("Linear{bias=%t,dx=%t}", op.hasBias, inputGrad)), st.precision)
 	if b == nil {
 		return G.ApplyOp(op, x, w)
@@ -43,6 +44,7 @@ func LinearHalf(x, w, b *G.Node, h blas.Half, bits []uint16, opts ...Option) (*G
 	}
 	st := settingsOf(opts)
 	op := &linearOp{hasBias: b != nil, half: h, bits: bits, rowLimit: st.rowLimit, precision: st.precision}
+	op.packed = packedOf(st)
 	op.desc = precisionTag(op.tag(fmt.Sprintf("Linear%v{bias=%t}", h, op.hasBias)), st.precision)
 	if b == nil {
 		return G.ApplyOp(op, x, w)
@@ -57,7 +59,7 @@ type linearOp struct {
 	half               blas.Half // the format of bits
 	bits               []uint16  // the weights, when held as 16-bit values
 	precision          blas.Precision
-	packed             blas.PackedWeights // the weights for bf16 products
+	packed             *blas.PackedWeights // the weights for bf16 products
 	out                buffer
 }
 
@@ -133,6 +135,14 @@ func (op *linearOp) bias64(vs []G.Value) []float64 {
 	return nil
 }
 
+// packedOf returns the bf16 weights options gave, or new ones.
+func packedOf(st settings) *blas.PackedWeights {
+	if st.packed != nil {
+		return st.packed
+	}
+	return &blas.PackedWeights{}
+}
+
 // forwardBF16 computes the layer in bf16 precision, from the 16-bit
 // weights when the layer holds them and from w's float32 values otherwise.
 func (op *linearOp) forwardBF16(x []float32, w G.Value, bias, y []float32, n, in, out int) error {
@@ -140,7 +150,7 @@ func (op *linearOp) forwardBF16(x []float32, w G.Value, bias, y []float32, n, in
 	if op.bits == nil {
 		w32 = dataOf[float32](w)
 	}
-	return errors.Wrap(blas.LinearBF16(&op.packed, x, w32, op.half, op.bits, bias, y, n, in, out), op.desc)
+	return errors.Wrap(blas.LinearBF16(op.packed, x, w32, op.half, op.bits, bias, y, n, in, out), op.desc)
 }
 
 // linearForward computes y = x·wᵀ (+ bias broadcast over rows).

@@ -68,7 +68,13 @@ type Option func(*settings)
 type settings struct {
 	rowLimit
 	precision blas.Precision
+	packed    *blas.PackedWeights
 }
+
+// Packed makes a linear layer in bf16 precision multiply with w, a bf16
+// copy of its weights that other layers with the same weights (in other
+// graphs) share, instead of one of its own. Other operations ignore it.
+func Packed(w *blas.PackedWeights) Option { return func(s *settings) { s.packed = w } }
 
 // OnRows limits an operation, and those of its backward pass, to the rows of
 // r: the first r.Len() rows of its inputs and output; later rows are neither

@@ -31,6 +31,12 @@ type Packed struct{}
 // Pack fails where oneDNN cannot load.
 func Pack(Product, unsafe.Pointer, int) (*Packed, error) { return nil, Load() }
 
+// ErrOtherLayout is never returned where oneDNN cannot load.
+var ErrOtherLayout = errors.New("onednn: the product wants the packed weights in another layout")
+
+// AddLayout fails where oneDNN cannot load.
+func (*Packed) AddLayout(Product, unsafe.Pointer, int) error { return Load() }
+
 // Repack fails where oneDNN cannot load.
 func (*Packed) Repack(unsafe.Pointer) error { return Load() }
 

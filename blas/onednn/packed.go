@@ -10,16 +10,19 @@ import (
 )
 
 // Packed is a B operand (weights) reordered into the layout oneDNN's
-// primitives prefer for it, once, to serve many products. It holds a copy:
-// its source may change or go away afterwards, except that a product whose
-// primitive prefers another layout (a new row count M can choose one)
-// reorders the source again, so the source must stay readable and
-// unchanged while the Packed is used — or be handed again with Repack.
+// primitives prefer for it, to serve many products. It holds copies only:
+// its source may change or go away once Pack, Repack or AddLayout returns.
+// A product whose primitive prefers a layout it does not hold (in oneDNN
+// 2.6 the layout depends on N and K, not on the row count M, so this is
+// rare) fails with ErrOtherLayout; AddLayout then adds that layout.
 type Packed struct {
 	key packedKey
-	src unsafe.Pointer
 	*copies
 }
+
+// ErrOtherLayout is the error of a product whose primitive wants the
+// packed operand in a layout it does not hold yet (see AddLayout).
+var ErrOtherLayout = errors.New("onednn: the product wants the packed weights in another layout")
 
 // copies are a Packed operand's copies, apart from it so that a cleanup can
 // free them once it is collected.
@@ -48,23 +51,11 @@ func Pack(p Product, b unsafe.Pointer, lenB int) (*Packed, error) {
 	if err := Load(); err != nil {
 		return nil, err
 	}
-	if err := fits("B", p.TransB, p.K, p.N, p.LDB, lenB); err != nil {
-		return nil, errors.Wrapf(err, "onednn: packing %v", p)
-	}
 	if p.Type != BF16 && p.Type != F32 {
 		return nil, errors.Errorf("onednn: packing %v: operands must be bf16 or f32", p)
 	}
-	w := &Packed{key: packedKey{p.K, p.N, p.TransB, p.LDB, p.Type}, src: b, copies: &copies{}}
-	p.PackedB = true
-	err := do(func() error {
-		prim, err := primitiveFor(p)
-		if err != nil {
-			return err
-		}
-		_, err = w.layoutFor(prim)
-		return err
-	})
-	if err != nil {
+	w := &Packed{key: packedKey{p.K, p.N, p.TransB, p.LDB, p.Type}, copies: &copies{}}
+	if err := w.AddLayout(p, b, lenB); err != nil {
 		w.Free()
 		return nil, err
 	}
@@ -72,13 +63,34 @@ func Pack(p Product, b unsafe.Pointer, lenB int) (*Packed, error) {
 	return w, nil
 }
 
-// Repack reorders new values of the same shape into the packed layouts (an
-// optimiser step changed the weights). b replaces the source.
+// AddLayout reorders b, the operand's values (as for Pack), into the
+// layout p's primitive prefers, unless w holds it already.
+func (w *Packed) AddLayout(p Product, b unsafe.Pointer, lenB int) error {
+	if err := w.matches(p); err != nil {
+		return err
+	}
+	if err := fits("B", p.TransB, p.K, p.N, p.LDB, lenB); err != nil {
+		return errors.Wrapf(err, "onednn: packing %v", p)
+	}
+	p.PackedB = true
+	return do(func() error {
+		prim, err := primitiveFor(p)
+		if err != nil {
+			return err
+		}
+		if w.layoutOf(prim) != nil {
+			return nil
+		}
+		return w.addLayout(prim, b)
+	})
+}
+
+// Repack reorders new values of the same shape (an optimiser step changed
+// the weights) into every layout w holds.
 func (w *Packed) Repack(b unsafe.Pointer) error {
-	w.src = b
 	return do(func() error {
 		for _, l := range w.layouts {
-			if err := w.reorder(l); err != nil {
+			if err := w.reorder(l, b); err != nil {
 				return err
 			}
 		}
@@ -106,13 +118,14 @@ func (c *copies) free() {
 }
 
 // Matmul computes the product p of a and w into c (see Product and
-// Matmul); p.PackedB must be set and p agree with w's shape.
+// Matmul); p.PackedB must be set and p agree with w's shape. A product
+// that wants another layout fails with ErrOtherLayout.
 func (w *Packed) Matmul(p Product, a unsafe.Pointer, lenA int, bias []float32, c []float32) error {
 	if !p.PackedB {
 		return errors.Errorf("onednn: product %v: a packed B needs Product.PackedB", p)
 	}
-	if k := (packedKey{p.K, p.N, p.TransB, p.LDB, p.Type}); k != w.key {
-		return errors.Errorf("onednn: product %v does not match weights packed for %dx%d %v", p, w.key.K, w.key.N, w.key.Type)
+	if err := w.matches(p); err != nil {
+		return err
 	}
 	if err := checkCall(p, lenA, 0, bias, c); err != nil {
 		return err
@@ -122,35 +135,47 @@ func (w *Packed) Matmul(p Product, a unsafe.Pointer, lenA int, bias []float32, c
 		if err != nil {
 			return err
 		}
-		l, err := w.layoutFor(prim)
-		if err != nil {
-			return err
+		l := w.layoutOf(prim)
+		if l == nil {
+			return ErrOtherLayout
 		}
 		return prim.run(uintptr(a), l.data, bias, c)
 	})
 }
 
-// layoutFor returns w's copy in the layout prim wants, reordering the
-// source into a new one when it has none.
-func (w *Packed) layoutFor(prim *primitive) (*layout, error) {
+// matches checks that p's B has w's shape and type.
+func (w *Packed) matches(p Product) error {
+	if k := (packedKey{p.K, p.N, p.TransB, p.LDB, p.Type}); k != w.key {
+		return errors.Errorf("onednn: product %v does not match weights packed for %dx%d %v", p, w.key.K, w.key.N, w.key.Type)
+	}
+	return nil
+}
+
+// layoutOf returns w's copy in the layout prim wants, or nil.
+func (w *Packed) layoutOf(prim *primitive) *layout {
 	for _, l := range w.layouts {
 		if call(loaded.fn.mdEqual, l.md.ptr(), prim.weights.ptr()) != 0 {
-			return l, nil
+			return l
 		}
 	}
+	return nil
+}
+
+// addLayout reorders b into a new copy in the layout prim wants.
+func (w *Packed) addLayout(prim *primitive, b unsafe.Pointer) error {
 	l := &layout{md: prim.weights}
 	if err := check("memory_create", call(loaded.fn.memCreate, uintptr(unsafe.Pointer(&l.mem)), l.md.ptr(), loaded.engine, memoryAllocate)); err != nil {
-		return nil, err
+		return err
 	}
 	w.layouts = append(w.layouts, l)
 	if err := check("memory_get_data_handle", call(loaded.fn.memGetHandle, l.mem, uintptr(unsafe.Pointer(&l.data)))); err != nil {
-		return nil, err
+		return err
 	}
-	return l, w.reorder(l)
+	return w.reorder(l, b)
 }
 
-// reorder copies the source into layout l.
-func (w *Packed) reorder(l *layout) error {
+// reorder copies the values at b into layout l.
+func (w *Packed) reorder(l *layout, b unsafe.Pointer) error {
 	f := &loaded.fn
 	var src memoryDesc
 	k := w.key
@@ -158,7 +183,7 @@ func (w *Packed) reorder(l *layout) error {
 		return err
 	}
 	var srcMem, pd, prim uintptr
-	if err := check("memory_create", call(f.memCreate, uintptr(unsafe.Pointer(&srcMem)), src.ptr(), loaded.engine, uintptr(w.src))); err != nil {
+	if err := check("memory_create", call(f.memCreate, uintptr(unsafe.Pointer(&srcMem)), src.ptr(), loaded.engine, uintptr(b))); err != nil {
 		return err
 	}
 	defer call(f.memDestroy, srcMem)
