@@ -16,7 +16,12 @@ patch 14, ImageNet head) and 8 random images, then in one run:
            file in the page cache.
 
     /usr/bin/python3 bench/pytorch/released_bench.py --aim ./aim [--preset aim-600m]
-        [--dtype f32|bf16|f16] [--rounds 3] [--steps 3] [--threads 1,2] [--workdir DIR]
+        [--dtype f32|bf16|f16] [--precision f32|bf16] [--rounds 3] [--steps 3]
+        [--threads 1,2] [--workdir DIR]
+
+With --precision bf16, `aim` runs with --precision bf16 and PyTorch in both of its
+bf16 modes, each in fresh processes, the faster kept: the model and inputs cast to
+bfloat16 (`model.to(torch.bfloat16)`) and `torch.autocast("cpu", dtype=torch.bfloat16)`.
 
 Prints one JSON object; every round's figures are kept, the medians summarised.
 """
@@ -108,6 +113,25 @@ def peak_rss_of(cmd):
     return out, err, float(line[1]), float(line[2]) / 1024
 
 
+def in_mode(model, x, mode):
+    """The model and input for a torch precision mode, and the context to run in:
+    f32; bf16, both cast to bfloat16; autocast, CPU autocast to bfloat16."""
+    if mode == "bf16":
+        return model.to(torch.bfloat16), x.to(torch.bfloat16), torch.no_grad()
+    if mode == "autocast":
+        class Both:
+            def __enter__(self):
+                self.a, self.b = torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16)
+                self.a.__enter__()
+                self.b.__enter__()
+
+            def __exit__(self, *exc):
+                self.b.__exit__(*exc)
+                self.a.__exit__(*exc)
+        return model, x, Both()
+    return model, x, torch.no_grad()
+
+
 def torch_worker(args):
     """In a fresh process: the forward pass or the end-to-end run."""
     torch.set_num_threads(args.worker_threads)
@@ -118,16 +142,16 @@ def torch_worker(args):
         layers = list(range(cfg.depth - math.ceil(cfg.depth / 4), cfg.depth))
         out = {}
         for b in args.batches:
-            x = torch.randn(b, 3, 224, 224)
-            with torch.no_grad():
-                model.features(x, layers)  # warm up
+            m, x, ctx = in_mode(model, torch.randn(b, 3, 224, 224), args.torch_mode)
+            with ctx:
+                m.features(x, layers)  # warm up
                 times = []
                 for _ in range(args.steps):
                     t0 = time.perf_counter()
-                    model.features(x, layers)
+                    m.features(x, layers)
                     times.append(time.perf_counter() - t0)
             out[str(b)] = b / statistics.median(times)
-        return {"threads": args.worker_threads, "images_per_s": out}
+        return {"threads": args.worker_threads, "mode": args.torch_mode, "images_per_s": out}
     t0 = time.perf_counter()
     state, meta = load_fast(args.checkpoint)
     model = classifier_without_init(state, meta)
@@ -136,11 +160,12 @@ def torch_worker(args):
     x = torch.from_numpy(np.load(args.images))
     cfg = model.cfg
     layers = list(range(cfg.depth - math.ceil(cfg.depth / 4), cfg.depth))
-    with torch.no_grad():
+    model, x, ctx = in_mode(model, x, args.torch_mode)
+    with ctx:
         for lo in range(0, x.shape[0], args.e2e_batch):
             model.features(x[lo:lo + args.e2e_batch], layers)
     total = time.perf_counter() - t0
-    return {"threads": args.worker_threads, "batch": args.e2e_batch, "load_s": loaded, "total_s": total,
+    return {"threads": args.worker_threads, "mode": args.torch_mode, "batch": args.e2e_batch, "load_s": loaded, "total_s": total,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -196,18 +221,20 @@ def torch_side(args, mode, extra):
     """Runs the PyTorch worker in a fresh process per thread setting (and, end to end,
     per batching: the 8 images at once or one at a time)."""
     runs = []
-    for t in args.threads:
-        for b in ([IMAGES, 1] if mode == "e2e" else [0]):
-            cmd = [sys.executable, os.path.abspath(__file__), "--worker", mode, "--worker-threads", str(t),
-                   "--preset", args.preset, "--steps", str(args.steps), "--e2e-batch", str(max(b, 1))] + extra
-            out, _, _, _ = run_child(cmd)
-            runs.append(json.loads(out))
+    for tm in (["bf16", "autocast"] if args.precision == "bf16" else ["f32"]):
+        for t in args.threads:
+            for b in ([IMAGES, 1] if mode == "e2e" else [0]):
+                cmd = [sys.executable, os.path.abspath(__file__), "--worker", mode, "--worker-threads", str(t),
+                       "--preset", args.preset, "--steps", str(args.steps), "--e2e-batch", str(max(b, 1)),
+                       "--torch-mode", tm] + extra
+                out, _, _, _ = run_child(cmd)
+                runs.append(json.loads(out))
     return runs
 
 
 def aim_forward(args):
     out, _, _, _ = run_child([args.aim, "bench", "--preset", args.preset, "--infer-only",
-                              "--batch", "1,8", "--steps", str(args.steps)])
+                              "--batch", "1,8", "--steps", str(args.steps), "--precision", args.precision])
     r = json.loads(out)
     return {str(b["batch"]): b["images_per_s"] for b in r["batches"]}, r
 
@@ -215,7 +242,7 @@ def aim_forward(args):
 def aim_e2e(args, ck, x, workdir):
     out = os.path.join(workdir, "features.npy")
     _, err, wall, rss = peak_rss_of([args.aim, "features", "--checkpoint", ck, "--images", x,
-                                     "--out", out, "--batch", str(IMAGES)])
+                                     "--out", out, "--batch", str(IMAGES), "--precision", args.precision])
     load = [l for l in err.splitlines() if l.startswith("features: loaded")]
     return {"total_s": wall, "peak_rss_mb": rss, "log": load[-1] if load else ""}
 
@@ -229,6 +256,7 @@ def main():
     ap.add_argument("--aim")
     ap.add_argument("--preset", default="aim-600m", choices=sorted(PAPER))
     ap.add_argument("--dtype", default="f32", choices=["f32", "bf16", "f16"])
+    ap.add_argument("--precision", default="f32", choices=["f32", "bf16"])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
@@ -236,6 +264,7 @@ def main():
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: forward, e2e")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--worker-threads", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--torch-mode", default="f32", help=argparse.SUPPRESS)
     ap.add_argument("--checkpoint", help=argparse.SUPPRESS)
     ap.add_argument("--images", help=argparse.SUPPRESS)
     ap.add_argument("--batches", help=argparse.SUPPRESS)
@@ -272,15 +301,22 @@ def main():
         for b in ("1", "8"):
             go = median_of([r["aim_forward"][b] for r in rounds])
             pt = median_of([max(w["images_per_s"][b] for w in r["torch_forward"]) for r in rounds])
-            summary[f"forward_batch{b}"] = {"aim_images_per_s": go, "torch_best_images_per_s": pt, "ratio": go / pt}
+            modes = sorted({w["mode"] for r in rounds for w in r["torch_forward"]})
+            by_mode = {m: median_of([max(w["images_per_s"][b] for w in r["torch_forward"] if w["mode"] == m) for r in rounds]) for m in modes}
+            isolated = median_of([x["isolated_fraction"] for r in rounds for x in r["aim_bench"]["batches"]
+                                  if str(x["batch"]) == b and x.get("isolated_fraction")])
+            summary[f"forward_batch{b}"] = {"aim_images_per_s": go, "torch_best_images_per_s": pt, "ratio": go / pt,
+                                            "torch_by_mode": by_mode, "aim_isolated_fraction": isolated}
     if "e2e" not in skip:
         go = median_of([r["aim_e2e"]["total_s"] for r in rounds])
         pt = median_of([min(w["total_s"] for w in r["torch_e2e"]) for r in rounds])
+        f32_mb = os.path.getsize(ck) / 2**20 * (1 if args.dtype == "f32" else 2)
         summary["e2e_8_images"] = {"aim_s": go, "torch_best_s": pt, "speedup": pt / go,
+                                   "aim_rss_over_f32_weights": median_of([r["aim_e2e"]["peak_rss_mb"] for r in rounds]) / f32_mb,
                                    "aim_peak_rss_mb": median_of([r["aim_e2e"]["peak_rss_mb"] for r in rounds]),
                                    "torch_peak_rss_mb": median_of([min(w["peak_rss_mb"] for w in r["torch_e2e"]) for r in rounds]),
                                    "checkpoint_mb": os.path.getsize(ck) / 2**20}
-    print(json.dumps({"preset": args.preset, "dtype": args.dtype, "torch": torch.__version__,
+    print(json.dumps({"preset": args.preset, "dtype": args.dtype, "precision": args.precision, "torch": torch.__version__,
                       "summary": summary, "rounds": rounds}, indent=1))
     return 0
 

@@ -12,19 +12,20 @@ import (
 func init() {
 	Symbols["github.com/aim-go/aim/blas/onednn/onednn"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"BF16":       reflect.ValueOf(onednn.BF16),
-		"CheckBF16":  reflect.ValueOf(onednn.CheckBF16),
-		"F32":        reflect.ValueOf(onednn.F32),
-		"ISA":        reflect.ValueOf(onednn.ISA),
-		"LibEnvVar":  reflect.ValueOf(constant.MakeFromLiteral("\"AIM_ONEDNN_LIB\"", token.STRING, 0)),
-		"Load":       reflect.ValueOf(onednn.Load),
-		"Matmul":     reflect.ValueOf(onednn.Matmul),
-		"NativeBF16": reflect.ValueOf(onednn.NativeBF16),
-		"Pack":       reflect.ValueOf(onednn.Pack),
-		"Package":    reflect.ValueOf(constant.MakeFromLiteral("\"libdnnl2\"", token.STRING, 0)),
-		"Path":       reflect.ValueOf(onednn.Path),
-		"Stats":      reflect.ValueOf(onednn.Stats),
-		"Version":    reflect.ValueOf(onednn.Version),
+		"BF16":           reflect.ValueOf(onednn.BF16),
+		"CheckBF16":      reflect.ValueOf(onednn.CheckBF16),
+		"ErrOtherLayout": reflect.ValueOf(&onednn.ErrOtherLayout).Elem(),
+		"F32":            reflect.ValueOf(onednn.F32),
+		"ISA":            reflect.ValueOf(onednn.ISA),
+		"LibEnvVar":      reflect.ValueOf(constant.MakeFromLiteral("\"AIM_ONEDNN_LIB\"", token.STRING, 0)),
+		"Load":           reflect.ValueOf(onednn.Load),
+		"Matmul":         reflect.ValueOf(onednn.Matmul),
+		"NativeBF16":     reflect.ValueOf(onednn.NativeBF16),
+		"Pack":           reflect.ValueOf(onednn.Pack),
+		"Package":        reflect.ValueOf(constant.MakeFromLiteral("\"libdnnl2\"", token.STRING, 0)),
+		"Path":           reflect.ValueOf(onednn.Path),
+		"Stats":          reflect.ValueOf(onednn.Stats),
+		"Version":        reflect.ValueOf(onednn.Version),
 
 		// type definitions
 		"DataType": reflect.ValueOf((*onednn.DataType)(nil)),

@@ -14,6 +14,7 @@ func init() {
 		// function, constant and variable definitions
 		"Available":       reflect.ValueOf(blas.Available),
 		"BF16":            reflect.ValueOf(blas.BF16),
+		"BF16Speedup":     reflect.ValueOf(blas.BF16Speedup),
 		"Backend":         reflect.ValueOf(blas.Backend),
 		"CheckPrecision":  reflect.ValueOf(blas.CheckPrecision),
 		"EnvVar":          reflect.ValueOf(constant.MakeFromLiteral("\"AIM_BLAS\"", token.STRING, 0)),

@@ -28,6 +28,7 @@ func init() {
 		"NewRows":             reflect.ValueOf(ops.NewRows),
 		"NewRunningMean":      reflect.ValueOf(ops.NewRunningMean),
 		"OnRows":              reflect.ValueOf(ops.OnRows),
+		"Packed":              reflect.ValueOf(ops.Packed),
 		"PlanMemory":          reflect.ValueOf(ops.PlanMemory),
 		"SoftmaxCrossEntropy": reflect.ValueOf(ops.SoftmaxCrossEntropy),
 		"WeightedMSE":         reflect.ValueOf(ops.WeightedMSE),

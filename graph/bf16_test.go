@@ -1,0 +1,98 @@
+package graph
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/checkpoint"
+)
+
+// features runs m's feature pass on images.
+func features(t *testing.T, m *Model, images []float32, batch int) []float32 {
+	t.Helper()
+	fg, err := m.NewFeatureGraph(batch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fg.Close()
+	out, err := fg.Features(images, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestBF16ReleasesMappedWeights: an inference model in bf16 from a mapped
+// F32 or BF16 file packs each linear weight once for all its graphs, then
+// releases that weight's pages of the file; the features stay the same
+// after, and the same model in f32 still reads the released weights
+// correctly (they come back from the file), matching a fresh load.
+func TestBF16ReleasesMappedWeights(t *testing.T) {
+	if err := blas.CheckPrecision(blas.PrecisionBF16); err != nil {
+		t.Skipf("no bf16 products here: %v", err)
+	}
+	cfg := Config{ImageHeight: 32, ImageWidth: 32, Channels: 3, Patch: 8, Width: 256, Depth: 2, Heads: 2, MLPRatio: 4}
+	m, err := New(cfg, tensor.Float32, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, meta := m.Tensors()
+	for _, dtype := range []string{"F32", "BF16"} {
+		t.Run(dtype, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f32.safetensors")
+			if dtype == "F32" {
+				if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				path = writeHalf(t, dtype, ts, meta)
+			}
+			checkReleased(t, path, cfg)
+		})
+	}
+}
+
+func checkReleased(t *testing.T, path string, cfg Config) {
+	bf, _, err := LoadCheckpoint(path, tensor.Float32, KeepHalf(), InPrecision(blas.PrecisionBF16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bf.Close()
+	released := map[string]int{}
+	names := bf.Params.LinearWeights()
+	for _, name := range names {
+		pw := bf.Params.Packed(name)
+		if pw.OnPacked == nil {
+			t.Fatalf("%s: no releaser", name)
+		}
+		release := pw.OnPacked
+		pw.OnPacked = func() { released[name]++; release() }
+	}
+	images := randomImages(rand.New(rand.NewPCG(1, 1)), 3, cfg)
+	first := features(t, bf, images, 3)
+	again := features(t, bf, images[:2*len(images)/3], 2) // another graph, same packed weights
+	for _, name := range names {
+		if released[name] != 1 {
+			t.Errorf("%s released %d times, want once (packed once for both graphs)", name, released[name])
+		}
+	}
+	if !slices.Equal(first[:len(again)], again) {
+		t.Error("bf16 features changed after the weights were released")
+	}
+	if err := bf.Params.SetPrecision(blas.PrecisionF32); err != nil {
+		t.Fatal(err)
+	}
+	fresh, _, err := LoadCheckpoint(path, tensor.Float32, KeepHalf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if got, want := features(t, bf, images, 3), features(t, fresh, images, 3); !slices.Equal(got, want) {
+		t.Error("f32 features from the released weights differ from a fresh load's")
+	}
+}
