@@ -401,7 +401,6 @@ func fillRows(y, bias []float32, n, out int) {
 	}
 }
 
-
 // BF16Speedup measures how much faster a linear layer of AIM-0.6B's size
 // (256 rows, 1536 → 1536) runs in PrecisionBF16 than in float32 on this
 // machine, each by the route the model takes (best of three runs after
