@@ -7,6 +7,9 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"unsafe"
+
+	"github.com/aim-go/aim/blas/onednn"
 )
 
 // checkNT runs gemmNT on a case and compares it with refGemm, checking that
@@ -248,8 +251,12 @@ func BenchmarkGemmNT(b *testing.B) {
 	for _, s := range shapes {
 		for _, batch := range s.batches {
 			m := 256 * batch
-			for _, route := range []string{"kernel", Backend()} {
+			for _, route := range []string{"kernel", Backend(), "onednn_f32", "bf16"} {
 				b.Run(fmt.Sprintf("%s_%dx%dx%d/%s", s.name, m, s.n, s.k, route), func(b *testing.B) {
+					if route == "onednn_f32" || route == "bf16" {
+						benchOneDNN(b, route, m, s.n, s.k)
+						return
+					}
 					kernel := route == "kernel"
 					if kernel && !hasNTKernel() {
 						b.Skip("no AVX-512 on this CPU")
@@ -365,4 +372,39 @@ func TestPeakGFLOPS(t *testing.T) {
 	if !(got > 1 && got < 1e5) {
 		t.Fatalf("PeakGFLOPS() = %v, want a rate between 1 and 100000 GFLOP/s", got)
 	}
+}
+
+// benchOneDNN times x·Wᵀ on oneDNN: in f32 with W packed once, or in bf16
+// by LinearBF16 (x rounded on every call, W packed once).
+func benchOneDNN(b *testing.B, route string, m, n, k int) {
+	if err := onednn.Load(); err != nil {
+		b.Skip(err)
+	}
+	if route == "bf16" && CheckPrecision(PrecisionBF16) != nil {
+		b.Skip(CheckPrecision(PrecisionBF16))
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	x, w, c := randSlice[float32](r, m*k), randSlice[float32](r, n*k), make([]float32, m*n)
+	if route == "bf16" {
+		var pw PackedWeights
+		defer pw.Free()
+		for b.Loop() {
+			if err := LinearBF16(&pw, x, w, 0, nil, nil, c, m, k, n); err != nil {
+				b.Fatal(err)
+			}
+		}
+	} else {
+		p := onednn.Product{M: m, N: n, K: k, TransB: true, LDA: k, LDB: k, LDC: n, Type: onednn.F32, Alpha: 1, PackedB: true}
+		packed, err := onednn.Pack(p, unsafe.Pointer(&w[0]), len(w))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer packed.Free()
+		for b.Loop() {
+			if err := packed.Matmul(p, unsafe.Pointer(&x[0]), len(x), nil, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	reportGFLOPS(b, 2*float64(m)*float64(n)*float64(k))
 }

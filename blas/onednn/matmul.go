@@ -34,6 +34,18 @@ const (
 // memoryDesc is a dnnl_memory_desc_t, kept in Go memory.
 type memoryDesc [mdBytes]byte
 
+// onHeap returns a new zero T on the Go heap. Memory whose address is
+// handed to C as an integer must never be on a goroutine's stack: the
+// stack moves when it grows, and the address would then point at nothing
+// (the compiler keeps a value that does not escape on the stack, and an
+// address turned into a uintptr does not escape). A function that is
+// never inlined and returns what it allocated always allocates it on the
+// heap, where nothing moves; callers keep it alive across the call with
+// runtime.KeepAlive.
+//
+//go:noinline
+func onHeap[T any]() *T { return new(T) }
+
 func (m *memoryDesc) ptr() uintptr { return uintptr(unsafe.Pointer(m)) }
 
 // execArg is a dnnl_exec_arg_t.
@@ -48,6 +60,7 @@ type execArg struct {
 type primitive struct {
 	pd, prim       uintptr
 	a, b, c, bias  uintptr
+	args           [4]execArg // the arguments of every execution
 	weights        memoryDesc // the layout of B when it is packed
 	implementation string
 	calls          int
@@ -113,11 +126,11 @@ func (prim *primitive) run(a, b uintptr, bias, c []float32) error {
 			return err
 		}
 	}
-	args := []execArg{{arg: argSrc, mem: prim.a}, {arg: argWeights, mem: prim.b}, {arg: argDst, mem: prim.c}}
+	nargs := 3
 	if bias != nil {
-		args = append(args, execArg{arg: argBias, mem: prim.bias})
+		nargs = 4
 	}
-	err := check("primitive_execute", call(f.primExecute, prim.prim, loaded.stream, uintptr(len(args)), uintptr(unsafe.Pointer(&args[0]))))
+	err := check("primitive_execute", call(f.primExecute, prim.prim, loaded.stream, uintptr(nargs), uintptr(unsafe.Pointer(&prim.args[0]))))
 	if err == nil {
 		err = check("stream_wait", call(f.streamWait, loaded.stream))
 	}
@@ -150,27 +163,30 @@ func primitiveFor(p Product) (*primitive, error) {
 
 // newPrimitive creates the matmul primitive of p and its memory objects.
 func newPrimitive(p Product) (*primitive, error) {
-	var a, b, c, bias memoryDesc
-	if err := matrixDesc(&a, p.Type, p.TransA, p.M, p.K, p.LDA); err != nil {
+	mds := onHeap[[4]memoryDesc]()
+	defer runtime.KeepAlive(mds)
+	a, b, c, bias := &mds[0], &mds[1], &mds[2], &mds[3]
+	if err := matrixDesc(a, p.Type, p.TransA, p.M, p.K, p.LDA); err != nil {
 		return nil, err
 	}
-	if err := weightsDesc(&b, p); err != nil {
+	if err := weightsDesc(b, p); err != nil {
 		return nil, err
 	}
-	if err := matrixDesc(&c, F32, false, p.M, p.N, p.LDC); err != nil {
+	if err := matrixDesc(c, F32, false, p.M, p.N, p.LDC); err != nil {
 		return nil, err
 	}
 	biasPtr := uintptr(0)
 	if p.Bias {
-		if err := matrixDesc(&bias, F32, false, 1, p.N, p.N); err != nil {
+		if err := matrixDesc(bias, F32, false, 1, p.N, p.N); err != nil {
 			return nil, err
 		}
 		biasPtr = bias.ptr()
 	}
 	prim := &primitive{}
-	if err := prim.create(p, &a, &b, biasPtr, &c); err != nil {
+	if err := prim.create(p, a, b, biasPtr, c); err != nil {
 		return nil, errors.Wrapf(err, "onednn: product %v", p)
 	}
+	prim.args = [4]execArg{{arg: argSrc, mem: prim.a}, {arg: argWeights, mem: prim.b}, {arg: argDst, mem: prim.c}, {arg: argBias, mem: prim.bias}}
 	return prim, nil
 }
 
@@ -178,8 +194,9 @@ func newPrimitive(p Product) (*primitive, error) {
 // objects of the given descriptions.
 func (prim *primitive) create(p Product, a, b *memoryDesc, bias uintptr, c *memoryDesc) error {
 	f := &loaded.fn
-	var desc [opDescBytes]byte
-	if err := check("matmul_desc_init", call(f.matmulDesc, uintptr(unsafe.Pointer(&desc)), a.ptr(), b.ptr(), bias, c.ptr())); err != nil {
+	desc := onHeap[[opDescBytes]byte]()
+	defer runtime.KeepAlive(desc)
+	if err := check("matmul_desc_init", call(f.matmulDesc, uintptr(unsafe.Pointer(desc)), a.ptr(), b.ptr(), bias, c.ptr())); err != nil {
 		return err
 	}
 	attr, err := newAttr(p.Alpha, p.Beta)
@@ -187,15 +204,15 @@ func (prim *primitive) create(p Product, a, b *memoryDesc, bias uintptr, c *memo
 		return err
 	}
 	defer call(f.attrDestroy, attr)
-	if err := check("primitive_desc_create", call(f.pdCreate, uintptr(unsafe.Pointer(&prim.pd)), uintptr(unsafe.Pointer(&desc)), attr, loaded.engine, 0)); err != nil {
+	if err := check("primitive_desc_create", call(f.pdCreate, uintptr(unsafe.Pointer(&prim.pd)), uintptr(unsafe.Pointer(desc)), attr, loaded.engine, 0)); err != nil {
 		return err
 	}
 	if err := check("primitive_create", call(f.primCreate, uintptr(unsafe.Pointer(&prim.prim)), prim.pd)); err != nil {
 		return err
 	}
-	var impl uintptr
-	if check("primitive_desc_query", call(f.pdQuery, prim.pd, queryImplInfo, 0, uintptr(unsafe.Pointer(&impl)))) == nil {
-		prim.implementation = cString(impl)
+	impl := onHeap[uintptr]()
+	if check("primitive_desc_query", call(f.pdQuery, prim.pd, queryImplInfo, 0, uintptr(unsafe.Pointer(impl)))) == nil {
+		prim.implementation = cString(*impl)
 	}
 	wmd := pointer(call(f.pdQueryMD, prim.pd, queryWeightsMD, 0))
 	prim.weights = *(*memoryDesc)(wmd)
@@ -224,13 +241,17 @@ func (prim *primitive) memories(a, b *memoryDesc, bias uintptr, c *memoryDesc) e
 // adding beta·C.
 func newAttr(alpha, beta float32) (uintptr, error) {
 	f := &loaded.fn
-	var attr uintptr
-	if err := check("primitive_attr_create", call(f.attrCreate, uintptr(unsafe.Pointer(&attr)))); err != nil {
+	out := onHeap[uintptr]()
+	if err := check("primitive_attr_create", call(f.attrCreate, uintptr(unsafe.Pointer(out)))); err != nil {
 		return 0, err
 	}
+	attr := *out
 	if alpha != 1 {
-		scales := []float32{alpha}
-		if err := check("set_output_scales", call(f.attrOutputScales, attr, 1, 0, uintptr(unsafe.Pointer(&scales[0])))); err != nil {
+		scales := onHeap[float32]()
+		*scales = alpha
+		err := check("set_output_scales", call(f.attrOutputScales, attr, 1, 0, uintptr(unsafe.Pointer(scales))))
+		runtime.KeepAlive(scales)
+		if err != nil {
 			call(f.attrDestroy, attr)
 			return 0, err
 		}
@@ -247,10 +268,11 @@ func newAttr(alpha, beta float32) (uintptr, error) {
 // addSum appends C += beta·(previous C) to attr's post-ops.
 func addSum(attr uintptr, beta float32) error {
 	f := &loaded.fn
-	var ops uintptr
-	if err := check("post_ops_create", call(f.postOpsCreate, uintptr(unsafe.Pointer(&ops)))); err != nil {
+	out := onHeap[uintptr]()
+	if err := check("post_ops_create", call(f.postOpsCreate, uintptr(unsafe.Pointer(out)))); err != nil {
 		return err
 	}
+	ops := *out
 	defer call(f.postOpsDestroy, ops)
 	if err := check("post_ops_append_sum", uintptr(loaded.appendSum(ops, beta))); err != nil {
 		return err
@@ -260,12 +282,14 @@ func addSum(attr uintptr, beta float32) error {
 
 // matrixDesc describes a row-major matrix whose op() is r×c.
 func matrixDesc(md *memoryDesc, t DataType, trans bool, r, c, ld int) error {
-	dims := []int64{int64(r), int64(c)}
-	strides := []int64{int64(ld), 1}
+	v := onHeap[[2][2]int64]() // dims, strides
+	defer runtime.KeepAlive(v)
+	v[0] = [2]int64{int64(r), int64(c)}
+	v[1] = [2]int64{int64(ld), 1}
 	if trans {
-		strides = []int64{1, int64(ld)}
+		v[1] = [2]int64{1, int64(ld)}
 	}
-	return check("memory_desc_init_by_strides", call(loaded.fn.mdByStrides, md.ptr(), 2, uintptr(unsafe.Pointer(&dims[0])), uintptr(t), uintptr(unsafe.Pointer(&strides[0]))))
+	return check("memory_desc_init_by_strides", call(loaded.fn.mdByStrides, md.ptr(), 2, uintptr(unsafe.Pointer(&v[0])), uintptr(t), uintptr(unsafe.Pointer(&v[1]))))
 }
 
 // weightsDesc describes B: as stored, or in any layout oneDNN likes when
@@ -274,8 +298,10 @@ func weightsDesc(md *memoryDesc, p Product) error {
 	if !p.PackedB {
 		return matrixDesc(md, p.Type, p.TransB, p.K, p.N, p.LDB)
 	}
-	dims := []int64{int64(p.K), int64(p.N)}
-	return check("memory_desc_init_by_tag", call(loaded.fn.mdByTag, md.ptr(), 2, uintptr(unsafe.Pointer(&dims[0])), uintptr(p.Type), tagAny))
+	dims := onHeap[[2]int64]()
+	defer runtime.KeepAlive(dims)
+	*dims = [2]int64{int64(p.K), int64(p.N)}
+	return check("memory_desc_init_by_tag", call(loaded.fn.mdByTag, md.ptr(), 2, uintptr(unsafe.Pointer(dims)), uintptr(p.Type), tagAny))
 }
 
 // Stats returns the products run so far, most called first.

@@ -174,29 +174,36 @@ func (w *Packed) addLayout(prim *primitive, b unsafe.Pointer) error {
 	return w.reorder(l, b)
 }
 
+// reorderCall is the memory a reorder hands to C (see onHeap).
+type reorderCall struct {
+	src              memoryDesc
+	srcMem, pd, prim uintptr
+	args             [2]execArg
+}
+
 // reorder copies the values at b into layout l.
 func (w *Packed) reorder(l *layout, b unsafe.Pointer) error {
 	f := &loaded.fn
-	var src memoryDesc
+	c := onHeap[reorderCall]()
+	defer runtime.KeepAlive(c)
 	k := w.key
-	if err := matrixDesc(&src, k.Type, k.TransB, k.K, k.N, k.LDB); err != nil {
+	if err := matrixDesc(&c.src, k.Type, k.TransB, k.K, k.N, k.LDB); err != nil {
 		return err
 	}
-	var srcMem, pd, prim uintptr
-	if err := check("memory_create", call(f.memCreate, uintptr(unsafe.Pointer(&srcMem)), src.ptr(), loaded.engine, uintptr(b))); err != nil {
+	if err := check("memory_create", call(f.memCreate, uintptr(unsafe.Pointer(&c.srcMem)), c.src.ptr(), loaded.engine, uintptr(b))); err != nil {
 		return err
 	}
-	defer call(f.memDestroy, srcMem)
-	if err := check("reorder_primitive_desc_create", call(f.reorderPD, uintptr(unsafe.Pointer(&pd)), src.ptr(), loaded.engine, l.md.ptr(), loaded.engine, 0)); err != nil {
+	defer call(f.memDestroy, c.srcMem)
+	if err := check("reorder_primitive_desc_create", call(f.reorderPD, uintptr(unsafe.Pointer(&c.pd)), c.src.ptr(), loaded.engine, l.md.ptr(), loaded.engine, 0)); err != nil {
 		return err
 	}
-	defer call(f.pdDestroy, pd)
-	if err := check("primitive_create", call(f.primCreate, uintptr(unsafe.Pointer(&prim)), pd)); err != nil {
+	defer call(f.pdDestroy, c.pd)
+	if err := check("primitive_create", call(f.primCreate, uintptr(unsafe.Pointer(&c.prim)), c.pd)); err != nil {
 		return err
 	}
-	defer call(f.primDestroy, prim)
-	args := []execArg{{arg: argSrc, mem: srcMem}, {arg: argDst, mem: l.mem}}
-	if err := check("reorder", call(f.primExecute, prim, loaded.stream, 2, uintptr(unsafe.Pointer(&args[0])))); err != nil {
+	defer call(f.primDestroy, c.prim)
+	c.args = [2]execArg{{arg: argSrc, mem: c.srcMem}, {arg: argDst, mem: l.mem}}
+	if err := check("reorder", call(f.primExecute, c.prim, loaded.stream, 2, uintptr(unsafe.Pointer(&c.args[0])))); err != nil {
 		return err
 	}
 	return check("stream_wait", call(f.streamWait, loaded.stream))
