@@ -71,14 +71,35 @@ func CheckPrecision(p Precision) error {
 	return onednn.CheckBF16()
 }
 
-// weightsEpoch counts the changes of trained weights (WeightsChanged).
-var weightsEpoch atomic.Uint64
+// versions counts, by the address of their first value, how often weights
+// were written in place (WeightsChanged): unsafe.Pointer → *atomic.Uint64.
+var versions sync.Map
 
-// WeightsChanged tells the package that weights were written in place (an
-// optimiser step, weights copied in from another rank): bf16 copies of
-// float32 weights made before (PackedWeights) are made again on next use.
-// Inference, which never calls it, rounds and packs each layer once.
-func WeightsChanged() { weightsEpoch.Add(1) }
+// WeightsChanged tells the package that the float32 weights w were written
+// in place (an optimiser step, weights copied in from another rank): a
+// bf16 copy made before (PackedWeights) is made again on next use. Weights
+// never marked — inference — are rounded and packed once; other weights in
+// the same process are not affected (a frozen trunk's, while a probe head
+// trains).
+func WeightsChanged(w []float32) {
+	if len(w) == 0 {
+		return
+	}
+	ptr := unsafe.Pointer(unsafe.SliceData(w))
+	v, ok := versions.Load(ptr)
+	if !ok {
+		v, _ = versions.LoadOrStore(ptr, new(atomic.Uint64))
+	}
+	v.(*atomic.Uint64).Add(1)
+}
+
+// version returns how often the weights at ptr were marked changed.
+func version(ptr unsafe.Pointer) uint64 {
+	if v, ok := versions.Load(ptr); ok {
+		return v.(*atomic.Uint64).Load()
+	}
+	return 0
+}
 
 // bf16Rounded rounds src to bf16 values held as float32.
 func bf16Rounded(dst, src []float32) {
@@ -301,6 +322,26 @@ func LinearBF16(w *PackedWeights, x, w32 []float32, h Half, bits []uint16, bias,
 	return nil
 }
 
+// Ready reports whether w holds a packed copy.
+func (w *PackedWeights) Ready() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.packed != nil
+}
+
+// Pack makes the bf16 copy of out×in weights now (given as for
+// LinearBF16), rather than at the first product: at load, so that the
+// source can be released (OnPacked) before the next weights are read.
+func (w *PackedWeights) Pack(w32 []float32, h Half, bits []uint16, out, in int) error {
+	if out <= 0 || in <= 0 {
+		return errors.Errorf("blas: PackedWeights.Pack: shape %d×%d", out, in)
+	}
+	p := onednn.Product{M: padGrain, N: out, K: in, TransB: true, LDA: in, LDB: in, LDC: out,
+		Type: onednn.BF16, Alpha: 1, PackedB: true}
+	_, err := w.pack(p, weightsSource{w32, h, bits})
+	return err
+}
+
 // weightsSource are a layer's weights as LinearBF16 receives them.
 type weightsSource struct {
 	w32  []float32
@@ -309,10 +350,11 @@ type weightsSource struct {
 }
 
 // identity returns what tells one source from another: its address, and
-// for float32 weights, which may be trained, the count of WeightsChanged.
+// for float32 weights, which may be trained, their WeightsChanged count.
 func (s weightsSource) identity() (unsafe.Pointer, uint64) {
 	if s.w32 != nil {
-		return unsafe.Pointer(unsafe.SliceData(s.w32)), weightsEpoch.Load()
+		ptr := unsafe.Pointer(unsafe.SliceData(s.w32))
+		return ptr, version(ptr)
 	}
 	return unsafe.Pointer(unsafe.SliceData(s.bits)), 0
 }

@@ -152,7 +152,10 @@ func TestLinearBF16(t *testing.T) {
 		for i := range w {
 			w[i] *= -3
 		}
-		WeightsChanged()
+		other := append([]float32(nil), w...)
+		WeightsChanged(other) // other weights changing leaves w's copy alone
+		check(t, pw, w, 0, nil, w32, bias)
+		WeightsChanged(w)
 		check(t, pw, w, 0, nil, w, bias)
 		moved := randomF32(rng, len(w))
 		check(t, pw, moved, 0, nil, moved, bias)

@@ -72,23 +72,7 @@ func FromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts ...LoadOptio
 		return nil, err
 	}
 	m.file = mapped
-	var s loadSettings
-	for _, opt := range opts {
-		opt(&s)
-	}
-	if s.keepHalf && s.precision == blas.PrecisionBF16 && dtype == tensor.Float32 {
-		releaseAfterPacking(m.Params, mapped)
-	}
 	return m, nil
-}
-
-// releaseAfterPacking makes each linear layer of an inference model
-// release its weights' pages of the mapped file once their bf16 copy is
-// made: the model then holds its linear weights once, as bf16.
-func releaseAfterPacking(p *layers.Params, f *checkpoint.Mapped) {
-	for _, name := range p.LinearWeights() {
-		p.SetReleaser(name, func() { f.Release(name) })
-	}
 }
 
 func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption) (*Model, error) {
@@ -105,6 +89,12 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 	}
 	l := &loader{src: src, dtype: dtype}
 	m := &Model{Config: cfg, Params: layers.NewParams(dtype)}
+	if s.keepHalf && s.precision == blas.PrecisionBF16 && dtype == tensor.Float32 {
+		if err := blas.CheckPrecision(s.precision); err != nil {
+			return nil, err
+		}
+		l.packInto = m.Params
+	}
 	b := layers.NewLoadingBuilder(m.Params, l.load)
 	if s.keepHalf && dtype == tensor.Float32 {
 		b.LoadHalf(l.loadHalf)
@@ -149,6 +139,9 @@ type loader struct {
 	dtype    tensor.Dtype
 	releases []func()
 	bad      []checkpoint.NonFiniteTensor
+	// packInto, when set, receives each linear layer's weights as they
+	// load, for bf16 inference from a mapped file (see packLinear).
+	packInto *layers.Params
 }
 
 // load is the layers.Loader of the model: the named tensor, of the given
@@ -179,7 +172,24 @@ func (l *loader) load(name string, shape []int) (*tensor.Dense, error) {
 		return nil, err
 	}
 	l.count(name, vals)
+	if err := l.packLinear(name, shape, vals, 0, nil); err != nil {
+		return nil, err
+	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals)), nil
+}
+
+// packLinear makes the bf16 copy of a linear layer's weights as they load,
+// for a bf16 inference model from a mapped file, and releases their pages
+// of the file: the model then holds them once, as bf16, and loading never
+// has the whole file resident. They come back from the file if read again.
+func (l *loader) packLinear(name string, shape []int, w32 []float32, h blas.Half, bits []uint16) error {
+	mapped, isMapped := l.src.(*checkpoint.Mapped)
+	if l.packInto == nil || !isMapped || !l.packInto.IsLinear(name) || len(shape) != 2 {
+		return nil
+	}
+	pw := l.packInto.Packed(name)
+	pw.OnPacked = func() { mapped.Release(name) }
+	return errors.Wrap(pw.Pack(w32, h, bits, shape[0], shape[1]), "packing its bf16 copy")
 }
 
 // halfFormats are the formats of the 16-bit dtypes of a checkpoint.
@@ -208,6 +218,9 @@ func (l *loader) loadHalf(name string, shape []int) (blas.Half, []uint16, *tenso
 	l.releases = append(l.releases, release)
 	if t := checkpoint.CountNonFiniteHalf(name, dtype, bits); t.NaN+t.Inf > 0 {
 		l.bad = append(l.bad, t)
+	}
+	if err := l.packLinear(name, shape, nil, halfFormats[dtype], bits); err != nil {
+		return 0, nil, nil, false, err
 	}
 	return halfFormats[dtype], bits, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(standIn)), true, nil
 }

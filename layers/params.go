@@ -49,12 +49,9 @@ func (p *Params) Packed(name string) *blas.PackedWeights {
 	return w
 }
 
-// SetReleaser gives the named linear weights a function that frees their
-// memory (a mapped file's pages) once their bf16 copy is made
-// (blas.PackedWeights.OnPacked): for inference only, where the weights are
-// never written. They are read again, from where they came, only if
-// needed.
-func (p *Params) SetReleaser(name string, release func()) { p.Packed(name).OnPacked = release }
+// IsLinear reports whether the named tensor is a linear layer's weights
+// (Builder.LinearWeight).
+func (p *Params) IsLinear(name string) bool { return p.linear[name] }
 
 // SetPrecision makes the matrix products of graphs built on the store from
 // now on compute in precision p (ops.InPrecision): bf16 rounds their
@@ -115,7 +112,6 @@ func (p *Params) Set(name string, t *tensor.Dense) error {
 	}
 	p.byName[name] = t
 	delete(p.half, name)
-	blas.WeightsChanged()
 	return nil
 }
 

@@ -123,8 +123,8 @@ func (o *AdamW[T]) Step(params []Param[T], lr float64) (gradNorm float64, err er
 	c := o.coefficients(lr, norm)
 	for i, p := range params {
 		update(&c, p, o.bound[i])
+		markChanged(p.Data) // bf16 copies of the weights are made again
 	}
-	blas.WeightsChanged() // bf16 copies of the weights are made again
 	return norm, nil
 }
 
@@ -273,5 +273,12 @@ func update[T Float](c *coefficients, p Param[T], st *moments[T]) {
 		m[i], v[i] = mi, vi
 		denom := math.Sqrt(float64(vi))*c.invSqrtBC2 + c.eps
 		data[i] = T(float64(x)*decay - c.stepSize*(float64(mi)/denom))
+	}
+}
+
+// markChanged tells package blas that float32 weights were updated.
+func markChanged[T Float](data []T) {
+	if w, ok := any(data).([]float32); ok {
+		blas.WeightsChanged(w)
 	}
 }

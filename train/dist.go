@@ -128,11 +128,12 @@ func (r *runner) share() error {
 // shareWeights copies rank 0's weights to every rank.
 func (r *runner) shareWeights() error {
 	for _, name := range r.model.Params.Names() {
-		if err := r.comm.BroadcastFloat32(r.model.Params.Float32s(name), 0); err != nil {
+		w := r.model.Params.Float32s(name)
+		if err := r.comm.BroadcastFloat32(w, 0); err != nil {
 			return errors.Wrapf(err, "sharing %s", name)
 		}
+		blas.WeightsChanged(w)
 	}
-	blas.WeightsChanged()
 	return nil
 }
 
