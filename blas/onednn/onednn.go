@@ -20,6 +20,10 @@
 // this package runs on one goroutine locked to one OS thread: calls from
 // many goroutines are serialised there, and each uses the whole team.
 //
+// Unless OMP_WAIT_POLICY or GOMP_SPINCOUNT says otherwise, the team's
+// threads sleep as soon as a product ends (OMP_WAIT_POLICY=passive), so
+// that they leave the cores to the Go code between products.
+//
 // # Forcing an ISA
 //
 // DNNL_MAX_CPU_ISA (AVX512_CORE_AMX, AVX512_CORE_BF16, AVX512_CORE, AVX2,
@@ -84,6 +88,7 @@ var (
 // library and the Debian package that provides it.
 func Load() error {
 	loadOnce.Do(func() {
+		chooseWaitPolicy()
 		loaded, loadErr = openLibrary(candidates())
 		if loadErr != nil {
 			loadErr = errors.Wrapf(loadErr, "oneDNN is needed for bf16 products: install Debian's %s (apt-get install %s) or set %s to the path of libdnnl.so.2", Package, Package, LibEnvVar)
@@ -93,6 +98,18 @@ func Load() error {
 		loadErr = loaded.init()
 	})
 	return loadErr
+}
+
+// chooseWaitPolicy sets OMP_WAIT_POLICY=passive, unless it or
+// GOMP_SPINCOUNT is set, before libgomp loads and reads them: by default
+// libgomp's threads spin for some milliseconds after each product, on the
+// cores where the Go code between products (norms, attention, rounding)
+// then runs (docs/performance.md, "bf16", has the measurement).
+// Passive threads sleep at once and wake for the next product.
+func chooseWaitPolicy() {
+	if os.Getenv("OMP_WAIT_POLICY") == "" && os.Getenv("GOMP_SPINCOUNT") == "" {
+		os.Setenv("OMP_WAIT_POLICY", "passive")
+	}
 }
 
 // candidates lists the library names tried, in order.
