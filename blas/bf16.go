@@ -108,15 +108,19 @@ func bf16Rounded(dst, src []float32) {
 	}
 }
 
+// toBF16Go rounds src to bf16 bits in dst, in Go.
+func toBF16Go(dst []uint16, src []float32) {
+	for i, v := range src {
+		dst[i] = half.ToBF16(v)
+	}
+}
+
 // roundRows writes the rows×cols matrix at src (row stride ld) as
 // contiguous bf16 bits into dst.
 func roundRows(dst []uint16, src []float32, rows, cols, ld int) {
 	parallel.For(rows, max(1, 4096/max(cols, 1)), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			row, out := src[i*ld:i*ld+cols], dst[i*cols:(i+1)*cols]
-			for j, v := range row {
-				out[j] = half.ToBF16(v)
-			}
+			toBF16(dst[i*cols:(i+1)*cols], src[i*ld:i*ld+cols])
 		}
 	})
 }
@@ -210,9 +214,7 @@ func roundPadded(dst []uint16, src []float32, rows, cols, ld, prows, pcols int) 
 				clear(out)
 				continue
 			}
-			for j, v := range src[i*ld : i*ld+cols] {
-				out[j] = half.ToBF16(v)
-			}
+			toBF16(out[:cols], src[i*ld:i*ld+cols])
 			clear(out[cols:])
 		}
 	})

@@ -163,3 +163,31 @@ func TestLinearBF16(t *testing.T) {
 		check(t, pw, moved, 0, nil, moved, bias)
 	})
 }
+
+// TestToBF16OnEveryLevel: the rounding of every level (the AVX-512 kernel,
+// Go) gives half.ToBF16's bits for special values (ties both ways, the
+// largest values rounding to infinity, subnormals, signed zeros, NaNs with
+// payloads) and random ones, at lengths with and without a tail.
+func TestToBF16OnEveryLevel(t *testing.T) {
+	special := []uint32{0, 0x80000000, 0x00000001, 0x807fffff, 0x3f808000, 0x3f818000, 0x3f808001, 0x3f807fff,
+		0x7f7fffff, 0xff7fffff, 0x7f7f8000, 0x7f800000, 0xff800000, 0x7f800001, 0x7fc00000, 0xffffffff, 0x7fbfffff, 0x7f80ffff}
+	rng := rand.New(rand.NewPCG(9, 9))
+	src := make([]float32, 0, 1000)
+	for _, b := range special {
+		src = append(src, math.Float32frombits(b))
+	}
+	for len(src) < cap(src) {
+		src = append(src, math.Float32frombits(rng.Uint32()))
+	}
+	eachLevel(t, func(t *testing.T) {
+		for _, n := range []int{len(special), 16, 37, len(src)} {
+			dst := make([]uint16, n)
+			toBF16(dst, src)
+			for i := range dst {
+				if want := half.ToBF16(src[i]); dst[i] != want {
+					t.Fatalf("n %d: %#08x rounds to %#04x, want %#04x", n, math.Float32bits(src[i]), dst[i], want)
+				}
+			}
+		}
+	})
+}

@@ -34,3 +34,21 @@ func widen(h Half, dst []float32, src []uint16) {
 	}
 	widenGo(h, dst[done:], src[done:])
 }
+
+// roundBlocks rounds 16·blocks float32 values at src to bf16 bits at dst
+// with AVX-512 (see round_amd64.s), as half.ToBF16 does each.
+//
+//go:noescape
+func roundBlocks(dst *uint16, src *float32, blocks int)
+
+// toBF16 rounds src to bf16 bits in dst (len(dst) values): with AVX-512 at
+// the avx512 level of package isa, else in Go.
+func toBF16(dst []uint16, src []float32) {
+	src = src[:len(dst)]
+	done := 0
+	if isa.Active() >= isa.AVX512 && len(dst) >= 16 {
+		done = len(dst) / 16 * 16
+		roundBlocks(&dst[0], &src[0], done/16)
+	}
+	toBF16Go(dst[done:], src[done:])
+}
