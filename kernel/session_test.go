@@ -72,7 +72,7 @@ func TestCells(t *testing.T) {
 		{code: "float64(sum) / 2", value: "8"},
 		{code: "float64(sum)", value: "16"},
 		{code: "for i := 0; i < 2; i++ {\n\tsum++\n}"}, // no value shown for a statement
-		{code: "func() (int, int) { return 1, 2 }()"},
+		{code: "func() (int, int) { return 1, 2 }()", value: "[1 2]"},
 		{code: "x", value: "40"},
 	} {
 		out := execute(s, tc.code)
@@ -144,7 +144,7 @@ func useBlocker(t *testing.T, s *Session) *blocker {
 	t.Helper()
 	b := &blocker{started: make(chan struct{}, 1), release: make(chan struct{})}
 	const path = "blockertest"
-	err := s.interp.Use(interp.Exports{path + "/blockertest": {
+	err := s.use(interp.Exports{path + "/blockertest": {
 		"Block": reflect.ValueOf(func() {
 			b.started <- struct{}{}
 			<-b.release
@@ -156,7 +156,6 @@ func useBlocker(t *testing.T, s *Session) *blocker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.rw.pkgNames[path] = "blockertest"
 	if out := execute(s, `import "blockertest"`); out.Err != nil {
 		t.Fatal(out.Err)
 	}
