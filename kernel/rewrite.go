@@ -55,7 +55,7 @@ type notCarriedError struct{ path string }
 func (e notCarriedError) Error() string {
 	return fmt.Sprintf("package %q is not compiled into aim-kernel, and the interpreter cannot load packages from source: "+
 		"the kernel carries the standard library, the project's public packages (github.com/aim-go/aim/...), gorgonia, tensor, "+
-		"gonum/plot and github.com/pkg/errors (docs/notebooks.md says how to add one)", e.path)
+		"gonum/plot, gonum's mat and stat, and github.com/pkg/errors (docs/notebooks.md says how to add one)", e.path)
 }
 
 // edit replaces src[off:off+del] with ins, or with spaces where blank.

@@ -73,6 +73,7 @@ func TestCells(t *testing.T) {
 		{code: "float64(sum)", value: "16"},
 		{code: "for i := 0; i < 2; i++ {\n\tsum++\n}"}, // no value shown for a statement
 		{code: "func() (int, int) { return 1, 2 }()", value: "[1 2]"},
+		{code: "import (\n\t\"gonum.org/v1/gonum/mat\"\n\t\"gonum.org/v1/gonum/stat\"\n)\nm := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nvar svd mat.SVD\nsvd.Factorize(m, mat.SVDThin)\nmat.Det(m) + stat.Mean([]float64{1, 2, 6}, nil)", value: "1"},
 		{code: "x", value: "40"},
 	} {
 		out := execute(s, tc.code)
