@@ -31,12 +31,17 @@ func (Silent) Note(string)       {}
 func (Silent) Finish()           {}
 
 // Bar shows each phase as a progress bar with its step count, status and
-// remaining time, and notes as lines above it.
+// remaining time, and notes as lines above it. When w is not a terminal (a
+// log file, a notebook, CI) it prints a line at the start and end of each
+// phase and a plain line with the step count, status and remaining time
+// every console.LineEvery (10 s) between.
 type Bar struct {
 	w     io.Writer
 	phase string
 	bar   *progressbar.ProgressBar
-	began time.Time // when not on a terminal: only start and end lines
+	began time.Time
+	total int
+	pace  console.Pacer
 }
 
 // NewBar returns a Bar writing to w (usually os.Stderr).
@@ -44,17 +49,21 @@ func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
 
 // Start begins a bar of total steps.
 func (b *Bar) Start(phase string, total int) {
-	b.phase, b.began = phase, time.Now()
+	b.phase, b.began, b.total, b.pace = phase, b.now(), total, console.Pacer{Now: b.pace.Now}
 	if !console.IsTerminal(b.w) {
 		fmt.Fprintf(b.w, "%s: %d steps\n", phase, total)
+		b.pace.Due() // starts the clock of the plain lines
 		return
 	}
 	b.bar = console.NewBar(b.w, total, phase)
 }
 
-// Step advances the bar.
+// Step advances the bar, or prints a plain line when one is due.
 func (b *Bar) Step(done int, status string) {
 	if b.bar == nil {
+		if b.phase != "" && b.pace.Due() {
+			b.plainLine(done, status)
+		}
 		return
 	}
 	if status != "" {
@@ -78,7 +87,7 @@ func (b *Bar) Note(line string) {
 func (b *Bar) Finish() {
 	if b.bar == nil {
 		if b.phase != "" {
-			fmt.Fprintf(b.w, "%s: done in %s\n", b.phase, time.Since(b.began).Round(time.Second))
+			fmt.Fprintf(b.w, "%s: done in %s\n", b.phase, b.now().Sub(b.began).Round(time.Second))
 			b.phase = ""
 		}
 		return
@@ -86,4 +95,24 @@ func (b *Bar) Finish() {
 	_ = b.bar.Finish()
 	fmt.Fprintln(b.w)
 	b.bar, b.phase = nil, ""
+}
+
+// plainLine is "features: 1200/5000  loss 0.31  ETA 1m20s".
+func (b *Bar) plainLine(done int, status string) {
+	line := fmt.Sprintf("%s: %d/%d", b.phase, done, b.total)
+	if status != "" {
+		line += "  " + status
+	}
+	if done > 0 && done < b.total {
+		left := b.now().Sub(b.began) / time.Duration(done) * time.Duration(b.total-done)
+		line += "  ETA " + left.Round(time.Second).String()
+	}
+	fmt.Fprintln(b.w, line)
+}
+
+func (b *Bar) now() time.Time {
+	if b.pace.Now != nil {
+		return b.pace.Now()
+	}
+	return time.Now()
 }

@@ -28,14 +28,16 @@ func (Silent) Finish()                    {}
 
 // Bar shows a progress bar with the step, the loss, the throughput and the
 // time left, and prints a line at every evaluation. When w is not a
-// terminal (a log file, CI) it prints only the evaluation lines, with the
-// time left.
+// terminal (a log file, a notebook, CI) it prints a plain line with the
+// same figures every console.LineEvery (10 s) instead of the bar, and the
+// evaluation lines.
 type Bar struct {
 	w     io.Writer
 	bar   *progressbar.ProgressBar
 	total int
 	start time.Time
 	first int
+	pace  console.Pacer
 }
 
 // NewBar returns a Bar writing to w (usually os.Stderr).
@@ -43,17 +45,21 @@ func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
 
 // Start begins a bar of total steps, done of them already completed.
 func (b *Bar) Start(total, done int) {
-	b.total, b.start, b.first = total, time.Now(), done
+	b.total, b.start, b.first = total, b.now(), done
 	if !console.IsTerminal(b.w) {
+		b.pace.Due() // starts the clock of the plain lines
 		return
 	}
 	b.bar = console.NewBar(b.w, total, "pretrain")
 	_ = b.bar.Set(done)
 }
 
-// Step advances the bar.
+// Step advances the bar, or prints a plain line when one is due.
 func (b *Bar) Step(done int, loss, imagesPerSec float64) {
 	if b.bar == nil {
+		if b.pace.Due() {
+			fmt.Fprintf(b.w, "step %6d/%d  loss %.4f  %5.0f img/s  ETA %s\n", done, b.total, loss, imagesPerSec, b.eta(done))
+		}
 		return
 	}
 	b.bar.Describe(fmt.Sprintf("loss %.4f  %5.0f img/s", loss, imagesPerSec))
@@ -77,8 +83,15 @@ func (b *Bar) eta(done int) time.Duration {
 	if done <= b.first {
 		return 0
 	}
-	per := time.Since(b.start) / time.Duration(done-b.first)
+	per := b.now().Sub(b.start) / time.Duration(done-b.first)
 	return (per * time.Duration(b.total-done)).Round(time.Second)
+}
+
+func (b *Bar) now() time.Time {
+	if b.pace.Now != nil {
+		return b.pace.Now()
+	}
+	return time.Now()
 }
 
 // Finish ends the bar.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/aim-go/aim/internal/console"
 	"github.com/aim-go/aim/scaling"
 )
 
@@ -47,7 +46,7 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	res, err = scaling.Run(ctx, scaling.Options{
 		Out: *out, Data: *dataName, DataDir: *dataDir, Folder: size.folderOptions(), Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed,
-		Log: stderr, Bars: console.IsTerminal(stderr),
+		Log: stderr, Bars: true,
 	})
 	if err != nil {
 		return withSizeHint(err)
