@@ -15,6 +15,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"syscall"
 
@@ -39,7 +41,7 @@ var commands = map[string]command{
 	"loss":     {"print the pre-training loss of images (.npy) at a prefix length", runLoss},
 	"probe":    {"train a probe on a frozen trunk and report its test accuracy", runProbe},
 	"suite":    {"probe a frozen trunk on every installed downstream dataset", runSuite},
-	"version":  {"print the BLAS backend and build information", runVersion},
+	"version":  {"print the build (module version, VCS revision, Go), the BLAS backend and the CPU routes as JSON (also aim --version)", runVersion},
 	"bench":    {"measure training and inference throughput, GFLOP/s and peak memory", runBench},
 	"scaling":  {"reproduce the paper's model and data ladders and ablations, with figures", runScaling},
 	"plot":     {"redraw the figures of a scaling results.json", runPlot},
@@ -59,6 +61,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if isHelp(args[0]) {
 		return help(args[1:], stdout, stderr)
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -225,16 +230,56 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, l := range isa.Available() {
 		levels = append(levels, l.String())
 	}
+	b := readBuild()
 	out, err := json.Marshal(struct {
+		buildInfo
 		BLAS      string   `json:"blas"`
 		BLASInfo  string   `json:"blas_info"`
 		Routes    string   `json:"routes"`
 		ISA       string   `json:"isa"`
 		ISALevels []string `json:"isa_available"`
-	}{blas.Backend(), blas.Info(), blas.Routes(), isa.Active().String(), levels})
+	}{b, blas.Backend(), blas.Info(), blas.Routes(), isa.Active().String(), levels})
 	if err != nil {
 		return errors.Wrap(err, "version")
 	}
 	fmt.Fprintf(stdout, "%s\n", out)
 	return nil
+}
+
+// buildInfo is what the binary records of its build: the module and its
+// version ("(devel)" for a build from a checkout), the VCS revision, its
+// time and whether the tree had changes (empty when the build recorded no
+// VCS data: -buildvcs=false, or outside a repository), the Go toolchain
+// and the platform.
+type buildInfo struct {
+	Module      string `json:"module"`
+	Version     string `json:"version"`
+	VCSRevision string `json:"vcs_revision"`
+	VCSTime     string `json:"vcs_time"`
+	VCSModified bool   `json:"vcs_modified"`
+	Go          string `json:"go"`
+	Platform    string `json:"platform"`
+}
+
+func readBuild() buildInfo {
+	b := buildInfo{Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	b.Module, b.Version = info.Main.Path, info.Main.Version
+	if b.Module == "" {
+		b.Module = info.Path
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.VCSRevision = s.Value
+		case "vcs.time":
+			b.VCSTime = s.Value
+		case "vcs.modified":
+			b.VCSModified = s.Value == "true"
+		}
+	}
+	return b
 }
