@@ -45,7 +45,7 @@ func (s *Session) checkCell(code string) (*checkedCell, *CellError) {
 		msg := s.types.message(r)
 		return nil, &CellError{Name: "compile error", Value: msg, Traceback: []string{"compile error: " + msg}}
 	}
-	edits, refused := s.types.rewrites(r, code, &s.rw.hidden)
+	edits, imports, refused := s.types.rewrites(r, code, &s.rw.hidden)
 	if len(refused) > 0 {
 		var lines []string
 		for _, f := range refused {
@@ -55,7 +55,7 @@ func (s *Session) checkCell(code string) (*checkedCell, *CellError) {
 		msg := strings.Join(lines, "\n")
 		return nil, &CellError{Name: "not supported", Value: msg, Traceback: []string{"not supported: " + msg}}
 	}
-	return &checkedCell{code: apply(code, edits), result: r, values: r.lastValues()}, nil
+	return &checkedCell{code: imports + apply(code, edits), result: r, values: r.lastValues()}, nil
 }
 
 // syntaxError is a cell the Go parser refuses, at cell positions.

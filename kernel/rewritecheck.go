@@ -22,9 +22,11 @@ import (
 //     becomes a three-clause loop over a copy of n, with the body's copy of i;
 //   - min, max and clear are undefined: calls go to compiled helpers of
 //     the argument's kind (a constant min or max is its value);
-//   - a comma-ok definition at the top level (`v, ok := m[k]`, `x.(T)`,
-//     `<-ch`) fails ("nil type"): its variables are declared first, then
-//     assigned;
+//   - a definition of several values from one expression at the top level:
+//     a comma-ok form (`v, ok := m[k]`, `x.(T)`, `<-ch`) fails ("nil
+//     type"), and the variables of a call's results (`a, err := f()`) are
+//     misplaced when a function reads them from inside a closure (it gets
+//     err for a): the variables are declared first, then assigned;
 //   - a final expression with several values shows them all
 //     (aimkernel.Values), or only a non-nil error for the count and error
 //     of fmt.Println, a Write, io.Copy and the like (aimkernel.Failure).
@@ -55,12 +57,14 @@ type rewriting struct {
 	refused []refusal
 	names   map[string]string // import path → name in the cell's file
 	hidden  *int
-	done    map[*ast.ForStmt]bool      // labelled loops, rewritten with their label
+	done    map[*ast.ForStmt]bool // labelled loops, rewritten with their label
+	imports []string              // hidden imports the rewrites need, put before the cell
+	carries func(path string) bool
 	calls   map[*ast.SelectorExpr]bool // selectors that are called
 }
 
-func (nt *notebookTypes) rewrites(r *checkResult, code string, hidden *int) ([]edit, []refusal) {
-	w := &rewriting{r: r, code: code, names: map[string]string{}, hidden: hidden, done: map[*ast.ForStmt]bool{}}
+func (nt *notebookTypes) rewrites(r *checkResult, code string, hidden *int) ([]edit, string, []refusal) {
+	w := &rewriting{r: r, code: code, names: map[string]string{}, hidden: hidden, done: map[*ast.ForStmt]bool{}, carries: nt.im.carries}
 	for _, s := range r.cf.file.Imports {
 		path, _ := strconv.Unquote(s.Path.Value)
 		if s.Name != nil {
@@ -83,7 +87,7 @@ func (nt *notebookTypes) rewrites(r *checkResult, code string, hidden *int) ([]e
 	ast.Inspect(r.cf.file, w.visit)
 	if r.cf.body != nil {
 		for _, st := range r.cf.body.List {
-			w.commaOk(st)
+			w.multiValue(st)
 		}
 	}
 	if r.lastValues() > 1 {
@@ -95,7 +99,7 @@ func (nt *notebookTypes) rewrites(r *checkResult, code string, hidden *int) ([]e
 		w.insert(x.Pos(), helper)
 		w.insert(x.End(), ")")
 	}
-	return w.edits, w.refused
+	return w.edits, strings.Join(w.imports, ""), w.refused
 }
 
 // byteCounters are the functions and methods whose results are a count of
@@ -164,8 +168,10 @@ func (w *rewriting) hiddenName(what string) string {
 	return fmt.Sprintf("%s%s%d", hiddenPrefix, what, *w.hidden)
 }
 
-// typeExpr writes t as the cell can name it; ok is false for a type of a
-// package the cell's file does not import.
+// typeExpr writes t as the cell can name it, importing its packages under
+// hidden names where the cell has not imported them; ok is false for a
+// type the cell cannot name (an unexported one, or one of a package the
+// kernel does not carry).
 func (w *rewriting) typeExpr(t types.Type) (string, bool) {
 	ok := true
 	s := types.TypeString(t, func(p *types.Package) string {
@@ -175,10 +181,47 @@ func (w *rewriting) typeExpr(t types.Type) (string, bool) {
 		if n, found := w.names[p.Path()]; found {
 			return n
 		}
-		ok = false
-		return p.Name()
+		if !w.carries(p.Path()) {
+			ok = false
+			return p.Name()
+		}
+		n := w.hiddenName("Pkg")
+		w.names[p.Path()] = n
+		w.imports = append(w.imports, fmt.Sprintf("import %s %q; ", n, p.Path()))
+		return n
 	})
+	if ok && hasUnexported(t) {
+		ok = false
+	}
 	return s, ok
+}
+
+// hasUnexported reports whether t names an unexported type of another
+// package.
+func hasUnexported(t types.Type) bool {
+	found := false
+	var walk func(t types.Type)
+	walk = func(t types.Type) {
+		switch t := t.(type) {
+		case *types.Named:
+			if o := t.Obj(); o.Pkg() != nil && o.Pkg().Path() != "main" && !o.Exported() {
+				found = true
+			}
+		case *types.Pointer:
+			walk(t.Elem())
+		case *types.Slice:
+			walk(t.Elem())
+		case *types.Array:
+			walk(t.Elem())
+		case *types.Map:
+			walk(t.Key())
+			walk(t.Elem())
+		case *types.Chan:
+			walk(t.Elem())
+		}
+	}
+	walk(t)
+	return found
 }
 
 func (w *rewriting) visit(n ast.Node) bool {
@@ -450,24 +493,16 @@ func (w *rewriting) constant(tv types.TypeAndValue) string {
 	return "(" + lit + ")"
 }
 
-// commaOk declares the variables of a top-level comma-ok definition before
+// multiValue declares the variables of a top-level definition of several
+// values from one expression — a call, or a comma-ok form — before
 // assigning them: `var v T; var ok bool; v, ok = m[k]`.
-func (w *rewriting) commaOk(st ast.Stmt) {
+func (w *rewriting) multiValue(st ast.Stmt) {
 	as, ok := st.(*ast.AssignStmt)
-	if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
-		return
-	}
-	switch x := ast.Unparen(as.Rhs[0]).(type) {
-	case *ast.IndexExpr, *ast.TypeAssertExpr:
-	case *ast.UnaryExpr:
-		if x.Op != token.ARROW {
-			return
-		}
-	default:
+	if !ok || as.Tok != token.DEFINE || len(as.Lhs) < 2 || len(as.Rhs) != 1 {
 		return
 	}
 	var decl []string
-	lhs := make([]string, 2)
+	lhs := make([]string, len(as.Lhs))
 	for i, e := range as.Lhs {
 		id := e.(*ast.Ident)
 		lhs[i] = id.Name
@@ -475,7 +510,11 @@ func (w *rewriting) commaOk(st ast.Stmt) {
 		var t types.Type
 		switch {
 		case id.Name == "_":
-			t = w.r.info.Types[as.Rhs[0]].Type.(*types.Tuple).At(i).Type()
+			tu, ok := w.r.info.Types[as.Rhs[0]].Type.(*types.Tuple)
+			if !ok || tu.Len() != len(lhs) {
+				return
+			}
+			t = tu.At(i).Type()
 			lhs[i] = w.hiddenName("Ok")
 		case obj == nil:
 			continue // an earlier variable, assigned
@@ -484,13 +523,14 @@ func (w *rewriting) commaOk(st ast.Stmt) {
 		}
 		name, ok := w.typeExpr(t)
 		if !ok {
-			w.refuse(as.Pos(), "a comma-ok definition of a %s at the top level of a cell is not supported by the interpreter: "+
-				"declare the variables first (var %s T; %s, ok = ...) or write it inside a function", t, lhs[0], lhs[0])
+			w.refuse(as.Pos(), "a definition of several values of which one is a %s, at the top level of a cell, is not "+
+				"supported by the interpreter: declare the variables first (var %s T; %s, … = …) or write it inside a function",
+				t, lhs[0], lhs[0])
 			return
 		}
 		decl = append(decl, "var "+lhs[i]+" "+name+"; ")
 	}
-	w.replace(as.Pos(), as.TokPos+2, strings.Join(decl, "")+lhs[0]+", "+lhs[1]+" =")
+	w.replace(as.Pos(), as.TokPos+2, strings.Join(decl, "")+strings.Join(lhs, ", ")+" =")
 }
 
 // captured are the variables of vars that a closure in body uses, or
