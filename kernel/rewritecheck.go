@@ -22,6 +22,9 @@ import (
 //     becomes a three-clause loop over a copy of n, with the body's copy of i;
 //   - min, max and clear are undefined: calls go to compiled helpers of
 //     the argument's kind (a constant min or max is its value);
+//   - `v := s[i]` at the top level fails in yaegi when s is a field of a
+//     compiled struct ("constant definition loop"): it becomes
+//     `var v T = s[i]` (one declaration per variable of `a, b := s[0], s[1]`);
 //   - a definition of several values from one expression at the top level:
 //     a comma-ok form (`v, ok := m[k]`, `x.(T)`, `<-ch`) fails ("nil
 //     type"), and the variables of a call's results (`a, err := f()`) are
@@ -493,11 +496,78 @@ func (w *rewriting) constant(tv types.TypeAndValue) string {
 	return "(" + lit + ")"
 }
 
+// hasIndex reports whether x indexes a slice, array, map or string.
+func hasIndex(x ast.Expr) bool {
+	found := false
+	ast.Inspect(x, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.IndexExpr:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// typedDefinition writes `v := s[i]` at the top level as `var v T = s[i]`
+// (and `a, b := s[0], s[1]` as one such declaration per variable): yaegi
+// cannot type the first ("constant definition loop") when s comes from a
+// field of a compiled struct. Left alone: definitions without an index,
+// and those whose values use one of the names they define.
+func (w *rewriting) typedDefinition(as *ast.AssignStmt) {
+	indexed := false
+	for _, x := range as.Rhs {
+		indexed = indexed || hasIndex(x)
+	}
+	if !indexed {
+		return
+	}
+	defined := map[string]bool{}
+	var decls []string
+	for i, l := range as.Lhs {
+		id, _ := l.(*ast.Ident)
+		if id == nil || id.Name == "_" || w.r.info.Defs[id] == nil {
+			return
+		}
+		name, ok := w.typeExpr(w.r.info.Defs[id].Type())
+		if !ok {
+			return
+		}
+		defined[id.Name] = true
+		decls = append(decls, "var "+id.Name+" "+name+" = "+w.source(as.Rhs[i]))
+	}
+	for _, x := range as.Rhs {
+		if usesAny(x, defined) {
+			return
+		}
+	}
+	w.replace(as.Pos(), as.End(), strings.Join(decls, "; "))
+}
+
+// usesAny reports whether x names one of names (which in Go is the
+// variable before the definition, in the declarations after it the new one).
+func usesAny(x ast.Expr, names map[string]bool) bool {
+	found := false
+	ast.Inspect(x, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && names[id.Name] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
 // multiValue declares the variables of a top-level definition of several
 // values from one expression — a call, or a comma-ok form — before
 // assigning them: `var v T; var ok bool; v, ok = m[k]`.
 func (w *rewriting) multiValue(st ast.Stmt) {
 	as, ok := st.(*ast.AssignStmt)
+	if ok && as.Tok == token.DEFINE && len(as.Lhs) == len(as.Rhs) {
+		w.typedDefinition(as)
+		return
+	}
 	if !ok || as.Tok != token.DEFINE || len(as.Lhs) < 2 || len(as.Rhs) != 1 {
 		return
 	}

@@ -77,6 +77,7 @@ func TestCells(t *testing.T) {
 		{code: "func two() (int, int) { return 1, 2 }\nq1, q2 := two()"},
 		{code: "func readQ() int { return 10*q1 + q2 }\nfunc() int { return readQ() }()", value: "12"}, // yaegi alone: q2 for q1
 		{code: "import \"github.com/aim-go/aim/plots\"\nlp, lerr := plots.Line(\"t\", \"x\", \"y\", plots.Series{Y: []float64{1, 2}})\nfunc() string { _ = lerr; return lp.Title.Text }()", value: "t"}, // *plot.Plot named through a hidden import
+		{code: "import \"github.com/aim-go/aim/model\"\nmt := &model.Tensor{Shape: []int{2, 3}}\nmn := mt.Shape[0]\nmn2, md := mt.Shape[0], mt.Shape[1]\nmn*100 + mn2*10 + md", value: "223"}, // yaegi alone: "constant definition loop"
 		{code: "x", value: "40"},
 	} {
 		out := execute(s, tc.code)
