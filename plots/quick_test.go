@@ -55,3 +55,42 @@ func TestPaletteHasTenDistinctColours(t *testing.T) {
 		t.Errorf("%d colours, %d distinct; want at least 10, all distinct", len(palette), len(seen))
 	}
 }
+
+// TestLossCurvesRangeSkipsTheFirstLosses: a first training loss far above
+// the rest does not set the y range.
+func TestLossCurvesRangeSkipsTheFirstLosses(t *testing.T) {
+	var steps, train []float64
+	for s := 0; s <= 100; s += 5 {
+		steps = append(steps, float64(s))
+		train = append(train, 1+1/float64(s+1))
+	}
+	train[0] = 50
+	p, err := LossCurves([]LossHistory{{Label: "run", TrainSteps: steps, Train: train, ValSteps: []float64{50, 100}, Val: []float64{1.2, 1.1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Y.Max > 3 || p.Y.Min > 1 {
+		t.Errorf("y range %g … %g: want it set by the losses after the first, about 1 … 1.5", p.Y.Min, p.Y.Max)
+	}
+}
+
+// TestSpearmanNeedsThreePoints: of two models, no correlation is given.
+func TestSpearmanNeedsThreePoints(t *testing.T) {
+	for n, want := range map[int]bool{2: false, 3: true} {
+		var pts []LabeledPoint
+		for i := range n {
+			pts = append(pts, LabeledPoint{Label: string(rune('a' + i)), X: float64(i), Y: float64(10 - i)})
+		}
+		f, err := lossVsAccuracy(pts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, e := range f.ov.legend {
+			got = got || strings.HasPrefix(e.text, "Spearman")
+		}
+		if got != want {
+			t.Errorf("%d points: Spearman shown %v, want %v", n, got, want)
+		}
+	}
+}

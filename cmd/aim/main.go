@@ -44,7 +44,7 @@ var commands = map[string]command{
 	"version":  {"print the build (module version, VCS revision, Go), the BLAS backend and the CPU routes as JSON (also aim --version)", runVersion},
 	"bench":    {"measure training and inference throughput, GFLOP/s and peak memory", runBench},
 	"scaling":  {"reproduce the paper's model and data ladders and ablations, with figures", runScaling},
-	"plot":     {"redraw the figures of a scaling results.json", runPlot},
+	"plot":     {"redraw the figures of a scaling results.json, or draw one run's loss curves from its metrics.jsonl", runPlot},
 }
 
 // usageError is a bad command line: exit status 2 instead of 1.
