@@ -29,7 +29,9 @@ import (
 //     a comma-ok form (`v, ok := m[k]`, `x.(T)`, `<-ch`) fails ("nil
 //     type"), and the variables of a call's results (`a, err := f()`) are
 //     misplaced when a function reads them from inside a closure (it gets
-//     err for a): the variables are declared first, then assigned;
+//     err for a): a call's results go to hidden variables first, then to
+//     the cell's (`r1, r2 := f(); a, err := r1, r2`), and the variables of
+//     a comma-ok form are declared first, then assigned;
 //   - a final expression with several values shows them all
 //     (aimkernel.Values), or only a non-nil error for the count and error
 //     of fmt.Println, a Write, io.Copy and the like (aimkernel.Failure).
@@ -496,6 +498,19 @@ func (w *rewriting) constant(tv types.TypeAndValue) string {
 	return "(" + lit + ")"
 }
 
+// callResults writes `a, err := f()` at the top level as
+// `r1, r2 := f(); a, err := r1, r2` with hidden r1, r2: the variables of
+// the cell are then defined from variables, which yaegi places right.
+func (w *rewriting) callResults(as *ast.AssignStmt) {
+	lhs, hidden := make([]string, len(as.Lhs)), make([]string, len(as.Lhs))
+	for i, e := range as.Lhs {
+		lhs[i] = w.source(e)
+		hidden[i] = w.hiddenName("R")
+	}
+	w.replace(as.Pos(), as.TokPos+2, strings.Join(hidden, ", ")+" :=")
+	w.insert(as.End(), "; "+strings.Join(lhs, ", ")+" := "+strings.Join(hidden, ", "))
+}
+
 // hasIndex reports whether x indexes a slice, array, map or string.
 func hasIndex(x ast.Expr) bool {
 	found := false
@@ -569,6 +584,10 @@ func (w *rewriting) multiValue(st ast.Stmt) {
 		return
 	}
 	if !ok || as.Tok != token.DEFINE || len(as.Lhs) < 2 || len(as.Rhs) != 1 {
+		return
+	}
+	if _, call := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); call {
+		w.callResults(as)
 		return
 	}
 	var decl []string
