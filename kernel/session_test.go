@@ -75,9 +75,12 @@ func TestCells(t *testing.T) {
 		{code: "func() (int, int) { return 1, 2 }()", value: "[1 2]"},
 		{code: "import (\n\t\"gonum.org/v1/gonum/mat\"\n\t\"gonum.org/v1/gonum/stat\"\n)\nm := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nvar svd mat.SVD\nsvd.Factorize(m, mat.SVDThin)\nmat.Det(m) + stat.Mean([]float64{1, 2, 6}, nil)", value: "1"},
 		{code: "func two() (int, int) { return 1, 2 }\nq1, q2 := two()"},
-		{code: "func readQ() int { return 10*q1 + q2 }\nfunc() int { return readQ() }()", value: "12"}, // yaegi alone: q2 for q1
-		{code: "import \"github.com/aim-go/aim/plots\"\nlp, lerr := plots.Line(\"t\", \"x\", \"y\", plots.Series{Y: []float64{1, 2}})\nfunc() string { _ = lerr; return lp.Title.Text }()", value: "t"}, // *plot.Plot named through a hidden import
-		{code: "import \"github.com/aim-go/aim/model\"\nmt := &model.Tensor{Shape: []int{2, 3}}\nmn := mt.Shape[0]\nmn2, md := mt.Shape[0], mt.Shape[1]\nmn*100 + mn2*10 + md", value: "223"}, // yaegi alone: "constant definition loop"
+		// yaegi alone: q2 for q1
+		{code: "func readQ() int { return 10*q1 + q2 }\nfunc() int { return readQ() }()", value: "12"},
+		// *plot.Plot named through a hidden import
+		{code: "import \"github.com/aim-go/aim/plots\"\nlp, lerr := plots.Line(\"t\", \"x\", \"y\", plots.Series{Y: []float64{1, 2}})\nfunc() string { _ = lerr; return lp.Title.Text }()", value: "t"},
+		// yaegi alone: "constant definition loop"
+		{code: "import \"github.com/aim-go/aim/model\"\nmt := &model.Tensor{Shape: []int{2, 3}}\nmn := mt.Shape[0]\nmn2, md := mt.Shape[0], mt.Shape[1]\nmn*100 + mn2*10 + md", value: "223"},
 		{code: "x", value: "40"},
 	} {
 		out := execute(s, tc.code)
