@@ -4,7 +4,7 @@
 //
 // In a notebook run by aim-kernel, the value of a cell's last expression is
 // rendered with Render, so a gonum/plot *plot.Plot (every figure of plots/)
-// shows inline as PNG with SVG alongside, an image.Image as PNG and the
+// shows inline as PNG (display.PlotSVG adds an SVG), an image.Image as PNG and the
 // probe, suite and scaling results as Markdown tables. Show displays values
 // in the middle of a cell:
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/pkg/errors"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/scaling"
@@ -80,8 +81,12 @@ func TestRenderPlot(t *testing.T) {
 	if img := decodePNG(t, d); img.Bounds().Dx() != 1200 || img.Bounds().Dy() != 900 {
 		t.Errorf("PNG %v, want 1200×900 (6×4.5 in at 200 dpi)", img.Bounds())
 	}
-	if !strings.Contains(d.MIME[MIMESVG], "<svg") || !strings.Contains(d.MIME[MIMEText], "loss") {
-		t.Errorf("want SVG and a text form naming the title, got %q…", d.MIME[MIMEText])
+	if _, svg := d.MIME[MIMESVG]; svg || !strings.Contains(d.MIME[MIMEText], "loss") {
+		t.Errorf("want a PNG without SVG (HTML exports drop an SVG beside a PNG) and a text form naming the title, got %v", d.MIME)
+	}
+	withSVG, err := PlotSVG(p, PlotWidth, PlotHeight)
+	if err != nil || !strings.Contains(withSVG.MIME[MIMESVG], "<svg") || withSVG.MIME[MIMEPNG] != d.MIME[MIMEPNG] {
+		t.Errorf("PlotSVG: want the same PNG and an SVG, got %v, %v", len(withSVG.MIME), err)
 	}
 	if d.Metadata[MIMEPNG]["width"] != PlotDisplayWidth {
 		t.Errorf("display width %v", d.Metadata[MIMEPNG])
@@ -217,3 +222,50 @@ func TestGrayAndGrid(t *testing.T) {
 }
 
 func nan() float64 { return math.NaN() }
+
+// TestSummary: long slices, tensors and maps show their type, length or
+// shape and their first and last elements; structs their field names;
+// Full shows everything.
+func TestSummary(t *testing.T) {
+	emb := make([]float32, 12800)
+	for i := range emb {
+		emb[i] = float32(i)
+	}
+	type config struct {
+		Width, Depth int
+		Name         string
+		Weights      []float32
+	}
+	dense := tensor.New(tensor.WithShape(200, 64), tensor.WithBacking(emb))
+	big := map[int]string{}
+	for i := range 100 {
+		big[i] = "v"
+	}
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{emb, "[]float32 len 12800 [0 1 2 … 12797 12798 12799]"},
+		{[]int{1, 2, 3}, "[1 2 3]"},
+		{config{Width: 64, Depth: 4, Name: "tiny", Weights: emb[:10]}, "{Width:64 Depth:4 Name:tiny Weights:[]float32 len 10 [0 1 2 … 7 8 9]}"},
+		{&config{Width: 1}, "&{Width:1 Depth:0 Name: Weights:[]}"},
+		{dense, "*tensor.Dense (200, 64) float32 []float32 len 12800 [0 1 2 … 12797 12798 12799]"},
+		{big, "map[int]string len 100 map[0:v 1:v 10:v … 97:v 98:v 99:v]"},
+		{errors.New("boom"), "boom"},
+	} {
+		d, err := Render(tc.v)
+		if err != nil || d.MIME[MIMEText] != tc.want {
+			t.Errorf("Render(%T) = %q, %v; want %q", tc.v, d.MIME[MIMEText], err, tc.want)
+		}
+	}
+	if full := Full(emb).MIME[MIMEText]; !strings.HasPrefix(full, "[0 1 2 3 4 5 6") || !strings.HasSuffix(full, "12798 12799]") {
+		t.Errorf("Full cut the slice: %d characters", len(full))
+	}
+	long := make([][]float64, 5000)
+	for i := range long {
+		long[i] = make([]float64, 3)
+	}
+	if got := Summary(struct{ A, B, C, D, E, F, G, H any }{long, long, long, long, long, long, long, long}); len(got) > SummaryMax+200 {
+		t.Errorf("summary of %d characters", len(got))
+	}
+}

@@ -31,11 +31,13 @@ type Markdowner interface {
 	Markdown() string
 }
 
-// Render turns v into a bundle: a Data as it is; a *plot.Plot as PNG and
-// SVG (Plot at the default size); an image.Image as PNG; probe results
+// Render turns v into a bundle: a Data as it is; a *plot.Plot as PNG (Plot
+// at the default size); an image.Image as PNG; probe results
 // (one, a slice of them, a suite) and scaling results as Markdown tables;
 // any Markdowner as its Markdown. Everything also gets a text/plain form,
-// and any other value is text/plain as fmt's %v prints it. The error is
+// and any other value is text/plain as Summary prints it (long slices,
+// tensors and maps cut to their first and last elements, structs with
+// their field names; Full shows a value whole). The error is
 // that of drawing or encoding an image, the bundle then being its text.
 func Render(v any) (Data, error) {
 	if isNil(v) {
@@ -61,9 +63,9 @@ func Render(v any) (Data, error) {
 	case *scaling.Results:
 		return ScalingResults(x), nil
 	case Markdowner:
-		return Markdown(x.Markdown()).With(Text(fmt.Sprint(v))), nil
+		return Markdown(x.Markdown()).With(Text(Summary(v))), nil
 	}
-	return Text(fmt.Sprint(v)), nil
+	return Text(Summary(v)), nil
 }
 
 // isNil reports whether v is nil or a nil pointer, map, slice or function.
@@ -88,9 +90,12 @@ func pointers(rs []probe.Result) []*probe.Result {
 }
 
 // Plot renders p at width × height as a PNG (at plots.DPI, shown at
-// PlotDisplayWidth scaled to width) and an SVG, on white with a small
-// margin like plots.Save. A panic inside gonum/plot while drawing (a
-// changed plot, say a log axis over negative data) is returned as an error.
+// PlotDisplayWidth scaled to width), on white with a small margin like
+// plots.Save. A PNG alone, because a front end that holds both shows the
+// SVG, and some drop it (nbconvert's HTML export leaves a blank image);
+// PlotSVG adds the SVG on request. A panic inside gonum/plot while drawing
+// (a changed plot, say a log axis over negative data) is returned as an
+// error.
 func Plot(p *plot.Plot, width, height vg.Length) (Data, error) {
 	if p == nil {
 		return Data{}, errors.New("display: nil plot")
@@ -102,13 +107,23 @@ func Plot(p *plot.Plot, width, height vg.Length) (Data, error) {
 	if err != nil {
 		return Data{}, err
 	}
+	text := fmt.Sprintf("plot %q", p.Title.Text)
+	show := int(float64(PlotDisplayWidth) * float64(width/PlotWidth))
+	return PNG(png).WithSize(show, 0).With(Text(text)), nil
+}
+
+// PlotSVG is Plot with an SVG beside the PNG, for a front end that is to
+// show the vector form (it then shows the SVG).
+func PlotSVG(p *plot.Plot, width, height vg.Length) (Data, error) {
+	d, err := Plot(p, width, height)
+	if err != nil {
+		return Data{}, err
+	}
 	svg, err := plotSVG(p, width, height)
 	if err != nil {
 		return Data{}, err
 	}
-	text := fmt.Sprintf("plot %q", p.Title.Text)
-	show := int(float64(PlotDisplayWidth) * float64(width/PlotWidth))
-	return PNG(png).With(SVG(svg)).WithSize(show, 0).With(Text(text)), nil
+	return d.With(SVG(svg)), nil
 }
 
 func plotPNG(p *plot.Plot, width, height vg.Length) ([]byte, error) {

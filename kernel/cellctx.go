@@ -67,12 +67,12 @@ func (c *cellContext) started() {
 }
 
 // exports is the prelude package: Context returns the cell context;
-// Started is the start hook.
+// Started is the start hook; the helpers of builtins.go.
 func (c *cellContext) exports() interp.Exports {
-	return interp.Exports{preludeImport + "/prelude": {
-		"Context": reflect.ValueOf(func() context.Context { return c }),
-		"Started": reflect.ValueOf(c.started),
-	}}
+	syms := builtinExports()
+	syms["Context"] = reflect.ValueOf(func() context.Context { return c })
+	syms["Started"] = reflect.ValueOf(c.started)
+	return interp.Exports{preludeImport + "/prelude": syms}
 }
 
 // The interrupted cell's compiled call: yaegi runs a program in a

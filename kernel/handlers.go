@@ -152,9 +152,21 @@ func (k *Kernel) execute(m *Message) any {
 		return c
 	}
 	if out.HasValue && !req.Silent {
-		k.publish(m, "execute_result", bundleContent(k.render(out.Value), &count))
+		k.showResult(m, out.Value, count)
 	}
 	return okContent{"execution_count": count, "user_expressions": k.userExpressions(req.UserExpressions), "payload": []any{}}
+}
+
+// showResult publishes a cell's value; each of several values (a Tuple)
+// is shown, the last as the execute_result.
+func (k *Kernel) showResult(m *Message, v any, count int) {
+	if t, ok := v.(Tuple); ok && len(t) > 0 {
+		for _, e := range t[:len(t)-1] {
+			k.publish(m, "display_data", bundleContent(k.render(e), nil))
+		}
+		v = t[len(t)-1]
+	}
+	k.publish(m, "execute_result", bundleContent(k.render(v), &count))
 }
 
 // startCell makes m the request that output belongs to and counts it;

@@ -14,6 +14,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/display"
+	"github.com/aim-go/aim/internal/console"
 )
 
 // Options configure a kernel.
@@ -48,6 +49,7 @@ type Kernel struct {
 	genCancel   context.CancelFunc // interrupts
 	count       int                // execution count
 	abortBefore time.Time          // queued requests from before a failed cell are aborted
+	liveShown   map[string]bool    // the progress lines shown in place so far
 }
 
 // Serve runs a kernel on the connection file Jupyter passes, with the
@@ -117,6 +119,8 @@ func (k *Kernel) Run() error {
 	k.out.setSink(k.publishStream)
 	display.SetPublisher(k.publishDisplay)
 	defer display.SetPublisher(nil)
+	console.SetLive(k.publishLive)
+	defer console.SetLive(nil)
 	var wg sync.WaitGroup
 	for _, f := range []func(){k.heartbeat, k.drainStdin, k.watchSIGINT, func() { k.serve(k.control, "control") }} {
 		wg.Add(1)
@@ -276,6 +280,31 @@ func (k *Kernel) publishDisplay(d display.Data) error {
 	k.out.flush()
 	k.publish(k.currentParent(), "display_data", bundleContent(d, nil))
 	return nil
+}
+
+// publishLive shows a progress line in place: a display_data the first
+// time, then update_display_data of the same display.
+func (k *Kernel) publishLive(id, text string) {
+	k.out.flush()
+	k.mu.Lock()
+	if k.liveShown == nil {
+		k.liveShown = map[string]bool{}
+	}
+	first := !k.liveShown[id]
+	k.liveShown[id] = true
+	k.mu.Unlock()
+	msgType, content := liveContent(id, text, first)
+	k.publish(k.currentParent(), msgType, content)
+}
+
+// liveContent is the message that shows or updates a progress line.
+func liveContent(id, text string, first bool) (string, map[string]any) {
+	c := map[string]any{"data": map[string]string{display.MIMEText: text}, "metadata": map[string]any{},
+		"transient": map[string]any{"display_id": id}}
+	if first {
+		return "display_data", c
+	}
+	return "update_display_data", c
 }
 
 // bundleContent is the content of display_data or execute_result.

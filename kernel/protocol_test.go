@@ -333,7 +333,21 @@ func testState(t *testing.T, c *client) {
 	if data["text/plain"] != "42" || results[0]["execution_count"] != reply["execution_count"] {
 		t.Errorf("x + 2 showed %v (count %v), reply count %v", data, results[0]["execution_count"], reply["execution_count"])
 	}
-	if in := ofType(out, "execute_input"); len(in) != 1 || in[0]["code"] != "x + 2" {
+	reply, out = c.execute("x, x + 1")
+	shown, results := ofType(out, "display_data"), ofType(out, "execute_result")
+	if reply["status"] != "ok" || len(shown) != 1 || len(results) != 1 ||
+		shown[0]["data"].(map[string]any)["text/plain"] != "40" || results[0]["data"].(map[string]any)["text/plain"] != "41" {
+		t.Errorf("x, x + 1: %v, shown %v, results %v", reply, shown, results)
+	}
+	reply, _ = c.execute("import \"strconv\"\nstrconv.Atoi(\"x1\")")
+	if reply["status"] != "error" || reply["ename"] != "error" || !strings.Contains(reply["evalue"].(string), "invalid syntax") {
+		t.Errorf("a call whose error is not nil: %v", reply)
+	}
+	reply, out = c.execute("strconv.Atoi(\"12\")")
+	if results := ofType(out, "execute_result"); len(results) != 1 || len(ofType(out, "display_data")) != 1 {
+		t.Errorf("a call with a value and a nil error: %v, results %v", reply, results)
+	}
+	if in := ofType(out, "execute_input"); len(in) != 1 || in[0]["code"] != "strconv.Atoi(\"12\")" {
 		t.Errorf("execute_input %v", in)
 	}
 	if states := ofType(out, "status"); len(states) != 2 || states[0]["execution_state"] != "busy" {
@@ -370,8 +384,8 @@ func testOutput(t *testing.T, c *client) {
 		t.Fatalf("plot: results %v", results)
 	}
 	data := results[0]["data"].(map[string]any)
-	if png, _ := data["image/png"].(string); len(png) < 1000 || data["image/svg+xml"] == nil {
-		t.Errorf("a plot shows as PNG and SVG, got %d PNG characters and %T SVG", len(png), data["image/svg+xml"])
+	if png, _ := data["image/png"].(string); len(png) < 1000 || data["image/svg+xml"] != nil {
+		t.Errorf("a plot shows as PNG alone, got %d PNG characters and %T SVG", len(png), data["image/svg+xml"])
 	}
 }
 

@@ -31,8 +31,8 @@ import (
 // blankPrefix starts the hidden variables that stand for `_`, tempPrefix
 // the temporaries of assignments to package variables.
 const (
-	blankPrefix = "_aimBlank"
-	tempPrefix  = "_aimTemp"
+	blankPrefix = hiddenPrefix + "Blank"
+	tempPrefix  = hiddenPrefix + "Temp"
 )
 
 // Prefixes yaegi puts before a chunk it parses as a file or as statements.
@@ -47,15 +47,6 @@ type prepared struct {
 	imports  map[string]string // local name → import path
 	blanks   []string          // hidden variables standing for `_`
 	declared []string          // top-level names
-	last     *lastExpr         // the chunk's final expression statement, if any
-}
-
-// lastExpr is a chunk's final expression statement, whose value the cell
-// shows when it has exactly one.
-type lastExpr struct {
-	call    bool
-	fun     string // a call of a named function: its source ("fmt.Println"), to look up its results
-	results int    // a call whose results are known from the source (a builtin, a function literal); else -1
 }
 
 // notCarriedError is an import of a package the kernel does not carry.
@@ -64,7 +55,7 @@ type notCarriedError struct{ path string }
 func (e notCarriedError) Error() string {
 	return fmt.Sprintf("package %q is not compiled into aim-kernel, and the interpreter cannot load packages from source: "+
 		"the kernel carries the standard library, the project's public packages (github.com/aim-go/aim/...), gorgonia, tensor, "+
-		"gonum/plot and github.com/pkg/errors (docs/notebooks.md says how to add one)", e.path)
+		"gonum/plot, gonum's mat and stat, and github.com/pkg/errors (docs/notebooks.md says how to add one)", e.path)
 }
 
 // edit replaces src[off:off+del] with ins, or with spaces where blank.
@@ -80,6 +71,7 @@ type rewriter struct {
 	pkgNames map[string]string // import path → package name, of every carried package
 	blanks   int
 	temps    int
+	hidden   int // names of the rewrites that need types
 }
 
 // prepare parses c and rewrites it. A chunk that does not parse is
@@ -102,7 +94,6 @@ func (rw *rewriter) prepare(c chunk) (*prepared, error) {
 	} else {
 		body := f.Decls[0].(*ast.FuncDecl).Body.List
 		edits, err = rw.stmtEdits(body, p, offset)
-		p.last = finalExpr(body)
 	}
 	if err != nil {
 		return nil, err
@@ -282,55 +273,6 @@ func (rw *rewriter) blank(id *ast.Ident, p *prepared, offset func(token.Pos) int
 	name := fmt.Sprintf("%s%d", blankPrefix, rw.blanks)
 	p.blanks = append(p.blanks, name)
 	return edit{off: offset(id.Pos()), del: 1, ins: name}
-}
-
-// finalExpr describes the last statement when it is an expression.
-func finalExpr(stmts []ast.Stmt) *lastExpr {
-	if len(stmts) == 0 {
-		return nil
-	}
-	es, ok := stmts[len(stmts)-1].(*ast.ExprStmt)
-	if !ok {
-		return nil
-	}
-	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
-	if !ok {
-		return &lastExpr{results: -1}
-	}
-	l := &lastExpr{call: true, results: -1}
-	switch fun := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		if n, ok := builtinResults[fun.Name]; ok {
-			l.results = n
-		} else {
-			l.fun = fun.Name
-		}
-	case *ast.SelectorExpr:
-		if s, ok := selectorSource(fun); ok {
-			l.fun = s
-		}
-	case *ast.FuncLit:
-		l.results = fun.Type.Results.NumFields()
-	}
-	return l
-}
-
-// selectorSource is "a.b.c" for a chain of identifiers.
-func selectorSource(e ast.Expr) (string, bool) {
-	switch e := e.(type) {
-	case *ast.Ident:
-		return e.Name, true
-	case *ast.SelectorExpr:
-		s, ok := selectorSource(e.X)
-		return s + "." + e.Sel.Name, ok
-	}
-	return "", false
-}
-
-// builtinResults is the number of results of each builtin function.
-var builtinResults = map[string]int{
-	"append": 1, "cap": 1, "clear": 0, "close": 0, "complex": 1, "copy": 1, "delete": 0, "imag": 1, "len": 1,
-	"make": 1, "max": 1, "min": 1, "new": 1, "panic": 0, "print": 0, "println": 0, "real": 1, "recover": 1,
 }
 
 // apply makes the edits (at distinct offsets) on src. A blanking edit

@@ -2,7 +2,10 @@ package kernel
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
+	"go/token"
+	"go/types"
 	"io"
 	"os"
 	"reflect"
@@ -12,6 +15,7 @@ import (
 	"github.com/pkg/errors"
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/generic"
 
 	"github.com/aim-go/aim/kernel/symbols"
 )
@@ -25,6 +29,7 @@ type Session struct {
 	declared map[string]bool // names the cells declared at the top level
 	cellCtx  *cellContext
 	stderr   *panicWriter
+	types    *notebookTypes
 }
 
 // Outcome is what a cell produced: a value to show, or an error.
@@ -33,6 +38,13 @@ type Outcome struct {
 	HasValue bool // whether Value is to be shown
 	Err      *CellError
 }
+
+// slicesSortSource declares, for the checker only, the functions of
+// package slices that yaegi leaves out (Sort, Max, BinarySearch...), so that
+// a cell that calls them is refused by name rather than "undefined".
+//
+//go:embed slices_sort.go.txt
+var slicesSortSource string
 
 // preludeImport is the package that gives cells their ctx.
 const preludeImport = "github.com/aim-go/aim/kernel/prelude"
@@ -64,7 +76,38 @@ func NewSession(stdout, stderr io.Writer) (*Session, error) {
 		return nil, errors.Wrap(err, "declaring ctx")
 	}
 	s.rw.imported["aimkernel"] = preludeImport
+	if err := s.initTypes(tables); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// use adds a table of compiled packages to the interpreter and the checker.
+func (s *Session) use(t interp.Exports) error {
+	if err := s.interp.Use(t); err != nil {
+		return errors.Wrap(err, "loading a symbol table")
+	}
+	s.types.im.add(t)
+	for key := range t {
+		if i := strings.LastIndex(key, "/"); i > 0 {
+			s.rw.pkgNames[key[:i]] = key[i+1:]
+		}
+	}
+	return nil
+}
+
+// initTypes prepares the checker: the packages yaegi carries and the
+// predeclared ctx.
+func (s *Session) initTypes(tables []interp.Exports) error {
+	sources := append(generic.Sources[:], slicesSortSource)
+	s.types = newNotebookTypes(newTableImporter(tables, sources), s.rw.pkgNames)
+	ctxPkg, err := s.types.im.Import("context")
+	if err != nil {
+		return errors.Wrap(err, "the types of package context")
+	}
+	main := types.NewPackage("main", "main")
+	s.types.state["ctx"] = types.NewVar(token.NoPos, main, "ctx", ctxPkg.Scope().Lookup("Context").Type())
+	return nil
 }
 
 // Execute evaluates a cell. ctx is the cell's context: cancelling it
@@ -75,20 +118,39 @@ func (s *Session) Execute(ctx context.Context, code string) Outcome {
 		return Outcome{Err: err}
 	}
 	s.cellCtx.set(ctx)
+	checked, cerr := s.checkCell(code)
+	if cerr != nil {
+		return Outcome{Err: cerr}
+	}
+	defer s.types.remember(checked.result)
 	var out Outcome
-	for _, c := range splitCell(code) {
+	chunks := splitCell(checked.code)
+	for i, c := range chunks {
 		if ctx.Err() != nil { // interrupted before this chunk
 			return Outcome{Err: runError(ctx.Err(), nil)}
 		}
-		if out = s.executeChunk(ctx, c); out.Err != nil {
+		if out = s.executeChunk(ctx, c, i == len(chunks)-1 && checked.values > 0); out.Err != nil {
+			if out.Err.Name == "compile error" {
+				out.Err = unsupported(out.Err, i > 0)
+			}
 			return out
 		}
 	}
 	return out
 }
 
+// unsupported is a yaegi compile error in a cell that passed the Go
+// checker: a construct the interpreter cannot run.
+func unsupported(e *CellError, ranBefore bool) *CellError {
+	msg := "the interpreter cannot run this valid Go: " + e.Value
+	if ranBefore {
+		msg += " (the cell's statements before this line have run)"
+	}
+	return &CellError{Name: "not supported", Value: msg, Traceback: []string{"not supported: " + msg}}
+}
+
 // executeChunk prepares, compiles and runs one chunk.
-func (s *Session) executeChunk(ctx context.Context, c chunk) Outcome {
+func (s *Session) executeChunk(ctx context.Context, c chunk, show bool) Outcome {
 	p, err := s.rw.prepare(c)
 	if err != nil {
 		return Outcome{Err: compileError(err, c.decl)}
@@ -109,7 +171,10 @@ func (s *Session) executeChunk(ctx context.Context, c chunk) Outcome {
 		return Outcome{Err: compileError(err, c.decl)}
 	}
 	s.learn(p)
-	return s.outcome(p, v)
+	if !show {
+		return Outcome{}
+	}
+	return s.outcome(v)
 }
 
 // run compiles and executes src, a chunk (declarations when decl), under
@@ -200,11 +265,20 @@ func (s *Session) learn(p *prepared) {
 	}
 }
 
-// outcome decides whether the chunk's value is shown: only for a final
-// expression statement with exactly one value (not fmt.Println's).
-func (s *Session) outcome(p *prepared, v reflect.Value) Outcome {
-	if p.last == nil || !v.IsValid() || !v.CanInterface() || v.Type() == noValue || !s.single(p.last) {
+// outcome is the value of a cell's final expression: a Tuple of several
+// values shows each, or the last when it is a non-nil error.
+func (s *Session) outcome(v reflect.Value) Outcome {
+	if !v.IsValid() || !v.CanInterface() || v.Type() == noValue {
 		return Outcome{}
+	}
+	if t, ok := v.Interface().(Tuple); ok {
+		if len(t) == 0 {
+			return Outcome{}
+		}
+		if err, ok := t[len(t)-1].(error); ok && err != nil {
+			msg := err.Error()
+			return Outcome{Err: &CellError{Name: "error", Value: msg, Traceback: []string{"error: " + msg}}}
+		}
 	}
 	return Outcome{Value: v.Interface(), HasValue: true}
 }
@@ -212,25 +286,6 @@ func (s *Session) outcome(p *prepared, v reflect.Value) Outcome {
 // noValue is the type of what yaegi returns for a declaration or a call
 // without results.
 var noValue = reflect.TypeOf((*any)(nil))
-
-// single reports whether a final expression has exactly one value: not a
-// call, or a call of a function with one result (not fmt.Println's two). A
-// call of a name that is not a function is a conversion (float64(x)).
-func (s *Session) single(l *lastExpr) bool {
-	switch {
-	case !l.call:
-		return true
-	case l.results >= 0:
-		return l.results == 1
-	case l.fun == "":
-		return true // a method of a computed value: its results are not known
-	}
-	f, err := s.eval(l.fun)
-	if err != nil || f.Kind() != reflect.Func {
-		return true
-	}
-	return f.Type().NumOut() == 1
-}
 
 // topLevelLine puts yaegi's panic line for a chunk's top-level code
 // ("1:28: panic: main(...)": the first line of the source yaegi was given)
@@ -288,7 +343,7 @@ func (s *Session) names() []string {
 	}
 	var out []string
 	for n := range seen {
-		if !strings.HasPrefix(n, blankPrefix) && n != "aimkernel" && n != "_" && n != "." {
+		if !strings.HasPrefix(n, hiddenPrefix) && n != "aimkernel" && n != "_" && n != "." {
 			out = append(out, n)
 		}
 	}

@@ -72,7 +72,15 @@ func TestCells(t *testing.T) {
 		{code: "float64(sum) / 2", value: "8"},
 		{code: "float64(sum)", value: "16"},
 		{code: "for i := 0; i < 2; i++ {\n\tsum++\n}"}, // no value shown for a statement
-		{code: "func() (int, int) { return 1, 2 }()"},
+		{code: "func() (int, int) { return 1, 2 }()", value: "[1 2]"},
+		{code: "import (\n\t\"gonum.org/v1/gonum/mat\"\n\t\"gonum.org/v1/gonum/stat\"\n)\nm := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nvar svd mat.SVD\nsvd.Factorize(m, mat.SVDThin)\nmat.Det(m) + stat.Mean([]float64{1, 2, 6}, nil)", value: "1"},
+		{code: "func two() (int, int) { return 1, 2 }\nq1, q2 := two()"},
+		// yaegi alone: q2 for q1
+		{code: "func readQ() int { return 10*q1 + q2 }\nfunc() int { return readQ() }()", value: "12"},
+		// *plot.Plot named through a hidden import
+		{code: "import \"github.com/aim-go/aim/plots\"\nlp, lerr := plots.Line(\"t\", \"x\", \"y\", plots.Series{Y: []float64{1, 2}})\nfunc() string { _ = lerr; return lp.Title.Text }()", value: "t"},
+		// yaegi alone: "constant definition loop"
+		{code: "import \"github.com/aim-go/aim/model\"\nmt := &model.Tensor{Shape: []int{2, 3}}\nmn := mt.Shape[0]\nmn2, md := mt.Shape[0], mt.Shape[1]\nmn*100 + mn2*10 + md", value: "223"},
 		{code: "x", value: "40"},
 	} {
 		out := execute(s, tc.code)
@@ -144,7 +152,7 @@ func useBlocker(t *testing.T, s *Session) *blocker {
 	t.Helper()
 	b := &blocker{started: make(chan struct{}, 1), release: make(chan struct{})}
 	const path = "blockertest"
-	err := s.interp.Use(interp.Exports{path + "/blockertest": {
+	err := s.use(interp.Exports{path + "/blockertest": {
 		"Block": reflect.ValueOf(func() {
 			b.started <- struct{}{}
 			<-b.release
@@ -156,7 +164,6 @@ func useBlocker(t *testing.T, s *Session) *blocker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.rw.pkgNames[path] = "blockertest"
 	if out := execute(s, `import "blockertest"`); out.Err != nil {
 		t.Fatal(out.Err)
 	}

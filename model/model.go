@@ -10,12 +10,20 @@
 //	x, names, err := model.LoadImages("photos/")
 //	preds, err := m.Classify(ctx, x, 5)
 //
+// Load is the one loader for every pre-trained model: Apple's released
+// files, and this project's checkpoints or run directories (aim pretrain's
+// --out), whose input normalisation it reads and applies: Images turns
+// images of a data.Dataset into model input with it, and Features, Embed
+// and Logits refuse images that lack it.
+//
 // A Model holds its weights outside the Go heap where it can (a mapped
 // file, or converted half-precision weights): Close releases them.
 package model
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -24,6 +32,7 @@ import (
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/probe"
+	"github.com/aim-go/aim/train"
 )
 
 // Options change how Load reads a checkpoint. The zero value is the usual
@@ -54,7 +63,12 @@ type Model struct {
 	layers []int
 	labels []string
 	batch  int
+	norm   *Normalization // recorded by this project's pre-training; nil for others
 }
+
+// Normalization is the per-channel input normalisation of a checkpoint of
+// this project: x' = (x − Mean[c]) / Std[c] on pixels scaled to [0, 1].
+type Normalization = train.Normalization
 
 // Info describes a model.
 type Info struct {
@@ -65,11 +79,16 @@ type Info struct {
 	HeadLayers                 []int // the blocks the head reads
 }
 
-// Load reads a safetensors checkpoint: a trunk (ml-aim's names), with or
-// without a classifier head. The linear weights of a BF16 or F16 file are
-// used in place, in half the memory of float32 ones and with the same
-// results.
+// Load reads a safetensors checkpoint, or the checkpoint of a run
+// directory (aim pretrain's --out): a trunk (ml-aim's names), with or
+// without a classifier head, and the input normalisation the checkpoint
+// records, if any (Normalization). The linear weights of a BF16 or F16
+// file are used in place, in half the memory of float32 ones and with the
+// same results.
 func Load(path string, o Options) (*Model, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, train.CheckpointFile)
+	}
 	opts := []graph.LoadOption{graph.KeepHalf()}
 	if o.AllowNonFinite {
 		opts = append(opts, graph.AllowNonFinite())
@@ -81,6 +100,13 @@ func Load(path string, o Options) (*Model, error) {
 	m := &Model{trunk: g, batch: o.Batch}
 	if m.batch <= 0 {
 		m.batch = 32
+	}
+	if n, ok := train.ReadNormalization(f.Metadata()); ok {
+		if len(n.Mean) != g.Config.Channels {
+			g.Close()
+			return nil, errors.Errorf("%s: the recorded normalisation has %d channels, the model %d", path, len(n.Mean), g.Config.Channels)
+		}
+		m.norm = &n
 	}
 	if err := m.loadHead(path, f, o); err != nil {
 		g.Close()
@@ -145,6 +171,16 @@ func (m *Model) Info() Info {
 	return i
 }
 
+// Normalization returns the input normalisation the checkpoint records,
+// and false for a checkpoint without one (Apple's: its photos are
+// normalised by Preprocess).
+func (m *Model) Normalization() (Normalization, bool) {
+	if m.norm == nil {
+		return Normalization{}, false
+	}
+	return *m.norm, true
+}
+
 // Labels returns the class names (nil when unknown or without a head).
 func (m *Model) Labels() []string { return append([]string(nil), m.labels...) }
 
@@ -152,6 +188,14 @@ func (m *Model) Labels() []string { return append([]string(nil), m.labels...) }
 func (m *Model) sized(x *Tensor) (*graph.Model, error) {
 	if err := x.checkImages(); err != nil {
 		return nil, err
+	}
+	if x.Shape[1] != m.trunk.Config.Channels {
+		return nil, errors.Errorf("images of %d channels for a model of %d", x.Shape[1], m.trunk.Config.Channels)
+	}
+	if m.norm != nil && !x.Normalized {
+		return nil, errors.Errorf("the checkpoint records the input normalisation of its pre-training data (mean %v, std %v), "+
+			"which these images lack: make them with Model.Images or Model.Normalize (or set Tensor.Normalized when they have it)",
+			m.norm.Mean, m.norm.Std)
 	}
 	return m.trunk.WithImage(x.Shape[1], x.Shape[2], x.Shape[3])
 }

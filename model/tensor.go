@@ -10,10 +10,13 @@ import (
 	"github.com/aim-go/aim/data"
 )
 
-// Tensor is a row-major float32 array that carries its shape.
+// Tensor is a row-major float32 array that carries its shape. Normalized
+// says that images have the input normalisation of the model they are for
+// (Preprocess, LoadImages, Model.Images and Model.Normalize set it).
 type Tensor struct {
-	Shape []int
-	Data  []float32
+	Shape      []int
+	Data       []float32
+	Normalized bool
 }
 
 // Len returns the number of values the shape holds.
@@ -59,7 +62,7 @@ func Preprocess(img image.Image) (*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tensor{Shape: []int{3, 224, 224}, Data: x}, nil
+	return &Tensor{Shape: []int{3, 224, 224}, Data: x, Normalized: true}, nil
 }
 
 // LoadImages reads PNG and JPEG files, and folders of them (searched
@@ -71,7 +74,7 @@ func LoadImages(paths ...string) (*Tensor, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Tensor{Shape: []int{p.Data.N, 3, p.Data.H, p.Data.W}, Data: p.Data.Images}, p.Paths, nil
+	return &Tensor{Shape: []int{p.Data.N, 3, p.Data.H, p.Data.W}, Data: p.Data.Images, Normalized: true}, p.Paths, nil
 }
 
 // Stack joins tensors of one shape into a batch along a new first axis.
@@ -79,10 +82,13 @@ func Stack(ts ...*Tensor) (*Tensor, error) {
 	if len(ts) == 0 {
 		return nil, errors.New("nothing to stack")
 	}
-	out := &Tensor{Shape: append([]int{len(ts)}, ts[0].Shape...)}
+	out := &Tensor{Shape: append([]int{len(ts)}, ts[0].Shape...), Normalized: ts[0].Normalized}
 	for i, t := range ts {
 		if !slices.Equal(t.Shape, ts[0].Shape) {
 			return nil, errors.Errorf("tensor %d has shape %v, tensor 0 %v", i, t.Shape, ts[0].Shape)
+		}
+		if t.Normalized != ts[0].Normalized {
+			return nil, errors.Errorf("tensor %d is normalised and tensor 0 is not, or the other way round", i)
 		}
 		out.Data = append(out.Data, t.Data...)
 	}

@@ -49,8 +49,8 @@ type LossHistory struct {
 // Fig. 1 left and Fig. 3): one marker per model, labelled with its Label and joined to the next
 // in the given order (pass them by model size), with X the validation loss and Y the average
 // top-1 accuracy in percent. With three or more points a dotted least-squares line shows the
-// trend; with two or more (neither loss nor accuracy all equal) the legend gives the Spearman
-// rank correlation of loss and accuracy.
+// trend; with three or more (neither loss nor accuracy all equal) the legend gives the Spearman
+// rank correlation of loss and accuracy (of two points it says nothing).
 func LossVsAccuracy(points []LabeledPoint) (*plot.Plot, error) {
 	return finished(lossVsAccuracy(points))
 }
@@ -94,7 +94,7 @@ func lossVsAccuracy(points []LabeledPoint) (*figure, error) {
 	if _, err := f.curve(x, y, seriesLine(0, false), &gs, markerIndices(len(x), 0, 1)); err != nil {
 		return nil, errors.Wrapf(err, "plots: %s", fn)
 	}
-	if rho, err := Spearman(x, y); err == nil {
+	if rho, err := Spearman(x, y); err == nil && len(points) >= 3 {
 		note := fmt.Sprintf("Spearman ρ = %s (n = %d)", minus(fmt.Sprintf("%.2f", rho)), len(points))
 		f.ov.legend = append(f.ov.legend, legendEntry{text: note})
 	}
@@ -139,6 +139,8 @@ func lossVsFLOPs(curves []Curve) (*figure, error) {
 
 // LossCurves draws training and validation loss against the training step (the paper's Fig. 5),
 // one colour per model: validation solid with markers, training dashed and thinner beneath it.
+// The training losses of the first tenth of a run's steps do not set the y range: they run off
+// the top rather than squeeze the curves together.
 func LossCurves(runs []LossHistory) (*plot.Plot, error) {
 	return finished(lossCurves(runs))
 }
@@ -205,6 +207,7 @@ func lossCurves(runs []LossHistory) (*figure, error) {
 		}
 		return legendEntry{text: name, thumbs: []plot.Thumbnailer{&plotter.Line{LineStyle: ls}}}
 	}
+	f.yRange = lossRange(runs)
 	if anyVal {
 		f.ov.legend = append(f.ov.legend, key("validation", false))
 	}
@@ -214,11 +217,37 @@ func lossCurves(runs []LossHistory) (*figure, error) {
 	return f, nil
 }
 
+// earlyFraction is the part of a run's training steps whose losses do not set the y range of
+// the loss curves: the first losses, far above the rest, would squeeze the curves flat.
+const earlyFraction = 0.1
+
+// lossRange is the losses the y range of the loss curves covers: every validation loss, and
+// the training losses after the first earlyFraction of each run's steps (all of a run with
+// fewer than ten training points). The earlier ones run off the top of the figure.
+func lossRange(runs []LossHistory) []float64 {
+	var ys []float64
+	for _, r := range runs {
+		ys = append(ys, r.Val...)
+		if len(r.Train) < 10 {
+			ys = append(ys, r.Train...)
+			continue
+		}
+		lo, hi := minMax(r.TrainSteps)
+		for i, v := range r.Train {
+			if r.TrainSteps[i] >= lo+earlyFraction*(hi-lo) {
+				ys = append(ys, v)
+			}
+		}
+	}
+	return ys
+}
+
 // figure is a plot under construction: the plot, its overlay and the extent of its data.
 type figure struct {
 	p          *plot.Plot
 	ov         overlay
 	xs, ys     []float64
+	yRange     []float64 // the values the y range covers, when not all of ys
 	xLog       bool
 	padX, padY float64 // fraction of the data span added on either side of each axis
 }
@@ -302,7 +331,11 @@ var nominal = vg.Rectangle{Max: vg.Point{X: 4.9 * vg.Inch, Y: 3.3 * vg.Inch}}
 func (f *figure) finish() *plot.Plot {
 	p := f.p
 	p.X.Min, p.X.Max = padRange(f.xs, f.padX, f.xLog)
-	p.Y.Min, p.Y.Max = padRange(f.ys, f.padY, false)
+	ys := f.ys
+	if f.yRange != nil {
+		ys = f.yRange
+	}
+	p.Y.Min, p.Y.Max = padRange(ys, f.padY, false)
 	if f.xLog {
 		setLogAxis(&p.X, logAxisTicks(f.xs, p.X.Min, p.X.Max))
 	} else {

@@ -14,7 +14,8 @@ import (
 )
 
 // The look shared by every figure: Liberation Sans (metric-compatible with Arial), a
-// colour-blind-safe palette (Okabe–Ito, without its yellow) and filled markers with a white rim.
+// colour-blind-safe palette (Okabe–Ito, without its yellow, then four of Paul Tol's muted
+// colours: eleven in all) and filled markers with a white rim.
 var (
 	sans     = font.Font{Typeface: "Liberation", Variant: "Sans"}
 	sansBold = font.Font{Typeface: "Liberation", Variant: "Sans", Weight: xfont.WeightBold}
@@ -27,6 +28,10 @@ var (
 		rgb(0xE6, 0x9F, 0x00), // orange
 		rgb(0x56, 0xB4, 0xE9), // sky blue
 		rgb(0x00, 0x00, 0x00), // black
+		rgb(0x88, 0x22, 0x55), // wine
+		rgb(0x44, 0xAA, 0x99), // teal
+		rgb(0x99, 0x99, 0x33), // olive
+		rgb(0x33, 0x22, 0x88), // indigo
 	}
 	grey      = rgb(0x55, 0x55, 0x55)
 	gridGrey  = rgb(0xE0, 0xE0, 0xE0)

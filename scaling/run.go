@@ -33,7 +33,7 @@ type Options struct {
 	// pre-training and probes (see train.Options.Precision).
 	Precision blas.Precision
 	Log       io.Writer // progress lines (nil: none)
-	Bars      bool      // progress bars for pre-training and probes
+	Bars      bool      // the progress of pre-training and probes on Log: bars on a terminal, a line every 10 s elsewhere
 }
 
 // Run executes the sweep, skipping finished runs, and returns the results.
@@ -172,12 +172,8 @@ func (s *sweep) train(ctx context.Context, spec Spec, dir string) (*RunResult, e
 	}
 	_, statErr := os.Stat(filepath.Join(dir, train.CheckpointFile))
 	o.Resume = statErr == nil
-	var bar train.Progress = train.Silent{}
-	if s.o.Bars {
-		bar = train.NewBar(os.Stderr)
-	}
 	began := time.Now()
-	sum, err := train.Pretrain(ctx, o, split.Train, split.Val, split.Norm, bar)
+	sum, err := train.Pretrain(ctx, o, split.Train, split.Val, split.Norm, s.trainBar())
 	if err != nil {
 		return nil, err
 	}
@@ -254,10 +250,17 @@ func (s *sweep) suiteDatasets() []string {
 }
 
 func (s *sweep) probeBar() probe.Progress {
-	if s.o.Bars {
-		return probe.NewBar(os.Stderr)
+	if s.o.Bars && s.o.Log != nil {
+		return probe.NewBar(s.o.Log)
 	}
 	return probe.Silent{}
+}
+
+func (s *sweep) trainBar() train.Progress {
+	if s.o.Bars && s.o.Log != nil {
+		return train.NewBar(s.o.Log)
+	}
+	return train.Silent{}
 }
 
 func loadDone(dir string) (*RunResult, error) {

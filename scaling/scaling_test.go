@@ -264,3 +264,21 @@ func TestETAUsesRunsFinishedEarlier(t *testing.T) {
 		t.Errorf("ETA after a skipped run of 100 s = %q; want %q", got, want)
 	}
 }
+
+// TestProgressGoesToTheLog: with Bars, the progress of pre-training and
+// probes goes to Log (plain lines when it is not a terminal), not to the
+// process's stderr.
+func TestProgressGoesToTheLog(t *testing.T) {
+	var log bytes.Buffer
+	s := &sweep{o: Options{Log: &log, Bars: true}}
+	s.probeBar().Start("probe optdigits", 7)
+	if !strings.Contains(log.String(), "probe optdigits: 7 steps") {
+		t.Errorf("log %q: want the probe's progress", log.String())
+	}
+	if _, ok := s.trainBar().(*train.Bar); !ok {
+		t.Errorf("pre-training progress %T, want a *train.Bar on the log", s.trainBar())
+	}
+	if _, ok := (&sweep{o: Options{Log: &log}}).trainBar().(train.Silent); !ok {
+		t.Error("without Bars: want no progress")
+	}
+}

@@ -92,6 +92,9 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if comm.Rank() == 0 {
+		in.showProgress(stderr, "classify")
+	}
 	p := &predictor{classifier: c, flags: f, out: stdout, log: stderr, comm: comm}
 	defer p.abort()
 	if err := in.each(func(d *data.Dataset, names []string) error { return p.add(ctx, d, names) }); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,6 +85,11 @@ func TestClassifyPhotos(t *testing.T) {
 	lines := jsonLines(t, stdout.String())
 	if len(lines) != len(files) {
 		t.Fatalf("%d JSON lines for %d photos", len(lines), len(files))
+	}
+	for _, want := range []string{fmt.Sprintf("classify photos: %d steps\n", len(files)), "\nclassify photos: done in "} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q: want the progress of the photos outside a terminal (%q)", stderr.String(), want)
+		}
 	}
 	for i, l := range lines {
 		if l["image"] != files[i] {

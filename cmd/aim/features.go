@@ -111,6 +111,9 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if comm.Rank() == 0 {
+		in.showProgress(stderr, "features")
+	}
 	w := &featureWriter{model: m, layers: layerIdx, batch: f.batch, pooled: f.pool == "mean", out: f.out, log: stderr, comm: comm}
 	defer w.abort()
 	if err := in.each(func(d *data.Dataset, names []string) error { return w.add(ctx, d, names) }); err != nil {

@@ -39,6 +39,11 @@ func TestFeaturesCommand(t *testing.T) {
 	if want := "5 images of 1×8×8: a 2×2 grid of 4×4 patches (4 tokens)"; !strings.Contains(stderr.String(), want) {
 		t.Errorf("stderr %q does not show the patch grid %q", stderr.String(), want)
 	}
+	for _, want := range []string{"\nfeatures images.npy: 5 steps\n", "\nfeatures images.npy: done in "} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q: want the progress outside a terminal (%q)", stderr.String(), want)
+		}
+	}
 	feats, err := data.ReadNpy(out)
 	if err != nil {
 		t.Fatal(err)

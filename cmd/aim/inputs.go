@@ -10,6 +10,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/probe"
 )
 
 // photoChunk is how many photos are decoded and held at a time: the images
@@ -37,6 +38,23 @@ type imageInputs struct {
 	bad      []data.BadPhoto
 	dangling []string // symbolic links in folders whose target cannot be read
 	shape    [3]int   // C, H, W of the first chunk
+	progress probe.Progress
+	phase    string // the command, naming the progress bar
+}
+
+// showProgress makes each array and each run of photos a progress bar
+// on w (plain lines every 10 s where w is not a terminal), named by the
+// command.
+func (in *imageInputs) showProgress(w io.Writer, command string) {
+	in.progress, in.phase = probe.NewBar(w), command
+}
+
+// bar is the Progress of the inputs (Silent unless shown).
+func (in *imageInputs) bar() probe.Progress {
+	if in.progress == nil {
+		return probe.Silent{}
+	}
+	return in.progress
 }
 
 func newImageInputs(paths []string, f imageFlags) (*imageInputs, error) {
@@ -83,7 +101,13 @@ func (in *imageInputs) npy(path string, fn func(*data.Dataset, []string) error) 
 	for i := range names {
 		names[i] = fmt.Sprintf("%s[%d]", path, i)
 	}
-	return in.emit(d, names, fn)
+	in.bar().Start(in.phase+" "+filepath.Base(path), d.N)
+	defer in.bar().Finish()
+	if err := in.emit(d, names, fn); err != nil {
+		return err
+	}
+	in.bar().Step(d.N, "")
+	return nil
 }
 
 func (in *imageInputs) photos(paths []string, fn func(*data.Dataset, []string) error) error {
@@ -92,6 +116,8 @@ func (in *imageInputs) photos(paths []string, fn func(*data.Dataset, []string) e
 		return err
 	}
 	in.dangling = append(in.dangling, dangling...)
+	in.bar().Start(in.phase+" photos", len(files))
+	defer in.bar().Finish()
 	for lo := 0; lo < len(files); lo += photoChunk {
 		p, err := data.ReadPhotos(files[lo:min(lo+photoChunk, len(files))], in.opts)
 		if err != nil {
@@ -104,6 +130,7 @@ func (in *imageInputs) photos(paths []string, fn func(*data.Dataset, []string) e
 		if err := in.emit(p.Data, p.Paths, fn); err != nil {
 			return err
 		}
+		in.bar().Step(min(lo+photoChunk, len(files)), "")
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"syscall"
 
@@ -41,10 +43,10 @@ var commands = map[string]command{
 	"loss":     {"print the pre-training loss of images (.npy) at a prefix length", runLoss},
 	"probe":    {"train a probe on a frozen trunk and report its test accuracy", runProbe},
 	"suite":    {"probe a frozen trunk on every installed downstream dataset", runSuite},
-	"version":  {"print the BLAS backend and build information", runVersion},
+	"version":  {"print the build (module version, VCS revision, Go), the BLAS backend and the CPU routes as JSON (also aim --version)", runVersion},
 	"bench":    {"measure training and inference throughput, GFLOP/s and peak memory", runBench},
 	"scaling":  {"reproduce the paper's model and data ladders and ablations, with figures", runScaling},
-	"plot":     {"redraw the figures of a scaling results.json", runPlot},
+	"plot":     {"redraw the figures of a scaling results.json, or draw one run's loss curves from its metrics.jsonl", runPlot},
 }
 
 // usageError is a bad command line: exit status 2 instead of 1.
@@ -61,6 +63,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if isHelp(args[0]) {
 		return help(args[1:], stdout, stderr)
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -226,14 +231,16 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, l := range isa.Available() {
 		levels = append(levels, l.String())
 	}
+	b := readBuild()
 	out, err := json.Marshal(struct {
+		buildInfo
 		BLAS      string     `json:"blas"`
 		BLASInfo  string     `json:"blas_info"`
 		Routes    string     `json:"routes"`
 		ISA       string     `json:"isa"`
 		ISALevels []string   `json:"isa_available"`
 		OneDNN    oneDNNInfo `json:"onednn"`
-	}{blas.Backend(), blas.Info(), blas.Routes(), isa.Active().String(), levels, oneDNNStatus()})
+	}{b, blas.Backend(), blas.Info(), blas.Routes(), isa.Active().String(), levels, oneDNNStatus()})
 	if err != nil {
 		return errors.Wrap(err, "version")
 	}
@@ -264,4 +271,42 @@ func oneDNNStatus() oneDNNInfo {
 		info.BF16 = "emulated (slow)"
 	}
 	return info
+}
+
+// buildInfo is what the binary records of its build: the module and its
+// version ("(devel)" for a build from a checkout), the VCS revision, its
+// time and whether the tree had changes (empty when the build recorded no
+// VCS data: -buildvcs=false, or outside a repository), the Go toolchain
+// and the platform.
+type buildInfo struct {
+	Module      string `json:"module"`
+	Version     string `json:"version"`
+	VCSRevision string `json:"vcs_revision"`
+	VCSTime     string `json:"vcs_time"`
+	VCSModified bool   `json:"vcs_modified"`
+	Go          string `json:"go"`
+	Platform    string `json:"platform"`
+}
+
+func readBuild() buildInfo {
+	b := buildInfo{Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	b.Module, b.Version = info.Main.Path, info.Main.Version
+	if b.Module == "" {
+		b.Module = info.Path
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.VCSRevision = s.Value
+		case "vcs.time":
+			b.VCSTime = s.Value
+		case "vcs.modified":
+			b.VCSModified = s.Value == "true"
+		}
+	}
+	return b
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -128,5 +130,34 @@ func TestSlowBLASNotice(t *testing.T) {
 	}
 	if code, _, stderr := runAim(t, noLib, "bench", "-h"); code != 0 || stderr != "" {
 		t.Errorf("aim bench -h: exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+}
+
+// TestVersion: aim version and aim --version print the same JSON: the
+// build (module, version, VCS data when recorded, Go, platform) beside the
+// BLAS backend and CPU routes.
+func TestVersion(t *testing.T) {
+	var outs []string
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("aim %v: exit %d: %s", args, code, stderr.String())
+		}
+		outs = append(outs, stdout.String())
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("aim version printed %q, aim --version %q", outs[0], outs[1])
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(outs[0]), &v); err != nil {
+		t.Fatalf("%q: %v", outs[0], err)
+	}
+	for _, key := range []string{"module", "version", "vcs_revision", "vcs_time", "vcs_modified", "blas", "blas_info", "routes", "isa", "isa_available"} {
+		if _, ok := v[key]; !ok {
+			t.Errorf("no %q in %s", key, outs[0])
+		}
+	}
+	if v["go"] != runtime.Version() || v["platform"] != runtime.GOOS+"/"+runtime.GOARCH {
+		t.Errorf("go %v, platform %v", v["go"], v["platform"])
 	}
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/pkg/errors"
+	"gonum.org/v1/plot/vg"
 
-	"github.com/aim-go/aim/internal/console"
+	"github.com/aim-go/aim/plots"
 	"github.com/aim-go/aim/scaling"
+	"github.com/aim-go/aim/train"
 )
 
 func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,7 +54,7 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	res, err = scaling.Run(ctx, scaling.Options{
 		Out: *out, Data: *dataName, DataDir: *dataDir, Folder: size.folderOptions(), Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed, Precision: prec.p,
-		Log: stderr, Bars: console.IsTerminal(stderr),
+		Log: stderr, Bars: true,
 	})
 	if err != nil {
 		return withSizeHint(err)
@@ -66,13 +69,20 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("plot")
-	results := fs.String("results", "", "results.json of aim scaling (required)")
+	results := fs.String("results", "", "results.json of aim scaling: the sweep's figures")
+	metrics := fs.String("metrics", "", "one run's metrics.jsonl, or its directory (aim pretrain's --out): its loss curves")
 	out := fs.String("out", "", "directory for the figures (PNG and SVG) (required)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := required("results", *results, "out", *out); err != nil {
+	if (*results == "") == (*metrics == "") {
+		return usageError{errors.New("give --results (a scaling sweep) or --metrics (one run), one of them")}
+	}
+	if err := required("out", *out); err != nil {
 		return err
+	}
+	if *metrics != "" {
+		return plotRun(*metrics, *out, stdout)
 	}
 	if err := checkOutputFiles("--out", *out, scaling.FigureFiles(), map[string]string{"--results": *results}); err != nil {
 		return err
@@ -85,5 +95,51 @@ func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.Wrap(err, "drawing")
 	}
 	fmt.Fprintf(stdout, "figures written to %s\n", *out)
+	return nil
+}
+
+// lossFigure is the base name of the figure aim plot --metrics draws.
+const lossFigure = "loss_curves"
+
+// plotRun draws the loss curves of one run from its metrics.jsonl.
+func plotRun(metrics, out string, stdout io.Writer) error {
+	dir := metrics
+	if st, err := os.Stat(metrics); err != nil {
+		return errors.Wrap(err, "--metrics")
+	} else if !st.IsDir() {
+		if filepath.Base(metrics) != train.MetricsFile {
+			return usageError{errors.Errorf("--metrics %s: expected a run's %s or its directory", metrics, train.MetricsFile)}
+		}
+		dir = filepath.Dir(metrics)
+	}
+	files := []string{lossFigure + ".png", lossFigure + ".svg"}
+	if err := checkOutputFiles("--out", out, files, map[string]string{"--metrics": filepath.Join(dir, train.MetricsFile)}); err != nil {
+		return err
+	}
+	ms, err := train.ReadMetrics(dir)
+	if err != nil {
+		return errors.Wrap(err, "--metrics")
+	}
+	if len(ms) == 0 {
+		return errors.Errorf("--metrics: %s holds no evaluations", filepath.Join(dir, train.MetricsFile))
+	}
+	run := plots.LossHistory{Label: filepath.Base(dir)}
+	for _, m := range ms {
+		run.TrainSteps, run.Train = append(run.TrainSteps, float64(m.Step)), append(run.Train, m.TrainLoss)
+		if m.ValLoss > 0 {
+			run.ValSteps, run.Val = append(run.ValSteps, float64(m.Step)), append(run.Val, m.ValLoss)
+		}
+	}
+	p, err := plots.LossCurves([]plots.LossHistory{run})
+	if err != nil {
+		return errors.Wrapf(err, "--metrics %s", metrics)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return errors.Wrap(err, "--out")
+	}
+	if err := plots.Save(p, filepath.Join(out, lossFigure), 6*vg.Inch, 4.5*vg.Inch); err != nil {
+		return errors.Wrap(err, "drawing")
+	}
+	fmt.Fprintf(stdout, "loss curves of %d evaluations written to %s.png and .svg\n", len(ms), filepath.Join(out, lossFigure))
 	return nil
 }

@@ -9,17 +9,21 @@ nbclient on the aim-kernel kernelspec, from its own directory, and fails when
   - it is committed with outputs (they must be stripped in git);
   - a cell produces an error output (execution stops there);
   - it shows no image/png output;
+  - its HTML export (nbconvert, as `jupyter nbconvert --to html` makes it)
+    does not hold every PNG output as a non-empty image (--no-html skips this);
   - it takes longer than --budget seconds (default 180: 3 minutes).
 
 --strip removes the outputs and execution counts of the given notebooks in
 place instead (after working on them in Jupyter). --out DIR keeps the
-executed copies. Needs Debian's python3-nbclient (and jupyter-client); the
-kernel must be installed (aim-kernel install).
+executed copies. Needs Debian's python3-nbclient (and jupyter-client) and,
+for the HTML check, python3-nbconvert; the kernel must be installed
+(aim-kernel install).
 """
 
 import argparse
 import glob
 import os
+import re
 import sys
 import time
 
@@ -45,6 +49,21 @@ def outputs(nb):
     return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
 
 
+def html_problems(nb, pngs):
+    """Exports nb to HTML; returns what is wrong with its images."""
+    try:
+        from nbconvert import HTMLExporter
+    except ImportError:
+        return ["HTML check: nbconvert is missing (apt-get install python3-nbconvert, or pass --no-html)"]
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    images = re.findall(r'<img[^>]*src="data:image/png;base64,([^"]*)"', body)
+    empty = sum(1 for b in images if not b.strip())
+    full = len(images) - empty
+    if empty or full < pngs:
+        return ["HTML export: %d of %d PNG outputs are non-empty images (%d empty)" % (full, pngs, empty)]
+    return []
+
+
 def run(path, args):
     """Executes one notebook; returns its problems and elapsed seconds."""
     nb = nbformat.read(path, as_version=4)
@@ -68,6 +87,8 @@ def run(path, args):
     pngs = sum(1 for o in outs if "image/png" in o.get("data", {}))
     if pngs == 0:
         problems.append("no image/png output")
+    if args.html:
+        problems += html_problems(nb, pngs)
     if elapsed > args.budget:
         problems.append("took %.0f s, more than the budget of %.0f s" % (elapsed, args.budget))
     if args.out:
@@ -87,6 +108,8 @@ def main():
     ap.add_argument("--budget", type=float, default=180, help="seconds a notebook may take (default 180)")
     ap.add_argument("--out", help="directory for the executed notebooks")
     ap.add_argument("--strip", action="store_true", help="strip outputs in place instead of running")
+    ap.add_argument("--no-html", dest="html", action="store_false",
+                    help="skip the check of the HTML export's images")
     args = ap.parse_args()
     paths = args.notebooks or sorted(glob.glob(os.path.join(here, "*.ipynb")))
     if not paths:

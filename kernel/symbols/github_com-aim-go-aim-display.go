@@ -13,6 +13,7 @@ func init() {
 	Symbols["github.com/aim-go/aim/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"ErrNoFrontEnd":    reflect.ValueOf(&display.ErrNoFrontEnd).Elem(),
+		"Full":             reflect.ValueOf(display.Full),
 		"Gray":             reflect.ValueOf(display.Gray),
 		"Grid":             reflect.ValueOf(display.Grid),
 		"HTML":             reflect.ValueOf(display.HTML),
@@ -27,6 +28,7 @@ func init() {
 		"Plot":             reflect.ValueOf(display.Plot),
 		"PlotDisplayWidth": reflect.ValueOf(constant.MakeFromLiteral("600", token.INT, 0)),
 		"PlotHeight":       reflect.ValueOf(display.PlotHeight),
+		"PlotSVG":          reflect.ValueOf(display.PlotSVG),
 		"PlotWidth":        reflect.ValueOf(display.PlotWidth),
 		"ProbeResults":     reflect.ValueOf(display.ProbeResults),
 		"Render":           reflect.ValueOf(display.Render),
@@ -34,6 +36,11 @@ func init() {
 		"ScalingResults":   reflect.ValueOf(display.ScalingResults),
 		"SetPublisher":     reflect.ValueOf(display.SetPublisher),
 		"Show":             reflect.ValueOf(display.Show),
+		"Summary":          reflect.ValueOf(display.Summary),
+		"SummaryDepth":     reflect.ValueOf(constant.MakeFromLiteral("4", token.INT, 0)),
+		"SummaryEdge":      reflect.ValueOf(constant.MakeFromLiteral("3", token.INT, 0)),
+		"SummaryMax":       reflect.ValueOf(constant.MakeFromLiteral("4000", token.INT, 0)),
+		"SummaryRunes":     reflect.ValueOf(constant.MakeFromLiteral("200", token.INT, 0)),
 		"Text":             reflect.ValueOf(display.Text),
 
 		// type definitions

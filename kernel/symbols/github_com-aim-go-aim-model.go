@@ -17,10 +17,11 @@ func init() {
 		"Stack":      reflect.ValueOf(model.Stack),
 
 		// type definitions
-		"Info":       reflect.ValueOf((*model.Info)(nil)),
-		"Model":      reflect.ValueOf((*model.Model)(nil)),
-		"Options":    reflect.ValueOf((*model.Options)(nil)),
-		"Prediction": reflect.ValueOf((*model.Prediction)(nil)),
-		"Tensor":     reflect.ValueOf((*model.Tensor)(nil)),
+		"Info":          reflect.ValueOf((*model.Info)(nil)),
+		"Model":         reflect.ValueOf((*model.Model)(nil)),
+		"Normalization": reflect.ValueOf((*model.Normalization)(nil)),
+		"Options":       reflect.ValueOf((*model.Options)(nil)),
+		"Prediction":    reflect.ValueOf((*model.Prediction)(nil)),
+		"Tensor":        reflect.ValueOf((*model.Tensor)(nil)),
 	}
 }

@@ -14,17 +14,20 @@ func init() {
 		// function, constant and variable definitions
 		"AccuracyVsImages": reflect.ValueOf(plots.AccuracyVsImages),
 		"DPI":              reflect.ValueOf(constant.MakeFromLiteral("200", token.INT, 0)),
+		"Line":             reflect.ValueOf(plots.Line),
 		"LossCurves":       reflect.ValueOf(plots.LossCurves),
 		"LossVsAccuracy":   reflect.ValueOf(plots.LossVsAccuracy),
 		"LossVsFLOPs":      reflect.ValueOf(plots.LossVsFLOPs),
 		"PNG":              reflect.ValueOf(plots.PNG),
 		"SVG":              reflect.ValueOf(plots.SVG),
 		"Save":             reflect.ValueOf(plots.Save),
+		"Scatter":          reflect.ValueOf(plots.Scatter),
 		"Spearman":         reflect.ValueOf(plots.Spearman),
 
 		// type definitions
 		"Curve":        reflect.ValueOf((*plots.Curve)(nil)),
 		"LabeledPoint": reflect.ValueOf((*plots.LabeledPoint)(nil)),
 		"LossHistory":  reflect.ValueOf((*plots.LossHistory)(nil)),
+		"Series":       reflect.ValueOf((*plots.Series)(nil)),
 	}
 }

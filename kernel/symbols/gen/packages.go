@@ -35,6 +35,8 @@ var (
 		"gonum.org/v1/plot/vg/draw",
 		"gonum.org/v1/plot/vg/vgimg",
 		"gonum.org/v1/plot/vg/vgsvg",
+		"gonum.org/v1/gonum/mat",
+		"gonum.org/v1/gonum/stat",
 		"github.com/pkg/errors",
 	}
 	docOnly = []string{
