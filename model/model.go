@@ -28,6 +28,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
@@ -54,6 +55,10 @@ type Options struct {
 	// AllowNonFinite loads tensors holding NaN or infinite values, which
 	// are otherwise an error naming them.
 	AllowNonFinite bool
+	// Precision is how the model's matrix products compute: f32 (the
+	// zero value) or blas.PrecisionBF16, their inputs rounded to bfloat16
+	// on oneDNN (see docs/performance.md, "bf16").
+	Precision blas.Precision
 }
 
 // Model is a loaded AIM trunk, with its classifier head if it has one.
@@ -89,7 +94,7 @@ func Load(path string, o Options) (*Model, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		path = filepath.Join(path, train.CheckpointFile)
 	}
-	opts := []graph.LoadOption{graph.KeepHalf()}
+	opts := []graph.LoadOption{graph.KeepHalf(), graph.InPrecision(o.Precision)}
 	if o.AllowNonFinite {
 		opts = append(opts, graph.AllowNonFinite())
 	}
@@ -133,6 +138,9 @@ func (m *Model) loadHead(path string, f *checkpoint.Mapped, o Options) error {
 	}
 	if m.head.Dim != m.trunk.Config.Width {
 		return errors.Errorf("the head reads features of width %d, the trunk is %d wide", m.head.Dim, m.trunk.Config.Width)
+	}
+	if err := m.head.Params.SetPrecision(o.Precision); err != nil { // the head multiplies as the trunk does
+		return err
 	}
 	switch {
 	case o.HeadLayers != nil:

@@ -2,10 +2,12 @@ package model
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/internal/testmodel"
 )
 
@@ -103,4 +105,49 @@ func TestErrors(t *testing.T) {
 	if _, err := Load(path, Options{Labels: []string{"a", "b"}}); err == nil || !strings.Contains(err.Error(), "2 labels for a head of 1000 classes") {
 		t.Errorf("labels of the wrong count: %v", err)
 	}
+}
+
+// TestPrecisionBF16: a model loaded with Precision bf16 gives logits within
+// bf16's reach of the f32 model's (3e-2 of their largest magnitude), not
+// equal to them, and the same top class.
+func TestPrecisionBF16(t *testing.T) {
+	if err := blas.CheckPrecision(blas.PrecisionBF16); err != nil {
+		t.Skipf("no bf16 products here: %v", err)
+	}
+	x, _, err := LoadImages(filepath.Join(photoDir, "chelsea_landscape.png"), filepath.Join(photoDir, "coffee_portrait.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := map[blas.Precision]*Tensor{}
+	for _, p := range []blas.Precision{blas.PrecisionF32, blas.PrecisionBF16} {
+		m := loadTestModel(t, Options{Precision: p})
+		if logits[p], err = m.Logits(context.Background(), x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f32, b16 := logits[blas.PrecisionF32], logits[blas.PrecisionBF16]
+	worst, scale := 0.0, 0.0
+	for i := range f32.Shape[0] {
+		a, b := f32.Row(i), b16.Row(i)
+		for c := range a {
+			worst = max(worst, math.Abs(float64(a[c]-b[c])))
+			scale = max(scale, math.Abs(float64(a[c])))
+		}
+		if argmax(a) != argmax(b) {
+			t.Errorf("image %d: top class %d in f32, %d in bf16", i, argmax(a), argmax(b))
+		}
+	}
+	if worst == 0 || worst > 3e-2*scale {
+		t.Errorf("bf16 logits: max|Δ| = %.3g·max|f32|, want in (0, 3e-2]", worst/scale)
+	}
+}
+
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
 }
