@@ -27,7 +27,9 @@ func init() {
 		"NewRunningMean":      reflect.ValueOf(ops.NewRunningMean),
 		"OnRows":              reflect.ValueOf(ops.OnRows),
 		"PlanMemory":          reflect.ValueOf(ops.PlanMemory),
+		"RMSNorm":             reflect.ValueOf(ops.RMSNorm),
 		"SoftmaxCrossEntropy": reflect.ValueOf(ops.SoftmaxCrossEntropy),
+		"SwiGLU":              reflect.ValueOf(ops.SwiGLU),
 		"WeightedMSE":         reflect.ValueOf(ops.WeightedMSE),
 
 		// type definitions
