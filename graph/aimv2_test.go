@@ -125,3 +125,28 @@ func TestAIMv2ConfigValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestAIMv2ImageSizes(t *testing.T) {
+	m, err := New(v2TestConfig, tensor.Float32, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.WithImage(2, 12, 12); err == nil || !strings.Contains(err.Error(), "learned positions for 8×12") {
+		t.Errorf("a learned table at another size: %v", err)
+	}
+	native := v2TestConfig
+	native.PosEmbed = PosSinCos
+	n, err := New(native, tensor.Float32, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.WithImage(2, 12, 20); err != nil {
+		t.Errorf("the native model at 12×20: %v", err)
+	}
+	if _, err := n.WithImage(2, 4*64, 4*65); err == nil || !strings.Contains(err.Error(), "4160 patches") {
+		t.Errorf("4160 patches: %v", err)
+	}
+	if _, err := n.WithImage(2, 4*64, 4*64); err != nil {
+		t.Errorf("4096 patches: %v", err)
+	}
+}

@@ -80,6 +80,7 @@ func (c Config) Grid() patches.Grid {
 const (
 	maxImageSide = 8192    // pixels, each of height and width
 	maxTokens    = 16384   // patches per image, K (a 128×128 grid)
+	maxV2Tokens  = 4096    // patches per image of AIMv2 (a 64×64 grid, 896×896 pixels)
 	maxChannels  = 64      // image channels
 	maxWidth     = 1 << 16 // trunk and prediction-head width
 	maxDepth     = 1024    // trunk and prediction-head blocks
@@ -187,8 +188,12 @@ func (c Config) checkImage() error {
 			return errors.Errorf("%s %d: expected a multiple of the patch size %d", side.name, side.v, c.Patch)
 		}
 	}
-	if k := (c.ImageHeight / c.Patch) * (c.ImageWidth / c.Patch); k > maxTokens {
-		return errors.Errorf("image size %d×%d: %d patches of %d×%d, expected at most %d", c.ImageHeight, c.ImageWidth, k, c.Patch, c.Patch, maxTokens)
+	limit := maxTokens
+	if c.IsV2() {
+		limit = maxV2Tokens
+	}
+	if k := (c.ImageHeight / c.Patch) * (c.ImageWidth / c.Patch); k > limit {
+		return errors.Errorf("image size %d×%d: %d patches of %d×%d, expected at most %d", c.ImageHeight, c.ImageWidth, k, c.Patch, c.Patch, limit)
 	}
 	_, err := patches.NewGrid(max(c.Channels, 1), c.ImageHeight, c.ImageWidth, c.Patch)
 	return err

@@ -18,6 +18,9 @@ func (m *Model) WithImage(channels, height, width int) (*Model, error) {
 		return nil, errors.Errorf("images have %d channels, the model was built for %d", channels, m.Config.Channels)
 	}
 	cfg := m.Config.WithImage(channels, height, width)
+	if m.Config.PosEmbed == PosLearned && (height != m.Config.ImageHeight || width != m.Config.ImageWidth) {
+		return nil, errors.Errorf("images of %d×%d: the model learned positions for %d×%d images only (AIMv2's native model takes other sizes)", height, width, m.Config.ImageHeight, m.Config.ImageWidth)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
