@@ -39,6 +39,9 @@ func (m *Model) newPretrainGraph(batch int, obj Objective, withGrad bool) (*pret
 	if batch < 1 {
 		return nil, errors.Errorf("batch size %d must be positive", batch)
 	}
+	if m.Config.IsV2() {
+		return nil, errors.New("an AIMv2 encoder carries no prediction head (Apple released the vision encoder alone), so it has no pre-training loss")
+	}
 	if m.Config.HeadWidth == 0 {
 		return nil, errors.New("the model has no prediction head (decoder.*), so it has no pre-training loss")
 	}

@@ -83,7 +83,12 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer c.close()
-	in, err := newImageInputs(inputs, f.imageFlags)
+	t, why, err := photoTransform(f.transform, f.ckpt, c.model.Config)
+	if err != nil {
+		return err
+	}
+	reportTransform(stderr, "classify", inputs, t, why)
+	in, err := newImageInputs(inputs, f.imageFlags, t)
 	if err != nil {
 		return err
 	}
@@ -164,6 +169,8 @@ func (c *classifier) chooseLayers(flagValue string, recorded []int) error {
 	case recorded != nil:
 		c.layers, c.layersFrom = recorded, fmt.Sprintf("%s: metadata %s %v", c.headFile, probe.MetaLayers, recorded)
 		return c.checkRecordedLayers()
+	case c.model.Config.IsV2():
+		c.layers, c.layersFrom = c.model.DefaultLayers(), "AIMv2's features"
 	default:
 		c.layers, c.layersFrom = probe.DefaultHeadLayers(c.model.Config.Depth), "the default blocks"
 	}
@@ -294,7 +301,7 @@ func (p *predictor) start(d *data.Dataset, first string) error {
 		}
 		return errors.Wrap(err, c.layersFrom)
 	}
-	fmt.Fprintf(p.log, "classify: %s probe of %d classes on blocks %v%s\n", c.head.Kind, c.head.Classes, p.run.Layers(), describeHalf(c.model.Params))
+	fmt.Fprintf(p.log, "classify: %s probe of %d classes on %s%s\n", c.head.Kind, c.head.Classes, graph.DescribeLayers(p.run.Layers()), describeHalf(c.model.Params))
 	if p.flags.logits != "" && p.comm.Rank() == 0 {
 		p.logits, err = data.CreateNpy(p.flags.logits, []int{c.head.Classes})
 	}

@@ -17,6 +17,7 @@ func init() {
 		"DefaultFeatureLayers": reflect.ValueOf(graph.DefaultFeatureLayers),
 		"DescribeLayers":       reflect.ValueOf(graph.DescribeLayers),
 		"FromCheckpoint":       reflect.ValueOf(graph.FromCheckpoint),
+		"HubConfigName":        reflect.ValueOf(constant.MakeFromLiteral("\"config.json\"", token.STRING, 0)),
 		"IgnoredPrefixes":      reflect.ValueOf(&graph.IgnoredPrefixes).Elem(),
 		"KeepHalf":             reflect.ValueOf(graph.KeepHalf),
 		"LoadCheckpoint":       reflect.ValueOf(graph.LoadCheckpoint),
