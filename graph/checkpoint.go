@@ -56,7 +56,7 @@ func (m *Model) Tensors() (map[string]checkpoint.Tensor, map[string]string) {
 // it runs: Program.Run reports the file changing meanwhile as a
 // *checkpoint.ChangedError (see checkpoint.Mapped.Use).
 func FromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts ...LoadOption) (*Model, error) {
-	mapped, ok := src.(*checkpoint.Mapped)
+	mapped, ok := src.(weightFile)
 	if !ok {
 		return fromCheckpoint(src, dtype, opts)
 	}
@@ -373,8 +373,9 @@ func recordedImage(f checkpoint.Source, cfg *Config) error {
 }
 
 // inferV2 reads AIMv2's SwiGLU width and position embedding: a learned
-// table (1, K, D) of a square grid fixes the image size; without one the
-// model is the native one, with the sin-cos table of any grid.
+// table (1, K, D) fixes the image size (a square grid, or the size the
+// aim_config metadata records); without one the model is the native one,
+// with the sin-cos table of any grid.
 func inferV2(f checkpoint.Source, cfg *Config) error {
 	cfg.Norm, cfg.MLP, cfg.PosEmbed = layers.NormRMS, layers.MLPSwiGLU, PosSinCos
 	const fc1 = "trunk.blocks.0.mlp.fc1.weight"
@@ -392,10 +393,19 @@ func inferV2(f checkpoint.Source, cfg *Config) error {
 		return recordedImage(f, cfg)
 	}
 	cfg.PosEmbed = PosLearned
-	side := 0
-	if len(table) == 3 && table[0] == 1 && table[2] == cfg.Width {
-		side = squareSide(table[1])
+	if len(table) != 3 || table[0] != 1 || table[2] != cfg.Width {
+		return errors.Errorf("checkpoint: %s has shape %v, want (1, K, %d)", pos, table, cfg.Width)
 	}
+	if _, recorded := f.Metadata()[MetaConfig]; recorded {
+		if err := recordedImage(f, cfg); err != nil {
+			return err
+		}
+		if k := cfg.Grid().Len(); k != table[1] {
+			return errors.Errorf("checkpoint: %s holds %d positions, the image size of metadata %s %d patches", pos, table[1], MetaConfig, k)
+		}
+		return nil
+	}
+	side := squareSide(table[1])
 	if side == 0 {
 		return errors.Errorf("checkpoint: %s has shape %v, want (1, K, %d) with K a square number of patches", pos, table, cfg.Width)
 	}
@@ -509,16 +519,25 @@ func AllowNonFinite() LoadOption {
 // An AIMv2 config.json of the Hugging Face hub beside the file (model_type
 // aimv2…) is checked against the tensors, and gives the head count, the
 // norm epsilon and the native model's default image size.
+//
+// A checkpoint sharded as the hub writes large ones is loaded from its
+// index (model.safetensors.index.json) or from any of its shards
+// (model-00001-of-00002.safetensors) with the index beside it; the first
+// shard is then the file returned.
 func LoadCheckpoint(path string, dtype tensor.Dtype, opts ...LoadOption) (*Model, *checkpoint.Mapped, error) {
 	hc, err := readHubConfig(path)
 	if err != nil {
 		return nil, nil, err
 	}
+	opts = append(opts, func(s *loadSettings) { s.hubConfig = hc })
+	if index := indexOf(path); index != "" {
+		return loadShards(index, dtype, opts)
+	}
 	f, err := checkpoint.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := FromCheckpoint(f, dtype, append(opts, func(s *loadSettings) { s.hubConfig = hc })...)
+	m, err := FromCheckpoint(f, dtype, opts...)
 	var changed *checkpoint.ChangedError
 	switch {
 	case errors.As(err, &changed):
@@ -534,4 +553,28 @@ func LoadCheckpoint(path string, dtype tensor.Dtype, opts ...LoadOption) (*Model
 		f.Close()
 	}
 	return m, f, nil
+}
+
+// loadShards is LoadCheckpoint for a sharded checkpoint.
+func loadShards(index string, dtype tensor.Dtype, opts []LoadOption) (*Model, *checkpoint.Mapped, error) {
+	s, err := openShards(index)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := FromCheckpoint(s, dtype, opts...)
+	var changed *checkpoint.ChangedError
+	switch {
+	case errors.As(err, &changed):
+		s.Close()
+		return nil, nil, err
+	case err != nil:
+		s.Close()
+		return nil, nil, errors.Wrap(err, index)
+	}
+	release := m.release
+	m.release = func() {
+		release()
+		s.Close()
+	}
+	return m, s.files[0], nil
 }

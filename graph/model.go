@@ -10,7 +10,6 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/blas"
-	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/ops"
 	"github.com/aim-go/aim/patches"
@@ -23,7 +22,7 @@ type Model struct {
 	Params *layers.Params
 
 	release func()             // frees weights held outside the Go heap; nil for none
-	file    *checkpoint.Mapped // the mapped file the weights are read from; nil for none
+	file    weightFile // the mapped file(s) the weights are read from; nil for none
 }
 
 // Close releases the memory of a model loaded from a checkpoint (a mapped

@@ -6,7 +6,8 @@ transformers' names with the hub's config.json beside them, this runs
 
     AIM features --checkpoint CK --images X.npy --out F.npy
 
-and requires max|got - ref| <= 1e-4 * max|ref| against the float64 reference
+(the BF16 file also sharded, from its index JSON and from a shard) and
+requires max|got - ref| <= 1e-4 * max|ref| against the float64 reference
 (the features are the post-trunk RMSNorm of every token). The native model
 runs at two non-square sizes. Then bad inputs (a missing or misshapen tensor,
 a config.json that disagrees with the tensors, an image whose sides are not
@@ -68,6 +69,28 @@ def write_model(case, workdir, seed):
         with open(os.path.join(folder, "config.json"), "w") as f:
             json.dump(ref.hub_config(cfg, scheme), f)
     return model, path, state
+
+
+def shard(path, state, workdir, name):
+    """Writes state as the hub shards a large checkpoint: two files and
+    model.safetensors.index.json beside them, in a folder of their own with
+    path's config.json; returns (index, first shard)."""
+    folder = os.path.join(workdir, name)
+    os.makedirs(folder, exist_ok=True)
+    names = sorted(state)
+    parts = [names[: len(names) // 2], names[len(names) // 2:]]
+    weight_map = {}
+    for i, part in enumerate(parts):
+        file = f"model-{i + 1:05d}-of-{len(parts):05d}.safetensors"
+        save_safetensors(os.path.join(folder, file), {n: state[n] for n in part})
+        weight_map.update({n: file for n in part})
+    index = os.path.join(folder, "model.safetensors.index.json")
+    with open(index, "w") as f:
+        json.dump({"metadata": {"total_size": 0}, "weight_map": weight_map}, f)
+    with open(os.path.join(os.path.dirname(path), "config.json")) as src, \
+            open(os.path.join(folder, "config.json"), "w") as dst:
+        dst.write(src.read())
+    return index, os.path.join(folder, "model-00001-of-00002.safetensors")
 
 
 def run_aim(aim, args):
@@ -153,9 +176,12 @@ def main():
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     cases = [FULL] if args.full_size else CASES
     for i, case in enumerate(cases):
-        model, ckpt, _ = write_model(case, workdir, 100 + i)
+        model, ckpt, state = write_model(case, workdir, 100 + i)
         for j, size in enumerate(case[5]):
             check_features(args.aim, model, ckpt, size, workdir, case[0], 200 + 10 * i + j)
+        if case[3] == "BF16":  # the same file sharded, read from its index and from a shard
+            for path in shard(ckpt, state, workdir, case[0] + "-sharded"):
+                check_features(args.aim, model, path, case[5][0], workdir, case[0] + "-sharded", 300 + i)
     if not args.full_size:
         bad_inputs(args.aim, workdir)
     print("AIMv2 parity: all checks passed")
