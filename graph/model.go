@@ -21,7 +21,7 @@ type Model struct {
 	Config Config
 	Params *layers.Params
 
-	release func()             // frees weights held outside the Go heap; nil for none
+	release func()     // frees weights held outside the Go heap; nil for none
 	file    weightFile // the mapped file(s) the weights are read from; nil for none
 }
 
