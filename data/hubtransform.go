@@ -153,5 +153,8 @@ func (t Transform) String() string {
 	case t.Mean == CLIPMean && t.Std == CLIPStd:
 		stats = "CLIP mean/std"
 	}
+	if t.exact() {
+		return fmt.Sprintf("resized to %d×%d bicubic, %s", t.Height, t.Width, stats)
+	}
 	return fmt.Sprintf("shorter side %d bicubic, centre crop %d, %s", t.Resize, t.Crop, stats)
 }

@@ -86,3 +86,43 @@ func TestReadPreprocessorConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestExactResizeParity: Height×Width resizes every photo to exactly that
+// size as torchvision's Resize((h, w)) does, bit for bit on PNG photos.
+func TestExactResizeParity(t *testing.T) {
+	py := pytorch.Torchvision(t)
+	files, err := ListPhotos(photosDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "ref.npy")
+	args := append([]string{refScript, "--out", out, "--exact", "140,308", "--normalize", "--stats", "clip"}, files...)
+	if b, err := exec.Command(py, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	ref, err := ReadNpy(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf := Transform{Height: 140, Width: 308, Mean: CLIPMean, Std: CLIPStd}
+	got, err := ReadPhotos(files, PhotoOptions{Transform: tf, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Data.H != 140 || got.Data.W != 308 || ref.H != 140 || ref.W != 308 {
+		t.Fatalf("images of %d×%d, reference %d×%d; want 140×308", got.Data.H, got.Data.W, ref.H, ref.W)
+	}
+	for i, f := range files {
+		mean, maxAbs, n := diffStats(got.Data.Image(i), ref.Image(i))
+		meanLimit, maxLimit := 0.0, 0.0
+		if strings.HasSuffix(f, ".jpg") {
+			meanLimit, maxLimit = 0.2/255/0.26, 8.0/255/0.26
+		}
+		if mean > meanLimit || maxAbs > maxLimit {
+			t.Errorf("%s: mean |Δ| %g, max |Δ| %g (%d values differ)", f, mean, maxAbs, n)
+		}
+	}
+	if err := (Transform{Height: 140, Mean: CLIPMean, Std: CLIPStd}).Validate(); err == nil || !strings.Contains(err.Error(), "Width 0") {
+		t.Errorf("a height without width: %v", err)
+	}
+}

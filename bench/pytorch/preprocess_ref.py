@@ -41,12 +41,15 @@ OPENAI_CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 STATS = {"imagenet": (IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD), "clip": (OPENAI_CLIP_MEAN, OPENAI_CLIP_STD)}
 
 
-def eval_transform(resize, crop, normalize, stats="imagenet"):
-    steps = [
-        T.Resize(resize, interpolation=T.InterpolationMode.BICUBIC),
-        T.CenterCrop(crop),
-        T.ToTensor(),
-    ]
+def eval_transform(resize, crop, normalize, stats="imagenet", exact=None):
+    if exact:  # Resize((h, w)): exactly that size, no crop
+        steps = [T.Resize(exact, interpolation=T.InterpolationMode.BICUBIC), T.ToTensor()]
+    else:
+        steps = [
+            T.Resize(resize, interpolation=T.InterpolationMode.BICUBIC),
+            T.CenterCrop(crop),
+            T.ToTensor(),
+        ]
     if normalize:
         mean, std = STATS[stats]
         steps.append(T.Normalize(mean=mean, std=std))
@@ -71,17 +74,20 @@ def main(argv=None):
                     help="Normalize's mean and std: ImageNet's (ml-aim) or OpenAI CLIP's (AIMv2 on the hub)")
     ap.add_argument("--out-normalized", help="also write the results with Normalize here")
     ap.add_argument("--out-exif", help="also write the results with the EXIF orientation here")
+    ap.add_argument("--exact", help="H,W: resize to exactly H×W (Resize((H, W))) instead of --resize and --crop")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args(argv)
+    exact = tuple(int(v) for v in args.exact.split(",")) if args.exact else None
+    out_h, out_w = exact or (args.crop, args.crop)
 
     # (output file, transform, apply EXIF) for each array to write.
-    runs = [(args.out, eval_transform(args.resize, args.crop, args.normalize, args.stats), args.exif)]
+    runs = [(args.out, eval_transform(args.resize, args.crop, args.normalize, args.stats, exact), args.exif)]
     if args.out_normalized:
-        runs.append((args.out_normalized, eval_transform(args.resize, args.crop, True, args.stats), args.exif))
+        runs.append((args.out_normalized, eval_transform(args.resize, args.crop, True, args.stats, exact), args.exif))
     if args.out_exif:
-        runs.append((args.out_exif, eval_transform(args.resize, args.crop, args.normalize, args.stats), True))
+        runs.append((args.out_exif, eval_transform(args.resize, args.crop, args.normalize, args.stats, exact), True))
     for out_path, tf, exif in runs:
-        out = np.empty((len(args.files), 3, args.crop, args.crop), dtype=np.float32)
+        out = np.empty((len(args.files), 3, out_h, out_w), dtype=np.float32)
         with torch.no_grad():
             for i, path in enumerate(args.files):
                 try:

@@ -117,9 +117,33 @@ func TestAIMv2PhotoTransforms(t *testing.T) {
 	if fromFile := features("the hub's preprocessing from " + pc); !equalFloats(fromFile, hub) {
 		t.Error("the hub's defaults written as preprocessor_config.json gave other features")
 	}
+	bad := map[string][]string{
+		"--transform \"timm\"": {"--transform", "timm"},
+		"--size 140,300: model config: image_width 300: expected a multiple of the patch size 28": {"--size", "140,300"},
+		"4160 patches of 28×28, expected at most 4096":                                            {"--size", "1792,1820"},
+	}
+	for want, flags := range bad {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"features", "--checkpoint", ckpt, "--out", filepath.Join(t.TempDir(), "f.npy")}, flags...)
+		if code := run(append(args, photo), &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("%v: exit %d, stderr %q; want %q", flags, code, stderr.String(), want)
+		}
+	}
+}
+
+// The native model takes photos at any --size whose sides are multiples
+// of its patch: a photo resized to 140×308 gives a 5×11 grid.
+func TestAIMv2NativeSize(t *testing.T) {
+	cfg := graph.Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 28, Width: 32, Depth: 1, Heads: 1,
+		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 40, PosEmbed: graph.PosSinCos}
+	ckpt := writeV2(t, cfg)
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"features", "--checkpoint", ckpt, "--out", filepath.Join(t.TempDir(), "f.npy"), "--transform", "timm", photo}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "--transform \"timm\"") {
-		t.Errorf("--transform timm: exit %d, stderr %q", code, stderr.String())
+	args := []string{"features", "--checkpoint", ckpt, "--out", filepath.Join(t.TempDir(), "f.npy"), "--size", "140,308", filepath.Join(photoDir, "chelsea_landscape.png")}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "[1 55 32]") || !strings.Contains(stderr.String(), "at --size 140,308: resized to 140×308 bicubic") {
+		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
 	}
 }
 

@@ -83,7 +83,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer c.close()
-	t, why, err := photoTransform(f.transform, f.ckpt, c.model.Config)
+	t, why, err := photoTransform(f.imageFlags, f.ckpt, c.model.Config)
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,7 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer m.Close()
 	loaded := time.Since(began)
 	fmt.Fprintf(stderr, "features: loaded %s in %.2fs (width %d, %d blocks%s)\n", f.ckpt, loaded.Seconds(), m.Config.Width, m.Config.Depth, describeHalf(m.Params))
-	t, why, err := photoTransform(f.transform, f.ckpt, m.Config)
+	t, why, err := photoTransform(f.imageFlags, f.ckpt, m.Config)
 	if err != nil {
 		return err
 	}

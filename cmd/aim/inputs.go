@@ -20,10 +20,12 @@ const photoChunk = 64
 type imageFlags struct {
 	exif, skipBad bool
 	transform     string
+	size          sizeFlag
 }
 
 func (f *imageFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.transform, "transform", transformAuto, "how photos are preprocessed: auto (ml-aim's for AIM v1, hub's for AIMv2), ml-aim (shorter side 256 bicubic, centre crop 224, ImageNet mean/std) or hub (the preprocessor_config.json beside the checkpoint, else shorter side to the model's size bicubic, centre crop, CLIP mean/std)")
+	fs.Var(&f.size, "size", "resize every photo to exactly H,W pixels (S for S×S), bicubic, without a crop, then normalise as --transform does: for AIMv2's native model, any sides that are multiples of 14 up to 4,096 patches; without it photos are resized and centre-cropped to the model's size (224 for the native model)")
 	fs.BoolVar(&f.exif, "exif", false, "apply the EXIF orientation of photos (ml-aim ignores it)")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "go on past photos that cannot be read or decoded, and list them")
 }

@@ -18,8 +18,21 @@ const (
 )
 
 // photoTransform chooses the transform photos go through for the model of
-// checkpoint ckpt, and says which and why.
-func photoTransform(choice, ckpt string, cfg graph.Config) (data.Transform, string, error) {
+// checkpoint ckpt (--transform, --size), and says which and why.
+func photoTransform(f imageFlags, ckpt string, cfg graph.Config) (data.Transform, string, error) {
+	t, why, err := chooseTransform(f.transform, ckpt, cfg)
+	if err != nil || f.size.H == 0 {
+		return t, why, err
+	}
+	if err := cfg.WithImage(cfg.Channels, f.size.H, f.size.W).Validate(); err != nil {
+		return t, why, usageError{errors.Wrapf(err, "--size %s", f.size.String())}
+	}
+	t.Height, t.Width = f.size.H, f.size.W
+	return t, why + " at --size " + f.size.String(), nil
+}
+
+// chooseTransform is the transform --transform names.
+func chooseTransform(choice, ckpt string, cfg graph.Config) (data.Transform, string, error) {
 	switch choice {
 	case transformMLAim:
 		return data.EvalTransform(), "ml-aim's evaluation transform (--transform ml-aim)", nil
