@@ -94,14 +94,18 @@ func swiGLURun[T Float](mode swiGLUMode, vs []G.Value, out []T, sigmoid func(T) 
 		dy = dataOf[T](vs[2])[:n]
 	}
 	parallel.For(n, 4096, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			s := sigmoid(a[i])
-			switch mode {
-			case swiGLUForward: // b is up
-				out[i] = a[i] * s * b[i]
-			case swiGLUUp: // b is dy
-				out[i] = b[i] * a[i] * s
-			case swiGLUGate: // SiLU'(a) = σ(a)·(1 + a·(1 − σ(a)))
+		switch mode {
+		case swiGLUForward: // b is up
+			for i := lo; i < hi; i++ {
+				out[i] = a[i] * sigmoid(a[i]) * b[i]
+			}
+		case swiGLUUp: // b is dy
+			for i := lo; i < hi; i++ {
+				out[i] = b[i] * a[i] * sigmoid(a[i])
+			}
+		case swiGLUGate: // SiLU'(a) = σ(a)·(1 + a·(1 − σ(a)))
+			for i := lo; i < hi; i++ {
+				s := sigmoid(a[i])
 				out[i] = dy[i] * b[i] * s * (1 + a[i]*(1-s))
 			}
 		}
