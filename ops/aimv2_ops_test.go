@@ -52,6 +52,7 @@ func TestAIMv2OpsFloat32MatchFloat64(t *testing.T) {
 	for i := range x {
 		x[i], dy[i] = float64(float32(3*rng.NormFloat64())), float64(float32(rng.NormFloat64()))
 	}
+	x[0], x[1], x[2], x[3] = -100, 100, -88.5, 89 // beyond float32's exponential
 	for j := range w {
 		w[j] = float64(float32(1 + 0.1*rng.NormFloat64()))
 	}
@@ -72,4 +73,9 @@ func TestAIMv2OpsFloat32MatchFloat64(t *testing.T) {
 		swiGLURun(mode, in32, o32, sigmoid32)
 		compare32(t, "SwiGLU", o32, o64, 1e-5)
 	}
+	fast := make([]float32, n*d)
+	swiGLUForward32(to32(x), to32(dy), fast)
+	ref := make([]float64, n*d)
+	swiGLURun(swiGLUForward, []G.Value{tensor.New(tensor.WithBacking(x)), tensor.New(tensor.WithBacking(dy))}, ref, sigmoid64)
+	compare32(t, "SwiGLU vector", fast, ref, 1e-5)
 }
