@@ -8,6 +8,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/layers"
 )
 
@@ -148,5 +149,29 @@ func TestAIMv2ImageSizes(t *testing.T) {
 	}
 	if _, err := n.WithImage(2, 4*64, 4*64); err != nil {
 		t.Errorf("4096 patches: %v", err)
+	}
+}
+
+// A file missing one tensor is still told AIM v1 or AIMv2 by the others,
+// and the error names the tensor it lacks.
+func TestMissingTensorNamedInEitherFamily(t *testing.T) {
+	for _, c := range []struct {
+		cfg     Config
+		missing string
+	}{
+		{testConfig, "trunk.blocks.0.norm_1.bias"},
+		{v2TestConfig, "trunk.blocks.0.mlp.fc3.weight"},
+		{v2TestConfig, "trunk.blocks.1.norm_2.weight"},
+	} {
+		m, err := New(c.cfg, tensor.Float32, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, meta := m.Tensors()
+		delete(ts, c.missing)
+		_, err = FromCheckpoint(&checkpoint.File{Tensors: ts, Meta: meta}, tensor.Float32)
+		if err == nil || !strings.Contains(err.Error(), "no tensor \""+c.missing+"\"") {
+			t.Errorf("without %s: %v", c.missing, err)
+		}
 	}
 }

@@ -293,8 +293,8 @@ func ignored(name string) bool {
 	return false
 }
 
-// inferConfig reads the architecture off the tensor shapes: AIM v1 or,
-// when the first block has an fc3 or its norm no bias, AIMv2. hc, the
+// inferConfig reads the architecture off the tensor shapes: AIM v1 or
+// AIMv2 (isV2). hc, the
 // hub's config.json beside the file, is checked against it and gives the
 // head count where the file's metadata does not.
 func inferConfig(f checkpoint.Source, hc *hubConfig) (Config, error) {
@@ -335,12 +335,20 @@ func inferConfig(f checkpoint.Source, hc *hubConfig) (Config, error) {
 	return cfg, nil
 }
 
-// isV2 tells AIMv2's tensors from AIM v1's: SwiGLU's third matrix, or a
-// norm without bias.
+// isV2 tells AIMv2's tensors from AIM v1's: SwiGLU's third matrix, or
+// norms without biases (none of the first block's, the patch embedding's
+// and the post-trunk norm's), so that a file missing one tensor is still
+// told apart and the error names that tensor.
 func isV2(f checkpoint.Source) bool {
-	_, fc3 := f.Shape("trunk.blocks.0.mlp.fc3.weight")
-	_, bias := f.Shape("trunk.blocks.0.norm_1.bias")
-	return fc3 || !bias
+	if _, fc3 := f.Shape("trunk.blocks.0.mlp.fc3.weight"); fc3 {
+		return true
+	}
+	for _, bias := range []string{"trunk.blocks.0.norm_1.bias", "preprocessor.patchifier.norm.bias", "trunk.post_trunk_norm.bias"} {
+		if _, ok := f.Shape(bias); ok {
+			return false
+		}
+	}
+	return true
 }
 
 // inferV1 reads AIM v1's MLP ratio, prediction head and image size.
