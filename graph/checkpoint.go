@@ -95,6 +95,9 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 		return nil, errors.Wrap(err, "checkpoint")
 	}
 	l := &loader{src: src, dtype: dtype}
+	if view, ok := src.(*hubView); ok {
+		l.releases = append(l.releases, view.release)
+	}
 	m := &Model{Config: cfg, Params: layers.NewParams(dtype)}
 	b := layers.NewLoadingBuilder(m.Params, l.load)
 	if s.keepHalf && dtype == tensor.Float32 {

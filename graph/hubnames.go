@@ -5,10 +5,12 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/internal/offheap"
 )
 
 // mappedSource is a checkpoint whose tensors may be used in place: a
@@ -49,12 +51,14 @@ var hubQKV = regexp.MustCompile(`^encoder\.layers\.(\d+)\.attention\.([qkv])_pro
 // under ml-aim's: the renamed tensors are the file's own (used in place
 // where the file allows), the position table gains its leading 1, and each
 // block's q, k and v projections are read as one fused qkv (rows q, k, v),
-// which is converted rather than used in place. Names it does not know
+// which is converted, or for 16-bit files copied into one 16-bit matrix,
+// rather than used in place. Names it does not know
 // keep their own, so the loader reports them.
 type hubView struct {
-	src   checkpoint.Source
-	names map[string]string    // ml-aim name → the file's
-	qkv   map[string][3]string // ml-aim qkv name → the file's q, k, v
+	src      checkpoint.Source
+	names    map[string]string    // ml-aim name → the file's
+	qkv      map[string][3]string // ml-aim qkv name → the file's q, k, v
+	releases []func()             // frees the fused 16-bit qkv matrices
 }
 
 // newHubView indexes the names of src; a block with some but not all of
@@ -220,13 +224,46 @@ func (v *hubView) View(name string) ([]float32, bool) {
 	return m.View(v.file(name))
 }
 
-// HalfView returns a renamed 16-bit tensor in place; never a fused qkv.
+// HalfView returns a renamed 16-bit tensor in place, and a fused qkv of
+// 16-bit q, k and v as a copy of their values one after the other, in
+// memory outside the Go heap that release frees.
 func (v *hubView) HalfView(name string) (string, []uint16, bool) {
 	m, ok := v.src.(mappedSource)
-	if _, fused := v.qkv[name]; !ok || fused {
+	if !ok {
 		return "", nil, false
 	}
-	return m.HalfView(v.file(name))
+	parts, fused := v.qkv[name]
+	if !fused {
+		return m.HalfView(v.file(name))
+	}
+	var views [3][]uint16
+	var dtype string
+	for i, p := range parts {
+		dt, bits, ok := m.HalfView(p)
+		if !ok || (i > 0 && (dt != dtype || len(bits) != len(views[0]))) {
+			return "", nil, false
+		}
+		dtype, views[i] = dt, bits
+	}
+	n := len(views[0])
+	buf, release, err := offheap.Float32s((3*n + 1) / 2)
+	if err != nil || n == 0 {
+		return "", nil, false
+	}
+	v.releases = append(v.releases, release)
+	out := unsafe.Slice((*uint16)(unsafe.Pointer(&buf[0])), 3*n)
+	for i, bits := range views {
+		copy(out[i*n:], bits)
+	}
+	return dtype, out, true
+}
+
+// release frees the fused 16-bit matrices.
+func (v *hubView) release() {
+	for _, f := range v.releases {
+		f()
+	}
+	v.releases = nil
 }
 
 // Release releases the pages of a tensor (each part of a fused qkv).

@@ -90,3 +90,58 @@ func TestShardedCheckpoint(t *testing.T) {
 		}
 	}
 }
+
+// hubTensors renames a model's tensors as transformers writes AIMv2: q, k
+// and v split, the position table (K, D).
+func hubTensors(ts map[string]checkpoint.Tensor) map[string]checkpoint.Tensor {
+	out := map[string]checkpoint.Tensor{}
+	for name, t := range ts {
+		switch {
+		case strings.HasSuffix(name, ".attn.qkv.weight"):
+			block := strings.Split(name, ".")[2]
+			n := len(t.Data) / 3
+			for i, p := range []string{"q", "k", "v"} {
+				out["encoder.layers."+block+".attention."+p+"_proj.weight"] = checkpoint.Tensor{Shape: []int{t.Shape[0] / 3, t.Shape[1]}, Data: t.Data[i*n : (i+1)*n]}
+			}
+		case name == "preprocessor.pos_embed":
+			out[hubPosEmbed] = checkpoint.Tensor{Shape: t.Shape[1:], Data: t.Data}
+		default:
+			out[hubName(name)] = t
+		}
+	}
+	return out
+}
+
+// A BF16 file under transformers' names keeps every linear weight as
+// BF16, the fused qkv included, and gives the converted model's features
+// bit for bit.
+func TestHubNamesKeepHalf(t *testing.T) {
+	m, err := New(v2TestConfig, tensor.Float32, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, meta := m.Tensors()
+	path := writeHalf(t, "BF16", hubTensors(ts), meta)
+	converted, _, err := LoadCheckpoint(path, tensor.Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer converted.Close()
+	kept, _, err := LoadCheckpoint(path, tensor.Float32, KeepHalf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kept.Close()
+	for _, name := range kept.Params.LinearWeights() {
+		if _, bits := kept.Params.Half(name); bits == nil {
+			t.Errorf("%s is not kept as BF16", name)
+		}
+		if !slices.Equal(kept.Params.Float32s(name), converted.Params.Float32s(name)) {
+			t.Errorf("%s reads back differently when kept as BF16", name)
+		}
+	}
+	images := randomImages(rand.New(rand.NewPCG(7, 7)), 2, v2TestConfig)
+	if got, want := featuresOfLayers(t, kept, images, 2, nil), featuresOfLayers(t, converted, images, 2, nil); !slices.Equal(got, want) {
+		t.Error("features differ with the weights kept as BF16")
+	}
+}
