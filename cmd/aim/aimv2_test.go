@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,5 +172,32 @@ func TestAIMv2BenchPreset(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), `"preset": "aimv2-large-patch14-224"`) || !strings.Contains(stdout.String(), `"images_per_s"`) {
 		t.Errorf("bench printed %s", stdout.String())
+	}
+}
+
+// A fixed-resolution AIMv2 file records no image size, but its position
+// table fixes it: suite and probe datasets are resized to it (optdigits'
+// 8×8 digits to 12×12).
+func TestAIMv2ProbeResizesToTheTable(t *testing.T) {
+	if _, err := data.Load("optdigits", data.LoadOptions{}); errors.Is(err, data.ErrNotInstalled) {
+		t.Skip(err)
+	}
+	cfg := v2Grey
+	cfg.ImageHeight, cfg.ImageWidth = 12, 12
+	m, err := graph.New(cfg, tensor.Float32, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, meta := m.Tensors()
+	delete(meta, graph.MetaConfig)
+	ckpt := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := checkpoint.Write(ckpt, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"suite", "--checkpoint", ckpt, "--datasets", "optdigits", "--out", t.TempDir(), "--epochs", "1",
+		"--min-steps", "1", "--train-images", "200", "--test-images", "50"}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("aim suite: exit %d: %s", code, stderr.String())
 	}
 }
