@@ -31,7 +31,7 @@ type classifyFlags struct {
 func (f *classifyFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ckpt, "checkpoint", "", "classifier checkpoint: a trunk with its probe head (head.*), e.g. one of Apple's released AIM classifiers as safetensors (required)")
 	fs.StringVar(&f.head, "head", "", "probe head file, when the checkpoint holds a trunk only (aim probe's probe.safetensors, or a released head)")
-	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks the head reads (default: the blocks the file records as probe_layers, else the last 6)")
+	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks the head reads, or -1 for the post-trunk norm (default: the blocks the file records as probe_layers, else the last 6 for AIM v1 and the post-trunk norm for AIMv2)")
 	fs.StringVar(&f.labels, "labels", "", "class names, one per line in class order (default: the 1,000 ImageNet classes, for a head of 1,000 classes)")
 	fs.StringVar(&f.logits, "logits", "", "also write the logits (N, classes) as float32 .npy")
 	fs.IntVar(&f.top, "top", 5, "classes to print per image, at least 1")
