@@ -78,7 +78,7 @@ func (o PhotoOptions) workers(n int) int {
 
 // Photos is the result of ReadPhotos.
 type Photos struct {
-	// Data holds the transformed images, (N, 3, Crop, Crop), unlabeled,
+	// Data holds the transformed images, (N, 3, Crop, Crop) (or Height×Width), unlabeled,
 	// named "photos".
 	Data *Dataset
 	// Paths[i] is the file image i was read from.
@@ -115,7 +115,8 @@ func ReadPhotos(paths []string, opt PhotoOptions) (*Photos, error) {
 	}
 	images := make([]float32, len(files)*size)
 	errs := readAll(files, images, opt)
-	return collect(files, images, errs, t.Crop, opt.SkipBad)
+	h, w := t.OutSize()
+	return collect(files, images, errs, h, w, opt.SkipBad)
 }
 
 // readAll reads files[i] into images[i·size:], with opt.workers
@@ -148,9 +149,9 @@ func readAll(files []string, images []float32, opt PhotoOptions) []error {
 
 // collect keeps the images read without error, in order, and lists the
 // others; without skipBad the first error is returned instead.
-// Each image is 3×crop×crop.
-func collect(files []string, images []float32, errs []error, crop int, skipBad bool) (*Photos, error) {
-	size := 3 * crop * crop
+// Each image is 3×h×w.
+func collect(files []string, images []float32, errs []error, h, w int, skipBad bool) (*Photos, error) {
+	size := 3 * h * w
 	p := &Photos{}
 	n := 0
 	for i, err := range errs {
@@ -165,7 +166,7 @@ func collect(files []string, images []float32, errs []error, crop int, skipBad b
 		p.Paths = append(p.Paths, files[i])
 		n++
 	}
-	p.Data = &Dataset{Name: "photos", N: n, C: 3, H: crop, W: crop, Images: slices.Clip(images[:n*size])}
+	p.Data = &Dataset{Name: "photos", N: n, C: 3, H: h, W: w, Images: slices.Clip(images[:n*size])}
 	return p, nil
 }
 

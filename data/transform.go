@@ -34,6 +34,12 @@ type Transform struct {
 	// in torchvision, each is rounded to float32 and the output is
 	// (x - mean) / std computed in float32.
 	Mean, Std [3]float64
+	// Height and Width, when both are set, replace the resize and the
+	// crop by a resize to exactly Height×Width (torchvision's
+	// Resize((Height, Width)), the aspect ratio not kept): the output is
+	// 3×Height×Width, and Resize and Crop are unused. AIMv2's native model
+	// takes photos so at any size whose sides are multiples of its patch.
+	Height, Width int
 	// EXIF, when set, makes the file readers ([ReadPhoto],
 	// [ReadPhotos], [ReadRGB]) apply the EXIF Orientation tag of the file
 	// before the transform, as PIL's ImageOps.exif_transpose does.
@@ -53,16 +59,33 @@ func EvalTransform() Transform {
 // Validate reports whether t can run: positive sizes, finite statistics
 // and standard deviations that are nonzero in float32.
 func (t Transform) Validate() error {
-	if t.Resize < 1 || t.Crop < 1 {
-		return errors.Errorf("transform: Resize %d and Crop %d must be positive", t.Resize, t.Crop)
-	}
-	if _, ok := product(3, t.Crop, t.Crop); !ok || t.Resize > maxElems/t.Resize {
-		return errors.Errorf("transform: Resize %d or Crop %d too large", t.Resize, t.Crop)
+	if err := t.checkSizes(); err != nil {
+		return err
 	}
 	for c := range 3 {
 		m, s := float32(t.Mean[c]), float32(t.Std[c])
 		if isInf32(m) || isInf32(s) || s == 0 {
 			return errors.Errorf("transform: channel %d: mean %v and std %v must be finite, std nonzero in float32", c, t.Mean[c], t.Std[c])
+		}
+	}
+	return nil
+}
+
+// checkSizes checks the output size: Height×Width when set, else Resize
+// and Crop.
+func (t Transform) checkSizes() error {
+	switch {
+	case t.exact():
+		if _, ok := product(3, t.Height, t.Width); !ok {
+			return errors.Errorf("transform: Height %d and Width %d too large", t.Height, t.Width)
+		}
+	case t.Height != 0 || t.Width != 0:
+		return errors.Errorf("transform: Height %d and Width %d must both be positive, or both 0", t.Height, t.Width)
+	case t.Resize < 1 || t.Crop < 1:
+		return errors.Errorf("transform: Resize %d and Crop %d must be positive", t.Resize, t.Crop)
+	default:
+		if _, ok := product(3, t.Crop, t.Crop); !ok || t.Resize > maxElems/t.Resize {
+			return errors.Errorf("transform: Resize %d or Crop %d too large", t.Resize, t.Crop)
 		}
 	}
 	return nil
@@ -74,7 +97,21 @@ func isInf32(v float32) bool {
 }
 
 // Len returns the number of values Apply returns: 3·Crop·Crop.
-func (t Transform) Len() int { return 3 * t.Crop * t.Crop }
+func (t Transform) Len() int {
+	h, w := t.OutSize()
+	return 3 * h * w
+}
+
+// exact reports whether the transform resizes to Height×Width.
+func (t Transform) exact() bool { return t.Height > 0 && t.Width > 0 }
+
+// OutSize returns the height and width of the images the transform gives.
+func (t Transform) OutSize() (h, w int) {
+	if t.exact() {
+		return t.Height, t.Width
+	}
+	return t.Crop, t.Crop
+}
 
 // Apply runs the whole pipeline on img: it converts img to 8-bit RGB as
 // PIL's convert("RGB") does ([ToRGB]), and returns the 3×Crop×Crop
@@ -138,6 +175,10 @@ func (t Transform) normalize(x []float32) {
 // it is smaller than the crop) stay 0, as torchvision's CenterCrop pads
 // with zeros. src must not be empty.
 func (t Transform) resizeCrop(out []float32, src image.Image) {
+	if t.exact() {
+		t.resizeExact(out, src)
+		return
+	}
 	b := src.Bounds()
 	w, h := ResizedSize(b.Dx(), b.Dy(), t.Resize)
 	left, top := CenterCropOffsets(w, h, t.Crop)
@@ -148,6 +189,23 @@ func (t Transform) resizeCrop(out []float32, src image.Image) {
 		for x := box.Min.X; x < box.Max.X; x++ {
 			p := img.Pix[img.PixOffset(x, y):]
 			i := (y-top)*t.Crop + x - left
+			out[i] = byteScale[p[0]]
+			out[plane+i] = byteScale[p[1]]
+			out[2*plane+i] = byteScale[p[2]]
+		}
+	}
+}
+
+// resizeExact converts src to RGB and resizes it to Height×Width with
+// Pillow's bicubic filter, storing it into out as resizeCrop does.
+func (t Transform) resizeExact(out []float32, src image.Image) {
+	b := src.Bounds()
+	img := resizeRegion(rowsOf(src), b.Dx(), b.Dy(), t.Width, t.Height, image.Rect(0, 0, t.Width, t.Height))
+	plane := t.Width * t.Height
+	for y := range t.Height {
+		for x := range t.Width {
+			p := img.Pix[img.PixOffset(x, y):]
+			i := y*t.Width + x
 			out[i] = byteScale[p[0]]
 			out[plane+i] = byteScale[p[1]]
 			out[2*plane+i] = byteScale[p[2]]

@@ -56,7 +56,7 @@ func (m *Model) Tensors() (map[string]checkpoint.Tensor, map[string]string) {
 // it runs: Program.Run reports the file changing meanwhile as a
 // *checkpoint.ChangedError (see checkpoint.Mapped.Use).
 func FromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts ...LoadOption) (*Model, error) {
-	mapped, ok := src.(*checkpoint.Mapped)
+	mapped, ok := src.(weightFile)
 	if !ok {
 		return fromCheckpoint(src, dtype, opts)
 	}
@@ -80,7 +80,14 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 	for _, opt := range opts {
 		opt(&s)
 	}
-	cfg, err := inferConfig(src)
+	if _, hub := src.Shape(hubPatchEmbed); hub {
+		view, err := newHubView(src)
+		if err != nil {
+			return nil, err
+		}
+		src = view
+	}
+	cfg, err := inferConfig(src, s.hubConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +95,9 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 		return nil, errors.Wrap(err, "checkpoint")
 	}
 	l := &loader{src: src, dtype: dtype}
+	if view, ok := src.(*hubView); ok {
+		l.releases = append(l.releases, view.release)
+	}
 	m := &Model{Config: cfg, Params: layers.NewParams(dtype)}
 	if s.keepHalf && s.precision == blas.PrecisionBF16 && dtype == tensor.Float32 {
 		if err := blas.CheckPrecision(s.precision); err != nil {
@@ -149,9 +159,12 @@ type loader struct {
 func (l *loader) load(name string, shape []int) (*tensor.Dense, error) {
 	have, ok := l.src.Shape(name)
 	if !ok {
-		return nil, errors.Errorf("no tensor %q in the checkpoint", name)
+		return nil, errors.Errorf("no tensor %q in the checkpoint", l.fileName(name))
 	}
 	if !tensor.Shape(have).Eq(tensor.Shape(shape)) {
+		if file := l.fileName(name); file != name {
+			return nil, errors.Errorf("%s has shape %v in the checkpoint, the model expects %v", file, have, shape)
+		}
 		return nil, errors.Errorf("has shape %v in the checkpoint, the model expects %v", have, shape)
 	}
 	n := tensor.Shape(shape).TotalSize()
@@ -192,6 +205,15 @@ func (l *loader) packLinear(name string, shape []int, w32 []float32, h blas.Half
 	return errors.Wrap(pw.Pack(w32, h, bits, shape[0], shape[1]), "packing its bf16 copy")
 }
 
+// fileName returns the name a tensor has in the file: transformers' for
+// a file that uses them.
+func (l *loader) fileName(name string) string {
+	if _, hub := l.src.(*hubView); hub {
+		return hubName(name)
+	}
+	return name
+}
+
 // halfFormats are the formats of the 16-bit dtypes of a checkpoint.
 var halfFormats = map[string]blas.Half{"BF16": blas.BF16, "F16": blas.F16}
 
@@ -200,7 +222,7 @@ var halfFormats = map[string]blas.Half{"BF16": blas.BF16, "F16": blas.F16}
 // values; ok is false for other tensors, and where no address space can be
 // reserved.
 func (l *loader) loadHalf(name string, shape []int) (blas.Half, []uint16, *tensor.Dense, bool, error) {
-	mapped, isMapped := l.src.(*checkpoint.Mapped)
+	mapped, isMapped := l.src.(mappedSource)
 	if !isMapped {
 		return 0, nil, nil, false, nil
 	}
@@ -229,7 +251,7 @@ func (l *loader) loadHalf(name string, shape []int) (blas.Half, []uint16, *tenso
 // is F32, else converted into memory outside the Go heap (a mapped file,
 // whose pages are then released) or on the heap (a file in memory).
 func (l *loader) float32s(name string, n int) ([]float32, error) {
-	mapped, isMapped := l.src.(*checkpoint.Mapped)
+	mapped, isMapped := l.src.(mappedSource)
 	if !isMapped {
 		vals := make([]float32, n)
 		return vals, l.src.Float32(name, vals)
@@ -307,13 +329,16 @@ func ignored(name string) bool {
 	return false
 }
 
-// inferConfig reads the architecture off the tensor shapes.
-func inferConfig(f checkpoint.Source) (Config, error) {
+// inferConfig reads the architecture off the tensor shapes: AIM v1 or
+// AIMv2 (isV2). hc, the
+// hub's config.json beside the file, is checked against it and gives the
+// head count where the file's metadata does not.
+func inferConfig(f checkpoint.Source, hc *hubConfig) (Config, error) {
 	var cfg Config
 	projShape, ok := f.Shape("preprocessor.patchifier.proj.weight")
 	proj := struct{ Shape []int }{projShape}
 	if !ok {
-		return cfg, errors.New("checkpoint: no tensor \"preprocessor.patchifier.proj.weight\": not an AIM trunk")
+		return cfg, errors.New("checkpoint: no tensor \"preprocessor.patchifier.proj.weight\" (nor transformers' \"embeddings.patch_embed.weight\"): not an AIM trunk")
 	}
 	if len(proj.Shape) != 4 || proj.Shape[2] != proj.Shape[3] {
 		return cfg, errors.Errorf("checkpoint: preprocessor.patchifier.proj.weight has shape %v, want (width, channels, patch, patch)", proj.Shape)
@@ -324,28 +349,122 @@ func inferConfig(f checkpoint.Source) (Config, error) {
 		return cfg, errors.New("checkpoint: no trunk blocks (trunk.blocks.0.*)")
 	}
 	var err error
-	if cfg.MLPRatio, err = ratio(f, "trunk.blocks.0.mlp.fc1.weight", cfg.Width); err != nil {
+	if isV2(f) {
+		err = inferV2(f, &cfg)
+	} else {
+		err = inferV1(f, &cfg)
+	}
+	if err != nil {
 		return cfg, err
+	}
+	if hc != nil {
+		if err := hc.check(&cfg); err != nil {
+			return cfg, err
+		}
+	}
+	if _, recorded := f.Metadata()[MetaNumHeads]; cfg.Heads > 0 && !recorded {
+		return cfg, nil
 	}
 	if cfg.Heads, err = headCount(f.Metadata(), cfg.Width); err != nil {
 		return cfg, err
 	}
-	if err := inferHead(f, &cfg); err != nil {
-		return cfg, err
+	return cfg, nil
+}
+
+// isV2 tells AIMv2's tensors from AIM v1's: SwiGLU's third matrix, or
+// norms without biases (none of the first block's, the patch embedding's
+// and the post-trunk norm's), so that a file missing one tensor is still
+// told apart and the error names that tensor.
+func isV2(f checkpoint.Source) bool {
+	if _, fc3 := f.Shape("trunk.blocks.0.mlp.fc3.weight"); fc3 {
+		return true
 	}
+	for _, bias := range []string{"trunk.blocks.0.norm_1.bias", "preprocessor.patchifier.norm.bias", "trunk.post_trunk_norm.bias"} {
+		if _, ok := f.Shape(bias); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// inferV1 reads AIM v1's MLP ratio, prediction head and image size.
+func inferV1(f checkpoint.Source, cfg *Config) error {
+	var err error
+	if cfg.MLPRatio, err = ratio(f, "trunk.blocks.0.mlp.fc1.weight", cfg.Width); err != nil {
+		return err
+	}
+	if err := inferHead(f, cfg); err != nil {
+		return err
+	}
+	return recordedImage(f, cfg)
+}
+
+// recordedImage sets the image size: the aim_config metadata's, else 16
+// patches square.
+func recordedImage(f checkpoint.Source, cfg *Config) error {
 	side := 16 * cfg.Patch
 	cfg.ImageHeight, cfg.ImageWidth = side, side
-	if js, ok := f.Metadata()[MetaConfig]; ok {
-		var saved Config
-		if err := json.Unmarshal([]byte(js), &saved); err != nil {
-			return cfg, errors.Wrapf(err, "checkpoint: metadata %s is not a JSON model config", MetaConfig)
+	js, ok := f.Metadata()[MetaConfig]
+	if !ok {
+		return nil
+	}
+	var saved Config
+	if err := json.Unmarshal([]byte(js), &saved); err != nil {
+		return errors.Wrapf(err, "checkpoint: metadata %s is not a JSON model config", MetaConfig)
+	}
+	cfg.ImageHeight, cfg.ImageWidth = saved.ImageHeight, saved.ImageWidth
+	return errors.Wrapf(cfg.checkImage(), "checkpoint: metadata %s", MetaConfig)
+}
+
+// inferV2 reads AIMv2's SwiGLU width and position embedding: a learned
+// table (1, K, D) fixes the image size (a square grid, or the size the
+// aim_config metadata records); without one the model is the native one,
+// with the sin-cos table of any grid.
+func inferV2(f checkpoint.Source, cfg *Config) error {
+	cfg.Norm, cfg.MLP, cfg.PosEmbed = layers.NormRMS, layers.MLPSwiGLU, PosSinCos
+	const fc1 = "trunk.blocks.0.mlp.fc1.weight"
+	shape, ok := f.Shape(fc1)
+	if !ok {
+		return errors.Errorf("checkpoint: no tensor %q", fc1)
+	}
+	if len(shape) != 2 || shape[1] != cfg.Width || shape[0] < 1 {
+		return errors.Errorf("checkpoint: %s has shape %v, want (hidden, %d)", fc1, shape, cfg.Width)
+	}
+	cfg.MLPHidden = shape[0]
+	const pos = "preprocessor.pos_embed"
+	table, ok := f.Shape(pos)
+	if !ok {
+		return recordedImage(f, cfg)
+	}
+	cfg.PosEmbed = PosLearned
+	if len(table) != 3 || table[0] != 1 || table[2] != cfg.Width {
+		return errors.Errorf("checkpoint: %s has shape %v, want (1, K, %d)", pos, table, cfg.Width)
+	}
+	if _, recorded := f.Metadata()[MetaConfig]; recorded {
+		if err := recordedImage(f, cfg); err != nil {
+			return err
 		}
-		cfg.ImageHeight, cfg.ImageWidth = saved.ImageHeight, saved.ImageWidth
-		if err := cfg.checkImage(); err != nil {
-			return cfg, errors.Wrapf(err, "checkpoint: metadata %s", MetaConfig)
+		if k := cfg.Grid().Len(); k != table[1] {
+			return errors.Errorf("checkpoint: %s holds %d positions, the image size of metadata %s %d patches", pos, table[1], MetaConfig, k)
+		}
+		return nil
+	}
+	side := squareSide(table[1])
+	if side == 0 {
+		return errors.Errorf("checkpoint: %s has shape %v, want (1, K, %d) with K a square number of patches", pos, table, cfg.Width)
+	}
+	cfg.ImageHeight, cfg.ImageWidth = side*cfg.Patch, side*cfg.Patch
+	return errors.Wrapf(cfg.checkImage(), "checkpoint: %s", pos)
+}
+
+// squareSide returns s for k = s², and 0 when k is not a positive square.
+func squareSide(k int) int {
+	for s := 1; s*s <= k; s++ {
+		if s*s == k {
+			return s
 		}
 	}
-	return cfg, nil
+	return 0
 }
 
 func countBlocks(f checkpoint.Source, pattern string) int {
@@ -417,6 +536,7 @@ type LoadOption func(*loadSettings)
 type loadSettings struct {
 	allowNonFinite, keepHalf bool
 	precision                blas.Precision
+	hubConfig                *hubConfig // the config.json beside the file; nil for none
 }
 
 // InPrecision makes the loaded model's matrix products compute in
@@ -448,7 +568,24 @@ func AllowNonFinite() LoadOption {
 // not copied) and builds its model with FromCheckpoint; the open file is
 // returned for its metadata and the tensors that are not model weights.
 // Model.Close releases both.
+//
+// An AIMv2 config.json of the Hugging Face hub beside the file (model_type
+// aimv2…) is checked against the tensors, and gives the head count, the
+// norm epsilon and the native model's default image size.
+//
+// A checkpoint sharded as the hub writes large ones is loaded from its
+// index (model.safetensors.index.json) or from any of its shards
+// (model-00001-of-00002.safetensors) with the index beside it; the first
+// shard is then the file returned.
 func LoadCheckpoint(path string, dtype tensor.Dtype, opts ...LoadOption) (*Model, *checkpoint.Mapped, error) {
+	hc, err := readHubConfig(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts = append(opts, func(s *loadSettings) { s.hubConfig = hc })
+	if index := indexOf(path); index != "" {
+		return loadShards(index, dtype, opts)
+	}
 	f, err := checkpoint.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -469,4 +606,28 @@ func LoadCheckpoint(path string, dtype tensor.Dtype, opts ...LoadOption) (*Model
 		f.Close()
 	}
 	return m, f, nil
+}
+
+// loadShards is LoadCheckpoint for a sharded checkpoint.
+func loadShards(index string, dtype tensor.Dtype, opts []LoadOption) (*Model, *checkpoint.Mapped, error) {
+	s, err := openShards(index)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := FromCheckpoint(s, dtype, opts...)
+	var changed *checkpoint.ChangedError
+	switch {
+	case errors.As(err, &changed):
+		s.Close()
+		return nil, nil, err
+	case err != nil:
+		s.Close()
+		return nil, nil, errors.Wrap(err, index)
+	}
+	release := m.release
+	m.release = func() {
+		release()
+		s.Close()
+	}
+	return m, s.files[0], nil
 }

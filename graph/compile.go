@@ -4,7 +4,6 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
-	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/ops"
 )
@@ -24,7 +23,7 @@ type Program struct {
 	// nil when the program was compiled without gradients.
 	Grads G.Nodes
 
-	weights *checkpoint.Mapped // the file the weights are mapped from; nil for none
+	weights weightFile // the file the weights are mapped from; nil for none
 }
 
 // Compile finishes the graph built by b. With withGrad it differentiates

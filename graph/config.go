@@ -12,6 +12,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/patches"
 )
 
@@ -27,6 +28,42 @@ type Config struct {
 	MLPRatio    int `json:"mlp_ratio"`  // trunk and head MLP hidden width / width
 	HeadWidth   int `json:"head_width"` // prediction head width W; 0 for a trunk without head
 	HeadDepth   int `json:"head_depth"` // prediction head residual MLP blocks
+
+	// Layer choices, empty for AIM v1's (LayerNorm, GELU MLP, fixed
+	// sin-cos positions). AIMv2 takes layers.NormRMS, layers.MLPSwiGLU of
+	// hidden width MLPHidden (MLPRatio 0) and learned positions, or the
+	// sin-cos table in its native-resolution model.
+	Norm      string  `json:"norm,omitempty"`       // layers.NormLayer or layers.NormRMS
+	NormEps   float64 `json:"norm_eps,omitempty"`   // 0: the norm's default
+	MLP       string  `json:"mlp,omitempty"`        // layers.MLPGELU or layers.MLPSwiGLU
+	MLPHidden int     `json:"mlp_hidden,omitempty"` // SwiGLU hidden width
+	PosEmbed  string  `json:"pos_embed,omitempty"`  // PosSinCos or PosLearned
+}
+
+// Position embeddings.
+const (
+	PosSinCos  = "sincos"  // the fixed 2D sin-cos table of the grid (AIM v1, AIMv2 native)
+	PosLearned = "learned" // a learned table of fixed size (AIMv2 at 224, 336, 448)
+)
+
+// IsV2 reports whether the configuration is AIMv2's architecture (RMSNorm
+// and SwiGLU), whose features are the post-trunk norm of the last block.
+func (c Config) IsV2() bool { return c.Norm == layers.NormRMS }
+
+// Hidden returns the width of the trunk's MLP hidden layer.
+func (c Config) Hidden() int {
+	if c.MLPHidden > 0 {
+		return c.MLPHidden
+	}
+	return c.MLPRatio * c.Width
+}
+
+// normSpec returns the norm of the configuration.
+func (c Config) normSpec() layers.NormSpec { return layers.NormSpec{Kind: c.Norm, Eps: c.NormEps} }
+
+// blockSpec returns the trunk block of the configuration.
+func (c Config) blockSpec() layers.BlockSpec {
+	return layers.BlockSpec{Dim: c.Width, Heads: c.Heads, SeqLen: c.Grid().Len(), Norm: c.normSpec(), MLP: c.MLP, Hidden: c.Hidden()}
 }
 
 // Grid returns how the configured images are cut into patches.
@@ -43,6 +80,7 @@ func (c Config) Grid() patches.Grid {
 const (
 	maxImageSide = 8192    // pixels, each of height and width
 	maxTokens    = 16384   // patches per image, K (a 128×128 grid)
+	maxV2Tokens  = 4096    // patches per image of AIMv2 (a 64×64 grid, 896×896 pixels)
 	maxChannels  = 64      // image channels
 	maxWidth     = 1 << 16 // trunk and prediction-head width
 	maxDepth     = 1024    // trunk and prediction-head blocks
@@ -53,6 +91,9 @@ const (
 // built within the limits above, naming the offending field as its JSON
 // key (image_height, width, heads, ...).
 func (c Config) Validate() error {
+	if err := c.checkChoices(); err != nil {
+		return errors.Wrap(err, "model config")
+	}
 	if err := c.checkSizes(); err != nil {
 		return errors.Wrap(err, "model config")
 	}
@@ -74,19 +115,37 @@ func (c Config) Validate() error {
 	return errors.Wrap(c.checkImage(), "model config")
 }
 
+// checkChoices checks the layer choices (norm, mlp, pos_embed, norm_eps)
+// and that AIMv2 has no prediction head.
+func (c Config) checkChoices() error {
+	checks := []struct {
+		ok  bool
+		msg string
+	}{
+		{c.Norm == "" || c.Norm == layers.NormLayer || c.Norm == layers.NormRMS, fmt.Sprintf("norm %q: expected %s or %s", c.Norm, layers.NormLayer, layers.NormRMS)},
+		{c.MLP == "" || c.MLP == layers.MLPGELU || c.MLP == layers.MLPSwiGLU, fmt.Sprintf("mlp %q: expected %s or %s", c.MLP, layers.MLPGELU, layers.MLPSwiGLU)},
+		{c.PosEmbed == "" || c.PosEmbed == PosSinCos || c.PosEmbed == PosLearned, fmt.Sprintf("pos_embed %q: expected %s or %s", c.PosEmbed, PosSinCos, PosLearned)},
+		{c.NormEps >= 0 && c.NormEps < 1, fmt.Sprintf("norm_eps %g: expected 0 (the norm's default) to 1", c.NormEps)},
+		{c.HeadWidth == 0 || !c.IsV2(), "head_width must be 0 with norm rmsnorm: AIMv2 has no prediction head"},
+	}
+	for _, ch := range checks {
+		if !ch.ok {
+			return errors.New(ch.msg)
+		}
+	}
+	return nil
+}
+
 // checkSizes checks that every size lies within its limits, so that the
 // products of Validate and ParamCount cannot overflow.
 func (c Config) checkSizes() error {
-	fields := []struct {
-		name      string
-		v, lo, hi int
-	}{
+	fields := []sizeField{
 		{"channels", c.Channels, 1, maxChannels},
 		{"patch", c.Patch, 1, maxImageSide},
 		{"width", c.Width, 1, maxWidth},
 		{"depth", c.Depth, 1, maxDepth},
 		{"heads", c.Heads, 1, maxWidth},
-		{"mlp_ratio", c.MLPRatio, 1, maxMLPRatio},
+		c.mlpField(),
 		{"head_width", c.HeadWidth, 0, maxWidth},
 		{"head_depth", c.HeadDepth, 0, maxDepth},
 	}
@@ -96,6 +155,22 @@ func (c Config) checkSizes() error {
 		}
 	}
 	return nil
+}
+
+// mlpField is the MLP's size field and limits: mlp_hidden for SwiGLU
+// (mlp_ratio then unused), mlp_ratio otherwise.
+func (c Config) mlpField() sizeField {
+	if c.MLP == layers.MLPSwiGLU {
+		return sizeField{"mlp_hidden", c.MLPHidden, 1, maxMLPRatio * max(c.Width, 1)}
+	}
+	return sizeField{"mlp_ratio", c.MLPRatio, 1, maxMLPRatio}
+}
+
+// sizeField is a size of the configuration, named by its JSON key, and its
+// limits.
+type sizeField struct {
+	name      string
+	v, lo, hi int
 }
 
 // checkImage checks the image size alone: height and width positive, at
@@ -113,8 +188,12 @@ func (c Config) checkImage() error {
 			return errors.Errorf("%s %d: expected a multiple of the patch size %d", side.name, side.v, c.Patch)
 		}
 	}
-	if k := (c.ImageHeight / c.Patch) * (c.ImageWidth / c.Patch); k > maxTokens {
-		return errors.Errorf("image size %d×%d: %d patches of %d×%d, expected at most %d", c.ImageHeight, c.ImageWidth, k, c.Patch, c.Patch, maxTokens)
+	limit := maxTokens
+	if c.IsV2() {
+		limit = maxV2Tokens
+	}
+	if k := (c.ImageHeight / c.Patch) * (c.ImageWidth / c.Patch); k > limit {
+		return errors.Errorf("image size %d×%d: %d patches of %d×%d, expected at most %d", c.ImageHeight, c.ImageWidth, k, c.Patch, c.Patch, limit)
 	}
 	_, err := patches.NewGrid(max(c.Channels, 1), c.ImageHeight, c.ImageWidth, c.Patch)
 	return err
@@ -132,9 +211,20 @@ func (c Config) WithImage(channels, height, width int) Config {
 // final norm) and of prediction-head parameters.
 func (c Config) ParamCount() (trunk, head int) {
 	d, w, p := c.Width, c.HeadWidth, c.Channels*c.Patch*c.Patch
-	embed := d*p + d + 2*d
-	block := 3*d*d + d*d + 2*c.MLPRatio*d*d + 4*d
-	trunk = embed + c.Depth*block + 2*d
+	norm := 2 * d // LayerNorm: weight and bias
+	if c.IsV2() {
+		norm = d
+	}
+	mlp := 2 * c.Hidden() * d
+	if c.MLP == layers.MLPSwiGLU {
+		mlp = 3 * c.Hidden() * d
+	}
+	embed := d*p + d + norm
+	if c.PosEmbed == PosLearned {
+		embed += c.Grid().Len() * d
+	}
+	block := 3*d*d + d*d + mlp + 2*norm
+	trunk = embed + c.Depth*block + norm
 	if w == 0 {
 		return trunk, 0
 	}
@@ -158,9 +248,40 @@ func paper(width, depth int) Config {
 		MLPRatio: 4, HeadWidth: 2048, HeadDepth: 12}
 }
 
+// aimv2 returns one of Apple's AIMv2 vision encoders: RGB images of side
+// pixels cut into 14×14 patches, head dimension 128, RMSNorm, a SwiGLU MLP
+// of the given hidden width and the position embedding pos (a learned table
+// of the image's grid, or the sin-cos table of the native model, at 224
+// pixels by default).
+func aimv2(width, depth, hidden, side int, pos string) Config {
+	return Config{ImageHeight: side, ImageWidth: side, Channels: 3, Patch: 14, Width: width, Depth: depth, Heads: width / 128,
+		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: hidden, PosEmbed: pos}
+}
+
+// aimv2Sizes are the AIMv2 encoders published at 224, 336 and 448 pixels:
+// name, width, depth, SwiGLU hidden width.
+var aimv2Sizes = []struct {
+	name                 string
+	width, depth, hidden int
+}{
+	{"large", 1024, 24, 2816},
+	{"huge", 1536, 24, 4096},
+	{"1b", 2048, 24, 5632},
+	{"3b", 3072, 24, 8192},
+}
+
+func init() {
+	for _, s := range aimv2Sizes {
+		for _, side := range []int{224, 336, 448} {
+			presets[fmt.Sprintf("aimv2-%s-patch14-%d", s.name, side)] = aimv2(s.width, s.depth, s.hidden, side, PosLearned)
+		}
+	}
+	presets["aimv2-large-patch14-native"] = aimv2(1024, 24, 2816, 224, PosSinCos)
+}
+
 // presets are the named configurations, the one table every command and
 // sweep reads: the small ladder (micro … base) sized for a 2-core machine,
-// and the paper's models.
+// the paper's models, and AIMv2's encoders (added by init).
 var presets = map[string]Config{
 	"micro":    small(32, 2, 1, 32, 1),
 	"tiny":     small(64, 4, 2, 64, 1),
@@ -173,9 +294,10 @@ var presets = map[string]Config{
 	"aim-7b":   paper(4096, 32),
 }
 
-// Preset returns a named configuration.
+// Preset returns a named configuration; case does not matter
+// (aimv2-1B-patch14-224 is aimv2-1b-patch14-224).
 func Preset(name string) (Config, error) {
-	c, ok := presets[name]
+	c, ok := presets[strings.ToLower(name)]
 	if !ok {
 		return c, errors.Errorf("unknown preset %q: expected one of %s", name, strings.Join(PresetNames(), ", "))
 	}
@@ -205,8 +327,12 @@ func (cfg Config) FLOPs() (train, infer float64) {
 	k := float64(cfg.Grid().Len())
 	d, w := float64(cfg.Width), float64(cfg.HeadWidth)
 	p := float64(cfg.Grid().Dim())
+	mlp := 2 * float64(cfg.Hidden()) * d
+	if cfg.MLP == layers.MLPSwiGLU {
+		mlp = 3 * float64(cfg.Hidden()) * d
+	}
 	r := float64(cfg.MLPRatio)
-	block := (4+2*r)*d*d + 2*k*d // qkv, proj, MLP; then QKᵀ and PV per token
+	block := 4*d*d + mlp + 2*k*d // qkv, proj, MLP; then QKᵀ and PV per token
 	trunk := p*d + float64(cfg.Depth)*block
 	head := d*w + float64(cfg.HeadDepth)*2*r*w*w + w*p
 	train = 3 * 2 * k * (trunk + head)

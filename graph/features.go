@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -12,8 +13,33 @@ import (
 	"github.com/aim-go/aim/layers"
 )
 
+// PostTrunkNorm, alone in a list of feature layers, chooses the output of
+// the post-trunk norm after the last block rather than a mean of raw block
+// outputs: AIMv2's features (transformers' last_hidden_state).
+const PostTrunkNorm = -1
+
+func isPostTrunkNorm(layers []int) bool { return len(layers) == 1 && layers[0] == PostTrunkNorm }
+
+// DescribeLayers names feature layers for a message: "the post-trunk norm"
+// or "blocks [20 21 22 23]".
+func DescribeLayers(layers []int) string {
+	if isPostTrunkNorm(layers) {
+		return "the post-trunk norm"
+	}
+	return fmt.Sprintf("blocks %v", layers)
+}
+
+// DefaultLayers returns the model's default features: the post-trunk norm
+// for AIMv2 (PostTrunkNorm), DefaultFeatureLayers for AIM v1.
+func (m *Model) DefaultLayers() []int {
+	if m.Config.IsV2() {
+		return []int{PostTrunkNorm}
+	}
+	return DefaultFeatureLayers(m.Config.Depth)
+}
+
 // DefaultFeatureLayers returns the blocks whose outputs are averaged into
-// features by default: the last ceil(depth/4).
+// AIM v1's features by default: the last ceil(depth/4).
 func DefaultFeatureLayers(depth int) []int {
 	n := (depth + 3) / 4
 	out := make([]int, n)
@@ -35,10 +61,11 @@ type FeatureGraph struct {
 }
 
 // NewFeatureGraph builds the feature graph for batches of up to batch images;
-// layers are 0-based block indices (nil for DefaultFeatureLayers).
+// layers are 0-based block indices, or PostTrunkNorm alone (nil for
+// DefaultLayers).
 func (m *Model) NewFeatureGraph(batch int, layerIdx []int) (*FeatureGraph, error) {
 	if layerIdx == nil {
-		layerIdx = DefaultFeatureLayers(m.Config.Depth)
+		layerIdx = m.DefaultLayers()
 	}
 	if err := checkLayers(layerIdx, m.Config.Depth); err != nil {
 		return nil, err
@@ -63,6 +90,9 @@ func (m *Model) NewFeatureGraph(batch int, layerIdx []int) (*FeatureGraph, error
 func checkLayers(idx []int, depth int) error {
 	if len(idx) == 0 {
 		return errors.New("no feature layers chosen")
+	}
+	if isPostTrunkNorm(idx) {
+		return nil
 	}
 	seen := map[int]bool{}
 	for _, l := range idx {
@@ -146,14 +176,14 @@ type Extractor struct {
 }
 
 // NewExtractor prepares the extraction of the features of the chosen blocks
-// (nil: DefaultFeatureLayers) in batches of at most batch images. No graph
-// is built until images arrive.
+// (nil: DefaultLayers) in batches of at most batch images. No graph is
+// built until images arrive.
 func (m *Model) NewExtractor(batch int, layerIdx []int) (*Extractor, error) {
 	if batch < 1 {
 		return nil, errors.Errorf("feature batch %d: expected at least 1", batch)
 	}
 	if layerIdx == nil {
-		layerIdx = DefaultFeatureLayers(m.Config.Depth)
+		layerIdx = m.DefaultLayers()
 	}
 	if err := checkLayers(layerIdx, m.Config.Depth); err != nil {
 		return nil, err

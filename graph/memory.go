@@ -1,5 +1,7 @@
 package graph
 
+import "github.com/aim-go/aim/layers"
+
 // floatBytes is the size of a float32, the element type of training.
 const floatBytes = 4
 
@@ -15,7 +17,11 @@ func (c Config) TrainBytes(batch int) int64 {
 	k, d, w := int64(c.Grid().Len()), int64(c.Width), int64(c.HeadWidth)
 	p, r, h := int64(c.Grid().Dim()), int64(c.MLPRatio), int64(c.Heads)
 	inputs := k * (2*p + 1)
-	block := (11+2*r)*k*d + h*k*k
+	mlp := 2 * int64(c.Hidden()) // the hidden layer before and after its activation
+	if c.MLP == layers.MLPSwiGLU {
+		mlp = 3 * int64(c.Hidden()) // gate, up and their product
+	}
+	block := 11*k*d + mlp*k + h*k*k
 	head := k*w*(4+int64(c.HeadDepth)*(5+2*r)) + 2*k*p
 	perImage := inputs + int64(c.Depth)*block + head
 	trunk, headParams := c.ParamCount()

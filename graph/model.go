@@ -10,7 +10,6 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/blas"
-	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/ops"
 	"github.com/aim-go/aim/patches"
@@ -22,8 +21,8 @@ type Model struct {
 	Config Config
 	Params *layers.Params
 
-	release func()             // frees weights held outside the Go heap; nil for none
-	file    *checkpoint.Mapped // the mapped file the weights are read from; nil for none
+	release func()     // frees weights held outside the Go heap; nil for none
+	file    weightFile // the mapped file(s) the weights are read from; nil for none
 }
 
 // Close releases the memory of a model loaded from a checkpoint (a mapped
@@ -111,7 +110,17 @@ func (n *network) pretrain(patches, prefix *G.Node, rows *ops.Rows) *G.Node {
 // Each chosen block's output joins a running mean right after the block
 // (ops.RunningMean), so that its memory is free once the next block has read
 // it, rather than all of them staying until the end.
+//
+// chosen = []int{PostTrunkNorm} gives the post-trunk norm of the last
+// block's output instead (AIMv2's features).
 func (n *network) features(patches, prefix *G.Node, chosen []int) *G.Node {
+	if isPostTrunkNorm(chosen) {
+		blocks := n.trunk.Forward(n.pre.Forward(patches), prefix, len(n.trunk.blocks))
+		if n.b.Err() != nil {
+			return nil
+		}
+		return n.trunk.Norm.Forward(blocks[len(blocks)-1])
+	}
 	mean := ops.NewRunningMean(len(chosen))
 	n.trunk.ForwardEach(n.pre.Forward(patches), prefix, slices.Max(chosen)+1, func(i int, out *G.Node) {
 		for _, l := range chosen {
@@ -129,24 +138,33 @@ func (n *network) features(patches, prefix *G.Node, chosen []int) *G.Node {
 }
 
 // preprocessor turns patches into tokens: the patch embedding (linear map
-// and LayerNorm, ml-aim's patchifier) plus the fixed 2D sin-cos position
-// embedding.
+// and norm, ml-aim's patchifier) plus the position embedding — the fixed 2D
+// sin-cos table, or a learned table (AIMv2 at a fixed resolution).
 type preprocessor struct {
-	b     *layers.Builder
-	embed *layers.PatchEmbed
-	pos   positions
+	b       *layers.Builder
+	embed   *layers.PatchEmbed
+	pos     positions
+	learned *G.Node // the learned table (K, D); nil for sin-cos
 }
 
 func newPreprocessor(b *layers.Builder, cfg Config, order []int) *preprocessor {
-	return &preprocessor{
+	p := &preprocessor{
 		b:     b,
-		embed: layers.NewPatchEmbed(b, "preprocessor.patchifier", cfg.Channels, cfg.Patch, cfg.Width),
+		embed: layers.NewPatchEmbedOf(b, "preprocessor.patchifier", cfg.Channels, cfg.Patch, cfg.Width, cfg.normSpec()),
 		pos:   positions{name: "preprocessor.pos_embed", width: cfg.Width, grid: cfg.Grid(), order: order},
 	}
+	if cfg.PosEmbed == PosLearned {
+		k := cfg.Grid().Len()
+		p.learned = b.Param("preprocessor.pos_embed", layers.Normal(0.02), []int{1, k, cfg.Width}, k, cfg.Width)
+	}
+	return p
 }
 
 // Forward maps patches (B·K, C·p·p) to tokens (B·K, D).
 func (p *preprocessor) Forward(patches *G.Node) *G.Node {
+	if p.learned != nil {
+		return p.b.AddRows(p.embed.Forward(patches), p.learned)
+	}
 	return p.b.AddRows(p.embed.Forward(patches), p.pos.node(p.b))
 }
 
@@ -168,18 +186,20 @@ func (p positions) node(b *layers.Builder) *G.Node {
 }
 
 // trunk is the stack of pre-norm transformer blocks under the prefix mask,
-// and the post-trunk LayerNorm that feeds the prediction head.
+// and the post-trunk norm that feeds the prediction head (AIM v1) or gives
+// the features (AIMv2).
 type trunk struct {
 	blocks []*layers.Block
-	Norm   *layers.LayerNorm
+	Norm   layers.Norm
 }
 
 func newTrunk(b *layers.Builder, cfg Config) *trunk {
 	t := &trunk{}
+	spec := cfg.blockSpec()
 	for i := 0; i < cfg.Depth; i++ {
-		t.blocks = append(t.blocks, layers.NewBlock(b, fmt.Sprintf("trunk.blocks.%d", i), cfg.Width, cfg.Heads, cfg.MLPRatio, cfg.Grid().Len()))
+		t.blocks = append(t.blocks, layers.NewBlockOf(b, fmt.Sprintf("trunk.blocks.%d", i), spec))
 	}
-	t.Norm = layers.NewLayerNorm(b, "trunk.post_trunk_norm", cfg.Width)
+	t.Norm = layers.NewNorm(b, "trunk.post_trunk_norm", cfg.Width, cfg.normSpec())
 	return t
 }
 

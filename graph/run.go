@@ -18,6 +18,9 @@ func (m *Model) WithImage(channels, height, width int) (*Model, error) {
 		return nil, errors.Errorf("images have %d channels, the model was built for %d", channels, m.Config.Channels)
 	}
 	cfg := m.Config.WithImage(channels, height, width)
+	if m.Config.PosEmbed == PosLearned && (height != m.Config.ImageHeight || width != m.Config.ImageWidth) {
+		return nil, errors.Errorf("images of %d×%d: the model learned positions for %d×%d images only (AIMv2's native model takes other sizes)", height, width, m.Config.ImageHeight, m.Config.ImageWidth)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -35,6 +38,9 @@ type pretrainGraph struct {
 func (m *Model) newPretrainGraph(batch int, obj Objective, withGrad bool) (*pretrainGraph, error) {
 	if batch < 1 {
 		return nil, errors.Errorf("batch size %d must be positive", batch)
+	}
+	if m.Config.IsV2() {
+		return nil, errors.New("an AIMv2 encoder carries no prediction head (Apple released the vision encoder alone), so it has no pre-training loss")
 	}
 	if m.Config.HeadWidth == 0 {
 		return nil, errors.New("the model has no prediction head (decoder.*), so it has no pre-training loss")

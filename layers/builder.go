@@ -266,6 +266,22 @@ func (b *Builder) LayerNorm(x, gamma, beta *G.Node, eps float64) *G.Node {
 	return b.keep(ops.LayerNorm(x, gamma, beta, eps, b.limit()))
 }
 
+// RMSNorm applies ops.RMSNorm.
+func (b *Builder) RMSNorm(x, weight *G.Node, eps float64) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.RMSNorm(x, weight, eps, b.limit()))
+}
+
+// SwiGLU applies ops.SwiGLU.
+func (b *Builder) SwiGLU(gate, up *G.Node) *G.Node {
+	if b.err != nil {
+		return nil
+	}
+	return b.keep(ops.SwiGLU(gate, up, b.limit()))
+}
+
 // GELU applies ops.GELU.
 func (b *Builder) GELU(x *G.Node) *G.Node {
 	if b.err != nil {

@@ -34,6 +34,7 @@ func (l *Linear) Forward(x *G.Node) *G.Node { return l.b.Linear(x, l.W, l.B, l.I
 type LayerNorm struct {
 	b            *Builder
 	Weight, Bias *G.Node
+	Eps          float64
 }
 
 // NewLayerNorm creates name.weight (ones) and name.bias (zeros) of size dim.
@@ -42,12 +43,13 @@ func NewLayerNorm(b *Builder, name string, dim int) *LayerNorm {
 		b:      b,
 		Weight: b.Param(name+".weight", Constant(1), []int{dim}),
 		Bias:   b.Param(name+".bias", Constant(0), []int{dim}),
+		Eps:    NormEps,
 	}
 }
 
 // Forward applies the norm to x (N, dim).
 func (n *LayerNorm) Forward(x *G.Node) *G.Node {
-	return n.b.LayerNorm(x, n.Weight, n.Bias, NormEps)
+	return n.b.LayerNorm(x, n.Weight, n.Bias, n.Eps)
 }
 
 // MLP is fc2(GELU(fc1(x))) with hidden width ratio·dim and no biases.
@@ -89,24 +91,19 @@ func (a *Attention) Forward(x, prefix *G.Node) *G.Node {
 	return a.Proj.Forward(a.b.Attention(a.QKV.Forward(x), prefix, a.Heads, a.SeqLen))
 }
 
-// Block is the pre-norm transformer block: x += Attn(LN1(x)); x += MLP(LN2(x)).
+// Block is the pre-norm transformer block: x += Attn(N1(x)); x += MLP(N2(x)),
+// N a LayerNorm (AIM v1) or an RMSNorm (AIMv2), MLP a GELU MLP or SwiGLU.
 type Block struct {
 	b            *Builder
-	Norm1, Norm2 *LayerNorm
+	Norm1, Norm2 Norm
 	Attn         *Attention
-	MLP          *MLP
+	MLP          FeedForward
 }
 
-// NewBlock creates the parameters of one trunk block under name
-// (norm_1, attn, norm_2, mlp, as in ml-aim).
+// NewBlock creates the parameters of one AIM v1 trunk block under name
+// (norm_1, attn, norm_2, mlp, as in ml-aim): LayerNorms and a GELU MLP.
 func NewBlock(b *Builder, name string, dim, heads, mlpRatio, seqLen int) *Block {
-	return &Block{
-		b:     b,
-		Norm1: NewLayerNorm(b, name+".norm_1", dim),
-		Attn:  NewAttention(b, name+".attn", dim, heads, seqLen),
-		Norm2: NewLayerNorm(b, name+".norm_2", dim),
-		MLP:   NewMLP(b, name+".mlp", dim, mlpRatio*dim),
-	}
+	return NewBlockOf(b, name, BlockSpec{Dim: dim, Heads: heads, SeqLen: seqLen, Hidden: mlpRatio * dim})
 }
 
 // Forward applies the block to x (B·K, dim).
@@ -135,15 +132,22 @@ func (r *ResidualMLP) Forward(x *G.Node) *G.Node {
 
 // PatchEmbed maps flattened patches to tokens: a linear map (the p×p,
 // stride-p convolution of ml-aim's patchifier, weight stored (D, C, p, p))
-// followed by a LayerNorm.
+// followed by a LayerNorm (AIM v1) or an RMSNorm (AIMv2).
 type PatchEmbed struct {
 	b    *Builder
 	Proj *Linear
-	Norm *LayerNorm
+	Norm Norm
 }
 
-// NewPatchEmbed creates name.proj.{weight,bias} and name.norm.{weight,bias}.
+// NewPatchEmbed creates name.proj.{weight,bias} and name.norm.{weight,bias}
+// (AIM v1's patch embedding, with a LayerNorm).
 func NewPatchEmbed(b *Builder, name string, channels, patch, dim int) *PatchEmbed {
+	return NewPatchEmbedOf(b, name, channels, patch, dim, NormSpec{})
+}
+
+// NewPatchEmbedOf creates name.proj.{weight,bias} and the norm of spec
+// under name.norm.
+func NewPatchEmbedOf(b *Builder, name string, channels, patch, dim int, norm NormSpec) *PatchEmbed {
 	in := channels * patch * patch
 	proj := &Linear{
 		b:         b,
@@ -151,7 +155,7 @@ func NewPatchEmbed(b *Builder, name string, channels, patch, dim int) *PatchEmbe
 		B:         b.Param(name+".proj.bias", Constant(0), []int{dim}),
 		InputGrad: false,
 	}
-	return &PatchEmbed{b: b, Proj: proj, Norm: NewLayerNorm(b, name+".norm", dim)}
+	return &PatchEmbed{b: b, Proj: proj, Norm: NewNorm(b, name+".norm", dim, norm)}
 }
 
 // Forward embeds patches (B·K, C·p·p), each flattened in (channel, row,

@@ -1,8 +1,9 @@
 // Package layers holds the reusable constructors the AIM model is assembled
-// from: Linear, LayerNorm, the MLP, multi-head self-attention under a prefix
-// mask, the pre-norm transformer block, the patch embedding, the fixed 2D
-// sin-cos position embedding and the residual MLP block of the prediction
-// head.
+// from: Linear, LayerNorm and RMSNorm, the GELU MLP and the SwiGLU MLP,
+// multi-head self-attention under a prefix mask, the pre-norm transformer
+// block, the patch embedding, the fixed 2D sin-cos position embedding and
+// the residual MLP block of the prediction head. AIM v1 and AIMv2 differ
+// only in the norm and MLP their blocks are built with (BlockSpec).
 //
 // A constructor takes a Builder and a name, and owns the parameters it
 // creates under that name; the names are those of ml-aim's PyTorch state

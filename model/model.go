@@ -1,13 +1,14 @@
 // Package model is the plain API for using an AIM model — Apple's released
-// classifiers or a checkpoint of this project — from a program or a
-// notebook, with no Gorgonia or tensor types: load a checkpoint, turn
-// photos into model input with ml-aim's preprocessing, and get features,
-// per-image embeddings or class predictions as Tensors that carry their
-// shape.
+// AIM v1 classifiers, Apple's AIMv2 encoders from the Hugging Face hub (told
+// apart by their tensors), or a checkpoint of this project — from a program
+// or a notebook, with no Gorgonia or tensor types: load a checkpoint, turn
+// photos into model input with the model's preprocessing, and get
+// features, per-image embeddings or class predictions as Tensors that
+// carry their shape.
 //
 //	m, err := model.Load("aim-600m.safetensors", model.Options{})
 //	defer m.Close()
-//	x, names, err := model.LoadImages("photos/")
+//	x, names, err := m.LoadImages("photos/")
 //	preds, err := m.Classify(ctx, x, 5)
 //
 // Load is the one loader for every pre-trained model: Apple's released
@@ -44,7 +45,8 @@ type Options struct {
 	// head in the checkpoint itself (head.* tensors) is used, if any.
 	Head string
 	// HeadLayers are the blocks the head reads; nil: those the file
-	// records (probe_layers), else the last 6, ml-aim's default.
+	// records (probe_layers), else the last 6, ml-aim's default (AIMv2:
+	// the post-trunk norm, graph.PostTrunkNorm).
 	HeadLayers []int
 	// Labels name the head's classes; nil: the ImageNet-1k classes for a
 	// head of 1,000 classes.
@@ -69,6 +71,7 @@ type Model struct {
 	labels []string
 	batch  int
 	norm   *Normalization // recorded by this project's pre-training; nil for others
+	path   string         // the checkpoint
 }
 
 // Normalization is the per-channel input normalisation of a checkpoint of
@@ -82,6 +85,7 @@ type Info struct {
 	ImageHeight, ImageWidth    int   // the size the model was made for (others work if the patches tile them)
 	Classes                    int   // 0 without a head
 	HeadLayers                 []int // the blocks the head reads
+	AIMv2                      bool  // Apple's AIMv2 architecture (RMSNorm, SwiGLU), not AIM v1's
 }
 
 // Load reads a safetensors checkpoint, or the checkpoint of a run
@@ -102,7 +106,7 @@ func Load(path string, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{trunk: g, batch: o.Batch}
+	m := &Model{trunk: g, batch: o.Batch, path: path}
 	if m.batch <= 0 {
 		m.batch = 32
 	}
@@ -147,6 +151,8 @@ func (m *Model) loadHead(path string, f *checkpoint.Mapped, o Options) error {
 		m.layers = o.HeadLayers
 	case recorded != nil:
 		m.layers = recorded
+	case m.trunk.Config.IsV2():
+		m.layers = m.trunk.DefaultLayers()
 	default:
 		m.layers = probe.DefaultHeadLayers(m.trunk.Config.Depth)
 	}
@@ -172,7 +178,7 @@ func (m *Model) Close() error { return m.trunk.Close() }
 func (m *Model) Info() Info {
 	c := m.trunk.Config
 	i := Info{Width: c.Width, Depth: c.Depth, Heads: c.Heads, Patch: c.Patch, Channels: c.Channels,
-		ImageHeight: c.ImageHeight, ImageWidth: c.ImageWidth, HeadLayers: append([]int(nil), m.layers...)}
+		ImageHeight: c.ImageHeight, ImageWidth: c.ImageWidth, HeadLayers: append([]int(nil), m.layers...), AIMv2: c.IsV2()}
 	if m.head != nil {
 		i.Classes = m.head.Classes
 	}
@@ -187,6 +193,22 @@ func (m *Model) Normalization() (Normalization, bool) {
 		return Normalization{}, false
 	}
 	return *m.norm, true
+}
+
+// LoadImages reads photos (files, or folders searched recursively) as
+// LoadImages does, through the model's preprocessing: ml-aim's evaluation
+// transform for AIM v1, the hub's for AIMv2 (the preprocessor_config.json
+// beside the checkpoint, else shorter side to the model's size, bicubic,
+// centre crop, CLIP mean/std).
+func (m *Model) LoadImages(paths ...string) (*Tensor, []string, error) {
+	t := data.EvalTransform()
+	if m.trunk.Config.IsV2() {
+		var err error
+		if t, _, err = data.HubTransformFor(m.path, m.trunk.Config.ImageHeight); err != nil {
+			return nil, nil, err
+		}
+	}
+	return loadImages(paths, data.PhotoOptions{Transform: t})
 }
 
 // Labels returns the class names (nil when unknown or without a head).
@@ -210,7 +232,8 @@ func (m *Model) sized(x *Tensor) (*graph.Model, error) {
 
 // Features returns the frozen-trunk features of images x (N, C, H, W): for
 // each token, the mean of the raw outputs of the chosen blocks (nil: the
-// last ceil(depth/4)), as (N, K, D).
+// last ceil(depth/4); for AIMv2 the post-trunk norm of the last block), as
+// (N, K, D).
 func (m *Model) Features(ctx context.Context, x *Tensor, layers []int) (*Tensor, error) {
 	g, err := m.sized(x)
 	if err != nil {
@@ -229,7 +252,7 @@ func (m *Model) Features(ctx context.Context, x *Tensor, layers []int) (*Tensor,
 }
 
 // Embed returns one embedding per image of x: the mean over the tokens of
-// its features (nil layers: the last ceil(depth/4) blocks), as (N, D).
+// its features (nil layers: the model's default features), as (N, D).
 func (m *Model) Embed(ctx context.Context, x *Tensor, layers []int) (*Tensor, error) {
 	f, err := m.Features(ctx, x, layers)
 	if err != nil {

@@ -70,7 +70,11 @@ func Preprocess(img image.Image) (*Tensor, error) {
 // (N, 3, 224, 224), with the file of each image. A file that cannot be
 // read is an error naming it.
 func LoadImages(paths ...string) (*Tensor, []string, error) {
-	p, err := data.ReadPhotos(paths, data.PhotoOptions{})
+	return loadImages(paths, data.PhotoOptions{})
+}
+
+func loadImages(paths []string, opt data.PhotoOptions) (*Tensor, []string, error) {
+	p, err := data.ReadPhotos(paths, opt)
 	if err != nil {
 		return nil, nil, err
 	}

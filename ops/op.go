@@ -1,6 +1,7 @@
 // Package ops holds the custom Gorgonia operations the AIM model is built
-// from: linear layers, LayerNorm, exact GELU, masked multi-head attention,
-// residual additions and the weighted squared-error loss.
+// from: linear layers, LayerNorm and RMSNorm, exact GELU and the SwiGLU gate,
+// masked multi-head attention, residual additions and the weighted
+// squared-error loss.
 //
 // Each operation has a hand-written forward kernel and symbolic gradient made
 // of further operations of this package, so Gorgonia's autodiff works through

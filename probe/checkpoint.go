@@ -185,8 +185,11 @@ func recordedLayers(meta map[string]string) ([]int, error) {
 
 // checkBlockList refuses a negative or repeated block index: a file
 // records 0-based blocks, each once (whether they exist is for the trunk
-// to say).
+// to say), or graph.PostTrunkNorm alone (AIMv2's features).
 func checkBlockList(layers []int) error {
+	if len(layers) == 1 && layers[0] == graph.PostTrunkNorm {
+		return nil
+	}
 	seen := map[int]bool{}
 	for _, l := range layers {
 		switch {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
-	"github.com/aim-go/aim/graph"
 )
 
 // File names inside a probe's output directory.
@@ -70,7 +69,7 @@ func Run(ctx context.Context, t *Trunk, name string, src *data.Source, o Options
 	}
 	layers := o.Layers
 	if layers == nil {
-		layers = graph.DefaultFeatureLayers(prep.model.Config.Depth)
+		layers = prep.model.DefaultLayers()
 	}
 	cfg := prep.model.Config
 	head, err := NewHead(HeadSpec{Kind: o.Kind, Dim: cfg.Width, Heads: cfg.Heads, Classes: prep.train.Classes, LinearBias: o.LinearBias}, o.Seed)

@@ -19,7 +19,8 @@ type Trunk struct {
 	// nil when the checkpoint does not record it.
 	Norm *train.Normalization
 	// FixedSize says that the checkpoint records its image size (the
-	// aim_config metadata): downstream images are resized to it.
+	// aim_config metadata) or fixes it (AIMv2's learned position table):
+	// downstream images are resized to it.
 	FixedSize bool
 	// Checkpoint is the file the trunk was read from.
 	Checkpoint string
@@ -36,6 +37,7 @@ func LoadTrunk(path string, opts ...graph.LoadOption) (*Trunk, error) {
 	}
 	t := &Trunk{Model: m, Checkpoint: path}
 	_, t.FixedSize = f.Meta[graph.MetaConfig]
+	t.FixedSize = t.FixedSize || m.Config.PosEmbed == graph.PosLearned
 	if n, ok := train.ReadNormalization(f.Meta); ok {
 		t.Norm = &n
 	}

@@ -7,12 +7,13 @@ Runs ml-aim's evaluation transform with torchvision on PIL images:
     Resize(256, interpolation=BICUBIC)      # --resize
     CenterCrop(224)                         # --crop
     ToTensor()
-    Normalize(IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD)   # only with --normalize
+    Normalize(IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD)   # only with --normalize;
+                                            # OpenAI CLIP's with --stats clip
 
 and writes the results, float32 (N, 3, crop, crop), as one .npy file:
 
     /usr/bin/python3 bench/pytorch/preprocess_ref.py --out ref.npy [--exif] \\
-        [--resize 256] [--crop 224] [--normalize] \\
+        [--resize 256] [--crop 224] [--normalize] [--stats imagenet|clip] \\
         [--out-normalized norm.npy] [--out-exif exif.npy] FILE...
 
 --out-normalized and --out-exif write, in the same run, the results with
@@ -34,16 +35,24 @@ from torchvision import transforms as T
 
 IMAGENET_DEFAULT_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_DEFAULT_STD = (0.229, 0.224, 0.225)
+# OpenAI CLIP's statistics, which AIMv2's hub preprocessing uses (--stats clip)
+OPENAI_CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
+OPENAI_CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+STATS = {"imagenet": (IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD), "clip": (OPENAI_CLIP_MEAN, OPENAI_CLIP_STD)}
 
 
-def eval_transform(resize, crop, normalize):
-    steps = [
-        T.Resize(resize, interpolation=T.InterpolationMode.BICUBIC),
-        T.CenterCrop(crop),
-        T.ToTensor(),
-    ]
+def eval_transform(resize, crop, normalize, stats="imagenet", exact=None):
+    if exact:  # Resize((h, w)): exactly that size, no crop
+        steps = [T.Resize(exact, interpolation=T.InterpolationMode.BICUBIC), T.ToTensor()]
+    else:
+        steps = [
+            T.Resize(resize, interpolation=T.InterpolationMode.BICUBIC),
+            T.CenterCrop(crop),
+            T.ToTensor(),
+        ]
     if normalize:
-        steps.append(T.Normalize(mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD))
+        mean, std = STATS[stats]
+        steps.append(T.Normalize(mean=mean, std=std))
     return T.Compose(steps)
 
 
@@ -61,19 +70,24 @@ def main(argv=None):
     ap.add_argument("--crop", type=int, default=224, help="side of the centre crop")
     ap.add_argument("--exif", action="store_true", help="apply the EXIF orientation first")
     ap.add_argument("--normalize", action="store_true", help="also apply Normalize")
+    ap.add_argument("--stats", choices=sorted(STATS), default="imagenet",
+                    help="Normalize's mean and std: ImageNet's (ml-aim) or OpenAI CLIP's (AIMv2 on the hub)")
     ap.add_argument("--out-normalized", help="also write the results with Normalize here")
     ap.add_argument("--out-exif", help="also write the results with the EXIF orientation here")
+    ap.add_argument("--exact", help="H,W: resize to exactly H×W (Resize((H, W))) instead of --resize and --crop")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args(argv)
+    exact = tuple(int(v) for v in args.exact.split(",")) if args.exact else None
+    out_h, out_w = exact or (args.crop, args.crop)
 
     # (output file, transform, apply EXIF) for each array to write.
-    runs = [(args.out, eval_transform(args.resize, args.crop, args.normalize), args.exif)]
+    runs = [(args.out, eval_transform(args.resize, args.crop, args.normalize, args.stats, exact), args.exif)]
     if args.out_normalized:
-        runs.append((args.out_normalized, eval_transform(args.resize, args.crop, True), args.exif))
+        runs.append((args.out_normalized, eval_transform(args.resize, args.crop, True, args.stats, exact), args.exif))
     if args.out_exif:
-        runs.append((args.out_exif, eval_transform(args.resize, args.crop, args.normalize), True))
+        runs.append((args.out_exif, eval_transform(args.resize, args.crop, args.normalize, args.stats, exact), True))
     for out_path, tf, exif in runs:
-        out = np.empty((len(args.files), 3, args.crop, args.crop), dtype=np.float32)
+        out = np.empty((len(args.files), 3, out_h, out_w), dtype=np.float32)
         with torch.no_grad():
             for i, path in enumerate(args.files):
                 try:

@@ -10,13 +10,21 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/bench"
+	"github.com/aim-go/aim/graph"
 )
+
+// encoderOnly reports whether a preset has no prediction head to train
+// (AIMv2): its bench times the feature pass alone.
+func encoderOnly(preset string) bool {
+	cfg, err := graph.Preset(preset)
+	return err == nil && cfg.IsV2()
+}
 
 func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench")
 	preset := fs.String("preset", "bench", "model preset")
 	batchList := fs.String("batch", "64", "images per step, at least 1; with --infer-only a comma-separated list of batch sizes (e.g. 1,8)")
-	inferOnly := fs.Bool("infer-only", false, "time only the feature pass of the trunk (no prediction head, no training), at each --batch")
+	inferOnly := fs.Bool("infer-only", false, "time only the feature pass of the trunk (no prediction head, no training), at each --batch; always for the AIMv2 presets, which have no prediction head")
 	weights := fs.String("weights", "f32", "with --infer-only: f32, or bf16/f16 to hold the linear layers' weights as 16-bit values, as from a BF16 or F16 checkpoint")
 	steps := fs.Int("steps", 10, "timed steps, at least 1 (after 2 warm-up steps); the median is reported")
 	profile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
@@ -27,6 +35,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := prec.check(); err != nil {
 		return err
 	}
+	*inferOnly = *inferOnly || encoderOnly(*preset)
 	batches, err := parseCounts("--batch", *batchList)
 	if err != nil {
 		return err

@@ -32,7 +32,7 @@ type classifyFlags struct {
 func (f *classifyFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ckpt, "checkpoint", "", "classifier checkpoint: a trunk with its probe head (head.*), e.g. one of Apple's released AIM classifiers as safetensors (required)")
 	fs.StringVar(&f.head, "head", "", "probe head file, when the checkpoint holds a trunk only (aim probe's probe.safetensors, or a released head)")
-	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks the head reads (default: the blocks the file records as probe_layers, else the last 6)")
+	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks the head reads, or -1 for the post-trunk norm (default: the blocks the file records as probe_layers, else the last 6 for AIM v1 and the post-trunk norm for AIMv2)")
 	fs.StringVar(&f.labels, "labels", "", "class names, one per line in class order (default: the 1,000 ImageNet classes, for a head of 1,000 classes)")
 	fs.StringVar(&f.logits, "logits", "", "also write the logits (N, classes) as float32 .npy")
 	fs.IntVar(&f.top, "top", 5, "classes to print per image, at least 1")
@@ -88,7 +88,12 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer c.close()
-	in, err := newImageInputs(inputs, f.imageFlags)
+	t, why, err := photoTransform(f.imageFlags, f.ckpt, c.model.Config)
+	if err != nil {
+		return err
+	}
+	reportTransform(stderr, "classify", inputs, t, why)
+	in, err := newImageInputs(inputs, f.imageFlags, t)
 	if err != nil {
 		return err
 	}
@@ -175,6 +180,8 @@ func (c *classifier) chooseLayers(flagValue string, recorded []int) error {
 	case recorded != nil:
 		c.layers, c.layersFrom = recorded, fmt.Sprintf("%s: metadata %s %v", c.headFile, probe.MetaLayers, recorded)
 		return c.checkRecordedLayers()
+	case c.model.Config.IsV2():
+		c.layers, c.layersFrom = c.model.DefaultLayers(), "AIMv2's features"
 	default:
 		c.layers, c.layersFrom = probe.DefaultHeadLayers(c.model.Config.Depth), "the default blocks"
 	}
@@ -305,7 +312,7 @@ func (p *predictor) start(d *data.Dataset, first string) error {
 		}
 		return errors.Wrap(err, c.layersFrom)
 	}
-	fmt.Fprintf(p.log, "classify: %s probe of %d classes on blocks %v%s\n", c.head.Kind, c.head.Classes, p.run.Layers(), describeHalf(c.model.Params))
+	fmt.Fprintf(p.log, "classify: %s probe of %d classes on %s%s\n", c.head.Kind, c.head.Classes, graph.DescribeLayers(p.run.Layers()), describeHalf(c.model.Params))
 	if p.flags.logits != "" && p.comm.Rank() == 0 {
 		p.logits, err = data.CreateNpy(p.flags.logits, []int{c.head.Classes})
 	}

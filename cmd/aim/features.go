@@ -37,7 +37,7 @@ func (f *featureFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ckpt, "checkpoint", "", "model checkpoint (.safetensors) (required)")
 	fs.StringVar(&f.images, "images", "", "a .npy array of images (N, C, H, W) or (N, H, W): float32 or float64 used exactly as given (normalise them as the model was trained), or uint8 scaled by 1/255 to [0, 1]; H and W any multiple of the patch size — other sizes than the model's give more or fewer patches, and the grid used is printed. Photos and more arrays may also be named as arguments")
 	fs.StringVar(&f.out, "out", "", "output .npy file for the float32 features: (N, K, D) per token, or (N, D) with --pool mean; the input order goes to the same name with .json (required)")
-	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks whose raw outputs are averaged (default: the last ceil(depth/4))")
+	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks whose raw outputs are averaged, or -1 for the post-trunk norm of the last block (default: the last ceil(depth/4) blocks for AIM v1, the post-trunk norm for AIMv2)")
 	fs.StringVar(&f.pool, "pool", "none", "none: a feature per token (N, K, D); mean: one embedding per image, the mean over its tokens (N, D)")
 	fs.IntVar(&f.batch, "batch", 64, "images per forward pass (the graph is built for min(batch, images))")
 	fs.BoolVar(&f.allowNonFinite, "allow-nonfinite", false, "load a checkpoint even if tensors hold NaN or infinite values (to inspect a diverged run)")
@@ -107,7 +107,12 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer m.Close()
 	loaded := time.Since(began)
 	fmt.Fprintf(stderr, "features: loaded %s in %.2fs (width %d, %d blocks%s)\n", f.ckpt, loaded.Seconds(), m.Config.Width, m.Config.Depth, describeHalf(m.Params))
-	in, err := newImageInputs(inputs, f.imageFlags)
+	t, why, err := photoTransform(f.imageFlags, f.ckpt, m.Config)
+	if err != nil {
+		return err
+	}
+	reportTransform(stderr, "features", inputs, t, why)
+	in, err := newImageInputs(inputs, f.imageFlags, t)
 	if err != nil {
 		return err
 	}
@@ -127,7 +132,7 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		run := time.Since(began) - loaded
 		fmt.Fprintf(stderr, "features: %d images in %.2fs (%.3fs per image)\n", n, run.Seconds(), run.Seconds()/float64(n))
 	}
-	fmt.Fprintf(stdout, "%d images → %s %v (blocks %v); input order in %s\n", w.order.Len(), f.out, w.shape(), w.ex.Layers(), orderPath(f.out))
+	fmt.Fprintf(stdout, "%d images → %s %v (%s); input order in %s\n", w.order.Len(), f.out, w.shape(), graph.DescribeLayers(w.ex.Layers()), orderPath(f.out))
 	return nil
 }
 

@@ -20,9 +20,13 @@ const photoChunk = 64
 // imageFlags are the flags of the commands that read images.
 type imageFlags struct {
 	exif, skipBad bool
+	transform     string
+	size          sizeFlag
 }
 
 func (f *imageFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.transform, "transform", transformAuto, "how photos are preprocessed: auto (ml-aim's for AIM v1, hub's for AIMv2), ml-aim (shorter side 256 bicubic, centre crop 224, ImageNet mean/std) or hub (the preprocessor_config.json beside the checkpoint, else shorter side to the model's size bicubic, centre crop, CLIP mean/std)")
+	fs.Var(&f.size, "size", "resize every photo to exactly H,W pixels (S for S×S), bicubic, without a crop, then normalise as --transform does: for AIMv2's native model, any sides that are multiples of 14 up to 4,096 patches; without it photos are resized and centre-cropped to the model's size (224 for the native model)")
 	fs.BoolVar(&f.exif, "exif", false, "apply the EXIF orientation of photos (ml-aim ignores it)")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "go on past photos that cannot be read or decoded, and list them")
 }
@@ -30,8 +34,8 @@ func (f *imageFlags) register(fs *flag.FlagSet) {
 // imageInputs are the images a command reads, in the order given: .npy
 // arrays of shape (N, C, H, W) or (N, H, W), used exactly as given, and
 // photos (PNG and JPEG files, and folders of them searched recursively)
-// through ml-aim's evaluation transform (resize 256 bicubic, centre crop
-// 224, ImageNet normalisation) into 3×224×224 images.
+// through a transform (ml-aim's evaluation transform for AIM v1, the hub's
+// for AIMv2; see photoTransform).
 type imageInputs struct {
 	paths    []string
 	opts     data.PhotoOptions
@@ -57,11 +61,10 @@ func (in *imageInputs) bar() probe.Progress {
 	return in.progress
 }
 
-func newImageInputs(paths []string, f imageFlags) (*imageInputs, error) {
+func newImageInputs(paths []string, f imageFlags, t data.Transform) (*imageInputs, error) {
 	if len(paths) == 0 {
 		return nil, usageError{errors.New("no images given: name .npy arrays, photos or folders of photos")}
 	}
-	t := data.EvalTransform()
 	t.EXIF = f.exif
 	return &imageInputs{paths: paths, opts: data.PhotoOptions{Transform: t, SkipBad: f.skipBad}}, nil
 }

@@ -38,6 +38,26 @@ func TestPyTorchParity(t *testing.T) {
 	t.Logf("%s", lastLines(string(out), 3))
 }
 
+// TestAIMv2PyTorchParity runs bench/pytorch/aimv2_parity.py: a PyTorch
+// AIMv2 written by hand writes random encoders under ml-aim's and
+// transformers' names (F32 and BF16, learned and sin-cos positions, with
+// and without the hub's config.json), and `aim features` must match it
+// within 1e-4 of its largest feature; bad files and sizes must fail naming
+// the tensor, key or size.
+func TestAIMv2PyTorchParity(t *testing.T) {
+	if testing.Short() {
+		t.Skip("PyTorch parity skipped in -short mode")
+	}
+	py := pytorch.Python(t)
+	bin := buildAim(t)
+	script := filepath.Join("..", "..", "bench", "pytorch", "aimv2_parity.py")
+	out, err := exec.Command(py, script, "--aim", bin, "--workdir", t.TempDir()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("AIMv2 parity check failed: %v\n%s", err, out)
+	}
+	t.Logf("%s", lastLines(string(out), 3))
+}
+
 func lastLines(s string, n int) string {
 	lines := 0
 	for i := len(s) - 1; i >= 0; i-- {

@@ -35,7 +35,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "pre-trained model checkpoint (.safetensors) (required)")
 	fs.StringVar(&f.out, "out", "", "output directory (required)")
 	fs.StringVar(&f.kind, "probe", string(probe.Attentive), "probe head: attentive or linear")
-	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks whose raw outputs are averaged (default: the last ceil(depth/4))")
+	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks whose raw outputs are averaged, or -1 for the post-trunk norm (default: the last ceil(depth/4) for AIM v1, the post-trunk norm for AIMv2)")
 	fs.IntVar(&f.epochs, "epochs", probe.DefaultEpochs, "passes over the training images, at least 1 (more when needed for --min-steps)")
 	fs.IntVar(&f.minSteps, "min-steps", probe.DefaultMinSteps, "optimiser steps at least: small datasets get more epochs (0: no minimum)")
 	fs.IntVar(&f.batch, "batch", probe.DefaultBatch, "training images per step, at least 2")

@@ -6,6 +6,7 @@ import (
 	"github.com/aim-go/aim/layers"
 	"go/constant"
 	"go/token"
+	"gorgonia.org/gorgonia"
 	"reflect"
 )
 
@@ -13,34 +14,75 @@ func init() {
 	Symbols["github.com/aim-go/aim/layers/layers"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Constant":          reflect.ValueOf(layers.Constant),
+		"MLPGELU":           reflect.ValueOf(constant.MakeFromLiteral("\"gelu\"", token.STRING, 0)),
+		"MLPSwiGLU":         reflect.ValueOf(constant.MakeFromLiteral("\"swiglu\"", token.STRING, 0)),
 		"NewAttention":      reflect.ValueOf(layers.NewAttention),
 		"NewBlock":          reflect.ValueOf(layers.NewBlock),
+		"NewBlockOf":        reflect.ValueOf(layers.NewBlockOf),
 		"NewBuilder":        reflect.ValueOf(layers.NewBuilder),
+		"NewFeedForward":    reflect.ValueOf(layers.NewFeedForward),
 		"NewLayerNorm":      reflect.ValueOf(layers.NewLayerNorm),
 		"NewLinear":         reflect.ValueOf(layers.NewLinear),
 		"NewLoadingBuilder": reflect.ValueOf(layers.NewLoadingBuilder),
 		"NewMLP":            reflect.ValueOf(layers.NewMLP),
+		"NewNorm":           reflect.ValueOf(layers.NewNorm),
 		"NewParams":         reflect.ValueOf(layers.NewParams),
 		"NewPatchEmbed":     reflect.ValueOf(layers.NewPatchEmbed),
+		"NewPatchEmbedOf":   reflect.ValueOf(layers.NewPatchEmbedOf),
+		"NewRMSNorm":        reflect.ValueOf(layers.NewRMSNorm),
 		"NewResidualMLP":    reflect.ValueOf(layers.NewResidualMLP),
+		"NewSwiGLU":         reflect.ValueOf(layers.NewSwiGLU),
 		"NormEps":           reflect.ValueOf(constant.MakeFromLiteral("1.00000000000000000003625036316452388482356461452127405209466815e-06", token.FLOAT, 0)),
+		"NormLayer":         reflect.ValueOf(constant.MakeFromLiteral("\"layernorm\"", token.STRING, 0)),
+		"NormRMS":           reflect.ValueOf(constant.MakeFromLiteral("\"rmsnorm\"", token.STRING, 0)),
 		"Normal":            reflect.ValueOf(layers.Normal),
 		"PositionEmbedding": reflect.ValueOf(layers.PositionEmbedding),
+		"RMSNormEps":        reflect.ValueOf(constant.MakeFromLiteral("9.999999999999999999948913325368725010799941799177759094163775444e-06", token.FLOAT, 0)),
 		"SinCos2D":          reflect.ValueOf(layers.SinCos2D),
 		"XavierUniform":     reflect.ValueOf(layers.XavierUniform),
 
 		// type definitions
 		"Attention":   reflect.ValueOf((*layers.Attention)(nil)),
 		"Block":       reflect.ValueOf((*layers.Block)(nil)),
+		"BlockSpec":   reflect.ValueOf((*layers.BlockSpec)(nil)),
 		"Builder":     reflect.ValueOf((*layers.Builder)(nil)),
+		"FeedForward": reflect.ValueOf((*layers.FeedForward)(nil)),
 		"HalfLoader":  reflect.ValueOf((*layers.HalfLoader)(nil)),
 		"Init":        reflect.ValueOf((*layers.Init)(nil)),
 		"LayerNorm":   reflect.ValueOf((*layers.LayerNorm)(nil)),
 		"Linear":      reflect.ValueOf((*layers.Linear)(nil)),
 		"Loader":      reflect.ValueOf((*layers.Loader)(nil)),
 		"MLP":         reflect.ValueOf((*layers.MLP)(nil)),
+		"Norm":        reflect.ValueOf((*layers.Norm)(nil)),
+		"NormSpec":    reflect.ValueOf((*layers.NormSpec)(nil)),
 		"Params":      reflect.ValueOf((*layers.Params)(nil)),
 		"PatchEmbed":  reflect.ValueOf((*layers.PatchEmbed)(nil)),
+		"RMSNorm":     reflect.ValueOf((*layers.RMSNorm)(nil)),
 		"ResidualMLP": reflect.ValueOf((*layers.ResidualMLP)(nil)),
+		"SwiGLU":      reflect.ValueOf((*layers.SwiGLU)(nil)),
+
+		// interface wrapper definitions
+		"_FeedForward": reflect.ValueOf((*_github_com_aim_go_aim_layers_FeedForward)(nil)),
+		"_Norm":        reflect.ValueOf((*_github_com_aim_go_aim_layers_Norm)(nil)),
 	}
+}
+
+// _github_com_aim_go_aim_layers_FeedForward is an interface wrapper for FeedForward type
+type _github_com_aim_go_aim_layers_FeedForward struct {
+	IValue   interface{}
+	WForward func(x *gorgonia.Node) *gorgonia.Node
+}
+
+func (W _github_com_aim_go_aim_layers_FeedForward) Forward(x *gorgonia.Node) *gorgonia.Node {
+	return W.WForward(x)
+}
+
+// _github_com_aim_go_aim_layers_Norm is an interface wrapper for Norm type
+type _github_com_aim_go_aim_layers_Norm struct {
+	IValue   interface{}
+	WForward func(x *gorgonia.Node) *gorgonia.Node
+}
+
+func (W _github_com_aim_go_aim_layers_Norm) Forward(x *gorgonia.Node) *gorgonia.Node {
+	return W.WForward(x)
 }

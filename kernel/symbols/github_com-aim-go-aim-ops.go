@@ -30,7 +30,9 @@ func init() {
 		"OnRows":              reflect.ValueOf(ops.OnRows),
 		"Packed":              reflect.ValueOf(ops.Packed),
 		"PlanMemory":          reflect.ValueOf(ops.PlanMemory),
+		"RMSNorm":             reflect.ValueOf(ops.RMSNorm),
 		"SoftmaxCrossEntropy": reflect.ValueOf(ops.SoftmaxCrossEntropy),
+		"SwiGLU":              reflect.ValueOf(ops.SwiGLU),
 		"WeightedMSE":         reflect.ValueOf(ops.WeightedMSE),
 
 		// type definitions

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/layers"
+	"github.com/aim-go/aim/probe"
+)
+
+// writeV2 saves an untrained AIMv2 encoder of the given configuration
+// under ml-aim's names, as model.safetensors in a folder of its own.
+func writeV2(t *testing.T, cfg graph.Config) string {
+	t.Helper()
+	m, err := graph.New(cfg, tensor.Float32, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, meta := m.Tensors()
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// v2Grey is an AIMv2 for 8×8 grey images: learned positions, RMSNorm,
+// SwiGLU.
+var v2Grey = graph.Config{ImageHeight: 8, ImageWidth: 8, Channels: 1, Patch: 4, Width: 16, Depth: 2, Heads: 2,
+	Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 24, PosEmbed: graph.PosLearned}
+
+// aim probe trains a head on AIMv2's post-trunk-norm features of a folder
+// of photos, records them as its probe_layers, and aim classify reads
+// the same features through it.
+func TestAIMv2ProbeAndClassify(t *testing.T) {
+	ckpt, out, dataset := writeV2(t, v2Grey), t.TempDir(), writeFolderDataset(t, 8)
+	var stdout, stderr bytes.Buffer
+	args := []string{"probe", "--checkpoint", ckpt, "--data", "folder:" + dataset, "--out", out, "--epochs", "1", "--batch", "8", "--min-steps", "2"}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("aim probe: exit %d: %s", code, stderr.String())
+	}
+	head := filepath.Join(out, probe.HeadFile)
+	f, err := checkpoint.Read(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Meta[probe.MetaLayers]; got != "[-1]" {
+		t.Errorf("the head records probe_layers %q, want [-1] (the post-trunk norm)", got)
+	}
+	labels := filepath.Join(t.TempDir(), "labels.txt")
+	if err := os.WriteFile(labels, []byte("bright\ndark\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	img := writeImages(t, 1)
+	if code := run([]string{"classify", "--checkpoint", ckpt, "--head", head, "--labels", labels, "--top", "2", img}, &stdout, &stderr); code != 0 {
+		t.Fatalf("aim classify --head: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "dark (1)") || !strings.Contains(stderr.String(), "the post-trunk norm") {
+		t.Errorf("aim classify: stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+// aim loss refuses an AIMv2 file: it carries no prediction head.
+func TestAIMv2LossRefused(t *testing.T) {
+	ckpt := writeV2(t, v2Grey)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"loss", "--checkpoint", ckpt, "--images", writeImages(t, 2), "--prefix", "1"}, &stdout, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "AIMv2") || !strings.Contains(stderr.String(), "no prediction head") {
+		t.Errorf("aim loss on AIMv2: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// Photos go through the hub's transform for AIMv2 (the
+// preprocessor_config.json beside the model when there is one), through
+// ml-aim's with --transform ml-aim, and the command says which.
+func TestAIMv2PhotoTransforms(t *testing.T) {
+	cfg := graph.Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 28, Width: 32, Depth: 1, Heads: 1,
+		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 40, PosEmbed: graph.PosSinCos}
+	ckpt := writeV2(t, cfg)
+	photo := filepath.Join(photoDir, "chelsea_landscape.png")
+	features := func(want string, extra ...string) []float32 {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "f.npy")
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"features", "--checkpoint", ckpt, "--out", out}, extra...)
+		if code := run(append(args, photo), &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", extra, code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), want) || !strings.Contains(stdout.String(), "[1 64 32]") {
+			t.Errorf("%v: stdout %q, stderr %q; want %q and features (1, 64, 32)", extra, stdout.String(), stderr.String(), want)
+		}
+		d, err := data.ReadNpy(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Images
+	}
+	hub := features("photos through the hub's preprocessing for AIMv2 (no preprocessor_config.json beside the model): shorter side 224 bicubic, centre crop 224, CLIP mean/std")
+	mlaim := features("photos through ml-aim's evaluation transform (--transform ml-aim): shorter side 256 bicubic, centre crop 224, ImageNet mean/std", "--transform", "ml-aim")
+	if equalFloats(hub, mlaim) {
+		t.Error("the hub's and ml-aim's transforms gave the same features")
+	}
+	pc := filepath.Join(filepath.Dir(ckpt), data.PreprocessorConfigName)
+	if err := os.WriteFile(pc, []byte(`{"size": {"shortest_edge": 224}, "crop_size": {"height": 224, "width": 224}, "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711], "resample": 3}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fromFile := features("the hub's preprocessing from " + pc); !equalFloats(fromFile, hub) {
+		t.Error("the hub's defaults written as preprocessor_config.json gave other features")
+	}
+	bad := map[string][]string{
+		"--transform \"timm\"": {"--transform", "timm"},
+		"--size 140,300: model config: image_width 300: expected a multiple of the patch size 28": {"--size", "140,300"},
+		"4160 patches of 28×28, expected at most 4096":                                            {"--size", "1792,1820"},
+	}
+	for want, flags := range bad {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"features", "--checkpoint", ckpt, "--out", filepath.Join(t.TempDir(), "f.npy")}, flags...)
+		if code := run(append(args, photo), &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("%v: exit %d, stderr %q; want %q", flags, code, stderr.String(), want)
+		}
+	}
+}
+
+// The native model takes photos at any --size whose sides are multiples
+// of its patch: a photo resized to 140×308 gives a 5×11 grid.
+func TestAIMv2NativeSize(t *testing.T) {
+	cfg := graph.Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 28, Width: 32, Depth: 1, Heads: 1,
+		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 40, PosEmbed: graph.PosSinCos}
+	ckpt := writeV2(t, cfg)
+	var stdout, stderr bytes.Buffer
+	args := []string{"features", "--checkpoint", ckpt, "--out", filepath.Join(t.TempDir(), "f.npy"), "--size", "140,308", filepath.Join(photoDir, "chelsea_landscape.png")}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "[1 55 32]") || !strings.Contains(stderr.String(), "at --size 140,308: resized to 140×308 bicubic") {
+		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+func equalFloats(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// aim bench times an AIMv2 preset's feature pass: it has no prediction
+// head to train.
+func TestAIMv2BenchPreset(t *testing.T) {
+	if testing.Short() {
+		t.Skip("AIMv2-L bench skipped in -short mode")
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"bench", "--preset", "aimv2-large-patch14-224", "--batch", "1", "--steps", "1"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"preset": "aimv2-large-patch14-224"`) || !strings.Contains(stdout.String(), `"images_per_s"`) {
+		t.Errorf("bench printed %s", stdout.String())
+	}
+}
+
+// A fixed-resolution AIMv2 file records no image size, but its position
+// table fixes it: suite and probe datasets are resized to it (optdigits'
+// 8×8 digits to 12×12).
+func TestAIMv2ProbeResizesToTheTable(t *testing.T) {
+	if _, err := data.Load("optdigits", data.LoadOptions{}); errors.Is(err, data.ErrNotInstalled) {
+		t.Skip(err)
+	}
+	cfg := v2Grey
+	cfg.ImageHeight, cfg.ImageWidth = 12, 12
+	m, err := graph.New(cfg, tensor.Float32, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, meta := m.Tensors()
+	delete(meta, graph.MetaConfig)
+	ckpt := filepath.Join(t.TempDir(), "model.safetensors")
+	if err := checkpoint.Write(ckpt, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"suite", "--checkpoint", ckpt, "--datasets", "optdigits", "--out", t.TempDir(), "--epochs", "1",
+		"--min-steps", "1", "--train-images", "200", "--test-images", "50"}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("aim suite: exit %d: %s", code, stderr.String())
+	}
+}

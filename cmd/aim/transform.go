@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/graph"
+)
+
+// Values of --transform.
+const (
+	transformAuto  = "auto"   // ml-aim's for AIM v1, the hub's for AIMv2
+	transformMLAim = "ml-aim" // ml-aim's evaluation transform
+	transformHub   = "hub"    // the hub's: preprocessor_config.json, else CLIP at the model's size
+)
+
+// photoTransform chooses the transform photos go through for the model of
+// checkpoint ckpt (--transform, --size), and says which and why.
+func photoTransform(f imageFlags, ckpt string, cfg graph.Config) (data.Transform, string, error) {
+	t, why, err := chooseTransform(f.transform, ckpt, cfg)
+	if err != nil || f.size.H == 0 {
+		return t, why, err
+	}
+	if err := cfg.WithImage(cfg.Channels, f.size.H, f.size.W).Validate(); err != nil {
+		return t, why, usageError{errors.Wrapf(err, "--size %s", f.size.String())}
+	}
+	t.Height, t.Width = f.size.H, f.size.W
+	return t, why + " at --size " + f.size.String(), nil
+}
+
+// chooseTransform is the transform --transform names.
+func chooseTransform(choice, ckpt string, cfg graph.Config) (data.Transform, string, error) {
+	switch choice {
+	case transformMLAim:
+		return data.EvalTransform(), "ml-aim's evaluation transform (--transform ml-aim)", nil
+	case transformHub:
+		return hubTransform(ckpt, cfg)
+	case transformAuto, "":
+		if cfg.IsV2() {
+			return hubTransform(ckpt, cfg)
+		}
+		return data.EvalTransform(), "ml-aim's evaluation transform", nil
+	}
+	return data.Transform{}, "", usageError{errors.Errorf("--transform %q: expected %s, %s or %s", choice, transformAuto, transformMLAim, transformHub)}
+}
+
+// hubTransform is the preprocessor_config.json beside the checkpoint, else
+// the hub's defaults at the model's image size.
+func hubTransform(ckpt string, cfg graph.Config) (data.Transform, string, error) {
+	return data.HubTransformFor(ckpt, cfg.ImageHeight)
+}
+
+// reportTransform prints the transform photos go through, when inputs
+// include photos.
+func reportTransform(w io.Writer, command string, paths []string, t data.Transform, why string) {
+	for _, p := range paths {
+		if !isNpy(p) {
+			fmt.Fprintf(w, "%s: photos through %s: %v\n", command, why, t)
+			return
+		}
+	}
+}
