@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/layers"
 )
 
 // features runs m's feature pass on images.
@@ -37,7 +39,18 @@ func TestBF16ReleasesMappedWeights(t *testing.T) {
 	if err := blas.CheckPrecision(blas.PrecisionBF16); err != nil {
 		t.Skipf("no bf16 products here: %v", err)
 	}
-	cfg := Config{ImageHeight: 32, ImageWidth: 32, Channels: 3, Patch: 8, Width: 256, Depth: 2, Heads: 2, MLPRatio: 4}
+	v1 := Config{ImageHeight: 32, ImageWidth: 32, Channels: 3, Patch: 8, Width: 256, Depth: 2, Heads: 2, MLPRatio: 4}
+	v2 := Config{ImageHeight: 32, ImageWidth: 32, Channels: 3, Patch: 8, Width: 256, Depth: 2, Heads: 2,
+		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 640, PosEmbed: PosLearned}
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{{"v1", v1}, {"AIMv2", v2}} {
+		t.Run(c.name, func(t *testing.T) { checkReleasedFiles(t, c.cfg) })
+	}
+}
+
+func checkReleasedFiles(t *testing.T, cfg Config) {
 	m, err := New(cfg, tensor.Float32, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +106,16 @@ func checkReleased(t *testing.T, path string, cfg Config) {
 		t.Fatal(err)
 	}
 	defer fresh.Close()
-	if got, want := features(t, bf, images, 3), features(t, fresh, images, 3); !slices.Equal(got, want) {
+	got, want := features(t, bf, images, 3), features(t, fresh, images, 3)
+	if !slices.Equal(got, want) {
 		t.Error("f32 features from the released weights differ from a fresh load's")
+	}
+	worst, scale := 0.0, 0.0
+	for i, w := range want {
+		worst = max(worst, math.Abs(float64(first[i]-w)))
+		scale = max(scale, math.Abs(float64(w)))
+	}
+	if worst == 0 || worst > 3e-2*scale {
+		t.Errorf("bf16 features: max|Δ| = %.3g·max|f32|, want in (0, 3e-2]", worst/scale)
 	}
 }
