@@ -8,6 +8,7 @@ import (
 	"github.com/aim-go/aim/blas/onednn"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/internal/half"
+	"github.com/aim-go/aim/layers"
 )
 
 // OneDNNReport is what oneDNN did during a benchmark, and how fast it
@@ -47,11 +48,16 @@ func oneDNNReport(cfg graph.Config, rows int) *OneDNNReport {
 	return r
 }
 
-// linearShapes are a block's linear layers as (out, in): qkv, proj, fc1,
-// fc2.
+// linearShapes are a block's linear layers as (out, in): qkv, proj, and
+// the MLP's fc1 and fc2 — for SwiGLU (AIMv2) the gate and up projections
+// and the down one.
 func linearShapes(cfg graph.Config) [][2]int {
-	d, h := cfg.Width, cfg.MLPRatio*cfg.Width
-	return [][2]int{{3 * d, d}, {d, d}, {h, d}, {d, h}}
+	d, h := cfg.Width, cfg.Hidden()
+	shapes := [][2]int{{3 * d, d}, {d, d}, {h, d}, {d, h}}
+	if cfg.MLP == layers.MLPSwiGLU {
+		shapes = append(shapes, [2]int{h, d})
+	}
+	return shapes
 }
 
 // isolatedFraction returns gflops as a fraction of the isolated rate of
