@@ -36,13 +36,10 @@ func (h helpRequested) Error() string { return "help requested" }
 // printUsage writes the command's usage line, summary and flags to w.
 func (h helpRequested) printUsage(w io.Writer, summary string) {
 	fmt.Fprintf(w, "Usage: %s [flags]\n\n%s.\n", h.fs.Name(), capitalize(summary))
-	if !hasFlags(h.fs) {
-		return
+	if hasFlags(h.fs) {
+		printFlags(w, h.fs)
 	}
-	fmt.Fprintln(w, "\nFlags:")
-	h.fs.SetOutput(w)
-	h.fs.PrintDefaults()
-	h.fs.SetOutput(io.Discard)
+	printExamples(w, strings.TrimPrefix(h.fs.Name(), "aim "))
 }
 
 func capitalize(s string) string {

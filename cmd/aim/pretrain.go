@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strings"
 
 	"github.com/pkg/errors"
 
@@ -37,7 +38,7 @@ type pretrainFlags struct {
 const defaultSteps = 300
 
 func (f *pretrainFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", "mnist", "dataset: "+fmt.Sprint(data.Names())+", npy:FILE or folder:DIR")
+	fs.StringVar(&f.data, "data", "mnist", "dataset: "+strings.Join(data.Names(), ", "))
 	fs.StringVar(&f.dataDir, "data-dir", "", "directory holding the dataset's files (default: where the dataset's package installs them)")
 	f.size = registerSize(fs)
 	fs.StringVar(&f.preset, "preset", "tiny", "model preset: "+fmt.Sprint(graph.PresetNames()))
