@@ -43,7 +43,7 @@ var commandExamples = map[string][]string{
 		"aim probe --checkpoint runs/fm-small/checkpoint.safetensors --data mnist --out runs/fm-small/probe-mnist",
 		"aim probe --checkpoint runs/fm-small/checkpoint.safetensors --data mnist --random-init --out runs/baseline",
 	},
-	"suite": {"aim suite --checkpoint runs/fm-small/checkpoint.safetensors --out runs/fm-small/suite --random-init"},
+	"suite":   {"aim suite --checkpoint runs/fm-small/checkpoint.safetensors --out runs/fm-small/suite --random-init"},
 	"version": {"aim version", "aim --version"},
 	"bench": {
 		"aim bench",
