@@ -14,7 +14,7 @@ var flagGroups = []struct {
 	names []string
 }{
 	{"Data", []string{"data", "data-dir", "datasets", "images", "size", "transform", "exif", "skip-bad",
-		"train-images", "val-images", "test-images", "data-sizes", "augment", "metrics", "results"}},
+		"train-images", "val-images", "test-images", "data-sizes", "augment", "metrics", "results", "suite"}},
 	{"Model", []string{"checkpoint", "preset", "head", "labels", "layers", "head-depth", "mask", "order",
 		"target", "probe", "linear-bias", "random-init", "prefix", "allow-nonfinite"}},
 	{"Training", []string{"steps", "epochs", "batch", "feature-batch", "lr", "min-lr", "warmup",
@@ -56,6 +56,7 @@ var commandExamples = map[string][]string{
 	"plot": {
 		"aim plot --results runs/scaling/results.json --out figures",
 		"aim plot --metrics runs/mnist-tiny --out figures",
+		"aim plot --suite runs/fm-small/suite/suite.json --out figures",
 	},
 }
 

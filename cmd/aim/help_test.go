@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/aim-go/aim/probe"
 )
 
 // TestHelpGroupsEveryFlag: each command's help lists every flag once,
@@ -63,4 +68,37 @@ func flagSetOf(t *testing.T, name string) *flag.FlagSet {
 	}
 	got = h.fs
 	return got
+}
+
+// TestPlotSuite: aim plot --suite draws a suite.json's accuracies (beside
+// the untrained trunk's) and a probe's result.json, and names a file of
+// neither kind.
+func TestPlotSuite(t *testing.T) {
+	dir := t.TempDir()
+	suite := probe.SuiteResult{Entries: []probe.SuiteEntry{
+		{Dataset: "mnist", Result: &probe.Result{Dataset: "mnist", TestAccuracy: 0.97}, RandomInit: &probe.Result{Dataset: "mnist", TestAccuracy: 0.9}},
+		{Dataset: "emoji", Skipped: "not installed"},
+		{Dataset: "optdigits", Result: &probe.Result{Dataset: "optdigits", TestAccuracy: 0.95}},
+	}}
+	one := probe.Result{Dataset: "fashion-mnist", TestAccuracy: 0.85}
+	for name, v := range map[string]any{"suite.json": suite, "result.json": one, "other.json": map[string]int{"steps": 3}} {
+		b, _ := json.Marshal(v)
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"suite.json", "result.json"} {
+		out := filepath.Join(dir, "fig-"+name)
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"plot", "--suite", filepath.Join(dir, name), "--out", out}, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, stderr.String())
+		}
+		if st, err := os.Stat(filepath.Join(out, suiteFigure+".png")); err != nil || st.Size() == 0 {
+			t.Errorf("%s: no figure: %v", name, err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"plot", "--suite", filepath.Join(dir, "other.json"), "--out", filepath.Join(dir, "x")}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "--suite") {
+		t.Errorf("a file of neither kind: exit %d, %q", code, stderr.String())
+	}
 }

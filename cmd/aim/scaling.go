@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -11,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/aim-go/aim/plots"
+	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/scaling"
 	"github.com/aim-go/aim/train"
 )
@@ -71,18 +74,28 @@ func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("plot")
 	results := fs.String("results", "", "results.json of aim scaling: the sweep's figures")
 	metrics := fs.String("metrics", "", "one run's metrics.jsonl, or its directory (aim pretrain's --out): its loss curves")
+	suite := fs.String("suite", "", "suite.json of aim suite, or result.json of aim probe: test accuracy per dataset (beside an untrained trunk's, when recorded)")
 	out := fs.String("out", "", "directory for the figures (PNG and SVG) (required)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if (*results == "") == (*metrics == "") {
-		return usageError{errors.New("give --results (a scaling sweep) or --metrics (one run), one of them")}
+	given := 0
+	for _, v := range []string{*results, *metrics, *suite} {
+		if v != "" {
+			given++
+		}
+	}
+	if given != 1 {
+		return usageError{errors.New("give one of --results (a scaling sweep), --metrics (one run) or --suite (probe results)")}
 	}
 	if err := required("out", *out); err != nil {
 		return err
 	}
 	if *metrics != "" {
 		return plotRun(*metrics, *out, stdout)
+	}
+	if *suite != "" {
+		return plotSuite(*suite, *out, stdout)
 	}
 	if err := checkOutputFiles("--out", *out, scaling.FigureFiles(), map[string]string{"--results": *results}); err != nil {
 		return err
@@ -142,4 +155,72 @@ func plotRun(metrics, out string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "loss curves of %d evaluations written to %s.png and .svg\n", len(ms), filepath.Join(out, lossFigure))
 	return nil
+}
+
+// suiteFigure is the base name of the figure aim plot --suite draws.
+const suiteFigure = "suite_accuracy"
+
+// plotSuite draws the test accuracy per dataset of a suite.json (aim
+// suite) or a result.json (aim probe), beside the untrained trunk's where
+// the file has it.
+func plotSuite(path, out string, stdout io.Writer) error {
+	if err := checkOutputFiles("--out", out, []string{suiteFigure + ".png", suiteFigure + ".svg"}, map[string]string{"--suite": path}); err != nil {
+		return err
+	}
+	entries, err := readProbeResults(path)
+	if err != nil {
+		return err
+	}
+	names, trained, random := make([]string, 0, len(entries)), []float64{}, []float64{}
+	hasRandom := false
+	for _, e := range entries {
+		if e.Result == nil {
+			continue
+		}
+		names = append(names, e.Dataset)
+		trained = append(trained, 100*e.Result.TestAccuracy)
+		r := math.NaN()
+		if e.RandomInit != nil {
+			r, hasRandom = 100*e.RandomInit.TestAccuracy, true
+		}
+		random = append(random, r)
+	}
+	if len(names) == 0 {
+		return errors.Errorf("--suite %s: no dataset was probed", path)
+	}
+	sets := []plots.Bars{{Label: "pre-trained", Values: trained}}
+	if hasRandom {
+		sets = append(sets, plots.Bars{Label: "untrained trunk", Values: random})
+	}
+	p, err := plots.BarChart("Downstream test accuracy", "top-1 accuracy (%)", names, sets...)
+	if err != nil {
+		return err
+	}
+	base := filepath.Join(out, suiteFigure)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return errors.Wrap(err, "--out")
+	}
+	if err := plots.Save(p, base, vg.Points(120+70*float64(len(names))), 4*vg.Inch); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "figure written to %s.png and .svg\n", base)
+	return nil
+}
+
+// readProbeResults reads the entries of a suite.json, or the one result of
+// a probe's result.json.
+func readProbeResults(path string) ([]probe.SuiteEntry, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "--suite")
+	}
+	var suite probe.SuiteResult
+	if err := json.Unmarshal(b, &suite); err == nil && len(suite.Entries) > 0 {
+		return suite.Entries, nil
+	}
+	var one probe.Result
+	if err := json.Unmarshal(b, &one); err != nil || one.Dataset == "" {
+		return nil, errors.Errorf("--suite %s: expected the suite.json of aim suite or the result.json of aim probe", path)
+	}
+	return []probe.SuiteEntry{{Dataset: one.Dataset, Result: &one}}, nil
 }

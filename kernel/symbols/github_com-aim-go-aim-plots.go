@@ -13,6 +13,7 @@ func init() {
 	Symbols["github.com/aim-go/aim/plots/plots"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"AccuracyVsImages": reflect.ValueOf(plots.AccuracyVsImages),
+		"BarChart":         reflect.ValueOf(plots.BarChart),
 		"DPI":              reflect.ValueOf(constant.MakeFromLiteral("200", token.INT, 0)),
 		"Line":             reflect.ValueOf(plots.Line),
 		"LossCurves":       reflect.ValueOf(plots.LossCurves),
@@ -25,6 +26,7 @@ func init() {
 		"Spearman":         reflect.ValueOf(plots.Spearman),
 
 		// type definitions
+		"Bars":         reflect.ValueOf((*plots.Bars)(nil)),
 		"Curve":        reflect.ValueOf((*plots.Curve)(nil)),
 		"LabeledPoint": reflect.ValueOf((*plots.LabeledPoint)(nil)),
 		"LossHistory":  reflect.ValueOf((*plots.LossHistory)(nil)),
