@@ -27,8 +27,9 @@ func TestPretrainUsageErrors(t *testing.T) {
 		{[]string{"pretrain", "--out", out, "--steps", "5", "--epochs", "1"}, "not both"},
 		{[]string{"pretrain", "--out", out, "--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"scaling", "--out", out, "--sweep", "nope"}, `unknown sweep "nope"`},
-		{[]string{"plot", "--out", out}, "give --results (a scaling sweep) or --metrics (one run), one of them"},
-		{[]string{"plot", "--out", out, "--results", "r.json", "--metrics", "m.jsonl"}, "one of them"},
+		{[]string{"plot", "--out", out}, "give one of --results (a scaling sweep), --metrics (one run) or --suite (probe results)"},
+		{[]string{"plot", "--out", out, "--results", "r.json", "--metrics", "m.jsonl"}, "give one of --results"},
+		{[]string{"plot", "--out", out, "--suite", "s.json", "--metrics", "m.jsonl"}, "give one of --results"},
 		{[]string{"plot", "--out", out, "--metrics", "nothing-here"}, "--metrics: stat nothing-here"},
 	}
 	for _, tc := range tests {
