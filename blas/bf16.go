@@ -115,17 +115,8 @@ func toBF16Go(dst []uint16, src []float32) {
 	}
 }
 
-// roundRows writes the rows×cols matrix at src (row stride ld) as
-// contiguous bf16 bits into dst.
-func roundRows(dst []uint16, src []float32, rows, cols, ld int) {
-	parallel.For(rows, max(1, 4096/max(cols, 1)), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			toBF16(dst[i*cols:(i+1)*cols], src[i*ld:i*ld+cols])
-		}
-	})
-}
-
-// roundRowsF32 is roundRows with the bf16 values held as float32.
+// roundRowsF32 writes the rows×cols matrix at src (row stride ld) rounded
+// to bf16 values, held as float32, contiguously into dst.
 func roundRowsF32(dst, src []float32, rows, cols, ld int) {
 	parallel.For(rows, max(1, 4096/max(cols, 1)), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -422,7 +413,7 @@ func (s weightsSource) bf16Bits(p onednn.Product) (bits []uint16, release func()
 	out := bitsScratch.Get(size)
 	release = func() { bitsScratch.Put(out) }
 	if s.w32 != nil {
-		roundRows(out, s.w32, p.N, p.K, p.K)
+		roundPadded(out, s.w32, p.N, p.K, p.K, p.N, p.K)
 		return out, release, nil
 	}
 	parallel.For(size, 1<<14, func(lo, hi int) {
