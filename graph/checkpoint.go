@@ -12,19 +12,14 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/internal/offheap"
 	"github.com/aim-go/aim/layers"
 )
 
-// Metadata keys of the checkpoints this project writes.
-const (
-	MetaNumHeads = "num_heads"  // ml-aim's key: the attention head count
-	MetaConfig   = "aim_config" // the Config as JSON (image size included)
-)
-
-// IgnoredPrefixes are tensor-name prefixes a checkpoint may hold besides the
+// ignoredPrefixes are tensor-name prefixes a checkpoint may hold besides the
 // model: optimiser state and ml-aim's downstream probe head.
-var IgnoredPrefixes = []string{"optim.", "head."}
+var ignoredPrefixes = []string{schema.OptimizerPrefix, schema.HeadPrefix}
 
 // Tensors returns the weights as float32 checkpoint tensors under their
 // ml-aim names and shapes, and the metadata that describes the model.
@@ -35,8 +30,9 @@ func (m *Model) Tensors() (map[string]checkpoint.Tensor, map[string]string) {
 		data := append([]float32(nil), m.Params.Float32s(name)...)
 		ts[name] = checkpoint.Tensor{Shape: append([]int(nil), t.Shape()...), Data: data}
 	}
-	cfg, _ := json.Marshal(m.Config)
-	return ts, map[string]string{MetaNumHeads: strconv.Itoa(m.Config.Heads), MetaConfig: string(cfg)}
+	meta := map[string]string{schema.NumHeads: strconv.Itoa(m.Config.Heads)}
+	_ = schema.SetJSON(meta, schema.ModelConfig, m.Config) // a Config always encodes
+	return ts, meta
 }
 
 // FromCheckpoint builds a model from checkpoint tensors. The architecture is
@@ -321,7 +317,7 @@ func (l *loader) release() {
 }
 
 func ignored(name string) bool {
-	for _, p := range IgnoredPrefixes {
+	for _, p := range ignoredPrefixes {
 		if strings.HasPrefix(name, p) {
 			return true
 		}
@@ -362,11 +358,8 @@ func inferConfig(f checkpoint.Source, hc *hubConfig) (Config, error) {
 			return cfg, err
 		}
 	}
-	if _, recorded := f.Metadata()[MetaNumHeads]; cfg.Heads > 0 && !recorded {
-		return cfg, nil
-	}
-	if cfg.Heads, err = headCount(f.Metadata(), cfg.Width); err != nil {
-		return cfg, err
+	if cfg.Heads, err = schema.HeadCount(f.Metadata(), cfg.Width, cfg.Heads); err != nil {
+		return cfg, errors.Wrap(err, "checkpoint")
 	}
 	return cfg, nil
 }
@@ -404,16 +397,16 @@ func inferV1(f checkpoint.Source, cfg *Config) error {
 func recordedImage(f checkpoint.Source, cfg *Config) error {
 	side := 16 * cfg.Patch
 	cfg.ImageHeight, cfg.ImageWidth = side, side
-	js, ok := f.Metadata()[MetaConfig]
+	js, ok := f.Metadata()[schema.ModelConfig]
 	if !ok {
 		return nil
 	}
 	var saved Config
 	if err := json.Unmarshal([]byte(js), &saved); err != nil {
-		return errors.Wrapf(err, "checkpoint: metadata %s is not a JSON model config", MetaConfig)
+		return errors.Wrapf(err, "checkpoint: metadata %s is not a JSON model config", schema.ModelConfig)
 	}
 	cfg.ImageHeight, cfg.ImageWidth = saved.ImageHeight, saved.ImageWidth
-	return errors.Wrapf(cfg.checkImage(), "checkpoint: metadata %s", MetaConfig)
+	return errors.Wrapf(cfg.checkImage(), "checkpoint: metadata %s", schema.ModelConfig)
 }
 
 // inferV2 reads AIMv2's SwiGLU width and position embedding: a learned
@@ -440,12 +433,12 @@ func inferV2(f checkpoint.Source, cfg *Config) error {
 	if len(table) != 3 || table[0] != 1 || table[2] != cfg.Width {
 		return errors.Errorf("checkpoint: %s has shape %v, want (1, K, %d)", pos, table, cfg.Width)
 	}
-	if _, recorded := f.Metadata()[MetaConfig]; recorded {
+	if _, recorded := f.Metadata()[schema.ModelConfig]; recorded {
 		if err := recordedImage(f, cfg); err != nil {
 			return err
 		}
 		if k := cfg.Grid().Len(); k != table[1] {
-			return errors.Errorf("checkpoint: %s holds %d positions, the image size of metadata %s %d patches", pos, table[1], MetaConfig, k)
+			return errors.Errorf("checkpoint: %s holds %d positions, the image size of metadata %s %d patches", pos, table[1], schema.ModelConfig, k)
 		}
 		return nil
 	}
@@ -488,21 +481,6 @@ func ratio(f checkpoint.Source, name string, width int) (int, error) {
 		return 0, errors.Errorf("checkpoint: %s has shape %v, want (k·%d, %d)", name, t.Shape, width, width)
 	}
 	return t.Shape[0] / width, nil
-}
-
-func headCount(meta map[string]string, width int) (int, error) {
-	s, ok := meta[MetaNumHeads]
-	if !ok {
-		if width%128 != 0 {
-			return 0, errors.Errorf("checkpoint: no %q metadata, and width %d is not a multiple of 128 (the paper's head dimension)", MetaNumHeads, width)
-		}
-		return width / 128, nil
-	}
-	h, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || h < 1 || width%h != 0 {
-		return 0, errors.Errorf("checkpoint: metadata %s = %q is not a positive divisor of the width %d", MetaNumHeads, s, width)
-	}
-	return h, nil
 }
 
 // inferHead reads the prediction head's width and depth; a checkpoint
@@ -630,4 +608,18 @@ func loadShards(index string, dtype tensor.Dtype, opts []LoadOption) (*Model, *c
 		s.Close()
 	}
 	return m, s.files[0], nil
+}
+
+// RecordedObjective returns the objective (patch order, target kind) of the
+// pre-training run that wrote a checkpoint, from its schema.TrainOptions
+// metadata; ok is false for a checkpoint without it (one from elsewhere:
+// the paper's objective applies).
+func RecordedObjective(meta map[string]string) (obj Objective, ok bool, err error) {
+	var run struct {
+		Objective Objective `json:"objective"`
+	}
+	if ok, err = schema.JSON(meta, schema.TrainOptions, &run); !ok || err != nil {
+		return Objective{}, false, err
+	}
+	return run.Objective, true, nil
 }

@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 )
 
 // writeWithImageSize writes the weights of a testConfig model with an
@@ -27,7 +28,7 @@ func writeWithImageSize(t *testing.T, height, width int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta[MetaConfig] = string(js)
+	meta[schema.ModelConfig] = string(js)
 	path := filepath.Join(t.TempDir(), "declared.safetensors")
 	if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
 		t.Fatal(err)

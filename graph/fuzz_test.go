@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 )
 
 // FuzzLoadConfig loads a checkpoint whose aim_config metadata is the fuzzed
@@ -20,7 +21,7 @@ func FuzzLoadConfig(f *testing.F) {
 		f.Fatal(err)
 	}
 	tensors, meta := m.Tensors()
-	valid := meta[MetaConfig]
+	valid := meta[schema.ModelConfig]
 	f.Add(valid)
 	for _, size := range [][2]int{{1_000_000_000, 1_000_000_000}, {40_000, 40_000}, {4_000, 4_000}, {0, 64}, {-8, 64}, {64, 66}} {
 		c := m.Config
@@ -50,7 +51,7 @@ func FuzzLoadConfig(f *testing.F) {
 		for k, v := range meta {
 			md[k] = v
 		}
-		md[MetaConfig] = config
+		md[schema.ModelConfig] = config
 		got, err := FromCheckpoint(&checkpoint.File{Tensors: tensors, Meta: md}, tensor.Float32)
 		if err == nil {
 			if vErr := got.Config.Validate(); vErr != nil {

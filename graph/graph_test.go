@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -251,11 +252,11 @@ func TestCheckpointRoundTripInfersTheArchitecture(t *testing.T) {
 	}
 
 	// Without metadata: heads default to width/128, which 8 is not.
-	delete(meta, MetaNumHeads)
+	delete(meta, schema.NumHeads)
 	if _, err := FromCheckpoint(f, tensor.Float32); err == nil || !strings.Contains(err.Error(), "num_heads") {
 		t.Errorf("missing num_heads with width 8: %v", err)
 	}
-	meta[MetaNumHeads] = "2"
+	meta[schema.NumHeads] = "2"
 
 	// A trunk without decoder tensors loads as a model without head.
 	trunk := map[string]checkpoint.Tensor{}

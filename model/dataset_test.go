@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/train"
@@ -24,7 +25,7 @@ func writeRun(t *testing.T) string {
 		t.Fatal(err)
 	}
 	ts, meta := g.Tensors()
-	meta[train.MetaMean], meta[train.MetaStd] = "[0.25]", "[0.5]"
+	meta[schema.DataMean], meta[schema.DataStd] = "[0.25]", "[0.5]"
 	dir := t.TempDir()
 	if err := checkpoint.Write(filepath.Join(dir, train.CheckpointFile), &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/probe"
@@ -76,7 +77,7 @@ type Model struct {
 
 // Normalization is the per-channel input normalisation of a checkpoint of
 // this project: x' = (x − Mean[c]) / Std[c] on pixels scaled to [0, 1].
-type Normalization = train.Normalization
+type Normalization = schema.Normalization
 
 // Info describes a model.
 type Info struct {
@@ -110,7 +111,7 @@ func Load(path string, o Options) (*Model, error) {
 	if m.batch <= 0 {
 		m.batch = 32
 	}
-	if n, ok := train.ReadNormalization(f.Metadata()); ok {
+	if n, ok := schema.ReadNormalization(f.Metadata()); ok {
 		if len(n.Mean) != g.Config.Channels {
 			g.Close()
 			return nil, errors.Errorf("%s: the recorded normalisation has %d channels, the model %d", path, len(n.Mean), g.Config.Channels)

@@ -9,19 +9,9 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/ops"
-)
-
-// Metadata keys of a probe file, besides graph.MetaNumHeads. ml-aim's own
-// files have no metadata at all.
-const (
-	MetaProbe   = "probe"        // the Kind
-	MetaLayers  = "probe_layers" // the feature blocks, as a JSON list
-	MetaClasses = "classes"      // the number of classes
-	// metaLayersOld is the key of the feature blocks in files written
-	// before MetaLayers; still read.
-	metaLayersOld = "layers"
 )
 
 // Tensor names of a head: ml-aim's AttentionPoolingClassifier (under
@@ -35,7 +25,7 @@ const (
 	runningMean     = "head.bn.running_mean"
 	runningVar      = "head.bn.running_var"
 	batchesTracked  = "head.bn.num_batches_tracked"
-	headTensorsPref = "head."
+	headTensorsPref = schema.HeadPrefix
 )
 
 // Save writes the head to a safetensors file in the layout of ml-aim's
@@ -57,8 +47,8 @@ func (h *Head) Save(path string, layers []int) error {
 	counter := map[string]checkpoint.Int64Tensor{batchesTracked: {Shape: []int{}, Data: []int64{int64(h.BN.Updates)}}}
 	l, _ := json.Marshal(layers)
 	meta := map[string]string{
-		graph.MetaNumHeads: strconv.Itoa(h.Heads), MetaProbe: string(h.Kind),
-		MetaLayers: string(l), MetaClasses: strconv.Itoa(h.Classes),
+		schema.NumHeads: strconv.Itoa(h.Heads), schema.Probe: string(h.Kind),
+		schema.ProbeLayers: string(l), schema.Classes: strconv.Itoa(h.Classes),
 	}
 	f := &checkpoint.File{Tensors: ts, Int64s: counter, Meta: meta}
 	return errors.Wrap(checkpoint.Write(path, f), "saving the probe") // the error names path
@@ -128,10 +118,10 @@ func headSpec(src checkpoint.Source, heads int) (HeadSpec, error) {
 		spec.Kind = Linear
 	}
 	meta := src.Metadata()
-	if k, ok := meta[MetaProbe]; ok {
+	if k, ok := meta[schema.Probe]; ok {
 		kind, err := ParseKind(k)
 		if err != nil {
-			return spec, errors.Wrapf(err, "metadata %s", MetaProbe)
+			return spec, errors.Wrapf(err, "metadata %s", schema.Probe)
 		}
 		spec.Kind = kind
 	}
@@ -142,45 +132,13 @@ func headSpec(src checkpoint.Source, heads int) (HeadSpec, error) {
 		spec.LinearBias = true
 	}
 	var err error
-	spec.Heads, err = headCount(meta, spec.Dim, heads)
+	spec.Heads, err = schema.HeadCount(meta, spec.Dim, heads)
 	return spec, err
-}
-
-// headCount is the num_heads metadata, else heads, else width/128.
-func headCount(meta map[string]string, width, heads int) (int, error) {
-	if s, ok := meta[graph.MetaNumHeads]; ok {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || width%n != 0 {
-			return 0, errors.Errorf("metadata %s = %q is not a positive divisor of the width %d", graph.MetaNumHeads, s, width)
-		}
-		return n, nil
-	}
-	if heads > 0 {
-		return heads, nil
-	}
-	if width%128 != 0 {
-		return 0, errors.Errorf("no %s metadata, and the width %d is not a multiple of 128 (ml-aim's head dimension)", graph.MetaNumHeads, width)
-	}
-	return width / 128, nil
 }
 
 // recordedLayers reads the feature blocks a file records, nil for none.
 func recordedLayers(meta map[string]string) ([]int, error) {
-	for _, key := range []string{MetaLayers, metaLayersOld} {
-		s, ok := meta[key]
-		if !ok {
-			continue
-		}
-		var layers []int
-		if err := json.Unmarshal([]byte(s), &layers); err != nil || len(layers) == 0 {
-			return nil, errors.Errorf("metadata %s = %q: expected a JSON list of block indices", key, s)
-		}
-		if err := checkBlockList(layers); err != nil {
-			return nil, errors.Wrapf(err, "metadata %s = %s", key, s)
-		}
-		return layers, nil
-	}
-	return nil, nil
+	return schema.ProbeLayersOf(meta, checkBlockList)
 }
 
 // checkBlockList refuses a negative or repeated block index: a file

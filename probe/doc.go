@@ -39,7 +39,7 @@
 // records (the aim_config metadata). A checkpoint without a recorded size
 // takes the dataset's own size when the patch size divides it, and fails
 // otherwise. The fitted images are normalised per channel with the
-// checkpoint's pre-training statistics (train.ReadNormalization) when it
+// checkpoint's pre-training statistics (schema.ReadNormalization) when it
 // records them for as many channels as the trunk has; otherwise with the
 // mean and standard deviation of the downstream training images (after the
 // --train-images selection). Result.Normalization says which.

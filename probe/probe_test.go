@@ -15,10 +15,10 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/ops"
-	"github.com/aim-go/aim/train"
 )
 
 // tokenTask returns n samples of k tokens of width d, pure noise except
@@ -147,7 +147,7 @@ func quadrantSource() *data.Source {
 // tinyTrunk writes a small untrained trunk for 8×8 grey images to a
 // checkpoint, with or without the image size (aim_config) and the
 // pre-training normalisation, and loads it.
-func tinyTrunk(t *testing.T, fixedSize bool, norm *train.Normalization) *Trunk {
+func tinyTrunk(t *testing.T, fixedSize bool, norm *schema.Normalization) *Trunk {
 	t.Helper()
 	cfg := graph.Config{ImageHeight: 8, ImageWidth: 8, Channels: 1, Patch: 4, Width: 16, Depth: 2, Heads: 2, MLPRatio: 2}
 	m, err := graph.New(cfg, tensor.Float32, 5)
@@ -156,10 +156,10 @@ func tinyTrunk(t *testing.T, fixedSize bool, norm *train.Normalization) *Trunk {
 	}
 	ts, meta := m.Tensors()
 	if !fixedSize {
-		delete(meta, graph.MetaConfig)
+		delete(meta, schema.ModelConfig)
 	}
 	if norm != nil {
-		meta[train.MetaMean], meta[train.MetaStd] = jsonList(norm.Mean), jsonList(norm.Std)
+		meta[schema.DataMean], meta[schema.DataStd] = jsonList(norm.Mean), jsonList(norm.Std)
 	}
 	path := filepath.Join(t.TempDir(), "trunk.safetensors")
 	if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
@@ -273,7 +273,7 @@ func TestHeadSaveLoad(t *testing.T) {
 		if c := f.Int64s[batchesTracked]; len(c.Data) != 1 || c.Data[0] != 12 || len(c.Shape) != 0 {
 			t.Errorf("%+v: num_batches_tracked %+v, want the int64 scalar 12", spec, c)
 		}
-		if f.Meta[graph.MetaNumHeads] != "2" || f.Meta[MetaProbe] != string(spec.Kind) || f.Meta[MetaLayers] != "[2,3]" {
+		if f.Meta[schema.NumHeads] != "2" || f.Meta[schema.Probe] != string(spec.Kind) || f.Meta[schema.ProbeLayers] != "[2,3]" {
 			t.Errorf("%+v: metadata %v", spec, f.Meta)
 		}
 		back, layers, err := LoadHead(path)
@@ -329,7 +329,10 @@ func TestLoadReleasedHead(t *testing.T) {
 		mutate func(*checkpoint.File)
 		want   string
 	}{
-		{"missing k", func(f *checkpoint.File) { delete(f.Tensors, nameK); f.Meta = map[string]string{MetaProbe: "attentive"} }, nameK},
+		{"missing k", func(f *checkpoint.File) {
+			delete(f.Tensors, nameK)
+			f.Meta = map[string]string{schema.Probe: "attentive"}
+		}, nameK},
 		{"wrong query shape", func(f *checkpoint.File) {
 			f.Tensors[nameQuery] = checkpoint.Tensor{Shape: []int{1, 256}, Data: make([]float32, 256)}
 		}, nameQuery},
@@ -368,8 +371,8 @@ func TestLoadHeadRefusesImpossibleStatisticsAndBlocks(t *testing.T) {
 		{"infinite variance", func(h *Head) { h.BN.Var[7] = math.Inf(1) }, []int{0}, []string{runningVar + "[7]", "finite"}},
 		{"infinite mean", func(h *Head) { h.BN.Mean[2] = math.Inf(-1) }, []int{0}, []string{runningMean + "[2]", "finite"}},
 		{"NaN mean", func(h *Head) { h.BN.Mean[1] = math.NaN() }, []int{0}, []string{runningMean + "[1]", "finite"}},
-		{"negative block", func(*Head) {}, []int{-4, -3, 0, 1}, []string{"metadata " + MetaLayers, "block -4 is negative"}},
-		{"repeated block", func(*Head) {}, []int{1, 1}, []string{"metadata " + MetaLayers, "block 1 is listed twice"}},
+		{"negative block", func(*Head) {}, []int{-4, -3, 0, 1}, []string{"metadata " + schema.ProbeLayers, "block -4 is negative"}},
+		{"repeated block", func(*Head) {}, []int{1, 1}, []string{"metadata " + schema.ProbeLayers, "block 1 is listed twice"}},
 	} {
 		bad := *h
 		bad.BN = ops.NewBatchNormState(8, BatchNormEps)
@@ -407,12 +410,12 @@ func f32bytes(v []float32) []byte {
 func TestNormalizationRule(t *testing.T) {
 	tests := []struct {
 		name string
-		norm *train.Normalization
+		norm *schema.Normalization
 		want string
 	}{
-		{"checkpoint statistics", &train.Normalization{Mean: []float32{0.5}, Std: []float32{0.25}}, NormPretraining},
+		{"checkpoint statistics", &schema.Normalization{Mean: []float32{0.5}, Std: []float32{0.25}}, NormPretraining},
 		{"no statistics", nil, NormDownstream},
-		{"statistics of 3 channels", &train.Normalization{Mean: []float32{0, 0, 0}, Std: []float32{1, 1, 1}}, NormDownstream},
+		{"statistics of 3 channels", &schema.Normalization{Mean: []float32{0, 0, 0}, Std: []float32{1, 1, 1}}, NormDownstream},
 	}
 	for _, tc := range tests {
 		tr := tinyTrunk(t, true, tc.norm)
@@ -488,7 +491,7 @@ func TestFreeSizeTrunkTakesTheDatasetSize(t *testing.T) {
 }
 
 func TestRandomizedTrunk(t *testing.T) {
-	tr := tinyTrunk(t, true, &train.Normalization{Mean: []float32{0.5}, Std: []float32{0.25}})
+	tr := tinyTrunk(t, true, &schema.Normalization{Mean: []float32{0.5}, Std: []float32{0.25}})
 	r1, err := tr.Randomized(9)
 	if err != nil {
 		t.Fatal(err)

@@ -6,9 +6,9 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
-	"github.com/aim-go/aim/train"
 )
 
 // Trunk is a frozen AIM trunk with what downstream use needs to know about
@@ -17,7 +17,7 @@ type Trunk struct {
 	Model *graph.Model
 	// Norm is the per-channel normalisation of the pre-training images,
 	// nil when the checkpoint does not record it.
-	Norm *train.Normalization
+	Norm *schema.Normalization
 	// FixedSize says that the checkpoint records its image size (the
 	// aim_config metadata) or fixes it (AIMv2's learned position table):
 	// downstream images are resized to it.
@@ -36,9 +36,9 @@ func LoadTrunk(path string, opts ...graph.LoadOption) (*Trunk, error) {
 		return nil, err
 	}
 	t := &Trunk{Model: m, Checkpoint: path}
-	_, t.FixedSize = f.Meta[graph.MetaConfig]
+	_, t.FixedSize = f.Meta[schema.ModelConfig]
 	t.FixedSize = t.FixedSize || m.Config.PosEmbed == graph.PosLearned
-	if n, ok := train.ReadNormalization(f.Meta); ok {
+	if n, ok := schema.ReadNormalization(f.Meta); ok {
 		t.Norm = &n
 	}
 	return t, nil
@@ -128,7 +128,7 @@ func (t *Trunk) sized(name string, d *data.Dataset) (*graph.Model, error) {
 	}
 	if d.H%cfg.Patch != 0 || d.W%cfg.Patch != 0 {
 		return nil, errors.Errorf("%s: images of %d×%d are not a multiple of the checkpoint's %d×%d patches, and %s records no image size (%s metadata) to resize them to",
-			name, d.H, d.W, cfg.Patch, cfg.Patch, t.Checkpoint, graph.MetaConfig)
+			name, d.H, d.W, cfg.Patch, cfg.Patch, t.Checkpoint, schema.ModelConfig)
 	}
 	m, err := t.Model.WithImage(cfg.Channels, d.H, d.W)
 	return m, errors.Wrapf(err, "%s: %d×%d images", name, d.H, d.W)

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"strconv"
 
@@ -9,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/optim"
 )
@@ -22,25 +22,9 @@ const (
 	LockFile = "run.lock"
 )
 
-// Metadata keys written next to the model's own (graph.MetaNumHeads,
-// graph.MetaConfig).
-const (
-	MetaOptions    = "aim_train"      // the run's Options as JSON
-	MetaStep       = "step"           // completed optimiser steps
-	MetaLossSum    = "train_loss_sum" // training-loss window since the last evaluation
-	MetaLossCount  = "train_loss_count"
-	MetaSeconds    = "train_seconds" // training time of all invocations so far
-	MetaMean       = "data_mean"     // per-channel normalisation of the pre-training data
-	MetaStd        = "data_std"
-	optimStatePref = "optim."
-)
-
 // Normalization is the per-channel mean and standard deviation the images
 // were normalised with.
-type Normalization struct {
-	Mean []float32 `json:"mean"`
-	Std  []float32 `json:"std"`
-}
+type Normalization = schema.Normalization
 
 // progress is what a checkpoint records besides weights and optimiser state.
 type progress struct {
@@ -56,27 +40,26 @@ func saveCheckpoint(dir string, m *graph.Model, opt *optim.AdamW[float32], p pro
 	_, mom, vel := opt.State()
 	for _, name := range m.Params.Names() {
 		t := ts[name]
-		ts[optimStatePref+"m."+name] = checkpoint.Tensor{Shape: t.Shape, Data: append([]float32(nil), mom[name]...)}
-		ts[optimStatePref+"v."+name] = checkpoint.Tensor{Shape: t.Shape, Data: append([]float32(nil), vel[name]...)}
+		ts[schema.OptimizerPrefix+"m."+name] = checkpoint.Tensor{Shape: t.Shape, Data: append([]float32(nil), mom[name]...)}
+		ts[schema.OptimizerPrefix+"v."+name] = checkpoint.Tensor{Shape: t.Shape, Data: append([]float32(nil), vel[name]...)}
 	}
-	opts, err := json.Marshal(o)
-	if err != nil {
-		return errors.Wrap(err, "encoding the options")
+	if err := recordRun(meta, p, o, norm); err != nil {
+		return err
 	}
-	meta[MetaOptions] = string(opts)
-	meta[MetaStep] = strconv.Itoa(p.step)
-	meta[MetaLossSum] = strconv.FormatFloat(p.lossSum, 'g', -1, 64)
-	meta[MetaLossCount] = strconv.Itoa(p.lossCount)
-	meta[MetaSeconds] = strconv.FormatFloat(p.seconds, 'g', -1, 64)
-	meta[MetaMean] = jsonString(norm.Mean)
-	meta[MetaStd] = jsonString(norm.Std)
 	path := filepath.Join(dir, CheckpointFile)
 	return errors.Wrap(checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}), "saving the run") // the error names path
 }
 
-func jsonString(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+// recordRun writes what a run's checkpoint records besides the model.
+func recordRun(meta map[string]string, p progress, o Options, norm Normalization) error {
+	if err := schema.SetJSON(meta, schema.TrainOptions, o); err != nil {
+		return err
+	}
+	meta[schema.Step] = strconv.Itoa(p.step)
+	schema.SetFloat(meta, schema.LossSum, p.lossSum)
+	meta[schema.LossCount] = strconv.Itoa(p.lossCount)
+	schema.SetFloat(meta, schema.Seconds, p.seconds)
+	return schema.SetNormalization(meta, norm)
 }
 
 // resumed is the state a run continues from.
@@ -102,7 +85,7 @@ func loadCheckpoint(dir string, opt *optim.AdamW[float32]) (*resumed, error) {
 	mom, vel := map[string][]float32{}, map[string][]float32{}
 	for _, name := range m.Params.Names() {
 		for key, dst := range map[string]map[string][]float32{"m.": mom, "v.": vel} {
-			t, err := f.Lookup(optimStatePref+key+name, m.Params.Get(name).Shape()...)
+			t, err := f.Lookup(schema.OptimizerPrefix+key+name, m.Params.Get(name).Shape()...)
 			if err != nil {
 				return nil, errors.Wrapf(err, "%s: optimiser state", path)
 			}
@@ -116,63 +99,31 @@ func loadCheckpoint(dir string, opt *optim.AdamW[float32]) (*resumed, error) {
 }
 
 func readMeta(meta map[string]string, r *resumed) error {
-	if err := json.Unmarshal([]byte(meta[MetaOptions]), &r.options); err != nil {
-		return errors.Wrapf(err, "metadata %s", MetaOptions)
+	if ok, err := schema.JSON(meta, schema.TrainOptions, &r.options); err != nil || !ok {
+		return errors.Wrapf(err, "metadata %s: expected the run's options", schema.TrainOptions)
 	}
 	var err error
-	if r.progress.step, err = readCount(meta, MetaStep); err != nil {
+	if r.progress.step, err = schema.Count(meta, schema.Step); err != nil {
 		return err
 	}
-	if r.progress.lossSum, err = strconv.ParseFloat(meta[MetaLossSum], 64); err != nil {
-		return errors.Wrapf(err, "metadata %s", MetaLossSum)
-	}
-	if r.progress.lossCount, err = readCount(meta, MetaLossCount); err != nil {
+	if r.progress.lossSum, err = requireFloat(meta, schema.LossSum); err != nil {
 		return err
 	}
-	if s, ok := meta[MetaSeconds]; ok { // absent from older checkpoints
-		if r.progress.seconds, err = strconv.ParseFloat(s, 64); err != nil {
-			return errors.Wrapf(err, "metadata %s", MetaSeconds)
-		}
+	if r.progress.lossCount, err = schema.Count(meta, schema.LossCount); err != nil {
+		return err
 	}
-	if err := json.Unmarshal([]byte(meta[MetaMean]), &r.norm.Mean); err != nil {
-		return errors.Wrapf(err, "metadata %s", MetaMean)
+	if r.progress.seconds, _, err = schema.Float(meta, schema.Seconds); err != nil { // absent from older checkpoints
+		return err
 	}
-	return errors.Wrapf(json.Unmarshal([]byte(meta[MetaStd]), &r.norm.Std), "metadata %s", MetaStd)
+	r.norm, err = schema.RequireNormalization(meta)
+	return err
 }
 
-// readCount reads the metadata key, a whole number, 0 or more.
-func readCount(meta map[string]string, key string) (int, error) {
-	s := meta[key]
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, errors.Errorf("metadata %s %q: expected a whole number, 0 or more", key, s)
+// requireFloat reads a number the metadata must hold.
+func requireFloat(meta map[string]string, key string) (float64, error) {
+	v, ok, err := schema.Float(meta, key)
+	if err == nil && !ok {
+		err = errors.Errorf("metadata %s: missing", key)
 	}
-	return n, nil
-}
-
-// ReadObjective returns the objective (patch order, target kind) of the run
-// that wrote a checkpoint, from its options metadata; ok is false for a
-// checkpoint without it (one from elsewhere: the paper's objective
-// applies).
-func ReadObjective(meta map[string]string) (obj graph.Objective, ok bool, err error) {
-	s, ok := meta[MetaOptions]
-	if !ok {
-		return graph.Objective{}, false, nil
-	}
-	var o Options
-	if err := json.Unmarshal([]byte(s), &o); err != nil {
-		return graph.Objective{}, false, errors.Wrapf(err, "metadata %s", MetaOptions)
-	}
-	return o.Objective, true, nil
-}
-
-// ReadNormalization returns the data normalisation recorded in a
-// pre-training checkpoint's metadata, and false when it has none (a
-// checkpoint from elsewhere).
-func ReadNormalization(meta map[string]string) (Normalization, bool) {
-	var n Normalization
-	if json.Unmarshal([]byte(meta[MetaMean]), &n.Mean) != nil || json.Unmarshal([]byte(meta[MetaStd]), &n.Std) != nil {
-		return Normalization{}, false
-	}
-	return n, len(n.Mean) > 0 && len(n.Mean) == len(n.Std)
+	return v, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
 )
@@ -145,8 +146,8 @@ func TestResumeOnAnotherRankCount(t *testing.T) {
 			t.Fatalf("rank %d of the interrupted run returned %v; want every rank interrupted after step 3", r, err)
 		}
 	}
-	if f := mustRead(t, broken); f.Meta[MetaStep] != "3" {
-		t.Fatalf("the interrupted run saved step %s, want 3", f.Meta[MetaStep])
+	if f := mustRead(t, broken); f.Meta[schema.Step] != "3" {
+		t.Fatalf("the interrupted run saved step %s, want 3", f.Meta[schema.Step])
 	}
 	o.Resume, o.Steps = true, 9
 	ctx, cancel = context.WithCancel(context.Background())

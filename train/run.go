@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
@@ -265,7 +267,7 @@ func checkResumeStep(res *resumed, o Options) error {
 	}
 	path := filepath.Join(o.Out, CheckpointFile)
 	if step > res.options.Steps {
-		return errors.Errorf("resuming: %s is at step %d, past --steps %d and past the %d steps of the run that wrote it: its metadata %q is damaged; start a new run in another --out", path, step, o.Steps, res.options.Steps, MetaStep)
+		return errors.Errorf("resuming: %s is at step %d, past --steps %d and past the %d steps of the run that wrote it: its metadata %q is damaged; start a new run in another --out", path, step, o.Steps, res.options.Steps, schema.Step)
 	}
 	return errors.Errorf("resuming: %s is at step %d, already past --steps %d: a run cannot be shortened; resume it with the --steps %d it was started with, or start a new run in another --out", path, step, o.Steps, res.options.Steps)
 }
@@ -452,4 +454,9 @@ func (r *runner) imagesPerSec() float64 {
 		return 0
 	}
 	return float64(steps*r.o.Batch) / r.trainTime.Seconds()
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

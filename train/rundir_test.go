@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 )
 
 // pauseAt blocks a run when a given step completes, until released.
@@ -67,8 +68,8 @@ func TestASecondRunOnABusyDirectoryIsRefused(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Fatalf("the first run: %v", err)
 	}
-	if f := mustRead(t, dir); f.Meta[MetaStep] != "7" {
-		t.Errorf("the first run's checkpoint is at step %s, want 7", f.Meta[MetaStep])
+	if f := mustRead(t, dir); f.Meta[schema.Step] != "7" {
+		t.Errorf("the first run's checkpoint is at step %s, want 7", f.Meta[schema.Step])
 	}
 	if m := mustMetrics(t, dir); len(m) != 4 || m[0].Step != 2 {
 		t.Errorf("the first run's metrics: %+v, want 4 lines from step 2", m)
@@ -157,7 +158,7 @@ func TestResumeRefusesABadStep(t *testing.T) {
 		for k, v := range good.Meta {
 			f.Meta[k] = v
 		}
-		f.Meta[MetaStep] = tc.step
+		f.Meta[schema.Step] = tc.step
 		if err := checkpoint.Write(path, &f); err != nil {
 			t.Fatal(err)
 		}

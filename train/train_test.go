@@ -14,6 +14,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
 )
@@ -67,10 +68,10 @@ func TestResumeFollowsTheUninterruptedRun(t *testing.T) {
 	}
 	// The training time carries over: pretend the first part took 1000 s.
 	f := mustRead(t, broken)
-	if s, err := strconv.ParseFloat(f.Meta[MetaSeconds], 64); err != nil || !(s > 0) {
-		t.Fatalf("interrupted checkpoint records %q training seconds (%v); want a positive number", f.Meta[MetaSeconds], err)
+	if s, err := strconv.ParseFloat(f.Meta[schema.Seconds], 64); err != nil || !(s > 0) {
+		t.Fatalf("interrupted checkpoint records %q training seconds (%v); want a positive number", f.Meta[schema.Seconds], err)
 	}
-	f.Meta[MetaSeconds] = "1000"
+	f.Meta[schema.Seconds] = "1000"
 	if err := checkpoint.Write(filepath.Join(broken, CheckpointFile), f); err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +153,8 @@ func TestDivergenceStopsAndKeepsTheLastCheckpoint(t *testing.T) {
 		t.Fatalf("a run on infinite pixels returned %v; want it stopped at step 3", err)
 	}
 	f := mustRead(t, dir)
-	if f.Meta[MetaStep] != "2" {
-		t.Errorf("checkpoint at step %s, want the last good one, 2", f.Meta[MetaStep])
+	if f.Meta[schema.Step] != "2" {
+		t.Errorf("checkpoint at step %s, want the last good one, 2", f.Meta[schema.Step])
 	}
 	for _, name := range f.Names() {
 		for _, v := range f.Tensors[name].Data {

@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/layers"
@@ -53,7 +54,7 @@ func TestAIMv2ProbeAndClassify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := f.Meta[probe.MetaLayers]; got != "[-1]" {
+	if got := f.Meta[schema.ProbeLayers]; got != "[-1]" {
 		t.Errorf("the head records probe_layers %q, want [-1] (the post-trunk norm)", got)
 	}
 	labels := filepath.Join(t.TempDir(), "labels.txt")
@@ -189,7 +190,7 @@ func TestAIMv2ProbeResizesToTheTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts, meta := m.Tensors()
-	delete(meta, graph.MetaConfig)
+	delete(meta, schema.ModelConfig)
 	ckpt := filepath.Join(t.TempDir(), "model.safetensors")
 	if err := checkpoint.Write(ckpt, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
@@ -178,7 +179,7 @@ func (c *classifier) chooseLayers(flagValue string, recorded []int) error {
 	case layers != nil:
 		c.layers, c.layersFrom = layers, "--layers"
 	case recorded != nil:
-		c.layers, c.layersFrom = recorded, fmt.Sprintf("%s: metadata %s %v", c.headFile, probe.MetaLayers, recorded)
+		c.layers, c.layersFrom = recorded, fmt.Sprintf("%s: metadata %s %v", c.headFile, schema.ProbeLayers, recorded)
 		return c.checkRecordedLayers()
 	case c.model.Config.IsV2():
 		c.layers, c.layersFrom = c.model.DefaultLayers(), "AIMv2's features"

@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/internal/testmodel"
-	"github.com/aim-go/aim/probe"
 )
 
 // smallClassifier is the tensors of an untrained 2-block trunk for 1×8×8
@@ -24,7 +24,7 @@ func smallClassifier(t *testing.T) *checkpoint.File {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.Meta = map[string]string{graph.MetaNumHeads: "2"}
+	f.Meta = map[string]string{schema.NumHeads: "2"}
 	return f
 }
 
@@ -124,9 +124,9 @@ func TestClassifyBlamesTheFileForRecordedBlocks(t *testing.T) {
 		{"[-4,-3,-2,-1,0,1]", "block -4 is negative"},
 		{"[1,1]", "block 1 is listed twice"},
 	} {
-		ckpt := writeMutated(t, base, func(f *checkpoint.File) { f.Meta[probe.MetaLayers] = c.recorded })
+		ckpt := writeMutated(t, base, func(f *checkpoint.File) { f.Meta[schema.ProbeLayers] = c.recorded })
 		code, _, stderr := classify("--checkpoint", ckpt, images)
-		if code != 1 || !strings.Contains(stderr, ckpt) || !strings.Contains(stderr, "metadata "+probe.MetaLayers) ||
+		if code != 1 || !strings.Contains(stderr, ckpt) || !strings.Contains(stderr, "metadata "+schema.ProbeLayers) ||
 			!strings.Contains(stderr, c.want) || strings.Contains(stderr, "--layers:") {
 			t.Errorf("probe_layers %s: exit %d, stderr %q; want exit 1 naming the file, its metadata and %q", c.recorded, code, stderr, c.want)
 		}

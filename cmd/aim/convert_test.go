@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/internal/pytorch"
-	"github.com/aim-go/aim/probe"
 )
 
 // convertScript is bench/pytorch/convert_pth.py.
@@ -165,10 +165,10 @@ func TestConvertPthProbeLayers(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []int
-		err = json.Unmarshal([]byte(f.Metadata()[probe.MetaLayers]), &got)
+		err = json.Unmarshal([]byte(f.Metadata()[schema.ProbeLayers]), &got)
 		f.Close()
 		if err != nil || !slices.Equal(got, c.want) {
-			t.Errorf("--layers %s: recorded %s = %v (%v), want %v", c.layers, probe.MetaLayers, got, err, c.want)
+			t.Errorf("--layers %s: recorded %s = %v (%v), want %v", c.layers, schema.ProbeLayers, got, err, c.want)
 		}
 	}
 }

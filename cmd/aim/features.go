@@ -20,7 +20,6 @@ import (
 	"github.com/aim-go/aim/internal/atomicfile"
 	"github.com/aim-go/aim/objectives"
 	"github.com/aim-go/aim/patches"
-	"github.com/aim-go/aim/train"
 )
 
 // featureFlags are the flags of aim features.
@@ -325,7 +324,7 @@ func loadModelAndImages(ckpt, images string, allowNonFinite bool, prec blas.Prec
 	if err != nil {
 		return nil, nil, obj, err
 	}
-	if recorded, ok, err := train.ReadObjective(f.Meta); err != nil {
+	if recorded, ok, err := graph.RecordedObjective(f.Meta); err != nil {
 		return nil, nil, obj, errors.Wrap(err, ckpt)
 	} else if ok {
 		obj = recorded

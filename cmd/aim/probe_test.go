@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
 )
@@ -26,7 +27,7 @@ func writeTrunk(t *testing.T) string {
 		t.Fatal(err)
 	}
 	ts, meta := m.Tensors()
-	delete(meta, graph.MetaConfig)
+	delete(meta, schema.ModelConfig)
 	path := filepath.Join(t.TempDir(), "trunk.safetensors")
 	if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
 		t.Fatal(err)

@@ -13,9 +13,9 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
-	"github.com/aim-go/aim/train"
 )
 
 func main() {
@@ -39,7 +39,7 @@ func run(ckpt string, n int, out string) error {
 	}
 	images := mnist.Test.Subset(firstN(n))
 	// Normalise as in pre-training when the checkpoint says how.
-	if norm, ok := train.ReadNormalization(f.Meta); ok {
+	if norm, ok := schema.ReadNormalization(f.Meta); ok {
 		if err := images.Normalize(norm.Mean, norm.Std); err != nil {
 			return err
 		}
