@@ -28,6 +28,9 @@ func Doc(key string) (string, bool) {
 	if docsErr != nil {
 		return "", false
 	}
-	d, ok := docs[key]
+	if d, ok := docs[key]; ok {
+		return d, true
+	}
+	d, ok := instanceDocs[key]
 	return d, ok
 }

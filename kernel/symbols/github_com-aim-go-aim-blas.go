@@ -19,7 +19,6 @@ func init() {
 		"CheckPrecision":  reflect.ValueOf(blas.CheckPrecision),
 		"EnvVar":          reflect.ValueOf(constant.MakeFromLiteral("\"AIM_BLAS\"", token.STRING, 0)),
 		"F16":             reflect.ValueOf(blas.F16),
-		"Gemm32":          reflect.ValueOf(blas.Gemm32),
 		"GemmBF16":        reflect.ValueOf(blas.GemmBF16),
 		"GemmHalf":        reflect.ValueOf(blas.GemmHalf),
 		"GemmRoundedBF16": reflect.ValueOf(blas.GemmRoundedBF16),

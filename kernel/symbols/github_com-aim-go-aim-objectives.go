@@ -12,20 +12,15 @@ import (
 func init() {
 	Symbols["github.com/aim-go/aim/objectives/objectives"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Counted":            reflect.ValueOf(objectives.Counted),
-		"Loss32":             reflect.ValueOf(objectives.Loss32),
-		"NextPatchLoss":      reflect.ValueOf(objectives.NextPatchLoss),
-		"NextPatchTargets32": reflect.ValueOf(objectives.NextPatchTargets32),
-		"NormalizePatch32":   reflect.ValueOf(objectives.NormalizePatch32),
-		"Normalized":         reflect.ValueOf(objectives.Normalized),
-		"ParseTarget":        reflect.ValueOf(objectives.ParseTarget),
-		"PatchNormEps":       reflect.ValueOf(constant.MakeFromLiteral("1.00000000000000000003625036316452388482356461452127405209466815e-06", token.FLOAT, 0)),
-		"PatchTarget32":      reflect.ValueOf(objectives.PatchTarget32),
-		"Prefix":             reflect.ValueOf(objectives.Prefix),
-		"Raw":                reflect.ValueOf(objectives.Raw),
-		"SamplePrefix":       reflect.ValueOf(objectives.SamplePrefix),
-		"ValidationPrefix":   reflect.ValueOf(objectives.ValidationPrefix),
-		"Weights32":          reflect.ValueOf(objectives.Weights32),
+		"Counted":          reflect.ValueOf(objectives.Counted),
+		"NextPatchLoss":    reflect.ValueOf(objectives.NextPatchLoss),
+		"Normalized":       reflect.ValueOf(objectives.Normalized),
+		"ParseTarget":      reflect.ValueOf(objectives.ParseTarget),
+		"PatchNormEps":     reflect.ValueOf(constant.MakeFromLiteral("1.00000000000000000003625036316452388482356461452127405209466815e-06", token.FLOAT, 0)),
+		"Prefix":           reflect.ValueOf(objectives.Prefix),
+		"Raw":              reflect.ValueOf(objectives.Raw),
+		"SamplePrefix":     reflect.ValueOf(objectives.SamplePrefix),
+		"ValidationPrefix": reflect.ValueOf(objectives.ValidationPrefix),
 
 		// type definitions
 		"Target": reflect.ValueOf((*objectives.Target)(nil)),

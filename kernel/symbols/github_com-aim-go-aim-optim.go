@@ -3,7 +3,6 @@
 package symbols
 
 import (
-	"github.com/aim-go/aim/optim"
 	"go/constant"
 	"go/token"
 	"reflect"
@@ -17,10 +16,5 @@ func init() {
 		"DefaultClipNorm":    reflect.ValueOf(constant.MakeFromLiteral("1", token.FLOAT, 0)),
 		"DefaultEps":         reflect.ValueOf(constant.MakeFromLiteral("1.000000000000000000000707446218885976918933772283892835730512161e-08", token.FLOAT, 0)),
 		"DefaultWeightDecay": reflect.ValueOf(constant.MakeFromLiteral("0.05000000000000000000067762635780344027125465800054371356964111328", token.FLOAT, 0)),
-		"NewAdamW32":         reflect.ValueOf(optim.NewAdamW32),
-
-		// type definitions
-		"AdamW32": reflect.ValueOf((*optim.AdamW32)(nil)),
-		"Param32": reflect.ValueOf((*optim.Param32)(nil)),
 	}
 }

@@ -13,7 +13,6 @@ func init() {
 		"ChannelFirst": reflect.ValueOf(patches.ChannelFirst),
 		"ChannelLast":  reflect.ValueOf(patches.ChannelLast),
 		"Checkerboard": reflect.ValueOf(patches.Checkerboard),
-		"Extract32":    reflect.ValueOf(patches.Extract32),
 		"NewGrid":      reflect.ValueOf(patches.NewGrid),
 		"Orders":       reflect.ValueOf(patches.Orders),
 		"ParseOrder":   reflect.ValueOf(patches.ParseOrder),

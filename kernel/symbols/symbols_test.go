@@ -1,6 +1,8 @@
 package symbols
 
 import (
+	"path"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -42,5 +44,31 @@ func TestDoc(t *testing.T) {
 	}
 	if _, ok := Doc("no.such.Name"); ok {
 		t.Error("an unknown name has a doc")
+	}
+}
+
+// The float32 instances of the generic API are in the tables (after the
+// generated entries, not overwritten by them) and are the compiled
+// functions themselves.
+func TestInstances(t *testing.T) {
+	for key, syms := range instances {
+		for name := range syms {
+			if _, ok := Symbols[key][name]; !ok {
+				t.Errorf("%s lacks %s", key, name)
+			}
+			doc := strings.TrimSuffix(key, "/"+path.Base(key)) + "." + name
+			if d, ok := Doc(doc); !ok || !strings.Contains(d, name) {
+				t.Errorf("Doc(%s) = %q, %v", doc, d, ok)
+			}
+		}
+	}
+	gemm, ok := Symbols["github.com/aim-go/aim/blas/blas"]["Gemm32"].Interface().(func(bool, bool, int, int, int, float32, []float32, int, []float32, int, float32, []float32, int))
+	if !ok {
+		t.Fatal("blas.Gemm32 is not a float32 Gemm")
+	}
+	c := make([]float32, 4)
+	gemm(false, true, 2, 2, 2, 1, []float32{1, 2, 3, 4}, 2, []float32{5, 6, 7, 8}, 2, 0, c, 2)
+	if want := []float32{17, 23, 39, 53}; !slices.Equal(c, want) {
+		t.Errorf("Gemm32 = %v, want %v", c, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"go/printer"
 	"go/token"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -137,8 +138,12 @@ func entry(fset *token.FileSet, decl ast.Decl, comment string) string {
 }
 
 // reportGenerics names the generic functions and types of the project's
-// packages, which yaegi cannot bind.
-func reportGenerics(pkgs []pkgInfo) {
+// packages that yaegi cannot bind and instances.go does not instantiate.
+func reportGenerics(dir string, pkgs []pkgInfo) {
+	inst, err := instanceNames(filepath.Join(dir, "instances.go"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen: note:", err)
+	}
 	for _, p := range pkgs {
 		if !strings.HasPrefix(p.ImportPath, strings.TrimSuffix(projectPattern, "/...")) {
 			continue
@@ -147,7 +152,7 @@ func reportGenerics(pkgs []pkgInfo) {
 		if err != nil {
 			continue
 		}
-		for _, name := range genericNames(files) {
+		for _, name := range genericNames(files, inst[p.ImportPath]) {
 			fmt.Fprintf(os.Stderr, "gen: note: %s.%s is generic, so notebooks cannot call it: give it a non-generic entry point\n", p.ImportPath, name)
 		}
 	}
@@ -155,8 +160,8 @@ func reportGenerics(pkgs []pkgInfo) {
 
 // genericNames lists the exported generic functions and types of files
 // that have no non-generic entry point named like them with a 32 suffix
-// (optim.NewAdamW32 for optim.NewAdamW).
-func genericNames(files []*ast.File) []string {
+// (optim.NewAdamW32 for optim.NewAdamW), in the files or in instances.
+func genericNames(files []*ast.File, instances map[string]bool) []string {
 	var generic []string
 	exported := map[string]bool{}
 	note := func(name *ast.Ident, params *ast.FieldList) {
@@ -186,10 +191,40 @@ func genericNames(files []*ast.File) []string {
 	}
 	var out []string
 	for _, n := range generic {
-		if !exported[n+"32"] {
+		if !exported[n+"32"] && !instances[n+"32"] {
 			out = append(out, n)
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// instanceNames reads the names kernel/symbols/instances.go adds to each
+// package's table: import path → name → true.
+func instanceNames(file string) (map[string]map[string]bool, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		return nil, errors.Wrap(err, "reading the instantiated generics")
+	}
+	names := map[string]map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		kv, ok := n.(*ast.KeyValueExpr)
+		if !ok {
+			return true
+		}
+		key, ok := kv.Key.(*ast.BasicLit)
+		table, isTable := kv.Value.(*ast.CompositeLit)
+		if !ok || !isTable || key.Kind != token.STRING {
+			return true
+		}
+		importPath := path.Dir(strings.Trim(key.Value, `"`))
+		names[importPath] = map[string]bool{}
+		for _, e := range table.Elts {
+			if name, ok := e.(*ast.KeyValueExpr).Key.(*ast.BasicLit); ok {
+				names[importPath][strings.Trim(name.Value, `"`)] = true
+			}
+		}
+		return false
+	})
+	return names, nil
 }

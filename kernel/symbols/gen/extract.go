@@ -100,7 +100,7 @@ func writeTables(dir string, pkgs []pkgInfo) error {
 			fmt.Fprintf(os.Stderr, "gen: removed %s (package no longer carried)\n", name)
 		}
 	}
-	reportGenerics(pkgs)
+	reportGenerics(dir, pkgs)
 	return nil
 }
 

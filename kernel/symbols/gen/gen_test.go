@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -112,7 +113,7 @@ func TestTableContent(t *testing.T) {
 	if !strings.HasPrefix(string(content), generatedHeader) {
 		t.Errorf("table does not start with %q", generatedHeader)
 	}
-	if got := genericNames([]*ast.File{f}); !slices.Equal(got, []string{"Box", "Max"}) {
+	if got := genericNames([]*ast.File{f}, nil); !slices.Equal(got, []string{"Box", "Max"}) {
 		t.Errorf("generics without an entry point: %v, want [Box Max] (Sum has Sum32)", got)
 	}
 }
@@ -135,5 +136,31 @@ func TestCarried(t *testing.T) {
 	}
 	if carried(pkgInfo{ImportPath: "github.com/aim-go/aim/tool", Name: "main"}) {
 		t.Error("a command is carried")
+	}
+}
+
+// instances.go's keys name what a notebook reaches of the generic API, so
+// gen does not report those names as unreachable.
+func TestInstanceNames(t *testing.T) {
+	names, err := instanceNames(filepath.Join("..", "instances.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"github.com/aim-go/aim/optim":      "NewAdamW32",
+		"github.com/aim-go/aim/blas":       "Gemm32",
+		"github.com/aim-go/aim/objectives": "Loss32",
+	} {
+		if !names[path][want] {
+			t.Errorf("instances of %s: %v, want %s among them", path, names[path], want)
+		}
+	}
+	src := "package optim\nfunc NewAdamW[T any]() {}\nfunc Keep[T any]() {}\n"
+	f, err := parser.ParseFile(token.NewFileSet(), "", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := genericNames([]*ast.File{f}, names["github.com/aim-go/aim/optim"]); !slices.Equal(got, []string{"Keep"}) {
+		t.Errorf("generics without an entry point: %v, want [Keep] (NewAdamW is instantiated)", got)
 	}
 }

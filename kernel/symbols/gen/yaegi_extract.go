@@ -32,7 +32,7 @@ import (
 	"{{$key}}"
 	{{- end}}
 {{- end}}
-{{- if or .Val .Typ }}
+{{- if .UsesPackage }}
 	"{{.ImportPath}}"
 {{- end}}
 	"reflect"
@@ -156,10 +156,14 @@ func tableContent(dest string, p *types.Package) ([]byte, error) {
 			}
 		}
 	}
+	usesPackage := len(typ) > 0
+	for _, v := range val {
+		usesPackage = usesPackage || strings.HasPrefix(v.Name, p.Name()+".")
+	}
 	var b bytes.Buffer
 	err := tableTemplate.Execute(&b, map[string]any{
 		"Dest": dest, "Imports": imports, "ImportPath": importPath, "PkgName": path.Join(importPath, p.Name()),
-		"Val": val, "Typ": typ, "Wrap": wrap,
+		"Val": val, "Typ": typ, "Wrap": wrap, "UsesPackage": usesPackage,
 	})
 	if err != nil {
 		return nil, errors.Wrapf(err, "writing the table of %s", importPath)
