@@ -12,8 +12,6 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/aim-go/aim/plots"
-	"github.com/aim-go/aim/probe"
-	"github.com/aim-go/aim/scaling"
 )
 
 // The size a plot is drawn at when none is given, and the width it is shown
@@ -26,15 +24,22 @@ const (
 )
 
 // Markdowner is a value that knows its Markdown form, such as
-// *probe.SuiteResult; Render uses it.
+// *probe.SuiteResult, probe.Results or *scaling.Results; Render uses it.
 type Markdowner interface {
 	Markdown() string
 }
 
+// Texter is a value that knows its plain-text form (a table with aligned
+// columns, say); Render shows it beside a Markdowner's Markdown, where a
+// terminal front end shows text.
+type Texter interface {
+	Text() string
+}
+
 // Render turns v into a bundle: a Data as it is; a *plot.Plot as PNG (Plot
-// at the default size); an image.Image as PNG; probe results
-// (one, a slice of them, a suite) and scaling results as Markdown tables;
-// any Markdowner as its Markdown. Everything also gets a text/plain form,
+// at the default size); an image.Image as PNG; any Markdowner (results of
+// probes, suites and sweeps) as its Markdown, beside its Text when it is a
+// Texter. Everything also gets a text/plain form,
 // and any other value is text/plain as Summary prints it (long slices,
 // tensors and maps cut to their first and last elements, structs with
 // their field names; Full shows a value whole). The error is
@@ -52,17 +57,10 @@ func Render(v any) (Data, error) {
 		return Plot(x, PlotWidth, PlotHeight)
 	case image.Image:
 		return Image(x)
-	case probe.Result:
-		return ProbeResults(&x), nil
-	case *probe.Result:
-		return ProbeResults(x), nil
-	case []*probe.Result:
-		return ProbeResults(x...), nil
-	case []probe.Result:
-		return ProbeResults(pointers(x)...), nil
-	case *scaling.Results:
-		return ScalingResults(x), nil
 	case Markdowner:
+		if t, ok := v.(Texter); ok {
+			return Markdown(x.Markdown()).With(Text(t.Text())), nil
+		}
 		return Markdown(x.Markdown()).With(Text(Summary(v))), nil
 	}
 	return Text(Summary(v)), nil
@@ -79,14 +77,6 @@ func isNil(v any) bool {
 		return r.IsNil()
 	}
 	return false
-}
-
-func pointers(rs []probe.Result) []*probe.Result {
-	out := make([]*probe.Result, len(rs))
-	for i := range rs {
-		out[i] = &rs[i]
-	}
-	return out
 }
 
 // Plot renders p at width × height as a PNG (at plots.DPI, shown at

@@ -30,10 +30,8 @@ func init() {
 		"PlotHeight":       reflect.ValueOf(display.PlotHeight),
 		"PlotSVG":          reflect.ValueOf(display.PlotSVG),
 		"PlotWidth":        reflect.ValueOf(display.PlotWidth),
-		"ProbeResults":     reflect.ValueOf(display.ProbeResults),
 		"Render":           reflect.ValueOf(display.Render),
 		"SVG":              reflect.ValueOf(display.SVG),
-		"ScalingResults":   reflect.ValueOf(display.ScalingResults),
 		"SetPublisher":     reflect.ValueOf(display.SetPublisher),
 		"Show":             reflect.ValueOf(display.Show),
 		"Summary":          reflect.ValueOf(display.Summary),
@@ -47,9 +45,11 @@ func init() {
 		"Data":       reflect.ValueOf((*display.Data)(nil)),
 		"Markdowner": reflect.ValueOf((*display.Markdowner)(nil)),
 		"Publisher":  reflect.ValueOf((*display.Publisher)(nil)),
+		"Texter":     reflect.ValueOf((*display.Texter)(nil)),
 
 		// interface wrapper definitions
 		"_Markdowner": reflect.ValueOf((*_github_com_aim_go_aim_display_Markdowner)(nil)),
+		"_Texter":     reflect.ValueOf((*_github_com_aim_go_aim_display_Texter)(nil)),
 	}
 }
 
@@ -61,4 +61,14 @@ type _github_com_aim_go_aim_display_Markdowner struct {
 
 func (W _github_com_aim_go_aim_display_Markdowner) Markdown() string {
 	return W.WMarkdown()
+}
+
+// _github_com_aim_go_aim_display_Texter is an interface wrapper for Texter type
+type _github_com_aim_go_aim_display_Texter struct {
+	IValue interface{}
+	WText  func() string
+}
+
+func (W _github_com_aim_go_aim_display_Texter) Text() string {
+	return W.WText()
 }

@@ -55,6 +55,7 @@ func init() {
 		"Prediction":   reflect.ValueOf((*probe.Prediction)(nil)),
 		"Progress":     reflect.ValueOf((*probe.Progress)(nil)),
 		"Result":       reflect.ValueOf((*probe.Result)(nil)),
+		"Results":      reflect.ValueOf((*probe.Results)(nil)),
 		"Silent":       reflect.ValueOf((*probe.Silent)(nil)),
 		"SuiteEntry":   reflect.ValueOf((*probe.SuiteEntry)(nil)),
 		"SuiteOptions": reflect.ValueOf((*probe.SuiteOptions)(nil)),
