@@ -1,7 +1,6 @@
 package dist
 
 import (
-	"context"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -82,20 +81,6 @@ func Or(c Comm) Comm {
 		return Single{}
 	}
 	return c
-}
-
-type contextKey struct{}
-
-// NewContext returns a context carrying c, for code that takes its
-// communicator from the context (package probe).
-func NewContext(ctx context.Context, c Comm) context.Context {
-	return context.WithValue(ctx, contextKey{}, c)
-}
-
-// FromContext returns the communicator carried by ctx, or Single.
-func FromContext(ctx context.Context) Comm {
-	c, _ := ctx.Value(contextKey{}).(Comm)
-	return Or(c)
 }
 
 // Share returns the range [lo, hi) of n items that rank takes of size

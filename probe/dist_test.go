@@ -11,9 +11,9 @@ import (
 	"github.com/aim-go/aim/dist"
 )
 
-// onRanks runs fn on n Local ranks, each in its goroutine with a context
-// carrying its communicator, and returns their errors.
-func onRanks(n int, fn func(ctx context.Context, rank int) error) []error {
+// onRanks runs fn on n Local ranks, each in its goroutine with its
+// communicator, and returns their errors.
+func onRanks(n int, fn func(comm dist.Comm, rank int) error) []error {
 	comms := dist.Local(n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -21,7 +21,7 @@ func onRanks(n int, fn func(ctx context.Context, rank int) error) []error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[r] = fn(dist.NewContext(context.Background(), comms[r]), r)
+			errs[r] = fn(comms[r], r)
 		}()
 	}
 	wg.Wait()
@@ -39,13 +39,13 @@ func trunks(t *testing.T, n int) []*Trunk {
 }
 
 // cacheOn computes the cached features of set.
-func cacheOn(ctx context.Context, tr *Trunk, set *data.Dataset, pooled bool) (cached, error) {
+func cacheOn(comm dist.Comm, tr *Trunk, set *data.Dataset, pooled bool) (cached, error) {
 	ex, err := newExtractor(tr.Model, 7, nil, pooled, nil)
 	if err != nil {
 		return cached{}, err
 	}
 	defer ex.close()
-	return cache(ctx, live{ex, set}, Silent{})
+	return cache(context.Background(), dist.Or(comm), live{ex, set}, Silent{})
 }
 
 // TestRanksShareTheFeaturePass: on 2 and 3 ranks (96 images: shares of 48,
@@ -54,15 +54,15 @@ func cacheOn(ctx context.Context, tr *Trunk, set *data.Dataset, pooled bool) (ca
 func TestRanksShareTheFeaturePass(t *testing.T) {
 	set := quadrants("quadrants/train", 96, 1)
 	for _, pooled := range []bool{false, true} {
-		want, err := cacheOn(context.Background(), tinyTrunk(t, true, nil), set, pooled)
+		want, err := cacheOn(nil, tinyTrunk(t, true, nil), set, pooled)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, n := range []int{2, 3} {
 			got, trs := make([]cached, n), trunks(t, n)
-			errs := onRanks(n, func(ctx context.Context, r int) error {
+			errs := onRanks(n, func(comm dist.Comm, r int) error {
 				var err error
-				got[r], err = cacheOn(ctx, trs[r], set, pooled)
+				got[r], err = cacheOn(comm, trs[r], set, pooled)
 				return err
 			})
 			for r, err := range errs {
@@ -89,9 +89,11 @@ func TestRanksShareTheFeaturePass(t *testing.T) {
 // reports the split; the other ranks return after the feature pass.
 func TestRunOnRanks(t *testing.T) {
 	results, trs := make([]*Result, 2), trunks(t, 2)
-	errs := onRanks(2, func(ctx context.Context, r int) error {
+	errs := onRanks(2, func(comm dist.Comm, r int) error {
 		var err error
-		results[r], _, err = Run(ctx, trs[r], "quadrants", quadrantSource(), quickOptions(Attentive), Silent{})
+		o := quickOptions(Attentive)
+		o.Comm = comm
+		results[r], _, err = Run(context.Background(), trs[r], "quadrants", quadrantSource(), o, Silent{})
 		return err
 	})
 	for r, err := range errs {
@@ -111,12 +113,12 @@ func TestRunOnRanks(t *testing.T) {
 // of different datasets fail, naming the rank.
 func TestRanksRefuseDifferentDatasets(t *testing.T) {
 	trs := trunks(t, 2)
-	errs := onRanks(2, func(ctx context.Context, r int) error {
+	errs := onRanks(2, func(comm dist.Comm, r int) error {
 		set := quadrants("quadrants/train", 96, 1)
 		if r == 1 {
 			set = quadrants("quadrants/test", 40, 2)
 		}
-		_, err := cacheOn(ctx, trs[r], set, false)
+		_, err := cacheOn(comm, trs[r], set, false)
 		return err
 	})
 	if errs[1] == nil || !strings.Contains(errs[1].Error(), "rank 1 is computing the features of 40 images of quadrants/test") {
@@ -133,8 +135,8 @@ func TestRanksRefuseDifferentDatasets(t *testing.T) {
 // the dataset.
 func TestRanksRefuseDifferentCopies(t *testing.T) {
 	trs := trunks(t, 2)
-	errs := onRanks(2, func(ctx context.Context, r int) error {
-		_, err := cacheOn(ctx, trs[r], quadrants("quadrants/train", 96, 1+uint64(r)), false)
+	errs := onRanks(2, func(comm dist.Comm, r int) error {
+		_, err := cacheOn(comm, trs[r], quadrants("quadrants/train", 96, 1+uint64(r)), false)
 		return err
 	})
 	if errs[1] == nil || !strings.Contains(errs[1].Error(), "dataset quadrants/train (its 96 images and labels as this rank read them) differs from rank 0's copy (sha256 ") {

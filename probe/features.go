@@ -105,10 +105,10 @@ func (c cached) fill(_ context.Context, idx []int, dst []float32, _ *rand.Rand) 
 }
 
 // cache computes the features of every image of a dataset, unaugmented,
-// showing progress. With a communicator of several ranks in ctx (see
-// dist.NewContext) the work is split: see cacheShared.
-func cache(ctx context.Context, l live, p Progress) (cached, error) {
-	if comm := dist.FromContext(ctx); comm.Size() > 1 {
+// showing progress. With a communicator of several ranks the work is
+// split: see cacheShared.
+func cache(ctx context.Context, comm dist.Comm, l live, p Progress) (cached, error) {
+	if comm.Size() > 1 {
 		return cacheShared(ctx, comm, l, p)
 	}
 	n, row := l.set.N, l.rowLen()

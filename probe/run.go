@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/aim-go/aim/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/aim-go/aim/internal/atomicfile"
 
 	"github.com/pkg/errors"
 
@@ -54,7 +55,7 @@ type Result struct {
 // training split of src and measures its top-1 accuracy on both splits.
 // name names the dataset in the result. The trunk's weights are only read.
 //
-// With a communicator of several ranks in ctx (dist.NewContext), every
+// With o.Comm of several ranks, every
 // rank calls Run alike: the cached feature pass (no augmentation) is split
 // over the ranks and gathered on rank 0, which alone trains and measures
 // the probe; the other ranks return after the feature pass, with a result
@@ -103,12 +104,12 @@ func (r *Result) fit(ctx context.Context, head *Head, prep *prepared, layers []i
 	}
 	defer ex.close()
 	var trainFeats, testFeats features = live{ex, prep.train}, live{ex, prep.test}
-	comm := dist.FromContext(ctx)
+	comm := dist.Or(o.Comm)
 	if o.Augment == nil {
-		if trainFeats, err = cache(ctx, live{ex, prep.train}, p); err != nil {
+		if trainFeats, err = cache(ctx, comm, live{ex, prep.train}, p); err != nil {
 			return err
 		}
-		if testFeats, err = cache(ctx, live{ex, prep.test}, p); err != nil {
+		if testFeats, err = cache(ctx, comm, live{ex, prep.test}, p); err != nil {
 			return err
 		}
 		if comm.Size() > 1 {

@@ -9,6 +9,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/optim"
 	"github.com/aim-go/aim/schedules"
 )
@@ -28,6 +29,9 @@ type Options struct {
 	TestImages   int           // cap on the test images, a fixed subset (0: the whole official test split)
 	FeatureBatch int           // images per trunk forward pass
 	LinearBias   bool          // a bias in the final linear layer (see HeadSpec)
+	// Comm spreads the feature pass over its ranks (see Run); nil: a
+	// single process.
+	Comm dist.Comm
 }
 
 // Defaults of DefaultOptions, chosen on MNIST and Fashion-MNIST with the

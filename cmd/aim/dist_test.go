@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/dist/mpitest"
 	"github.com/aim-go/aim/train"
@@ -208,9 +209,9 @@ func TestMPIKilledRankThenResume(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the checkpoint left by the killed job: %v", err)
 	}
-	at, _ := strconv.Atoi(f.Meta[train.MetaStep])
+	at, _ := strconv.Atoi(f.Meta[schema.Step])
 	if at <= 0 || at >= steps || at%10 != 0 {
-		t.Fatalf("the killed job's checkpoint is at step %q", f.Meta[train.MetaStep])
+		t.Fatalf("the killed job's checkpoint is at step %q", f.Meta[schema.Step])
 	}
 
 	code, stdout, errs := runMPI(t, 2, append(pretrainArgs(images, dir, steps), "--resume")...)

@@ -52,16 +52,13 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	f.dist = registerDist(fs)
 }
 
-// startDist starts the communicator of --dist and puts it in the context,
-// where package probe finds it: under mpirun the feature pass is split over
-// the ranks and gathered on rank 0, which alone trains the probe and
-// writes the results.
-func (f *probeFlags) startDist(ctx context.Context, stdout, stderr *io.Writer) (context.Context, dist.Comm, error) {
+// startDist starts the communicator of --dist and hands it to the probe's
+// options: under mpirun the feature pass is split over the ranks and
+// gathered on rank 0, which alone trains the probe and writes the results.
+func (f *probeFlags) startDist(o *probe.Options, stdout, stderr *io.Writer) (dist.Comm, error) {
 	comm, err := startDist(*f.dist, stdout, stderr)
-	if err != nil {
-		return ctx, nil, err
-	}
-	return dist.NewContext(ctx, comm), comm, nil
+	o.Comm = comm
+	return comm, err
 }
 
 // checkRanges checks the numeric flags.
@@ -149,7 +146,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkOutputFiles("--out", f.out, []string{probe.ResultFile, probe.HeadFile}, inputs); err != nil {
 		return err
 	}
-	ctx, comm, err := f.startDist(ctx, &stdout, &stderr)
+	comm, err := f.startDist(&o, &stdout, &stderr)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			so.Datasets = append(so.Datasets, strings.TrimSpace(n))
 		}
 	}
-	ctx, comm, err := f.startDist(ctx, &stdout, &stderr)
+	comm, err := f.startDist(&so.Options, &stdout, &stderr)
 	if err != nil {
 		return err
 	}
