@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 )
 
 // onRanks runs fn on n Local ranks, each in its goroutine with its
 // communicator, and returns their errors.
-func onRanks(n int, fn func(comm dist.Comm, rank int) error) []error {
-	comms := dist.Local(n)
+func onRanks(n int, fn func(comm mpi.Comm, rank int) error) []error {
+	comms := mpi.Local(n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for r := range n {
@@ -39,13 +39,13 @@ func trunks(t *testing.T, n int) []*Trunk {
 }
 
 // cacheOn computes the cached features of set.
-func cacheOn(comm dist.Comm, tr *Trunk, set *data.Dataset, pooled bool) (cached, error) {
+func cacheOn(comm mpi.Comm, tr *Trunk, set *data.Dataset, pooled bool) (cached, error) {
 	ex, err := newExtractor(tr.Model, 7, nil, pooled, nil)
 	if err != nil {
 		return cached{}, err
 	}
 	defer ex.close()
-	return cache(context.Background(), dist.Or(comm), live{ex, set}, Silent{})
+	return cache(context.Background(), mpi.Or(comm), live{ex, set}, Silent{})
 }
 
 // TestRanksShareTheFeaturePass: on 2 and 3 ranks (96 images: shares of 48,
@@ -60,7 +60,7 @@ func TestRanksShareTheFeaturePass(t *testing.T) {
 		}
 		for _, n := range []int{2, 3} {
 			got, trs := make([]cached, n), trunks(t, n)
-			errs := onRanks(n, func(comm dist.Comm, r int) error {
+			errs := onRanks(n, func(comm mpi.Comm, r int) error {
 				var err error
 				got[r], err = cacheOn(comm, trs[r], set, pooled)
 				return err
@@ -89,7 +89,7 @@ func TestRanksShareTheFeaturePass(t *testing.T) {
 // reports the split; the other ranks return after the feature pass.
 func TestRunOnRanks(t *testing.T) {
 	results, trs := make([]*Result, 2), trunks(t, 2)
-	errs := onRanks(2, func(comm dist.Comm, r int) error {
+	errs := onRanks(2, func(comm mpi.Comm, r int) error {
 		var err error
 		o := quickOptions(Attentive)
 		o.Comm = comm
@@ -113,7 +113,7 @@ func TestRunOnRanks(t *testing.T) {
 // of different datasets fail, naming the rank.
 func TestRanksRefuseDifferentDatasets(t *testing.T) {
 	trs := trunks(t, 2)
-	errs := onRanks(2, func(comm dist.Comm, r int) error {
+	errs := onRanks(2, func(comm mpi.Comm, r int) error {
 		set := quadrants("quadrants/train", 96, 1)
 		if r == 1 {
 			set = quadrants("quadrants/test", 40, 2)
@@ -135,7 +135,7 @@ func TestRanksRefuseDifferentDatasets(t *testing.T) {
 // the dataset.
 func TestRanksRefuseDifferentCopies(t *testing.T) {
 	trs := trunks(t, 2)
-	errs := onRanks(2, func(comm dist.Comm, r int) error {
+	errs := onRanks(2, func(comm mpi.Comm, r int) error {
 		_, err := cacheOn(comm, trs[r], quadrants("quadrants/train", 96, 1+uint64(r)), false)
 		return err
 	})

@@ -12,8 +12,8 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/mpi"
 )
 
 // features provides the probe's input for chosen images: the (tokens, D)
@@ -107,7 +107,7 @@ func (c cached) fill(_ context.Context, idx []int, dst []float32, _ *rand.Rand) 
 // cache computes the features of every image of a dataset, unaugmented,
 // showing progress. With a communicator of several ranks the work is
 // split: see cacheShared.
-func cache(ctx context.Context, comm dist.Comm, l live, p Progress) (cached, error) {
+func cache(ctx context.Context, comm mpi.Comm, l live, p Progress) (cached, error) {
 	if comm.Size() > 1 {
 		return cacheShared(ctx, comm, l, p)
 	}
@@ -122,15 +122,15 @@ func cache(ctx context.Context, comm dist.Comm, l live, p Progress) (cached, err
 }
 
 // cacheShared is cache on several ranks: each computes the features of its
-// contiguous share of the images (dist.Share) and rank 0 gathers them in
+// contiguous share of the images (mpi.Share) and rank 0 gathers them in
 // order; the other ranks return no values. The ranks first check that
 // they are caching the same dataset.
-func cacheShared(ctx context.Context, comm dist.Comm, l live, p Progress) (cached, error) {
+func cacheShared(ctx context.Context, comm mpi.Comm, l live, p Progress) (cached, error) {
 	n, row := l.set.N, l.rowLen()
 	if err := sameDataset(comm, l.set, row); err != nil {
 		return cached{}, err
 	}
-	lo, hi := dist.Share(n, comm.Rank(), comm.Size())
+	lo, hi := mpi.Share(n, comm.Rank(), comm.Size())
 	c := cached{row: row}
 	own := make([]float32, (hi-lo)*row)
 	if comm.Rank() == 0 {
@@ -143,7 +143,7 @@ func cacheShared(ctx context.Context, comm dist.Comm, l live, p Progress) (cache
 	if err != nil {
 		return cached{}, err
 	}
-	if err := dist.Gather(comm, own, c.values, dist.ShareCounts(n, row, comm.Size()), 0); err != nil {
+	if err := mpi.Gather(comm, own, c.values, mpi.ShareCounts(n, row, comm.Size()), 0); err != nil {
 		return cached{}, errors.Wrapf(err, "%s: gathering the features", l.set.Name)
 	}
 	return c, nil
@@ -170,8 +170,8 @@ func fillRange(ctx context.Context, l live, lo, hi int, dst []float32, step func
 // sameDataset is a collective that compares a dataset's name, image count
 // and feature size with rank 0's, then its images and labels: ranks that
 // skipped different datasets, or read different copies, must not exchange
-// features. Every rank gets nil, or every rank a *dist.Failure.
-func sameDataset(comm dist.Comm, set *data.Dataset, row int) error {
+// features. Every rank gets nil, or every rank a *mpi.Failure.
+func sameDataset(comm mpi.Comm, set *data.Dataset, row int) error {
 	name, n := set.Name, set.N
 	h := fnv.New64a()
 	h.Write([]byte(name))
@@ -185,9 +185,9 @@ func sameDataset(comm dist.Comm, set *data.Dataset, row int) error {
 	if !slices.Equal(own, root) {
 		err = errors.Errorf("rank %d is computing the features of %d images of %s (%d values each), rank 0 of other images: every rank must read the same datasets", comm.Rank(), n, name, row)
 	}
-	if err := dist.Agree(comm, err); err != nil {
+	if err := mpi.Agree(comm, err); err != nil {
 		return err
 	}
-	in := dist.Input{Name: fmt.Sprintf("dataset %s (its %d images and labels as this rank read them)", name, n), Digest: dist.DigestValues(set.Images, set.Labels)}
-	return dist.SameInputs(comm, []dist.Input{in})
+	in := mpi.Input{Name: fmt.Sprintf("dataset %s (its %d images and labels as this rank read them)", name, n), Digest: mpi.DigestValues(set.Images, set.Labels)}
+	return mpi.SameInputs(comm, []mpi.Input{in})
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 )
 
 // File names inside a probe's output directory.
@@ -104,7 +104,7 @@ func (r *Result) fit(ctx context.Context, head *Head, prep *prepared, layers []i
 	}
 	defer ex.close()
 	var trainFeats, testFeats features = live{ex, prep.train}, live{ex, prep.test}
-	comm := dist.Or(o.Comm)
+	comm := mpi.Or(o.Comm)
 	if o.Augment == nil {
 		if trainFeats, err = cache(ctx, comm, live{ex, prep.train}, p); err != nil {
 			return err

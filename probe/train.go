@@ -9,7 +9,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/optim"
 	"github.com/aim-go/aim/schedules"
 )
@@ -31,7 +31,7 @@ type Options struct {
 	LinearBias   bool          // a bias in the final linear layer (see HeadSpec)
 	// Comm spreads the feature pass over its ranks (see Run); nil: a
 	// single process.
-	Comm dist.Comm
+	Comm mpi.Comm
 }
 
 // Defaults of DefaultOptions, chosen on MNIST and Fashion-MNIST with the

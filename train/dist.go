@@ -8,7 +8,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/optim"
 )
 
@@ -21,12 +21,12 @@ const bucketValues = 4 << 20
 // gradSync sums the gradients of every rank into the gradient of the
 // global batch.
 type gradSync struct {
-	comm    dist.Comm
+	comm    mpi.Comm
 	buckets [][]optim.Param[float32]
 	staging []float32 // a packed bucket
 }
 
-func newGradSync(comm dist.Comm, params []optim.Param[float32]) *gradSync {
+func newGradSync(comm mpi.Comm, params []optim.Param[float32]) *gradSync {
 	s := &gradSync{comm: comm}
 	var bucket []optim.Param[float32]
 	size, largest := 0, 0

@@ -14,7 +14,7 @@ import (
 
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 )
 
 // distOptions are testOptions with a global batch of 6, which 1, 2 and 3
@@ -30,7 +30,7 @@ func distOptions(dir string) Options {
 // directory of its own, which must stay empty (rank 0 alone writes).
 func onRanks(t *testing.T, n int, o Options, ctx context.Context, bar0 Progress, trainSet, valSet *data.Dataset) ([]*Summary, []error) {
 	t.Helper()
-	comms := dist.Local(n)
+	comms := mpi.Local(n)
 	sums, errs := make([]*Summary, n), make([]error, n)
 	dirs := make([]string, n)
 	var wg sync.WaitGroup
@@ -142,7 +142,7 @@ func TestResumeOnAnotherRankCount(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	_, errs := onRanks(t, 2, o, ctx, cancelAt{step: 3, cancel: cancel}, trainSet, valSet)
 	for r, err := range errs {
-		if !errors.Is(err, ErrInterrupted) || !dist.IsEverywhere(err) || !strings.Contains(err.Error(), "after step 3") {
+		if !errors.Is(err, ErrInterrupted) || !mpi.IsEverywhere(err) || !strings.Contains(err.Error(), "after step 3") {
 			t.Fatalf("rank %d of the interrupted run returned %v; want every rank interrupted after step 3", r, err)
 		}
 	}
@@ -183,7 +183,7 @@ func TestNonFiniteLossStopsEveryRank(t *testing.T) {
 	stopped := strings.SplitN(want.Error(), ";", 2)[0] // "step N: the loss is NaN"
 	_, errs := onRanks(t, 2, o, context.Background(), Silent{}, trainSet, valSet)
 	for r, err := range errs {
-		if err == nil || !dist.IsEverywhere(err) || !strings.HasPrefix(err.Error(), stopped+"; training stopped") {
+		if err == nil || !mpi.IsEverywhere(err) || !strings.HasPrefix(err.Error(), stopped+"; training stopped") {
 			t.Errorf("rank %d returned %v, want it stopped like the single process (%v)", r, err, want)
 		}
 	}
@@ -198,13 +198,13 @@ func TestBadSetupFailsEveryRank(t *testing.T) {
 	o.Batch = 5
 	_, errs := onRanks(t, 2, o, context.Background(), Silent{}, trainSet, valSet)
 	for r, err := range errs {
-		var f *dist.Failure
+		var f *mpi.Failure
 		if !errors.As(err, &f) || !slices.Equal(f.Ranks, []int{0, 1}) || !strings.Contains(err.Error(), "batch 5: the global batch is split evenly over the 2 ranks") {
 			t.Errorf("batch 5 on 2 ranks, rank %d: %v", r, err)
 		}
 	}
 
-	comms := dist.Local(2)
+	comms := mpi.Local(2)
 	errs = make([]error, 2)
 	var wg sync.WaitGroup
 	for r := range 2 {

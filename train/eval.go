@@ -5,7 +5,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/objectives"
 )
 
@@ -84,7 +84,7 @@ func (r *runner) validationLoss() (float64, error) {
 		return 0, errors.Wrap(err, "reducing the validation loss")
 	}
 	v, err := meanLoss(sums[0], int(sums[1]))
-	return v, dist.Everywhere(err)
+	return v, mpi.Everywhere(err)
 }
 
 // ValidationLoss evaluates the deterministic validation loss of n images
@@ -144,7 +144,7 @@ func (r *runner) save() error {
 
 // interrupt saves a checkpoint at the last completed step (rank 0). With
 // several ranks every rank stops at the same step (the interruption is
-// agreed through the reduction), so the error is marked dist.Everywhere.
+// agreed through the reduction), so the error is marked mpi.Everywhere.
 func (r *runner) interrupt(step int) error {
 	if step > r.start && r.rank == 0 {
 		if err := r.save(); err != nil {
@@ -153,7 +153,7 @@ func (r *runner) interrupt(step int) error {
 	}
 	err := errors.Wrapf(ErrInterrupted, "stopped after step %d; continue with --resume", step)
 	if r.ranks > 1 {
-		return dist.Everywhere(err)
+		return mpi.Everywhere(err)
 	}
 	return err
 }

@@ -44,9 +44,9 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/masks"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/patches"
 )
 
@@ -79,7 +79,7 @@ type Options struct {
 	// Comm spreads the run over its ranks (data-parallel); nil: a single
 	// process. It is not part of the run's identity: a run may be resumed
 	// on another number of ranks.
-	Comm dist.Comm `json:"-"`
+	Comm mpi.Comm `json:"-"`
 }
 
 // NewOptions returns the project's recipe: AdamW β2 0.95, weight decay

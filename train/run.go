@@ -14,9 +14,9 @@ import (
 
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/internal/lockfile"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/objectives"
 	"github.com/aim-go/aim/optim"
 	"github.com/aim-go/aim/schedules"
@@ -41,7 +41,7 @@ type Summary struct {
 // runner holds the state of one pre-training run, on one rank.
 type runner struct {
 	o          Options
-	comm       dist.Comm
+	comm       mpi.Comm
 	rank       int
 	ranks      int
 	local      int // images of each global batch this rank takes (Batch/ranks)
@@ -95,7 +95,7 @@ type runner struct {
 // metrics and checkpoints and reports progress to bar (the others' bars
 // are not used). An error every rank meets at the same point (a
 // non-finite loss, an interruption, a failed setup) is returned by every
-// rank, marked with dist.Everywhere or as a *dist.Failure.
+// rank, marked with mpi.Everywhere or as a *mpi.Failure.
 func Pretrain(ctx context.Context, o Options, trainSet, valSet *data.Dataset, norm Normalization, bar Progress) (*Summary, error) {
 	o.resolve()
 	o.Model = o.Model.WithImage(trainSet.C, trainSet.H, trainSet.W)
@@ -119,7 +119,7 @@ func (r *runner) check() error {
 	if err := checkSets(r.trainSet, r.valSet); err != nil {
 		return err
 	}
-	return checkMemory(r.o, r.local, dist.LocalSize(r.comm))
+	return checkMemory(r.o, r.local, mpi.LocalSize(r.comm))
 }
 
 func checkSets(trainSet, valSet *data.Dataset) error {
@@ -136,7 +136,7 @@ func checkSets(trainSet, valSet *data.Dataset) error {
 // can alone, the ranks agree on the outcome, and rank 0 hands its state to
 // the others (see share).
 func newRunner(o Options, trainSet, valSet *data.Dataset, norm Normalization, bar Progress) (*runner, error) {
-	comm := dist.Or(o.Comm)
+	comm := mpi.Or(o.Comm)
 	r := &runner{o: o, comm: comm, rank: comm.Rank(), ranks: comm.Size(), norm: norm, trainSet: trainSet, valSet: valSet, bar: bar, permEpoch: -1}
 	r.local = o.Batch / r.ranks
 	r.first = r.rank * r.local
@@ -150,7 +150,7 @@ func newRunner(o Options, trainSet, valSet *data.Dataset, norm Normalization, ba
 		} else {
 			_ = r.checkSameData() // a collective: every rank takes part
 		}
-		if err = dist.Agree(comm, err); err == nil {
+		if err = mpi.Agree(comm, err); err == nil {
 			err = r.share()
 		}
 	}
@@ -220,7 +220,7 @@ func (r *runner) valShare() (lo, hi int) {
 	if r.valSet == nil {
 		return 0, 0
 	}
-	return dist.Share(r.valSet.N, r.rank, r.ranks)
+	return mpi.Share(r.valSet.N, r.rank, r.ranks)
 }
 
 // initModel creates the model, or restores it with the optimiser state when
@@ -359,7 +359,7 @@ func (r *runner) step(ctx context.Context, step int) (stop bool, err error) {
 // diverged is the error of a non-finite loss or update at step: it names
 // the last good checkpoint, if the run has written one. With several
 // ranks every rank meets it at the same step (the loss and the gradients
-// are reduced before the check), so it is marked dist.Everywhere.
+// are reduced before the check), so it is marked mpi.Everywhere.
 func (r *runner) diverged(step int, why string) error {
 	saved := "no checkpoint was written yet"
 	if r.savedStep > 0 {
@@ -367,7 +367,7 @@ func (r *runner) diverged(step int, why string) error {
 	}
 	err := errors.Errorf("step %d: %s; training stopped, %s (lower --lr, or check the data)", step+1, why, saved)
 	if r.ranks > 1 {
-		return dist.Everywhere(err)
+		return mpi.Everywhere(err)
 	}
 	return err
 }

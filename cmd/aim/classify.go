@@ -15,8 +15,8 @@ import (
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/probe"
 )
 
@@ -85,7 +85,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	c, err := loadClassifier(f)
-	if err = dist.Agree(comm, err); err != nil { // every rank reads the classifier
+	if err = mpi.Agree(comm, err); err != nil { // every rank reads the classifier
 		return err
 	}
 	defer c.close()
@@ -228,7 +228,7 @@ type predictor struct {
 	run        *probe.Classifier
 	logits     *data.NpyWriter // rank 0's
 	enc        *json.Encoder
-	comm       dist.Comm
+	comm       mpi.Comm
 	share      []float32 // this rank's logits of a round (see addShared)
 	gathered   []float32 // rank 0's: every rank's logits of a round
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 )
 
 // addShared is add on several ranks, as aim features splits its work: the
@@ -17,7 +17,7 @@ func (p *predictor) addShared(ctx context.Context, d *data.Dataset, names []stri
 	rank, size, classes := p.comm.Rank(), p.comm.Size(), p.run.Classes()
 	for lo := 0; lo < d.N; lo += size * p.flags.batch {
 		m := min(size*p.flags.batch, d.N-lo)
-		a, b := dist.Share(m, rank, size)
+		a, b := mpi.Share(m, rank, size)
 		p.share = p.share[:0]
 		err := p.run.Logits(ctx, b-a, func(i int, dst []float32) { copy(dst, d.Image(lo+a+i)) }, func(_ int, logits []float32) error {
 			p.share = append(p.share, logits...)
@@ -29,7 +29,7 @@ func (p *predictor) addShared(ctx context.Context, d *data.Dataset, names []stri
 		if rank == 0 {
 			p.gathered = growRow(p.gathered, m*classes)
 		}
-		if err := dist.Gather(p.comm, p.share, p.gathered, dist.ShareCounts(m, classes, size), 0); err != nil {
+		if err := mpi.Gather(p.comm, p.share, p.gathered, mpi.ShareCounts(m, classes, size), 0); err != nil {
 			return errors.Wrap(err, "gathering the logits")
 		}
 		if rank == 0 {

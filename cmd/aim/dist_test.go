@@ -16,7 +16,7 @@ import (
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist/mpitest"
+	"github.com/aim-go/aim/mpi/mpitest"
 	"github.com/aim-go/aim/train"
 )
 

@@ -15,9 +15,9 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/internal/atomicfile"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/objectives"
 	"github.com/aim-go/aim/patches"
 )
@@ -100,7 +100,7 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	began := time.Now()
 	m, _, err := loadCheckpoint(f.ckpt, f.allowNonFinite, f.precision.p)
-	if err = dist.Agree(comm, err); err != nil { // every rank reads the checkpoint
+	if err = mpi.Agree(comm, err); err != nil { // every rank reads the checkpoint
 		return err
 	}
 	defer m.Close()
@@ -146,7 +146,7 @@ type featureWriter struct {
 	pooled   bool
 	out      string
 	log      io.Writer
-	comm     dist.Comm
+	comm     mpi.Comm
 	ex       *graph.Extractor
 	npy      *data.NpyWriter // rank 0's
 	order    inputOrder
@@ -189,14 +189,14 @@ func (w *featureWriter) addShared(ctx context.Context, d *data.Dataset, names []
 	rank, size, row := w.comm.Rank(), w.comm.Size(), w.rowLen()
 	for lo := 0; lo < d.N; lo += size * w.batch {
 		m := min(size*w.batch, d.N-lo)
-		a, b := dist.Share(m, rank, size)
+		a, b := mpi.Share(m, rank, size)
 		if err := w.extractShare(ctx, d, lo+a, b-a); err != nil {
 			return chunkError(ctx, err, "the images from "+names[lo+a]+" on", w.out)
 		}
 		if rank == 0 {
 			w.gathered = growRow(w.gathered, m*row)
 		}
-		if err := dist.Gather(w.comm, w.share, w.gathered, dist.ShareCounts(m, row, size), 0); err != nil {
+		if err := mpi.Gather(w.comm, w.share, w.gathered, mpi.ShareCounts(m, row, size), 0); err != nil {
 			return errors.Wrap(err, "gathering the features")
 		}
 		if rank == 0 {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/masks"
+	"github.com/aim-go/aim/mpi"
 )
 
 // newFlags returns the flag set of the command name. The flag package
@@ -196,21 +196,21 @@ func parseCounts(flagName, s string) ([]int, error) {
 // registerDist adds --dist to a command that can spread its work over the
 // processes mpirun starts.
 func registerDist(fs *flag.FlagSet) *string {
-	return fs.String("dist", string(dist.Auto), "auto: when started by Open MPI's mpirun (mpirun -np N aim ...), spread the work over its processes; off: run as a single process")
+	return fs.String("dist", string(mpi.Auto), "auto: when started by Open MPI's mpirun (mpirun -np N aim ...), spread the work over its processes; off: run as a single process")
 }
 
 // startDist starts the communicator --dist asks for (see package dist)
 // and keeps it for finish to end. On ranks other than 0, stdout and stderr
 // are replaced by io.Discard: rank 0 speaks for the job, and finish
 // reports a rank's own errors on the real stderr.
-func startDist(mode string, stdout, stderr *io.Writer) (dist.Comm, error) {
-	m, err := dist.ParseMode(mode)
+func startDist(mode string, stdout, stderr *io.Writer) (mpi.Comm, error) {
+	m, err := mpi.ParseMode(mode)
 	if err != nil {
 		return nil, usageError{errors.Wrap(err, "--dist")}
 	}
-	c, err := dist.Start(m)
+	c, err := mpi.Start(m)
 	if err != nil {
-		if m == dist.Off {
+		if m == mpi.Off {
 			return nil, usageError{errors.Wrap(err, "--dist off")}
 		}
 		return nil, err

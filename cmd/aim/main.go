@@ -26,8 +26,8 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/blas/onednn"
-	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/internal/isa"
+	"github.com/aim-go/aim/mpi"
 )
 
 // command is one subcommand of aim.
@@ -89,19 +89,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // jobComm is the communicator a command started with startDist (nil
 // before): finish ends it.
-var jobComm dist.Comm
+var jobComm mpi.Comm
 
 // finish reports the outcome of the command name and ends the MPI job, if
 // the command started one. In a job of several ranks only rank 0 reports
 // what every rank returns alike (success, a usage error or an error marked
-// dist.Everywhere); a rank's own failure is reported with its rank, and
-// when the other ranks do not know of it (it is not a *dist.Failure) the
+// mpi.Everywhere); a rank's own failure is reported with its rank, and
+// when the other ranks do not know of it (it is not a *mpi.Failure) the
 // rank aborts the whole job, so that none is left waiting for it.
 func finish(name string, err error, stdout, stderr io.Writer) int {
 	c := jobComm
 	jobComm = nil
 	if c == nil || c.Size() == 1 {
-		if l, ok, _ := dist.Launched(); c == nil && ok && l.Rank > 0 && flagError(err) {
+		if l, ok, _ := mpi.Launched(); c == nil && ok && l.Rank > 0 && flagError(err) {
 			stdout, stderr = io.Discard, io.Discard // every rank meets the same flag errors
 		}
 		code := report(name, err, stdout, stderr)
@@ -129,11 +129,11 @@ func flagError(err error) bool {
 
 // finishRank reports err on rank c.Rank() of a job of several ranks and
 // returns the exit status, or aborts the job.
-func finishRank(name string, err error, c dist.Comm, stdout, stderr io.Writer) int {
+func finishRank(name string, err error, c mpi.Comm, stdout, stderr io.Writer) int {
 	quiet := io.Discard
-	var f *dist.Failure
+	var f *mpi.Failure
 	switch {
-	case err == nil || dist.IsEverywhere(err):
+	case err == nil || mpi.IsEverywhere(err):
 		if c.Rank() != 0 {
 			stdout, stderr = quiet, quiet
 		}
@@ -146,16 +146,16 @@ func finishRank(name string, err error, c dist.Comm, stdout, stderr io.Writer) i
 	return code
 }
 
-// reportFailure reports a failure the ranks agreed on (dist.Agree): once,
+// reportFailure reports a failure the ranks agreed on (mpi.Agree): once,
 // on rank 0, when every rank failed with the same error; otherwise each
 // failed rank reports its error, naming itself, and rank 0 names the
 // ranks that failed.
-func reportFailure(name string, f *dist.Failure, c dist.Comm, stderr io.Writer) int {
+func reportFailure(name string, f *mpi.Failure, c mpi.Comm, stderr io.Writer) int {
 	var own string
 	if f.Err != nil {
 		own = f.Err.Error()
 	}
-	same, serr := dist.SameOnAll(c, own)
+	same, serr := mpi.SameOnAll(c, own)
 	switch {
 	case serr == nil && same && len(f.Ranks) == c.Size():
 		if c.Rank() != 0 {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/blas/onednn"
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 )
 
 // noticeAfterParse, when set, is called once by the next successful parse:
@@ -44,7 +44,7 @@ func slowBLASNotice(command string) string {
 // started, or runs outside mpirun; known from the environment, before
 // MPI starts.
 func firstRank() bool {
-	l, launched, err := dist.Launched()
+	l, launched, err := mpi.Launched()
 	return err != nil || !launched || l.Rank == 0
 }
 

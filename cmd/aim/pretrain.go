@@ -13,8 +13,8 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/objectives"
 	"github.com/aim-go/aim/patches"
 	"github.com/aim-go/aim/train"
@@ -80,10 +80,10 @@ func runPretrain(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if f.batch%comm.Size() != 0 {
-		return dist.Everywhere(usageError{errors.Errorf("--batch %d: the global batch is split evenly over the %d ranks, so it must be a multiple of %d", f.batch, comm.Size(), comm.Size())})
+		return mpi.Everywhere(usageError{errors.Errorf("--batch %d: the global batch is split evenly over the %d ranks, so it must be a multiple of %d", f.batch, comm.Size(), comm.Size())})
 	}
 	split, opts, err := f.prepare()
-	if err = dist.Agree(comm, err); err != nil { // every rank reads the data
+	if err = mpi.Agree(comm, err); err != nil { // every rank reads the data
 		return err
 	}
 	opts.Comm = comm
@@ -117,7 +117,7 @@ func (f *pretrainFlags) prepare() (*train.Split, train.Options, error) {
 }
 
 // overRanks says how a batch is split over the ranks of c ("" for one).
-func overRanks(c dist.Comm, batch int) string {
+func overRanks(c mpi.Comm, batch int) string {
 	if c.Size() == 1 {
 		return ""
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/probe"
 )
 
@@ -55,7 +55,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 // startDist starts the communicator of --dist and hands it to the probe's
 // options: under mpirun the feature pass is split over the ranks and
 // gathered on rank 0, which alone trains the probe and writes the results.
-func (f *probeFlags) startDist(o *probe.Options, stdout, stderr *io.Writer) (dist.Comm, error) {
+func (f *probeFlags) startDist(o *probe.Options, stdout, stderr *io.Writer) (mpi.Comm, error) {
 	comm, err := startDist(*f.dist, stdout, stderr)
 	o.Comm = comm
 	return comm, err
@@ -154,7 +154,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	t, src, err := f.load(*name, data.LoadOptions{DataDir: *dataDir, Folder: size.folderOptions()})
-	if err = dist.Agree(comm, err); err != nil { // every rank reads both
+	if err = mpi.Agree(comm, err); err != nil { // every rank reads both
 		return err
 	}
 	if comm.Rank() == 0 {

@@ -6,7 +6,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 )
 
 // namedPath is an input a command reads, with the flag that names it
@@ -28,20 +28,20 @@ func (n namedPath) String() string {
 // photos' names and bytes) and compares with rank 0's; a rank whose copies
 // differ fails naming them. Inputs with an empty path are skipped. In a
 // single process it does nothing.
-func checkSameInputs(comm dist.Comm, inputs ...namedPath) error {
+func checkSameInputs(comm mpi.Comm, inputs ...namedPath) error {
 	if comm.Size() == 1 {
 		return nil
 	}
 	digests, err := digestInputs(inputs)
-	if err = dist.Agree(comm, err); err != nil {
+	if err = mpi.Agree(comm, err); err != nil {
 		return err
 	}
-	return dist.SameInputs(comm, digests)
+	return mpi.SameInputs(comm, digests)
 }
 
 // digestInputs hashes the inputs that have a path.
-func digestInputs(inputs []namedPath) ([]dist.Input, error) {
-	var out []dist.Input
+func digestInputs(inputs []namedPath) ([]mpi.Input, error) {
+	var out []mpi.Input
 	for _, in := range inputs {
 		if in.path == "" {
 			continue
@@ -53,26 +53,26 @@ func digestInputs(inputs []namedPath) ([]dist.Input, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, dist.Input{Name: in.String(), Digest: d})
+		out = append(out, mpi.Input{Name: in.String(), Digest: d})
 	}
 	return out, nil
 }
 
 // digestPath is the digest of a file, or of the photos of a folder (what
 // the commands read of it).
-func digestPath(path string) (dist.Digest, error) {
+func digestPath(path string) (mpi.Digest, error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return dist.Digest{}, err
+		return mpi.Digest{}, err
 	}
 	if !info.IsDir() {
-		return dist.DigestFile(path)
+		return mpi.DigestFile(path)
 	}
 	files, err := data.ListPhotos(path)
 	if err != nil {
-		return dist.Digest{}, err
+		return mpi.Digest{}, err
 	}
-	return dist.DigestFiles(path, files)
+	return mpi.DigestFiles(path, files)
 }
 
 // sharedInputs are the inputs of aim features every rank reads.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aim-go/aim/dist/mpitest"
+	"github.com/aim-go/aim/mpi/mpitest"
 )
 
 // The tests of this file run aim under mpirun with each rank in a folder

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/probe"
 )
 
@@ -50,7 +50,7 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		err = errors.Wrap(withNonFiniteHint(err), "--checkpoint")
 	}
-	if err = dist.Agree(comm, err); err != nil { // every rank reads the trunk
+	if err = mpi.Agree(comm, err); err != nil { // every rank reads the trunk
 		return err
 	}
 	if comm.Rank() == 0 {

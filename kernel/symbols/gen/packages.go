@@ -20,7 +20,7 @@ var (
 	projectPattern = "github.com/aim-go/aim/..."
 	// dist starts MPI when asked, which a notebook never runs under, and
 	// dist/mpitest is a test helper.
-	projectSkip = []string{"github.com/aim-go/aim/kernel", "github.com/aim-go/aim/cmd", "github.com/aim-go/aim/examples", "github.com/aim-go/aim/dist"}
+	projectSkip = []string{"github.com/aim-go/aim/kernel", "github.com/aim-go/aim/cmd", "github.com/aim-go/aim/examples", "github.com/aim-go/aim/mpi"}
 	libraries   = []string{
 		"gorgonia.org/gorgonia",
 		"gorgonia.org/tensor",

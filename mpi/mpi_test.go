@@ -1,4 +1,4 @@
-package dist_test
+package mpi_test
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aim-go/aim/dist"
-	"github.com/aim-go/aim/dist/mpitest"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/mpi"
+	"github.com/aim-go/aim/mpi/mpitest"
 )
 
 // workerEnv makes the test binary an MPI rank instead of running tests:
@@ -29,7 +29,7 @@ func lookupLaunch() (string, bool) { return os.LookupEnv("OMPI_COMM_WORLD_SIZE")
 
 // worker is one rank under mpirun: it prints its failure and returns 1.
 func worker(mode string) int {
-	c, err := dist.Start(dist.Auto)
+	c, err := mpi.Start(mpi.Auto)
 	if err == nil && c.Size() < 2 {
 		err = fmt.Errorf("started as rank %d of %d, expected several ranks", c.Rank(), c.Size())
 	}
@@ -38,9 +38,9 @@ func worker(mode string) int {
 		case "check":
 			err = exercise(c)
 			if err == nil { // again with MPI calls cut into pieces of 1000 values
-				old := dist.SetMaxCount(1000)
+				old := mpi.SetMaxCount(1000)
 				err = exercise(c)
-				dist.SetMaxCount(old)
+				mpi.SetMaxCount(old)
 			}
 		case "time":
 			err = timeAllReduce(c)
@@ -92,7 +92,7 @@ func TestMPI(t *testing.T) {
 //
 //	go test -c -o /tmp/dist.test ./dist
 //	AIM_DIST_TEST_WORKER=time mpirun -np 2 /tmp/dist.test
-func timeAllReduce(c dist.Comm) error {
+func timeAllReduce(c mpi.Comm) error {
 	presets := strings.Split(envOr("AIM_DIST_TEST_PRESETS", "bench,aim-600m"), ",")
 	var repeats, bucket int
 	if _, err := fmt.Sscan(envOr("AIM_DIST_TEST_REPEATS", "10"), &repeats); err != nil || repeats < 1 {

@@ -1,4 +1,4 @@
-package dist_test
+package mpi_test
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 )
 
 func TestShareCoversInOrder(t *testing.T) {
@@ -16,7 +16,7 @@ func TestShareCoversInOrder(t *testing.T) {
 		for _, n := range []int{0, 1, 2, 5, 6, 7, 100, 101} {
 			next, longest, shortest := 0, 0, n
 			for r := range size {
-				lo, hi := dist.Share(n, r, size)
+				lo, hi := mpi.Share(n, r, size)
 				if lo != next || hi < lo {
 					t.Fatalf("Share(%d, %d, %d) = [%d, %d), want it to start at %d", n, r, size, lo, hi, next)
 				}
@@ -31,7 +31,7 @@ func TestShareCoversInOrder(t *testing.T) {
 }
 
 func TestSingle(t *testing.T) {
-	var c dist.Comm = dist.Single{}
+	var c mpi.Comm = mpi.Single{}
 	buf := []float32{1, 2}
 	if err := c.AllReduceFloat32(buf); err != nil || !slices.Equal(buf, []float32{1, 2}) {
 		t.Errorf("all-reduce alone changed the buffer to %v (%v)", buf, err)
@@ -40,18 +40,18 @@ func TestSingle(t *testing.T) {
 		t.Error("a broadcast from rank 1, a send or a receive in a job of one rank did not fail")
 	}
 	mine := errors.New("mine")
-	if err := dist.Agree(c, mine); err != mine {
+	if err := mpi.Agree(c, mine); err != mine {
 		t.Errorf("Agree alone returned %v, want the error unchanged", err)
 	}
-	if dist.Or(nil).Size() != 1 {
+	if mpi.Or(nil).Size() != 1 {
 		t.Error("Or(nil) does not give Single")
 	}
 }
 
 // onRanks runs fn on each of n Local ranks in its own goroutine and
 // returns their errors.
-func onRanks(n int, fn func(c dist.Comm) error) []error {
-	comms := dist.Local(n)
+func onRanks(n int, fn func(c mpi.Comm) error) []error {
+	comms := mpi.Local(n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for r, c := range comms {
@@ -69,7 +69,7 @@ func onRanks(n int, fn func(c dist.Comm) error) []error {
 // checks the results;
 // the same check runs on Local ranks here and on MPI ranks under mpirun
 // (see TestMPI).
-func exercise(c dist.Comm) error {
+func exercise(c mpi.Comm) error {
 	rank, size := c.Rank(), c.Size()
 	for _, n := range []int{0, 1, 2, 3, 7, size + 1, 1000, 1001, 4099, 1<<16 + 3} {
 		f32, f64 := make([]float32, n), make([]float64, n)
@@ -107,7 +107,7 @@ func exercise(c dist.Comm) error {
 	return checkSameInputs(c)
 }
 
-func checkBroadcast(c dist.Comm) error {
+func checkBroadcast(c mpi.Comm) error {
 	root := c.Size() - 1
 	b32, b64 := make([]float32, 1003), make([]float64, 5)
 	for i := range b32 {
@@ -130,9 +130,9 @@ func checkBroadcast(c dist.Comm) error {
 
 // checkGather gathers n items of 3 values split over the ranks, a count
 // not divisible by the ranks.
-func checkGather(c dist.Comm, n, root int) error {
-	counts := dist.ShareCounts(n, 3, c.Size())
-	lo, hi := dist.Share(n, c.Rank(), c.Size())
+func checkGather(c mpi.Comm, n, root int) error {
+	counts := mpi.ShareCounts(n, 3, c.Size())
+	lo, hi := mpi.Share(n, c.Rank(), c.Size())
 	send := make([]float32, 0, (hi-lo)*3)
 	for i := lo * 3; i < hi*3; i++ {
 		send = append(send, float32(i))
@@ -141,7 +141,7 @@ func checkGather(c dist.Comm, n, root int) error {
 	if c.Rank() == root {
 		recv = make([]float32, n*3)
 	}
-	if err := dist.Gather(c, send, recv, counts, root); err != nil {
+	if err := mpi.Gather(c, send, recv, counts, root); err != nil {
 		return err
 	}
 	for i, v := range recv {
@@ -152,8 +152,8 @@ func checkGather(c dist.Comm, n, root int) error {
 	return nil
 }
 
-func checkAgree(c dist.Comm) error {
-	if err := dist.Agree(c, nil); err != nil {
+func checkAgree(c mpi.Comm) error {
+	if err := mpi.Agree(c, nil); err != nil {
 		return errors.Wrap(err, "Agree without errors")
 	}
 	if c.Size() == 1 {
@@ -163,8 +163,8 @@ func checkAgree(c dist.Comm) error {
 	if c.Rank() == c.Size()-1 {
 		mine = errors.New("last rank failed")
 	}
-	err := dist.Agree(c, mine)
-	var f *dist.Failure
+	err := mpi.Agree(c, mine)
+	var f *mpi.Failure
 	if !errors.As(err, &f) || !slices.Equal(f.Ranks, []int{c.Size() - 1}) || f.Err != mine {
 		return errors.Errorf("rank %d: Agree with the last rank failing returned %#v", c.Rank(), err)
 	}
@@ -185,7 +185,7 @@ func TestLocal(t *testing.T) {
 }
 
 func TestLocalMismatchFailsEverywhere(t *testing.T) {
-	errs := onRanks(2, func(c dist.Comm) error {
+	errs := onRanks(2, func(c mpi.Comm) error {
 		if c.Rank() == 0 {
 			return c.AllReduceFloat32(make([]float32, 3))
 		}
@@ -197,7 +197,7 @@ func TestLocalMismatchFailsEverywhere(t *testing.T) {
 }
 
 func TestLocalAbortUnblocks(t *testing.T) {
-	errs := onRanks(3, func(c dist.Comm) error {
+	errs := onRanks(3, func(c mpi.Comm) error {
 		if c.Rank() == 2 {
 			c.Abort(3)
 			return nil
@@ -217,19 +217,19 @@ func TestLaunchedFromEnvironment(t *testing.T) {
 	t.Setenv("OMPI_COMM_WORLD_RANK", "2")
 	t.Setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2")
 	t.Setenv("OMPI_COMM_WORLD_LOCAL_RANK", "0")
-	l, ok, err := dist.Launched()
-	if err != nil || !ok || l != (dist.Launch{Rank: 2, Size: 4, LocalRank: 0, LocalSize: 2}) {
+	l, ok, err := mpi.Launched()
+	if err != nil || !ok || l != (mpi.Launch{Rank: 2, Size: 4, LocalRank: 0, LocalSize: 2}) {
 		t.Errorf("Launched() = %+v, %v, %v", l, ok, err)
 	}
-	if _, err := dist.Start(dist.Off); err == nil {
+	if _, err := mpi.Start(mpi.Off); err == nil {
 		t.Error("distribution off in a launch of 4 processes was not refused")
 	}
 	t.Setenv("OMPI_COMM_WORLD_RANK", "4")
-	if _, _, err := dist.Launched(); err == nil {
+	if _, _, err := mpi.Launched(); err == nil {
 		t.Error("rank 4 of 4 was accepted")
 	}
 	t.Setenv("OMPI_COMM_WORLD_RANK", "x")
-	if _, _, err := dist.Launched(); err == nil {
+	if _, _, err := mpi.Launched(); err == nil {
 		t.Error("rank x was accepted")
 	}
 }
@@ -238,13 +238,13 @@ func TestNotLaunchedIsSingle(t *testing.T) {
 	if _, set := lookupLaunch(); set {
 		t.Skip("running under mpirun")
 	}
-	for _, m := range []dist.Mode{dist.Auto, dist.Off} {
-		c, err := dist.Start(m)
+	for _, m := range []mpi.Mode{mpi.Auto, mpi.Off} {
+		c, err := mpi.Start(m)
 		if err != nil || c.Size() != 1 {
 			t.Errorf("Start(%s) outside mpirun: %v, %v; want Single", m, c, err)
 		}
 	}
-	if _, err := dist.ParseMode("on"); err == nil {
+	if _, err := mpi.ParseMode("on"); err == nil {
 		t.Error(`mode "on" was accepted`)
 	}
 }
@@ -260,7 +260,7 @@ func TestFailureMessage(t *testing.T) {
 		{[]int{1}, "rank 1 of 2 failed (see its error in the output)"},
 		{[]int{0, 2}, "ranks 0, 2 of 3 failed (see their errors in the output)"},
 	} {
-		f := &dist.Failure{Ranks: tc.ranks, OfSize: tc.ranks[len(tc.ranks)-1] + 1}
+		f := &mpi.Failure{Ranks: tc.ranks, OfSize: tc.ranks[len(tc.ranks)-1] + 1}
 		if got := f.Error(); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.ranks, got, tc.want)
 		}

@@ -1,4 +1,4 @@
-// Package dist runs one job over several processes (ranks), on one machine
+// Package mpi runs one job over several processes (ranks), on one machine
 // or many, through MPI: data-parallel pre-training (package train) and
 // feature extraction split over ranks (aim features, the feature pass of
 // package probe).
@@ -40,4 +40,4 @@
 // so the binding is Open MPI's; MPICH and its derivatives are not
 // supported. Calls are serialised by a mutex (MPI_THREAD_SERIALIZED), since
 // goroutines move between threads.
-package dist
+package mpi

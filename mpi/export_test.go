@@ -1,6 +1,6 @@
 //go:build (darwin || freebsd || linux) && (amd64 || arm64) && !nompi
 
-package dist
+package mpi
 
 // SetMaxCount sets the most values one MPI call moves and returns the
 // previous limit, so that tests can exercise the splitting of long buffers.

@@ -1,4 +1,4 @@
-package dist_test
+package mpi_test
 
 import (
 	"crypto/sha256"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 )
 
 func TestDigestFile(t *testing.T) {
@@ -20,11 +20,11 @@ func TestDigestFile(t *testing.T) {
 	if err := os.WriteFile(path, content, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, err := dist.DigestFile(path)
+	d, err := mpi.DigestFile(path)
 	if err != nil || d.Sum != sha256.Sum256(content) || d.Size != int64(len(content)) {
 		t.Errorf("DigestFile = %x, %d, %v; want the SHA-256 and size of the file", d.Sum, d.Size, err)
 	}
-	if _, err := dist.DigestFile(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "missing") {
+	if _, err := mpi.DigestFile(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("a missing file: %v, want an error naming it", err)
 	}
 }
@@ -44,8 +44,8 @@ func TestDigestFiles(t *testing.T) {
 		}
 		return root, files
 	}
-	digest := func(root string, files []string) dist.Digest {
-		d, err := dist.DigestFiles(root, files)
+	digest := func(root string, files []string) mpi.Digest {
+		d, err := mpi.DigestFiles(root, files)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,23 +66,23 @@ func TestDigestFiles(t *testing.T) {
 
 // checkSameInputs compares inputs that are the same on every rank, then
 // inputs of which the last rank holds a different copy.
-func checkSameInputs(c dist.Comm) error {
-	inputs := []dist.Input{
-		{Name: "--checkpoint ckpt.safetensors", Digest: dist.DigestValues([]float32{1, 2, 3}, nil)},
-		{Name: "--images x.npy", Digest: dist.DigestValues([]float32{4, 5}, []int{0, 1})},
+func checkSameInputs(c mpi.Comm) error {
+	inputs := []mpi.Input{
+		{Name: "--checkpoint ckpt.safetensors", Digest: mpi.DigestValues([]float32{1, 2, 3}, nil)},
+		{Name: "--images x.npy", Digest: mpi.DigestValues([]float32{4, 5}, []int{0, 1})},
 	}
-	if err := dist.SameInputs(c, inputs); err != nil {
+	if err := mpi.SameInputs(c, inputs); err != nil {
 		return errors.Wrap(err, "the same inputs")
 	}
 	last := c.Size() - 1
 	if c.Rank() == last {
-		inputs[1].Digest = dist.DigestValues([]float32{4, 6}, []int{0, 1})
+		inputs[1].Digest = mpi.DigestValues([]float32{4, 6}, []int{0, 1})
 	}
-	err := dist.SameInputs(c, inputs)
+	err := mpi.SameInputs(c, inputs)
 	if c.Size() == 1 {
 		return err
 	}
-	var f *dist.Failure
+	var f *mpi.Failure
 	if !errors.As(err, &f) || !slices.Equal(f.Ranks, []int{last}) {
 		return errors.Errorf("rank %d with the last rank's x.npy differing: %v", c.Rank(), err)
 	}
@@ -98,9 +98,9 @@ func checkSameInputs(c dist.Comm) error {
 // TestSameInputsCounts: a rank given fewer inputs than rank 0 fails on
 // every rank, without a collective of another length.
 func TestSameInputsCounts(t *testing.T) {
-	errs := onRanks(2, func(c dist.Comm) error {
-		inputs := []dist.Input{{Name: "a"}, {Name: "b"}}
-		return dist.SameInputs(c, inputs[:2-c.Rank()])
+	errs := onRanks(2, func(c mpi.Comm) error {
+		inputs := []mpi.Input{{Name: "a"}, {Name: "b"}}
+		return mpi.SameInputs(c, inputs[:2-c.Rank()])
 	})
 	if errs[1] == nil || !strings.Contains(errs[1].Error(), "rank 1 compares 1 inputs with rank 0's 2") {
 		t.Errorf("rank 1: %v", errs[1])
@@ -129,7 +129,7 @@ func BenchmarkDigestFile(b *testing.B) {
 	}
 	b.SetBytes(64 << 20)
 	for b.Loop() {
-		if _, err := dist.DigestFile(path); err != nil {
+		if _, err := mpi.DigestFile(path); err != nil {
 			b.Fatal(err)
 		}
 	}

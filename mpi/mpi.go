@@ -1,6 +1,6 @@
 //go:build (darwin || freebsd || linux) && (amd64 || arm64) && !nompi
 
-package dist
+package mpi
 
 import (
 	"os"

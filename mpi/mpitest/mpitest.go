@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/aim-go/aim/dist"
+	"github.com/aim-go/aim/mpi"
 )
 
 // Args are the options every test launch passes mpirun: allowed as root,
@@ -25,7 +25,7 @@ func Skip(t testing.TB) {
 	if _, err := exec.LookPath("mpirun"); err != nil {
 		t.Skip("mpirun not found (install openmpi-bin and libopenmpi-dev): the MPI tests are skipped")
 	}
-	if err := dist.Available(); err != nil {
+	if err := mpi.Available(); err != nil {
 		t.Skipf("the MPI tests are skipped: %v", err)
 	}
 }
