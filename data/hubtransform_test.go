@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aim-go/aim/internal/pytorch"
+	"github.com/aim-go/aim/internal/testing/pytorch"
 )
 
 // TestHubTransformParity compares HubTransform (AIMv2's preprocessing on

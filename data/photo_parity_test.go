@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aim-go/aim/internal/pytorch"
+	"github.com/aim-go/aim/internal/testing/pytorch"
 )
 
 // photosDir holds the test photos (see testdata/photos/LICENSE.md).

@@ -14,7 +14,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
-	"github.com/aim-go/aim/internal/halffile"
+	"github.com/aim-go/aim/internal/testing/halffile"
 )
 
 // wantChanged checks that err is a *checkpoint.ChangedError naming path.

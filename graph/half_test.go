@@ -13,7 +13,7 @@ import (
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/internal/half"
-	"github.com/aim-go/aim/internal/halffile"
+	"github.com/aim-go/aim/internal/testing/halffile"
 )
 
 // writeHalf writes tensors as a safetensors file of dtype "BF16" or "F16".

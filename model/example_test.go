@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/aim-go/aim/internal/testmodel"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 	"github.com/aim-go/aim/model"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/blas"
-	"github.com/aim-go/aim/internal/testmodel"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
 var photoDir = filepath.Join("..", "data", "testdata", "photos")

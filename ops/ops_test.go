@@ -10,7 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/aim-go/aim/internal/gradcheck"
+	"github.com/aim-go/aim/internal/testing/gradcheck"
 )
 
 func randTensor(rng *rand.Rand, shape ...int) *tensor.Dense {

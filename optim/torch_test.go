@@ -3,7 +3,7 @@ package optim
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/aim-go/aim/internal/pytorch"
+	"github.com/aim-go/aim/internal/testing/pytorch"
 	"os/exec"
 	"testing"
 )

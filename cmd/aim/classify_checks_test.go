@@ -12,7 +12,7 @@ import (
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/graph"
-	"github.com/aim-go/aim/internal/testmodel"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
 // smallClassifier is the tensors of an untrained 2-block trunk for 1×8×8

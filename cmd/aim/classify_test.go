@@ -15,7 +15,7 @@ import (
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
-	"github.com/aim-go/aim/internal/testmodel"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
 // photoDir is the folder of test photographs (see its LICENSE.md).

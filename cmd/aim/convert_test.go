@@ -11,7 +11,7 @@ import (
 
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
-	"github.com/aim-go/aim/internal/pytorch"
+	"github.com/aim-go/aim/internal/testing/pytorch"
 )
 
 // convertScript is bench/pytorch/convert_pth.py.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
-	"github.com/aim-go/aim/internal/halffile"
+	"github.com/aim-go/aim/internal/testing/halffile"
 )
 
 // TestFeaturesFromHalfCheckpoints: aim features on a BF16 and an F16 file

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/aim-go/aim/internal/pytorch"
+	"github.com/aim-go/aim/internal/testing/pytorch"
 )
 
 // aim loss uses the objective the checkpoint was trained with: a run with

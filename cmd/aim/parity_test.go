@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/aim-go/aim/internal/pytorch"
+	"github.com/aim-go/aim/internal/testing/pytorch"
 )
 
 // buildAim compiles the command into a temporary directory.

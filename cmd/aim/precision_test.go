@@ -10,7 +10,7 @@ import (
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/graph"
-	"github.com/aim-go/aim/internal/testmodel"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 	"github.com/aim-go/aim/train"
 )
 

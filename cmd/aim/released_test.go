@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/checkpoint"
-	"github.com/aim-go/aim/internal/pytorch"
+	"github.com/aim-go/aim/internal/testing/pytorch"
 	"github.com/aim-go/aim/probe"
 )
 

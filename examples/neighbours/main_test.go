@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/internal/testmodel"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
 func TestNeighboursOfTestPhotos(t *testing.T) {
