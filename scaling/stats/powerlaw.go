@@ -85,6 +85,7 @@ type scaledFit struct {
 	logG, scale float64
 }
 
+// newScaledFit scales loss at compute; checkCurve has passed them.
 func newScaledFit(compute, loss []float64) *scaledFit {
 	f := &scaledFit{logX: make([]float64, len(compute)), l: make([]float64, len(loss))}
 	for i, c := range compute {
@@ -172,8 +173,12 @@ func (f *scaledFit) minimize() ([]float64, error) {
 	grad := make([]float64, len(res.X))
 	f.gradient(grad, res.X)
 	if g := floats.Norm(grad, math.Inf(1)); !(g <= stalledTolerance) {
-		return nil, errors.Errorf("did not converge: BFGS stopped (%v, %v) after %d iterations with gradient %.3g, expected at most %g",
-			res.Status, err, res.MajorIterations, g, stalledTolerance)
+		why := res.Status.String()
+		if err != nil {
+			why += ": " + err.Error()
+		}
+		return nil, errors.Errorf("did not converge: BFGS stopped (%s) after %d iterations with gradient %.3g, expected at most %g",
+			why, res.MajorIterations, g, stalledTolerance)
 	}
 	return res.X, nil
 }
