@@ -21,4 +21,9 @@
 // saved state continues bit for bit. For T = float64 the results equal
 // PyTorch's to within rounding (the tests ask for 1e-12 relative and see
 // about 2e-16).
+//
+// NewAdamW (NewAdamW32 for float32) returns the optimizer with AIM's
+// hyper-parameters; Step takes the parameters as Params, each a named
+// flat slice with its gradient, and updates them in place. State and
+// SetState save and restore the moments for a checkpoint.
 package optim

@@ -12,6 +12,12 @@
 // uninterrupted run, and any share of a batch can be drawn without the
 // rest.
 //
+// PrepareData holds out the validation images and normalises both splits;
+// Pretrain runs the loop with Options (NewOptions gives AIM's defaults),
+// holding a lock on the run directory; ReadMetrics reads a run's
+// metrics.jsonl back, and ReadNormalization the input normalisation a
+// checkpoint records, which every later use of the trunk applies.
+//
 // # Data parallelism
 //
 // With Options.Comm of N ranks (package dist; aim pretrain under mpirun),

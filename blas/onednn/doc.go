@@ -2,7 +2,8 @@
 // libdnnl2 — oneDNN 2.6), the library inside PyTorch's CPU path, loaded at
 // run time through github.com/ebitengine/purego as package blas loads
 // OpenBLAS: no cgo, and a binary built without the library runs without it
-// (Load then says what to install).
+// (Load then says what to install). AIM_ONEDNN_LIB names a library file to
+// load instead.
 //
 // It exists for bf16: oneDNN multiplies bf16 matrices with f32
 // accumulation on the CPU's deep-learning units (AMX tiles, or AVX512-BF16's
@@ -11,7 +12,10 @@
 // type, alpha, beta, bias); each distinct Product becomes one oneDNN
 // primitive, created on first use and kept. Weights that serve many
 // products are reordered once into the layout oneDNN prefers for them
-// (Packed).
+// (Pack). Matmul runs a product; CheckBF16 says whether bf16 products can
+// run on this machine and NativeBF16 whether they run in hardware; Stats
+// lists the products run so far with the kernel each ran on. Package blas
+// is the usual way in (blas.GemmBF16, blas.LinearBF16).
 //
 // # Threads
 //
