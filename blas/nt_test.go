@@ -358,22 +358,6 @@ func BenchmarkFMAPeak(b *testing.B) {
 	}
 }
 
-// TestPeakGFLOPS checks that the peak is measured on AVX-512 CPUs, and is
-// a rate a CPU can have: 1 GFLOP/s to 100 TFLOP/s (a loop that did not
-// run would give far more).
-func TestPeakGFLOPS(t *testing.T) {
-	got := PeakGFLOPS()
-	if !hasNTKernel() {
-		if got != 0 {
-			t.Fatalf("PeakGFLOPS() = %v without AVX-512, want 0", got)
-		}
-		return
-	}
-	if !(got > 1 && got < 1e5) {
-		t.Fatalf("PeakGFLOPS() = %v, want a rate between 1 and 100000 GFLOP/s", got)
-	}
-}
-
 // benchOneDNN times x·Wᵀ on oneDNN: in f32 with W packed once, or in bf16
 // by LinearBF16 (x rounded on every call, W packed once).
 func benchOneDNN(b *testing.B, route string, m, n, k int) {

@@ -8,20 +8,33 @@
 // little-endian, and the tensors tile the buffer exactly: no gaps, no overlap,
 // no trailing bytes.
 //
-// Read accepts F32, F64, F16 and BF16 tensors and converts them to float32,
-// the element type of the model. Integer and boolean tensors (such as a
-// BatchNorm's num_batches_tracked) are skipped and listed in File.Skipped;
-// any other dtype is an error. Write always
-// writes F32, with the header laid out byte for byte as the reference
-// implementation (huggingface/safetensors) lays it out for the same tensors:
-// compact JSON, "__metadata__" first, tensors in name order, the header
-// padded with spaces to a multiple of 8 bytes. Metadata keys are written in
+// Read reads a whole file into a File, converting F32, F64, F16 and BF16
+// tensors to float32, the element type of the model. Integer and boolean
+// tensors (such as a BatchNorm's num_batches_tracked) are skipped and
+// listed in File.Skipped, small I64 ones also kept in File.Int64s; any
+// other dtype is an error. Write writes F32 tensors (and I64 ones for
+// File.Int64s) atomically — temporary file, sync, rename — with the header
+// laid out byte for byte as the reference implementation
+// (huggingface/safetensors) lays it out for the same tensors: compact
+// JSON, "__metadata__" first, tensors in name order, the header padded
+// with spaces to a multiple of 8 bytes. Metadata keys are written in
 // sorted order (the reference writes them in hash-map order) and an empty
 // metadata map is omitted.
 //
+// Open maps a file instead of reading it (Mapped), for models of several
+// gigabytes: F32 tensors are used in place (View), BF16 and F16 ones can
+// be read in place as 16-bit values (HalfView), and the others are
+// converted on demand (Float32). Use guards code that reads the mapping,
+// so that a file rewritten or truncated meanwhile is reported as a
+// *ChangedError rather than read as wrong values or ending the process.
+// File and Mapped are both a Source, from which models are built.
+// File.CheckFinite reports the tensors that hold NaN or infinite values as
+// a *NonFiniteError naming each; CountNonFinite and CountNonFiniteHalf
+// count them in a tensor's float32 or 16-bit values, such as a mapped one.
+//
 // # Why not github.com/nlpodyssey/safetensors
 //
-// The module is already in go.mod, but this package does not use it:
+// This package does not use it:
 //
 //   - It decodes the header into a Go map, so a header that names the same
 //     tensor twice is silently accepted with the last entry winning.

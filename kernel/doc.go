@@ -16,10 +16,26 @@
 // the project's long calls (train.Pretrain, probe.Run, scaling.Run,
 // graph.Extractor.Extract) so they stop.
 //
-// Around yaegi's quirks, a cell is cut into runs of declarations and of
-// statements (yaegi parses a source as one or the other), an import made
-// again is dropped, and a `_` assigned at the top level becomes a fresh
-// hidden variable (yaegi's `_` keeps the type of its first use).
+// A cell runs only if it is valid Go: it is type-checked as a whole with
+// go/types, against the packages the interpreter carries, before any of it
+// runs, and its errors are the compiler's (with a hint for a missing
+// import). It then runs as a sequence of chunks, one per top-level
+// statement and one per run of declarations, so that an error or a panic
+// is reported on its line of the cell.
+// Where yaegi runs a construct differently from compiled Go, the kernel
+// rewrites the cell first (rewrite.go, rewritecheck.go): a repeated import
+// is dropped; a top-level `_` becomes a fresh hidden variable; an
+// assignment to a compiled package's variable goes through a temporary;
+// loop variables that a closure captures get one copy per iteration, as
+// in Go 1.22; range over an integer becomes a three-clause loop; min, max
+// and clear call compiled helpers; top-level definitions from an index, a
+// call's several results or a comma-ok form are declared with their
+// types; a method value binds a copy of its receiver; and a final
+// expression of several values shows each. Constructs it cannot run
+// faithfully are refused with a message saying what to write instead:
+// range over a function, defer in a loop, an Error method on a cell's
+// type, fmt printing a cell's type that yaegi would print differently, and
+// the generic functions of slices, maps and cmp that yaegi cannot compile.
 //
 // # Requests
 //

@@ -12,7 +12,7 @@ import (
 	"github.com/pkg/errors"
 )
 
-// Before yaegi sees a chunk, the kernel rewrites around two of its quirks
+// Before yaegi sees a chunk, the kernel rewrites around three of its quirks
 // and learns what the chunk declares:
 //
 //   - importing a package already imported under the same name is an error

@@ -1,15 +1,3 @@
-// Package layers holds the reusable constructors the AIM model is assembled
-// from: Linear, LayerNorm and RMSNorm, the GELU MLP and the SwiGLU MLP,
-// multi-head self-attention under a prefix mask, the pre-norm transformer
-// block, the patch embedding, the fixed 2D sin-cos position embedding and
-// the residual MLP block of the prediction head. AIM v1 and AIMv2 differ
-// only in the norm and MLP their blocks are built with (BlockSpec).
-//
-// A constructor takes a Builder and a name, and owns the parameters it
-// creates under that name; the names are those of ml-aim's PyTorch state
-// dict ("trunk.blocks.0.attn.qkv.weight"), so a Params store is a checkpoint.
-// Layers compute through package ops, so each can be replaced by a faster
-// kernel without touching the model code.
 package layers
 
 import (

@@ -15,6 +15,12 @@
 //     needs no mpirun for a single process;
 //   - Local, n ranks as goroutines of one process, for tests.
 //
+// Work is split with Share (each rank's contiguous range of n items) and
+// ShareCounts, and results collected with Gather. SameInputs checks, before
+// the work starts, that every rank read identical copies of its inputs
+// (Digest of files or values). Packages train and probe take a Comm in
+// their Options; LocalSize says how many ranks share this machine's memory.
+//
 // Start(Auto) detects a launch under Open MPI's mpirun from the
 // environment it sets (OMPI_COMM_WORLD_SIZE, OMPI_COMM_WORLD_RANK) and
 // only then loads libmpi (libmpi.so.40, or the file named by AIM_MPI_LIB)

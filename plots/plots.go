@@ -1,14 +1,3 @@
-// Package plots draws the scaling figures of AIM (El-Nouby et al., 2024): downstream accuracy
-// against pre-training validation loss, accuracy against the number of unique pre-training
-// images, training and validation loss curves, and validation loss against pre-training compute.
-//
-// The functions take plain Go values (numbers read from metrics files or typed in from a table)
-// and return a *plot.Plot, which the caller may adjust (a title, an axis range) before writing
-// it with [Save] as PNG and SVG. They check their input and return an error naming the series
-// and the value at fault rather than drawing a misleading figure.
-//
-// Each figure places its legend and point labels when it is drawn, where they cover the least
-// data, so they do not hide points at any output size; gonum's own p.Legend is left empty.
 package plots
 
 import (

@@ -66,4 +66,12 @@
 // with the reason in the result, and reports per-dataset and average test
 // accuracy, optionally next to an untrained trunk of the same architecture
 // (Trunk.Randomized) as the baseline.
+//
+// # Classifying
+//
+// A trained head, one of Apple's released ImageNet heads or the head inside
+// a released classifier file (LoadHead, HeadFrom, HasHead) makes, with its
+// trunk, a Classifier: images in, logits out, in batches whose memory
+// follows the number of images. TopK turns logits into the most probable
+// classes with their probabilities.
 package probe

@@ -1,36 +1,3 @@
-// Package onednn multiplies matrices on oneDNN (libdnnl.so.2, Debian's
-// libdnnl2 — oneDNN 2.6), the library inside PyTorch's CPU path, loaded at
-// run time through github.com/ebitengine/purego as package blas loads
-// OpenBLAS: no cgo, and a binary built without the library runs without it
-// (Load then says what to install).
-//
-// It exists for bf16: oneDNN multiplies bf16 matrices with f32
-// accumulation on the CPU's deep-learning units (AMX tiles, or AVX512-BF16's
-// VDPBF16PS), which neither OpenBLAS 0.3.21 nor gonum can. Products are
-// described by a Product (shape, transpositions, leading dimensions, element
-// type, alpha, beta, bias); each distinct Product becomes one oneDNN
-// primitive, created on first use and kept. Weights that serve many
-// products are reordered once into the layout oneDNN prefers for them
-// (Packed).
-//
-// # Threads
-//
-// oneDNN computes on OpenMP threads (OMP_NUM_THREADS; all CPUs by default),
-// and libgomp keeps a thread team per calling OS thread, so every call of
-// this package runs on one goroutine locked to one OS thread: calls from
-// many goroutines are serialised there, and each uses the whole team.
-//
-// Unless OMP_WAIT_POLICY or GOMP_SPINCOUNT says otherwise, the team's
-// threads sleep as soon as a product ends (OMP_WAIT_POLICY=passive), so
-// that they leave the cores to the Go code between products.
-//
-// # Forcing an ISA
-//
-// DNNL_MAX_CPU_ISA (AVX512_CORE_AMX, AVX512_CORE_BF16, AVX512_CORE, AVX2,
-// ...) caps the instructions oneDNN uses, so that each of its routes can be
-// tested on a CPU that has a better one; oneDNN reads it once per process.
-// ISA reports the effective one; Product.Implementation the kernel a
-// product ran on (e.g. "brg:avx512_core_amx_bf16").
 package onednn
 
 import (

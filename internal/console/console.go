@@ -1,5 +1,3 @@
-// Package console tells whether output goes to a terminal, where progress
-// bars make sense, or to a log, where they would be noise.
 package console
 
 import (

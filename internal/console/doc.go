@@ -1,0 +1,6 @@
+// Package console shows the progress of long runs: a progress bar (NewBar)
+// where output goes to a terminal (IsTerminal), a plain line every
+// LineEvery (Pacer) where it goes to a log, where a bar would be noise, and
+// a line updated in place in a notebook (Live, installed by the kernel with
+// SetLive).
+package console
