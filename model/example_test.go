@@ -7,21 +7,30 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/aim-go/aim/internal/testing/testmodel"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/model"
 )
 
-// Classify photos and embed them. The checkpoint here is a small random
-// one in the layout of Apple's released classifiers; a real one loads the
-// same way.
+// Embed a photo. The checkpoint here is an untrained trunk for 224×224 RGB
+// photos, written on the spot; one of Apple's released checkpoints, or a
+// run of aim pretrain, loads the same way.
 func Example() {
 	dir, err := os.MkdirTemp("", "model-example")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	path, err := testmodel.WriteClassifier(dir, "classifier.safetensors", testmodel.RGB224, 1000, 1)
+	path := filepath.Join(dir, "trunk.safetensors")
+	cfg := graph.Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 28, Width: 128, Depth: 2, Heads: 1, MLPRatio: 2}
+	trunk, err := graph.New(cfg, tensor.Float32, 1)
 	if err != nil {
+		log.Fatal(err)
+	}
+	weights, meta := trunk.Tensors()
+	if err := checkpoint.Write(path, &checkpoint.File{Tensors: weights, Meta: meta}); err != nil {
 		log.Fatal(err)
 	}
 
@@ -34,16 +43,10 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ctx := context.Background()
-	preds, err := m.Classify(ctx, x, 5)
+	emb, err := m.Embed(context.Background(), x, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	emb, err := m.Embed(ctx, x, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("%s: input %v, %d predictions, the first labelled: %t; embedding %v\n",
-		filepath.Base(names[0]), x.Shape, len(preds[0]), preds[0][0].Label != "", emb.Shape)
-	// Output: chelsea_landscape.png: input [1 3 224 224], 5 predictions, the first labelled: true; embedding [1 128]
+	fmt.Printf("%s: input %v, embedding %v\n", filepath.Base(names[0]), x.Shape, emb.Shape)
+	// Output: chelsea_landscape.png: input [1 3 224 224], embedding [1 128]
 }
