@@ -253,7 +253,7 @@ func (m *Model) Logits(ctx context.Context, x *Tensor) (*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := probe.NewClassifier(g, m.head, m.layers, m.batch)
+	c, err := NewClassifier(g, m.head, m.layers, m.batch)
 	if err != nil {
 		return nil, err
 	}
@@ -265,10 +265,6 @@ func (m *Model) Logits(ctx context.Context, x *Tensor) (*Tensor, error) {
 	return out, err
 }
 
-// Prediction is one class of an image: its index, name (when known),
-// softmax probability and logit.
-type Prediction = probe.Prediction
-
 // Classify returns, for each image of x, its k most probable classes.
 func (m *Model) Classify(ctx context.Context, x *Tensor, k int) ([][]Prediction, error) {
 	logits, err := m.Logits(ctx, x)
@@ -277,7 +273,7 @@ func (m *Model) Classify(ctx context.Context, x *Tensor, k int) ([][]Prediction,
 	}
 	out := make([][]Prediction, logits.Shape[0])
 	for i := range out {
-		out[i] = probe.TopK(logits.Row(i), k, m.labels)
+		out[i] = TopK(logits.Row(i), k, m.labels)
 	}
 	return out, nil
 }

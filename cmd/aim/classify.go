@@ -16,6 +16,7 @@ import (
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/model"
 	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/probe"
 )
@@ -225,7 +226,7 @@ type predictor struct {
 	classifier *classifier
 	flags      classifyFlags
 	out, log   io.Writer
-	run        *probe.Classifier
+	run        *model.Classifier
 	logits     *data.NpyWriter // rank 0's
 	enc        *json.Encoder
 	comm       mpi.Comm
@@ -291,7 +292,7 @@ func (p *predictor) emit(names []string, logits []float32) error {
 		}
 	}
 	for i := range len(logits) / classes {
-		top := probe.TopK(logits[i*classes:(i+1)*classes], p.flags.top, p.classifier.labels)
+		top := model.TopK(logits[i*classes:(i+1)*classes], p.flags.top, p.classifier.labels)
 		if err := p.print(names[i], top); err != nil {
 			return err
 		}
@@ -307,7 +308,7 @@ func (p *predictor) start(d *data.Dataset, first string) error {
 		return errors.Wrapf(err, "%s (%d×%d×%d images)", first, d.C, d.H, d.W)
 	}
 	fmt.Fprintln(p.log, describeGrid(d, c.model.Config, sized.Config))
-	if p.run, err = probe.NewClassifier(sized, c.head, c.layers, p.flags.batch); err != nil {
+	if p.run, err = model.NewClassifier(sized, c.head, c.layers, p.flags.batch); err != nil {
 		if c.layersFrom == "--layers" {
 			return usageError{errors.Wrap(err, "--layers")}
 		}
@@ -321,7 +322,7 @@ func (p *predictor) start(d *data.Dataset, first string) error {
 	return err
 }
 
-func (p *predictor) print(name string, top []probe.Prediction) error {
+func (p *predictor) print(name string, top []model.Prediction) error {
 	if p.flags.jsonOut {
 		return p.enc.Encode(map[string]any{"image": name, "top": top})
 	}

@@ -10,13 +10,16 @@ import (
 func init() {
 	Symbols["github.com/aim-go/aim/model/model"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Cosine":     reflect.ValueOf(model.Cosine),
-		"Load":       reflect.ValueOf(model.Load),
-		"LoadImages": reflect.ValueOf(model.LoadImages),
-		"Preprocess": reflect.ValueOf(model.Preprocess),
-		"Stack":      reflect.ValueOf(model.Stack),
+		"Cosine":        reflect.ValueOf(model.Cosine),
+		"Load":          reflect.ValueOf(model.Load),
+		"LoadImages":    reflect.ValueOf(model.LoadImages),
+		"NewClassifier": reflect.ValueOf(model.NewClassifier),
+		"Preprocess":    reflect.ValueOf(model.Preprocess),
+		"Stack":         reflect.ValueOf(model.Stack),
+		"TopK":          reflect.ValueOf(model.TopK),
 
 		// type definitions
+		"Classifier":    reflect.ValueOf((*model.Classifier)(nil)),
 		"Info":          reflect.ValueOf((*model.Info)(nil)),
 		"Model":         reflect.ValueOf((*model.Model)(nil)),
 		"Normalization": reflect.ValueOf((*model.Normalization)(nil)),
