@@ -31,18 +31,19 @@ func (o Objective) withDefaults() Objective {
 // inputs holds the host tensors bound to a graph's input nodes, refilled
 // from images before each run.
 type inputs struct {
-	grid     patches.Grid
-	order    []int
-	target   objectives.Target
-	batch    int
-	patches  *tensor.Dense // (B·K, C·p·p), channel-first patches
-	targets  *tensor.Dense // (B·K, p·p·C), next-patch targets of the counted rows, gathered
-	weights  *tensor.Dense // (B·K), loss weights of the gathered rows
-	prefix   *tensor.Dense // (B), prefix lengths
-	rows     *ops.Rows     // the counted rows: those the prediction head runs on
-	index    []int
-	scratch  []float64 // one image's channel-last patches
-	imageLen int
+	grid      patches.Grid
+	order     []int
+	target    objectives.Target
+	batch     int
+	patches   *tensor.Dense // (B·K, C·p·p), channel-first patches
+	targets   *tensor.Dense // (B·K, p·p·C), next-patch targets of the counted rows, gathered
+	weights   *tensor.Dense // (B·K), loss weights of the gathered rows
+	prefix    *tensor.Dense // (B), prefix lengths
+	rows      *ops.Rows     // the counted rows: those the prediction head runs on
+	index     []int         // the counted rows, as image·K + position
+	positions []int         // one image's counted positions
+	scratch   []float64     // one image's channel-last patches
+	imageLen  int
 }
 
 func newInputs(grid patches.Grid, obj Objective, batch int, dtype tensor.Dtype) (*inputs, error) {
@@ -86,8 +87,8 @@ func (in *inputs) fill(images []float32, prefixes []int) error {
 }
 
 // fillInputs writes the patches and prefix lengths of every image, and the
-// targets of the counted positions only, gathered in order (image by image,
-// position by position), with their row indices for the prediction head.
+// targets of the counted positions only (objectives.GatherTargets), image
+// after image, with their row indices for the prediction head.
 func fillInputs[T patches.Float](in *inputs, images []float32, prefixes []int) {
 	k, dim := in.grid.Len(), in.grid.Dim()
 	ps, ts := in.patches.Data().([]T), in.targets.Data().([]T)
@@ -97,20 +98,15 @@ func fillInputs[T patches.Float](in *inputs, images []float32, prefixes []int) {
 	for i := range pre {
 		pre[i] = T(k)
 	}
-	weights := make([]T, k)
 	in.index = in.index[:0]
 	for i, s := range prefixes {
 		img := images[i*in.imageLen : (i+1)*in.imageLen]
 		patches.Extract(in.grid, img, in.order, patches.ChannelFirst, ps[i*k*dim:(i+1)*k*dim])
 		patches.Extract(in.grid, img, in.order, patches.ChannelLast, in.scratch)
-		objectives.Weights(s, weights)
-		for pos, w := range weights {
-			if w == 0 {
-				continue
-			}
-			r := len(in.index)
-			objectives.PatchTarget(in.scratch[(pos+1)*dim:(pos+2)*dim], in.target, ts[r*dim:(r+1)*dim])
-			ws[r] = 1
+		first := len(in.index)
+		in.positions = objectives.GatherTargets(in.scratch, k, dim, s, in.target, ts[first*dim:], in.positions[:0])
+		for _, pos := range in.positions {
+			ws[len(in.index)] = 1
 			in.index = append(in.index, i*k+pos)
 		}
 		pre[i] = T(s)

@@ -94,6 +94,23 @@ func Weights[T Float](prefix int, w []T) {
 	}
 }
 
+// GatherTargets is the objective's targets for one image in the form the
+// model's loss reads them: only the counted positions (Weights), each the
+// target of the next patch (PatchTarget of patch i+1 of patches (K, P),
+// flattened row, column, channel), written one after another into dst,
+// which must hold Counted(prefix, K) rows of P. It appends the counted
+// positions to positions and returns it: the rows of the model's
+// per-position predictions the loss compares with dst.
+func GatherTargets[S, T Float](patches []S, k, p, prefix int, kind Target, dst []T, positions []int) []int {
+	r := 0
+	for pos := max(prefix, 1) - 1; pos < k-1; pos++ {
+		PatchTarget(patches[(pos+1)*p:(pos+2)*p], kind, dst[r*p:(r+1)*p])
+		positions = append(positions, pos)
+		r++
+	}
+	return positions
+}
+
 // Counted returns how many target patches count for prefix length S among K
 // patches: K − max(S, 1).
 func Counted(prefix, k int) int { return k - max(prefix, 1) }

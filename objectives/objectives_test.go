@@ -98,3 +98,36 @@ func TestPrefixSampling(t *testing.T) {
 		}
 	}
 }
+
+// GatherTargets keeps exactly the rows of NextPatchTargets that Weights
+// counts, in order: the two definitions of the objective agree for every
+// prefix length and both target kinds.
+func TestGatherTargetsIsTheCountedRows(t *testing.T) {
+	const k, p = 6, 4
+	patches := make([]float64, k*p)
+	for i := range patches {
+		patches[i] = math.Sin(float64(3*i + 1))
+	}
+	for _, kind := range []Target{Normalized, Raw} {
+		all, w := make([]float64, k*p), make([]float64, k)
+		NextPatchTargets(patches, k, p, kind, all)
+		for prefix := 1; prefix <= k; prefix++ {
+			Weights(prefix, w)
+			dst := make([]float32, Counted(prefix, k)*p)
+			pos := GatherTargets(patches, k, p, prefix, kind, dst, []int{-1})
+			if pos[0] != -1 || len(pos)-1 != Counted(prefix, k) {
+				t.Fatalf("%s, prefix %d: positions %v, want -1 kept and %d appended", kind, prefix, pos, Counted(prefix, k))
+			}
+			for r, at := range pos[1:] {
+				if w[at] != 1 {
+					t.Errorf("%s, prefix %d: position %d is not counted by Weights", kind, prefix, at)
+				}
+				for j := 0; j < p; j++ {
+					if math.Abs(float64(dst[r*p+j])-all[at*p+j]) > 1e-6 {
+						t.Fatalf("%s, prefix %d: row %d = %v, want NextPatchTargets' row %d", kind, prefix, r, dst[r*p:(r+1)*p], at)
+					}
+				}
+			}
+		}
+	}
+}

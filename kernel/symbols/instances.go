@@ -30,6 +30,7 @@ var instances = map[string]map[string]reflect.Value{
 		"PatchTarget32":      reflect.ValueOf(objectives.PatchTarget[float32, float32]),
 		"Weights32":          reflect.ValueOf(objectives.Weights[float32]),
 		"Loss32":             reflect.ValueOf(objectives.Loss[float32]),
+		"GatherTargets32":    reflect.ValueOf(objectives.GatherTargets[float32, float32]),
 	},
 	"github.com/aim-go/aim/optim/optim": {
 		"NewAdamW32": reflect.ValueOf(optim.NewAdamW[float32]),
@@ -46,11 +47,13 @@ var instanceDocs = map[string]string{
 	"github.com/aim-go/aim/objectives.NextPatchTargets32": "func NextPatchTargets32(patches []float32, k, p int, kind Target, dst []float32)\n\n" +
 		"NextPatchTargets32 is objectives.NextPatchTargets[float32].",
 	"github.com/aim-go/aim/objectives.PatchTarget32": "func PatchTarget32(patch []float32, kind Target, dst []float32)\n\nPatchTarget32 is objectives.PatchTarget[float32, float32].",
-	"github.com/aim-go/aim/objectives.Weights32":     "func Weights32(prefix int, w []float32)\n\nWeights32 is objectives.Weights[float32].",
-	"github.com/aim-go/aim/objectives.Loss32":        "func Loss32(pred, target, weight []float32, p int) float64\n\nLoss32 is objectives.Loss[float32].",
-	"github.com/aim-go/aim/optim.NewAdamW32":         "func NewAdamW32() *AdamW[float32]\n\nNewAdamW32 is optim.NewAdamW[float32]: the optimizer with AIM's defaults.",
-	"github.com/aim-go/aim/optim.AdamW32":            "type AdamW32 = AdamW[float32]\n\nAdamW32 is AdamW on float32 parameters, the element type the project trains with.",
-	"github.com/aim-go/aim/optim.Param32":            "type Param32 = Param[float32]\n\nParam32 is a float32 Param.",
+	"github.com/aim-go/aim/objectives.GatherTargets32": "func GatherTargets32(patches []float32, k, p, prefix int, kind Target, dst []float32, positions []int) []int\n\n" +
+		"GatherTargets32 is objectives.GatherTargets[float32, float32].",
+	"github.com/aim-go/aim/objectives.Weights32": "func Weights32(prefix int, w []float32)\n\nWeights32 is objectives.Weights[float32].",
+	"github.com/aim-go/aim/objectives.Loss32":    "func Loss32(pred, target, weight []float32, p int) float64\n\nLoss32 is objectives.Loss[float32].",
+	"github.com/aim-go/aim/optim.NewAdamW32":     "func NewAdamW32() *AdamW[float32]\n\nNewAdamW32 is optim.NewAdamW[float32]: the optimizer with AIM's defaults.",
+	"github.com/aim-go/aim/optim.AdamW32":        "type AdamW32 = AdamW[float32]\n\nAdamW32 is AdamW on float32 parameters, the element type the project trains with.",
+	"github.com/aim-go/aim/optim.Param32":        "type Param32 = Param[float32]\n\nParam32 is a float32 Param.",
 }
 
 // The generated files' init functions fill Symbols; this one runs after
