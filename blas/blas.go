@@ -325,21 +325,21 @@ func Info() string {
 		if b.serial() {
 			split = fmt.Sprintf(", large products split over %d goroutines", runtime.GOMAXPROCS(0))
 		}
-		return fmt.Sprintf("%s (%d thread%s%s)%s; kernels at level %s", strings.TrimSpace(b.config()), b.Threads(), plural(b.Threads()), split, ntInfo(), isa.Active())
+		return fmt.Sprintf("%s (%d thread%s%s)%s; kernels at level %s", strings.TrimSpace(b.config()), b.Threads(), plural(b.Threads()), split, xwtInfo(), isa.Active())
 	default:
-		return fmt.Sprintf("gonum pure-Go BLAS (%d goroutines)%s; kernels at level %s", runtime.GOMAXPROCS(0), ntInfo(), isa.Active())
+		return fmt.Sprintf("gonum pure-Go BLAS (%d goroutines)%s; kernels at level %s", runtime.GOMAXPROCS(0), xwtInfo(), isa.Active())
 	}
 }
 
-// ntInfo names the products the X·Wᵀ kernel takes over, if any.
-func ntInfo() string {
+// xwtInfo names the products the X·Wᵀ kernel takes over, if any.
+func xwtInfo() string {
 	switch {
 	case !hasNTKernel() || xwtMode() == xwtOff:
 		return ""
 	case xwtMode() == xwtAlways:
 		return "; every X·Wᵀ product on the project's AVX-512 kernel (AIM_XWT=always)"
 	case backendHasAVX512Kernels():
-		return fmt.Sprintf("; X·Wᵀ products under %d rows on the project's AVX-512 kernel", ntMaxRows)
+		return fmt.Sprintf("; X·Wᵀ products under %d rows on the project's AVX-512 kernel", xwtMaxRows)
 	default:
 		return "; X·Wᵀ products on the project's AVX-512 kernel"
 	}

@@ -44,10 +44,10 @@ func (h Half) String() string {
 // pure-Go sums run in an order that depends on the rows' stride and
 // alignment.
 //
-// Up to ntBlockM rows of A on the X·Wᵀ kernel, each worker widens its
+// Up to xwtBlockM rows of A on the X·Wᵀ kernel, each worker widens its
 // block of rows of B into a buffer of its own (a few percent of the
 // product at 256 rows); for more rows, which the kernel takes in blocks of
-// ntBlockM that would each widen B again, and for the backend, all of B is
+// xwtBlockM that would each widen B again, and for the backend, all of B is
 // widened into one buffer first. Like Gemm, alpha = 0 or k = 0 leaves A
 // and B unread and makes C beta·C. It panics on invalid dimensions, like
 // Gemm, and on an unknown format.
@@ -62,7 +62,7 @@ func GemmHalf(h Half, m, n, k int, alpha float32, a []float32, lda int, b []uint
 		return
 	}
 	checkGemm(gblas.NoTrans, gblas.Trans, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	if m <= ntBlockM && useNTKernel(false, true, m, n, k) {
+	if m <= xwtBlockM && useNTKernel(false, true, m, n, k) {
 		gemmNTHalf(h, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -101,7 +101,7 @@ func gemmNTHalf(h Half, m, n, k int, alpha float32, a []float32, lda int, b []ui
 		shareColumns(n, func(lo, hi int) {
 			panel := panels.Get((hi - lo) * k)
 			widenRows(h, panel, b[lo*ldb:], hi-lo, k, ldb)
-			pxColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, panel, k, beta != 0, c[i0*ldc+lo:], ldc)
+			xwtColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, panel, k, beta != 0, c[i0*ldc+lo:], ldc)
 			panels.Put(panel)
 		})
 	})

@@ -55,7 +55,7 @@ func checkNT(t *testing.T, r *rand.Rand, tc gemmCase, nanC bool) {
 // beyond a multiple of 32, rows of B beyond a multiple of 12, k beyond a
 // multiple of 16 (and of 4) and over several blocks of k, whole and partial
 // panels over several blocks of k, blocks of rows of A and of B, products
-// shared out by rows and by columns (fewer and more than ntRowsMaxN rows of
+// shared out by rows and by columns (fewer and more than xwtRowsMaxN rows of
 // B), strided
 // sub-matrices, and the
 // scalars alpha and beta (including beta = 0 over a C of NaNs, which must
@@ -65,7 +65,7 @@ func TestNTKernel(t *testing.T) {
 		t.Skip("no AVX-512 on this CPU: the X·Wᵀ kernel is not used")
 	}
 	r := rand.New(rand.NewPCG(5, 5))
-	sizes := [][3]int{{4, 6, 16}, {5, 7, 17}, {7, 11, 31}, {8, 12, 1}, {259, 101, 64}, {12, 200, ntBlockK + 7}, {9, 13, 2*ntBlockK + 16}, {ntBlockM + 8, ntBlockN + 6, 48}, {64, 24, ntBlockK + 7}, {97, 36, 2*ntBlockK + 16}, {259, ntRowsMaxN + 11, 64}, {70, ntRowsMaxN + 24, ntBlockK + 7}}
+	sizes := [][3]int{{4, 6, 16}, {5, 7, 17}, {7, 11, 31}, {8, 12, 1}, {259, 101, 64}, {12, 200, xwtMaxBlockK + 7}, {9, 13, 2*xwtMaxBlockK + 16}, {xwtBlockM + 8, xwtBlockN + 6, 48}, {64, 24, xwtMaxBlockK + 7}, {97, 36, 2*xwtMaxBlockK + 16}, {259, xwtRowsMaxN + 11, 64}, {70, xwtRowsMaxN + 24, xwtMaxBlockK + 7}}
 	scalars := [][2]float64{{1, 0}, {0.5, -1.5}, {-2, 1}, {0, 0.25}}
 	for i, s := range sizes {
 		for j, ab := range scalars {
@@ -122,7 +122,7 @@ func TestNTAlphaZero(t *testing.T) {
 }
 
 // TestNTRoute checks which products Gemm gives the X·Wᵀ kernel: only
-// float32 A·Bᵀ large enough, and under ntMaxRows rows when OpenBLAS runs
+// float32 A·Bᵀ large enough, and under xwtMaxRows rows when OpenBLAS runs
 // AVX-512 kernels of its own.
 func TestNTRoute(t *testing.T) {
 	defer setXWT(xwtAuto)()
@@ -140,13 +140,13 @@ func TestNTRoute(t *testing.T) {
 		{false, true, 256, 1536, 1536, true},
 		{false, false, 256, 1536, 1536, false},
 		{true, true, 256, 1536, 1536, false},
-		{false, true, pxRows - 1, 4096, 4096, false},
-		{false, true, pxRows, 4096, 4096, true},
+		{false, true, xwtTileRows - 1, 4096, 4096, false},
+		{false, true, xwtTileRows, 4096, 4096, true},
 		{false, true, 256, 11, 4096, false},
-		{false, true, 256, 1536, ntMinK - 1, false},
+		{false, true, 256, 1536, xwtMinK - 1, false},
 		{false, true, 256, 256, 128, false},
 		{false, true, 16, 16, 16, false},
-		{false, true, ntMaxRows, 1536, 1536, !backendHasAVX512Kernels()},
+		{false, true, xwtMaxRows, 1536, 1536, !backendHasAVX512Kernels()},
 	}
 	for _, c := range cases {
 		if got := useNTKernel(c.tA, c.tB, c.m, c.n, c.k); got != c.want {
@@ -156,7 +156,7 @@ func TestNTRoute(t *testing.T) {
 }
 
 // TestColumnBlock checks the width of a block of columns: a multiple of 12,
-// at most ntBlockN, AIM's widths in blocks of exactly ntBlockN, and as many
+// at most xwtBlockN, AIM's widths in blocks of exactly xwtBlockN, and as many
 // blocks for each worker (the last one shorter).
 func TestColumnBlock(t *testing.T) {
 	for _, c := range []struct{ n, workers, want int }{
@@ -166,8 +166,8 @@ func TestColumnBlock(t *testing.T) {
 		if got != c.want {
 			t.Errorf("columnBlock(%d, %d) = %d, want %d", c.n, c.workers, got, c.want)
 		}
-		if got%pxCols != 0 || got > ntBlockN {
-			t.Errorf("columnBlock(%d, %d) = %d: not a multiple of 12 within ntBlockN", c.n, c.workers, got)
+		if got%xwtTileCols != 0 || got > xwtBlockN {
+			t.Errorf("columnBlock(%d, %d) = %d: not a multiple of 12 within xwtBlockN", c.n, c.workers, got)
 		}
 	}
 }
@@ -287,7 +287,7 @@ func TestPackPanels(t *testing.T) {
 	if !hasNTKernel() {
 		t.Skip("no AVX-512 on this CPU")
 	}
-	rows, k, lda := 2*pxRows+5, ntBlockK+40, ntBlockK+43
+	rows, k, lda := 2*xwtTileRows+5, xwtMaxBlockK+40, xwtMaxBlockK+43
 	r := rand.New(rand.NewPCG(8, 8))
 	a := randSlice[float32](r, rows*lda)
 	for _, shared := range []bool{false, true} {
@@ -297,8 +297,8 @@ func TestPackPanels(t *testing.T) {
 
 func checkPanels(t *testing.T, a []float32, lda, rows, k int, shared bool) {
 	t.Helper()
-	panels, kc := pxPanels(rows), pxBlockK(k)
-	dst := make([]float32, panels*pxRows*k)
+	panels, kc := xwtPanels(rows), xwtBlockK(k)
+	dst := make([]float32, panels*xwtTileRows*k)
 	for i := range dst {
 		dst[i] = float32(math.NaN())
 	}
@@ -307,9 +307,9 @@ func checkPanels(t *testing.T, a []float32, lda, rows, k int, shared bool) {
 		for p0 := 0; p0 < k; p0 += kc {
 			w := min(kc, k-p0)
 			for p := range w {
-				for i := range pxRows {
-					got, want := dst[pxRows*(panels*p0+q*w)+pxRows*p+i], float32(0)
-					if row := q*pxRows + i; row < rows {
+				for i := range xwtTileRows {
+					got, want := dst[xwtTileRows*(panels*p0+q*w)+xwtTileRows*p+i], float32(0)
+					if row := q*xwtTileRows + i; row < rows {
 						want = a[row*lda+p0+p]
 					}
 					if math.Float32bits(got) != math.Float32bits(want) {
@@ -329,12 +329,12 @@ func BenchmarkPackPanels(b *testing.B) {
 	}
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, k := range []int{1536, 6144} {
-		a, dst := randSlice[float32](r, ntBlockM*k), make([]float32, ntBlockM*k)
+		a, dst := randSlice[float32](r, xwtBlockM*k), make([]float32, xwtBlockM*k)
 		b.Run(fmt.Sprint(k), func(b *testing.B) {
 			for b.Loop() {
-				packPanels(dst, a, k, ntBlockM, k, true)
+				packPanels(dst, a, k, xwtBlockM, k, true)
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(ntBlockM*k), "ns/value")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(xwtBlockM*k), "ns/value")
 		})
 	}
 }

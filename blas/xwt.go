@@ -17,37 +17,37 @@ import (
 // them; this kernel copies A instead — a few hundred rows, into panels of
 // 32 rows interleaved along k (packPanels) — and reads B in place, from the
 // caller's (possibly memory-mapped) slice. Tiles of 32 rows of A by 12 rows
-// of B keep their 384 sums in registers for a block of k (pxStrip).
+// of B keep their 384 sums in registers for a block of k (xwtStrip).
 
 const (
-	// ntBlockK is the most values of k one pass of tiles covers (longer
+	// xwtMaxBlockK is the most values of k one pass of tiles covers (longer
 	// rows are split into equal blocks): a panel's block of k is at most
 	// 192 KiB and a tile's 12 rows of B 72 KiB, which L2 keeps while the
 	// tile runs along them.
-	ntBlockK = 1536
-	// ntBlockN is the most rows of B (a multiple of 12) in one block of
+	xwtMaxBlockK = 1536
+	// xwtBlockN is the most rows of B (a multiple of 12) in one block of
 	// work that the cores share out (see columnQueue).
-	ntBlockN = 96
-	// ntBlockM is the rows of A packed at a time, 1.5 MiB at ntBlockK,
+	xwtBlockN = 96
+	// xwtBlockM is the rows of A packed at a time, 1.5 MiB at xwtMaxBlockK,
 	// which L3 keeps for all of B; larger products go in such blocks of
 	// rows, one after the other.
-	ntBlockM = 256
-	// ntMinWork is the size m·n·k below which the kernel is not worth its
+	xwtBlockM = 256
+	// xwtMinWork is the size m·n·k below which the kernel is not worth its
 	// goroutines.
-	ntMinWork = 1 << 21
+	xwtMinWork = 1 << 21
 )
 
-// ntMaxRows is the most rows of A for which the kernel is preferred to a
+// xwtMaxRows is the most rows of A for which the kernel is preferred to a
 // backend that runs AVX-512 kernels itself: from about 1024 rows OpenBLAS's
 // packing of B pays for itself (AIM-0.6B's MLP products: equal at 1024
 // rows, OpenBLAS 3–10% ahead at 2048).
-const ntMaxRows = 1024
+const xwtMaxRows = 1024
 
-// ntMinK is the shortest rows for which the kernel is used: packing A and
+// xwtMinK is the shortest rows for which the kernel is used: packing A and
 // writing each tile are paid once per product, so short rows gain nothing
 // (an attention head's scores, 256×256×128: 154–160 GFLOP/s against
 // OpenBLAS's 193–202).
-const ntMinK = 512
+const xwtMinK = 512
 
 // useNTKernel reports whether Gemm routes a float32 product to the X·Wᵀ
 // kernel: A·Bᵀ products large enough for it to pay (AIM_XWT=auto), every
@@ -62,10 +62,10 @@ func useNTKernel(transA, transB bool, m, n, k int) bool {
 	case xwtOff:
 		return false
 	}
-	if m < pxRows || n < pxCols || k < ntMinK || m*n*k < ntMinWork {
+	if m < xwtTileRows || n < xwtTileCols || k < xwtMinK || m*n*k < xwtMinWork {
 		return false
 	}
-	return m < ntMaxRows || !backendHasAVX512Kernels()
+	return m < xwtMaxRows || !backendHasAVX512Kernels()
 }
 
 // backendHasAVX512Kernels reports whether the active backend is OpenBLAS on
@@ -76,58 +76,58 @@ func backendHasAVX512Kernels() bool {
 }
 
 // gemmNT computes C = alpha·A·Bᵀ + beta·C on GOMAXPROCS goroutines: for
-// each block of ntBlockM rows of A, packed into panels, the goroutines take
-// blocks of at most ntBlockN columns of C (rows of B) from a columnQueue;
-// products of fewer than ntRowsMaxN columns go by blocks of rows instead
+// each block of xwtBlockM rows of A, packed into panels, the goroutines take
+// blocks of at most xwtBlockN columns of C (rows of B) from a columnQueue;
+// products of fewer than xwtRowsMaxN columns go by blocks of rows instead
 // (gemmNTByRows). Arguments are checked by the caller.
 func gemmNT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if !scaleC(m, n, alpha, beta, c, ldc) {
 		return
 	}
-	if n < ntRowsMaxN {
+	if n < xwtRowsMaxN {
 		gemmNTByRows(m, n, k, alpha, a, lda, b, ldb, beta != 0, c, ldc)
 		return
 	}
 	eachPackedBlock(m, k, a, lda, func(xp []float32, i0, rows int) {
 		shareColumns(n, func(lo, hi int) {
-			pxColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
+			xwtColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, beta != 0, c[i0*ldc+lo:], ldc)
 		})
 	})
 }
 
 // gemmNTByRows computes C (+)= alpha·A·Bᵀ with each goroutine taking
-// blocks of ntRowBlock rows, which it packs and multiplies by all of B on
+// blocks of xwtRowBlock rows, which it packs and multiplies by all of B on
 // its own.
 func gemmNTByRows(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, accumulate bool, c []float32, ldc int) {
 	shareRows(m, func(i0, rows int) {
-		xp := packedRows.Get(pxPanels(rows) * pxRows * k)
+		xp := packedRows.Get(xwtPanels(rows) * xwtTileRows * k)
 		defer packedRows.Put(xp)
 		packPanels(xp, a[i0*lda:], lda, rows, k, false)
-		for lo := 0; lo < n; lo += ntBlockN {
-			hi := min(lo+ntBlockN, n)
-			pxColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, accumulate, c[i0*ldc+lo:], ldc)
+		for lo := 0; lo < n; lo += xwtBlockN {
+			hi := min(lo+xwtBlockN, n)
+			xwtColumns(xp, rows, hi-lo, k, alpha, a[i0*lda:], lda, b[lo*ldb:], ldb, accumulate, c[i0*ldc+lo:], ldc)
 		}
 	})
 }
 
-// ntRowsMaxN is the most rows of B for which the cores share a product by
+// xwtRowsMaxN is the most rows of B for which the cores share a product by
 // blocks of rows of A rather than by columns of C: with few columns (the
 // bench preset's 192), a block of rows is too little work to pack and then
 // share out between the cores, so each core packs and computes blocks of
-// ntRowBlock rows of its own, against all of B.
+// xwtRowBlock rows of its own, against all of B.
 const (
-	ntRowsMaxN = 512
-	ntRowBlock = 128
+	xwtRowsMaxN = 512
+	xwtRowBlock = 128
 )
 
-// shareRows calls block(i0, rows) for blocks of ntRowBlock rows of C, on
+// shareRows calls block(i0, rows) for blocks of xwtRowBlock rows of C, on
 // GOMAXPROCS goroutines that each take the next block until none is left.
 func shareRows(m int, block func(i0, rows int)) {
-	blocks := (m + ntRowBlock - 1) / ntRowBlock
+	blocks := (m + xwtRowBlock - 1) / xwtRowBlock
 	var next atomic.Int64
 	parallel.For(min(runtime.GOMAXPROCS(0), blocks), 1, func(int, int) {
 		for b := int(next.Add(1)) - 1; b < blocks; b = int(next.Add(1)) - 1 {
-			block(b*ntRowBlock, min(ntRowBlock, m-b*ntRowBlock))
+			block(b*xwtRowBlock, min(xwtRowBlock, m-b*xwtRowBlock))
 		}
 	})
 }
@@ -162,11 +162,11 @@ func shareColumns(n int, block func(lo, hi int)) {
 }
 
 // columnBlock returns how many columns of C a block of work has: a multiple
-// of 12, at most ntBlockN, and such that the blocks share evenly between
+// of 12, at most xwtBlockN, and such that the blocks share evenly between
 // the workers (n = 256 on 2 cores: 4 blocks of 72 or fewer, not 96, 96 and
 // 64).
 func columnBlock(n, workers int) int {
-	parts := workers * ((n + workers*ntBlockN - 1) / (workers * ntBlockN))
+	parts := workers * ((n + workers*xwtBlockN - 1) / (workers * xwtBlockN))
 	return ((n+parts-1)/parts + 11) / 12 * 12
 }
 

@@ -8,31 +8,31 @@ import (
 // The X·Wᵀ kernel's tile: 32 rows of A (two 16-lane registers) by 12 rows
 // of B.
 const (
-	pxRows = 32
-	pxCols = 12
-	pxTile = pxRows * pxCols
+	xwtTileRows = 32
+	xwtTileCols = 12
+	xwtTile     = xwtTileRows * xwtTileCols
 )
 
 // packedRows holds the panels of A that packPanels writes.
 var packedRows scratch.List[float32]
 
-// pxPanels is the number of 32-row panels that hold rows rows.
-func pxPanels(rows int) int { return (rows + pxRows - 1) / pxRows }
+// xwtPanels is the number of 32-row panels that hold rows rows.
+func xwtPanels(rows int) int { return (rows + xwtTileRows - 1) / xwtTileRows }
 
-// pxBlockK returns the width of the blocks of k the kernel takes at a
-// time: k in equal blocks of at most ntBlockK, rounded up to a multiple of
+// xwtBlockK returns the width of the blocks of k the kernel takes at a
+// time: k in equal blocks of at most xwtMaxBlockK, rounded up to a multiple of
 // 16 (the last block takes what is left).
-func pxBlockK(k int) int {
-	blocks := (k + ntBlockK - 1) / ntBlockK
+func xwtBlockK(k int) int {
+	blocks := (k + xwtMaxBlockK - 1) / xwtMaxBlockK
 	return ((k+blocks-1)/blocks + 15) &^ 15
 }
 
-// eachPackedBlock packs the rows of A ntBlockM at a time and calls block
+// eachPackedBlock packs the rows of A xwtBlockM at a time and calls block
 // with the panels of rows [i0, i0+rows).
 func eachPackedBlock(m, k int, a []float32, lda int, block func(xp []float32, i0, rows int)) {
-	for i0 := 0; i0 < m; i0 += ntBlockM {
-		rows := min(ntBlockM, m-i0)
-		xp := packedRows.Get(pxPanels(rows) * pxRows * k)
+	for i0 := 0; i0 < m; i0 += xwtBlockM {
+		rows := min(xwtBlockM, m-i0)
+		xp := packedRows.Get(xwtPanels(rows) * xwtTileRows * k)
 		packPanels(xp, a[i0*lda:], lda, rows, k, true)
 		block(xp, i0, rows)
 		packedRows.Put(xp)
@@ -45,13 +45,13 @@ func eachPackedBlock(m, k int, a []float32, lda int, block func(xp []float32, i0
 // 32w·q + 32p + i; rows past the last are zero. With shared, the panels
 // are shared out between the cores.
 func packPanels(dst, a []float32, lda, rows, k int, shared bool) {
-	panels, kc := pxPanels(rows), pxBlockK(k)
+	panels, kc := xwtPanels(rows), xwtBlockK(k)
 	pack := func(lo, hi int) {
 		for q := lo; q < hi; q++ {
 			for p0 := 0; p0 < k; p0 += kc {
 				w := min(kc, k-p0)
-				at := pxRows * (panels*p0 + q*w)
-				packPanelRows(dst[at:at+pxRows*w], a[q*pxRows*lda+p0:], lda, min(pxRows, rows-q*pxRows), w)
+				at := xwtTileRows * (panels*p0 + q*w)
+				packPanelRows(dst[at:at+xwtTileRows*w], a[q*xwtTileRows*lda+p0:], lda, min(xwtTileRows, rows-q*xwtTileRows), w)
 			}
 		}
 	}
@@ -67,51 +67,51 @@ func packPanels(dst, a []float32, lda, rows, k int, shared bool) {
 // a time.
 func packPanelRows(panel, a []float32, lda, rows, k int) {
 	done := 0
-	if rows == pxRows && k >= 16 {
+	if rows == xwtTileRows && k >= 16 {
 		done = k / 16 * 16
-		_ = a[(pxRows-1)*lda+done-1] // the last value the kernel reads
+		_ = a[(xwtTileRows-1)*lda+done-1] // the last value the kernel reads
 		packPanel(&panel[0], &a[0], lda, k/16)
 	}
-	for i := range pxRows {
+	for i := range xwtTileRows {
 		d := panel[i:]
 		if i >= rows {
 			for p := range k {
-				d[p*pxRows] = 0
+				d[p*xwtTileRows] = 0
 			}
 			continue
 		}
 		for p, v := range a[i*lda+done : i*lda+k] {
-			d[(done+p)*pxRows] = v
+			d[(done+p)*xwtTileRows] = v
 		}
 	}
 }
 
-// pxColumns computes C[0:rows, 0:n] (+)= alpha·A·B[0:n]ᵀ, rows ≤ ntBlockM,
-// from the panels xp of those rows of A and n ≤ ntBlockN rows of B: groups
+// xwtColumns computes C[0:rows, 0:n] (+)= alpha·A·B[0:n]ᵀ, rows ≤ xwtBlockM,
+// from the panels xp of those rows of A and n ≤ xwtBlockN rows of B: groups
 // of 12 rows of B on the kernel, one block of k after another, and the
 // last n mod 12 on the backend (from A itself). Whole panels write C
 // directly; the rows of a last, partial panel go through 32×12 tiles.
-func pxColumns(xp []float32, rows, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, accumulate bool, c []float32, ldc int) {
-	panels, kc := pxPanels(rows), pxBlockK(k)
-	full, part := rows/pxRows, rows%pxRows
-	var tiles [ntBlockN / pxCols][pxTile]float32
-	n12 := n / pxCols * pxCols
-	for j := 0; j < n12; j += pxCols {
+func xwtColumns(xp []float32, rows, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, accumulate bool, c []float32, ldc int) {
+	panels, kc := xwtPanels(rows), xwtBlockK(k)
+	full, part := rows/xwtTileRows, rows%xwtTileRows
+	var tiles [xwtBlockN / xwtTileCols][xwtTile]float32
+	n12 := n / xwtTileCols * xwtTileCols
+	for j := 0; j < n12; j += xwtTileCols {
 		for p0 := 0; p0 < k; p0 += kc {
-			w, at := min(kc, k-p0), pxRows*panels*p0
+			w, at := min(kc, k-p0), xwtTileRows*panels*p0
 			// The last values the assembly reads (panels, B) and writes (C).
-			_, _ = xp[at+panels*pxRows*w-1], b[(j+pxCols-1)*ldb+p0+w-1]
+			_, _ = xp[at+panels*xwtTileRows*w-1], b[(j+xwtTileCols-1)*ldb+p0+w-1]
 			if full > 0 {
-				_ = c[(full*pxRows-1)*ldc+j+pxCols-1]
-				pxStrip(&xp[at], full, w, &b[j*ldb+p0], ldb, &c[j], ldc, alpha, asmBool(accumulate || p0 > 0))
+				_ = c[(full*xwtTileRows-1)*ldc+j+xwtTileCols-1]
+				xwtStrip(&xp[at], full, w, &b[j*ldb+p0], ldb, &c[j], ldc, alpha, asmBool(accumulate || p0 > 0))
 			}
 			if part > 0 {
-				pxStrip(&xp[at+full*pxRows*w], 1, w, &b[j*ldb+p0], ldb, &tiles[j/pxCols][0], pxCols, alpha, asmBool(p0 > 0))
+				xwtStrip(&xp[at+full*xwtTileRows*w], 1, w, &b[j*ldb+p0], ldb, &tiles[j/xwtTileCols][0], xwtTileCols, alpha, asmBool(p0 > 0))
 			}
 		}
 	}
-	for j := 0; part > 0 && j < n12; j += pxCols {
-		addTile(tiles[j/pxCols][:part*pxCols], accumulate, c[full*pxRows*ldc+j:], ldc)
+	for j := 0; part > 0 && j < n12; j += xwtTileCols {
+		addTile(tiles[j/xwtTileCols][:part*xwtTileCols], accumulate, c[full*xwtTileRows*ldc+j:], ldc)
 	}
 	if n12 < n {
 		beta := float32(0)
@@ -124,9 +124,9 @@ func pxColumns(xp []float32, rows, n, k int, alpha float32, a []float32, lda int
 
 // addTile writes the rows of a tile (12 values each) to C, or adds them.
 func addTile(tile []float32, accumulate bool, c []float32, ldc int) {
-	for r := range len(tile) / pxCols {
-		row := c[r*ldc : r*ldc+pxCols]
-		for l, v := range tile[r*pxCols : (r+1)*pxCols] {
+	for r := range len(tile) / xwtTileCols {
+		row := c[r*ldc : r*ldc+xwtTileCols]
+		for l, v := range tile[r*xwtTileCols : (r+1)*xwtTileCols] {
 			if accumulate {
 				v += row[l]
 			}

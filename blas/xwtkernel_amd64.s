@@ -127,10 +127,10 @@
 	ADD4(C, XC, R8, OFF) \
 	ADD4(D, XD, R14, OFF)
 
-// func pxStrip(xp *float32, panels int, k int, b *float32, ldb int, c *float32, ldc int, alpha float32, accumulate int)
+// func xwtStrip(xp *float32, panels int, k int, b *float32, ldb int, c *float32, ldc int, alpha float32, accumulate int)
 // For q in [0, panels): C[32q:32q+32, 0:12] (+)= alpha·panel_q·B[0:12]ᵀ, the
 // panels one after the other (32·k values each).
-TEXT ·pxStrip(SB), NOSPLIT, $0-72
+TEXT ·xwtStrip(SB), NOSPLIT, $0-72
 	MOVQ xp+0(FP), SI
 	MOVQ panels+8(FP), AX
 	MOVQ c+40(FP), DX

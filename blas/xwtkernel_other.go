@@ -5,8 +5,8 @@ package blas
 // hasNTKernel is false: the X·Wᵀ kernel is written for amd64 only.
 func hasNTKernel() bool { return false }
 
-func pxStrip(xp *float32, panels int, k int, b *float32, ldb int, c *float32, ldc int, alpha float32, accumulate int) {
-	panic("blas: pxStrip without the AVX-512 kernel")
+func xwtStrip(xp *float32, panels int, k int, b *float32, ldb int, c *float32, ldc int, alpha float32, accumulate int) {
+	panic("blas: xwtStrip without the AVX-512 kernel")
 }
 
 func packPanel(dst *float32, a *float32, lda int, blocks int) {
