@@ -12,6 +12,7 @@
 // they report what oneDNN ran and how fast it multiplies the model's
 // linear layers on their own (OneDNNReport).
 //
-// The PyTorch side of the comparisons is in bench/pytorch, and
+// The PyTorch side of the comparisons is in bench/pytorch (its models
+// come from the PyTorch reference in reference/), and
 // docs/performance.md gives the measurements.
 package bench

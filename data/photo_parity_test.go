@@ -18,7 +18,7 @@ import (
 const photosDir = "testdata/photos"
 
 // refScript is the torchvision reference, relative to this package.
-const refScript = "../bench/pytorch/preprocess_ref.py"
+const refScript = "../reference/preprocess_ref.py"
 
 // parityRef holds the reference outputs for a list of files.
 type parityRef struct {
@@ -91,7 +91,7 @@ func reencodePNG(t *testing.T, path, dir string) string {
 }
 
 // TestPhotoParity compares the photo pipeline with torchvision 0.14 +
-// Pillow 9.4 (bench/pytorch/preprocess_ref.py) on every test photo, on a
+// Pillow 9.4 (reference/preprocess_ref.py) on every test photo, on a
 // lossless re-encoding of the large one (strong downsampling), and on
 // small PNGs and JPEGs carrying each EXIF orientation.
 func TestPhotoParity(t *testing.T) {

@@ -19,7 +19,7 @@ import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "reference"))  # aim_ref, aimv2_ref
 import aimv2_ref as ref  # noqa: E402
 
 PRESET = "aimv2-large-patch14-224"

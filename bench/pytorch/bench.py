@@ -24,7 +24,7 @@ import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "reference"))  # aim_ref, aimv2_ref
 from aim_ref import AIM, AIMConfig  # noqa: E402
 
 PRESETS = {

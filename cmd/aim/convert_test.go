@@ -14,8 +14,8 @@ import (
 	"github.com/aim-go/aim/internal/testing/pytorch"
 )
 
-// convertScript is bench/pytorch/convert_pth.py.
-var convertScript = filepath.Join("..", "..", "bench", "pytorch", "convert_pth.py")
+// convertScript is reference/convert_pth.py.
+var convertScript = filepath.Join("..", "..", "reference", "convert_pth.py")
 
 // writePthFiles saves, with PyTorch, the backbone of a 2-block trunk and a
 // head as .pth state dicts, and a pickle that would run a command creating

@@ -53,10 +53,10 @@ func TestLossUsesTheRecordedObjective(t *testing.T) {
 	}
 }
 
-// referenceLoss runs bench/pytorch/aim_ref.py loss in float64.
+// referenceLoss runs reference/aim_ref.py loss in float64.
 func referenceLoss(t *testing.T, py, ckpt, images, order string, raw bool) float64 {
 	t.Helper()
-	args := []string{filepath.Join("..", "..", "bench", "pytorch", "aim_ref.py"), "loss", "--checkpoint", ckpt,
+	args := []string{filepath.Join("..", "..", "reference", "aim_ref.py"), "loss", "--checkpoint", ckpt,
 		"--images", images, "--prefix", "2", "--order", order}
 	if raw {
 		args = append(args, "--raw-pixels")

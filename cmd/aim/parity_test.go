@@ -19,7 +19,7 @@ func buildAim(t *testing.T) string {
 	return bin
 }
 
-// TestPyTorchParity runs bench/pytorch/parity.py: an independent PyTorch
+// TestPyTorchParity runs reference/parity.py: an independent PyTorch
 // implementation of the spec writes random checkpoints and images, and the
 // features and losses of `aim features` and `aim loss` must match it at
 // float32 tolerance; bad inputs must fail cleanly without output files.
@@ -29,7 +29,7 @@ func TestPyTorchParity(t *testing.T) {
 	}
 	py := pytorch.Python(t)
 	bin := buildAim(t)
-	script := filepath.Join("..", "..", "bench", "pytorch", "parity.py")
+	script := filepath.Join("..", "..", "reference", "parity.py")
 	cmd := exec.Command(py, script, "--aim", bin, "--workdir", t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -38,7 +38,7 @@ func TestPyTorchParity(t *testing.T) {
 	t.Logf("%s", lastLines(string(out), 3))
 }
 
-// TestAIMv2PyTorchParity runs bench/pytorch/aimv2_parity.py: a PyTorch
+// TestAIMv2PyTorchParity runs reference/aimv2_parity.py: a PyTorch
 // AIMv2 written by hand writes random encoders under ml-aim's and
 // transformers' names (F32 and BF16, learned and sin-cos positions, with
 // and without the hub's config.json), and `aim features` must match it
@@ -50,7 +50,7 @@ func TestAIMv2PyTorchParity(t *testing.T) {
 	}
 	py := pytorch.Python(t)
 	bin := buildAim(t)
-	script := filepath.Join("..", "..", "bench", "pytorch", "aimv2_parity.py")
+	script := filepath.Join("..", "..", "reference", "aimv2_parity.py")
 	out, err := exec.Command(py, script, "--aim", bin, "--workdir", t.TempDir()).CombinedOutput()
 	if err != nil {
 		t.Fatalf("AIMv2 parity check failed: %v\n%s", err, out)

@@ -15,7 +15,7 @@ import (
 	"github.com/aim-go/aim/probe"
 )
 
-// TestReleasedLayoutParity runs bench/pytorch/released_parity.py: random
+// TestReleasedLayoutParity runs reference/released_parity.py: random
 // classifiers in exactly the layout of Apple's released AIM checkpoints (F32,
 // BF16 and F16 files, no metadata; one converted from .pth files with its
 // best-layers head) must give the reference's features and logits through
@@ -26,7 +26,7 @@ func TestReleasedLayoutParity(t *testing.T) {
 	}
 	py := pytorch.Python(t)
 	bin := buildAim(t)
-	script := filepath.Join("..", "..", "bench", "pytorch", "released_parity.py")
+	script := filepath.Join("..", "..", "reference", "released_parity.py")
 	out, err := exec.Command(py, script, "--aim", bin, "--workdir", t.TempDir()).CombinedOutput()
 	if err != nil {
 		t.Fatalf("released-layout parity failed: %v\n%s", err, out)
@@ -82,7 +82,7 @@ func TestProbeFileLoadsStrictlyIntoTheReferenceClassifier(t *testing.T) {
 	if _, bias := f.Tensors["head.linear.bias"]; bias {
 		t.Error("the default attentive probe has a linear bias; ml-aim's has none")
 	}
-	script := filepath.Join("..", "..", "bench", "pytorch", "released_parity.py")
+	script := filepath.Join("..", "..", "reference", "released_parity.py")
 	if b, err := exec.Command(py, script, "--strict-load", ckpt, head).CombinedOutput(); err != nil {
 		t.Fatalf("strict load failed: %v\n%s", err, b)
 	}

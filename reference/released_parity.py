@@ -17,8 +17,8 @@ and a best-layers head) with the layers recorded as probe_layers; the BF16 and
 F16 cases read half-precision files. It also checks that a probe head written by
 `aim probe` loads strictly into the reference classifier (--strict-load).
 
-    python3 bench/pytorch/released_parity.py --aim ./aim [--workdir DIR]
-    python3 bench/pytorch/released_parity.py --strict-load TRUNK.safetensors HEAD.safetensors
+    python3 reference/released_parity.py --aim ./aim [--workdir DIR]
+    python3 reference/released_parity.py --strict-load TRUNK.safetensors HEAD.safetensors
 """
 
 import argparse

@@ -12,8 +12,8 @@ and compares the results, then checks that bad inputs (image size not a
 multiple of the patch, wrong channel count, prefix 0 or K, a block index out of
 range) make the binary exit non-zero with an error message and no --out file.
 
-    python3 bench/pytorch/parity.py --aim ./aim [--workdir DIR]
-    python3 bench/pytorch/parity.py --self-check
+    python3 reference/parity.py --aim ./aim [--workdir DIR]
+    python3 reference/parity.py --self-check
 
 --self-check needs no Go binary: it compares aim_ref against a deliberately
 naive numpy implementation in this file (explicit token loops with a boolean

@@ -12,7 +12,7 @@ Runs ml-aim's evaluation transform with torchvision on PIL images:
 
 and writes the results, float32 (N, 3, crop, crop), as one .npy file:
 
-    /usr/bin/python3 bench/pytorch/preprocess_ref.py --out ref.npy [--exif] \\
+    /usr/bin/python3 reference/preprocess_ref.py --out ref.npy [--exif] \\
         [--resize 256] [--crop 224] [--normalize] [--stats imagenet|clip] \\
         [--out-normalized norm.npy] [--out-exif exif.npy] FILE...
 

@@ -14,7 +14,7 @@ a config.json that disagrees with the tensors, an image whose sides are not
 multiples of the patch) must fail with a message naming the tensor, key or
 size, and leave no output.
 
-    python3 bench/pytorch/aimv2_parity.py --aim ./aim [--workdir DIR] [--full-size]
+    python3 reference/aimv2_parity.py --aim ./aim [--workdir DIR] [--full-size]
 
 --full-size checks AIMv2-L/224 (1024 wide, 24 blocks, 14x14 patches) instead,
 under transformers' names: heavier (a few GB and minutes), run on demand.
