@@ -51,6 +51,9 @@ func (r *runner) evaluate(done int) error {
 	if err := r.log.Append(m); err != nil {
 		return err
 	}
+	if err := r.keep(); err != nil {
+		return err
+	}
 	if err := r.save(); err != nil {
 		return err
 	}
@@ -140,6 +143,18 @@ func meanLoss(total float64, counted int) (float64, error) {
 func (r *runner) save() error {
 	r.prog.seconds = r.elapsed()
 	return saveCheckpoint(r.o.Out, r.model, r.opt, r.prog, r.o, r.norm)
+}
+
+// keep writes the weights of an evaluation to their own file when the run
+// keeps its checkpoints. It runs before save: a run stopped between the
+// two resumes from the previous checkpoint and writes the same weights
+// again.
+func (r *runner) keep() error {
+	if !r.o.KeepCheckpoints {
+		return nil
+	}
+	r.prog.seconds = r.elapsed()
+	return saveSnapshot(r.o.Out, r.model, r.prog, r.o, r.norm)
 }
 
 // interrupt saves a checkpoint at the last completed step (rank 0). With

@@ -31,6 +31,7 @@ func init() {
 		"ReadMetrics":       reflect.ValueOf(train.ReadMetrics),
 		"ReadNormalization": reflect.ValueOf(train.ReadNormalization),
 		"ReadObjective":     reflect.ValueOf(train.ReadObjective),
+		"SnapshotFile":      reflect.ValueOf(train.SnapshotFile),
 		"ValidationLoss":    reflect.ValueOf(train.ValidationLoss),
 
 		// type definitions
