@@ -199,11 +199,11 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"no points", func() error { _, err := LossVsAccuracy(nil); return err }, []string{"LossVsAccuracy", "no points"}},
 		{"NaN loss", func() error {
-			_, err := LossVsAccuracy([]LabeledPoint{{"0.6B", 0.31, 75}, {"1B", nan, 76}})
+			_, err := LossVsAccuracy([]LabeledPoint{{Label: "0.6B", X: 0.31, Y: 75}, {Label: "1B", X: nan, Y: 76}})
 			return err
 		}, []string{`point "1B"`, "X (loss) is NaN"}},
 		{"Inf accuracy, unlabelled", func() error {
-			_, err := LossVsAccuracy([]LabeledPoint{{"", 0.31, inf}})
+			_, err := LossVsAccuracy([]LabeledPoint{{Label: "", X: 0.31, Y: inf}})
 			return err
 		}, []string{"point 0 (unlabelled)", "Y (accuracy) is +Inf"}},
 		{"no curves", func() error { _, err := AccuracyVsImages(nil); return err }, []string{"AccuracyVsImages", "no curves"}},

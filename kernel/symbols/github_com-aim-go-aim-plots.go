@@ -28,6 +28,7 @@ func init() {
 		// type definitions
 		"Bars":         reflect.ValueOf((*plots.Bars)(nil)),
 		"Curve":        reflect.ValueOf((*plots.Curve)(nil)),
+		"Interval":     reflect.ValueOf((*plots.Interval)(nil)),
 		"LabeledPoint": reflect.ValueOf((*plots.LabeledPoint)(nil)),
 		"LossHistory":  reflect.ValueOf((*plots.LossHistory)(nil)),
 		"Series":       reflect.ValueOf((*plots.Series)(nil)),
