@@ -19,6 +19,7 @@ const (
 	FigureAccuracyVsImages      = "accuracy_vs_images"
 	FigureNoAugAccuracyVsImages = "noaug_accuracy_vs_images"
 	FigureModelLossCurves       = "model_loss_curves"
+	FigureLongLossCurves        = "long_loss_curves"
 	FigureDataLossCurves        = "data_loss_curves"
 	FigureNoAugLossCurves       = "noaug_data_loss_curves"
 	FigureLossVsFLOPs           = "loss_vs_flops"
@@ -26,7 +27,7 @@ const (
 )
 
 var figureNames = []string{FigureLossVsAccuracy, FigureLossVsSuiteAverage, FigureAccuracyVsImages, FigureNoAugAccuracyVsImages,
-	FigureModelLossCurves, FigureDataLossCurves, FigureNoAugLossCurves, FigureLossVsFLOPs, FigureCheckpoints}
+	FigureModelLossCurves, FigureLongLossCurves, FigureDataLossCurves, FigureNoAugLossCurves, FigureLossVsFLOPs, FigureCheckpoints}
 
 // FigureFiles lists the files Figures may write into its directory.
 func FigureFiles() []string {
@@ -63,6 +64,7 @@ func Figures(r *Results, dir string) error {
 		{FigureAccuracyVsImages, func() (*plot.Plot, error) { return accuracyVsImages(r, DataLadder) }, has(DataLadder)},
 		{FigureNoAugAccuracyVsImages, func() (*plot.Plot, error) { return accuracyVsImages(r, NoAugDataLadder) }, has(NoAugDataLadder)},
 		{FigureModelLossCurves, func() (*plot.Plot, error) { return lossCurves(r, ModelLadder) }, has(ModelLadder)},
+		{FigureLongLossCurves, func() (*plot.Plot, error) { return lossCurves(r, LongLadder) }, has(LongLadder)},
 		{FigureDataLossCurves, func() (*plot.Plot, error) { return lossCurves(r, DataLadder) }, has(DataLadder)},
 		{FigureNoAugLossCurves, func() (*plot.Plot, error) { return lossCurves(r, NoAugDataLadder) }, has(NoAugDataLadder)},
 		{FigureLossVsFLOPs, func() (*plot.Plot, error) { return lossVsFLOPs(r) }, has(ModelLadder)},
@@ -253,10 +255,24 @@ func dataLadderTitle(pts []Point) string {
 
 // LossCurveHistories is what the loss-curve figure of a ladder draws: each
 // point's mean validation loss at every evaluation with a band of its 95%
-// interval (several seeds), and its mean training loss.
+// interval (several seeds), and its mean training loss. The figure of the
+// longer schedule also draws the same models on the model ladder's.
 func LossCurveHistories(r *Results, ladder string) []plots.LossHistory {
+	pts := r.LadderPoints(ladder)
+	if ladder == LongLadder {
+		var short []Point
+		for _, long := range pts {
+			for _, p := range r.LadderPoints(ModelLadder) {
+				if p.Preset == long.Preset {
+					p.Label = longLabel(p.Preset, p.Steps)
+					short = append(short, p)
+				}
+			}
+		}
+		pts = append(short, pts...)
+	}
 	var hs []plots.LossHistory
-	for _, p := range r.LadderPoints(ladder) {
+	for _, p := range pts {
 		h := plots.LossHistory{Label: p.Label}
 		if ladder == ModelLadder {
 			h.Label = sizeLabel(p.Preset, p.TrunkParams)
@@ -283,7 +299,7 @@ func lossCurves(r *Results, ladder string) (*plot.Plot, error) {
 		return nil, err
 	}
 	name := title(ladder)
-	if ladder != ModelLadder {
+	if ladder == DataLadder || ladder == NoAugDataLadder {
 		name = dataLadderTitle(pts)
 	}
 	p.Title.Text += " (" + name + ")"

@@ -43,6 +43,7 @@ import (
 // Ladders a run can belong to.
 const (
 	ModelLadder      = "model"
+	LongLadder       = "model-long" // models trained on a longer schedule
 	DataLadder       = "data"
 	NoAugDataLadder  = "data-noaug"
 	Ablation         = "ablation"
@@ -127,10 +128,14 @@ type Mode struct {
 	Precision map[string]blas.Precision
 }
 
-// ModelPart is a part of the study that trains some of the model ladder.
+// ModelPart is a part of the study that trains some models on all
+// images: some of the model ladder (Ladder ModelLadder), or models on a
+// longer schedule (LongLadder, Steps steps; 0: the mode's).
 type ModelPart struct {
 	Name    string
+	Ladder  string
 	Presets []string
+	Steps   int
 }
 
 // Sweep names what to run: one of the parts of the study, or one of the
@@ -144,7 +149,8 @@ const (
 	Data               Sweep = "data"                // the data ladder (without augmentation when Mode.NoAugment)
 	DataNoAug          Sweep = "data-noaug"          // the data ladder without augmentation
 	AblationsOrder     Sweep = "ablations-order"     // the baseline and the other patch orders
-	AblationsObjective Sweep = "ablations-objective" // the baseline, causal pre-training, raw targets, head depths
+	AblationsObjective Sweep = "ablations-objective" // the baseline, causal pre-training, raw targets
+	AblationsHead      Sweep = "ablations-head"      // the baseline and other prediction-head depths
 	Checkpoints        Sweep = "checkpoints"         // one model probed at several steps
 )
 
@@ -166,12 +172,12 @@ func (m Mode) Parts() []Sweep {
 	for _, p := range m.modelParts() {
 		out = append(out, Sweep(p.Name))
 	}
-	return append(out, Data, DataNoAug, AblationsOrder, AblationsObjective, Checkpoints)
+	return append(out, Data, DataNoAug, AblationsOrder, AblationsObjective, AblationsHead, Checkpoints)
 }
 
 func (m Mode) modelParts() []ModelPart {
 	if m.ModelParts == nil {
-		return []ModelPart{{Name: string(Models), Presets: m.ModelPresets}}
+		return []ModelPart{{Name: string(Models), Ladder: ModelLadder, Presets: m.ModelPresets}}
 	}
 	return m.ModelParts
 }
@@ -199,8 +205,10 @@ func FullMode() Mode {
 		Name: "full", Steps: 3000, Batch: 64,
 		ModelPresets: []string{"micro", "tiny", "small", "bench", "base"},
 		ModelParts: []ModelPart{
-			{Name: string(Models), Presets: []string{"micro", "tiny", "small", "bench"}},
-			{Name: "models-base", Presets: []string{"base"}},
+			{Name: string(Models), Ladder: ModelLadder, Presets: []string{"micro", "tiny", "small", "bench"}},
+			{Name: "models-base", Ladder: ModelLadder, Presets: []string{"base"}},
+			{Name: "long-small", Ladder: LongLadder, Presets: []string{"small"}, Steps: 6000},
+			{Name: "long-bench", Ladder: LongLadder, Presets: []string{"bench"}, Steps: 6000},
 		},
 		DataPreset: "small", DataSizes: []int{1000, 6000, 0}, NoAugSizes: []int{100, 1000, 6000, 0},
 		Suite: o, ValImages: 1000, Headline: "fashion-mnist",
@@ -239,7 +247,7 @@ func (m Mode) Plan(sweep Sweep, seeds []uint64) ([]Spec, error) {
 func (m Mode) planSeed(sweep Sweep, seed uint64) ([]Spec, error) {
 	for _, p := range m.modelParts() {
 		if string(sweep) == p.Name {
-			return m.modelLadder(p.Presets, seed)
+			return m.modelLadder(p, seed)
 		}
 	}
 	switch sweep {
@@ -247,12 +255,12 @@ func (m Mode) planSeed(sweep Sweep, seed uint64) ([]Spec, error) {
 		return m.dataLadder(DataLadder, m.DataSizes, m.NoAugment, seed)
 	case DataNoAug:
 		return m.dataLadder(NoAugDataLadder, m.NoAugSizes, true, seed)
-	case AblationsOrder, AblationsObjective, Ablations:
+	case AblationsOrder, AblationsObjective, AblationsHead, Ablations:
 		return m.ablations(sweep, seed)
 	case Checkpoints:
 		return m.checkpoints(seed)
 	case Ladders, All:
-		specs, err := m.modelLadder(m.ModelPresets, seed)
+		specs, err := m.modelLadder(ModelPart{Ladder: ModelLadder, Presets: m.ModelPresets}, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -270,17 +278,29 @@ func (m Mode) planSeed(sweep Sweep, seed uint64) ([]Spec, error) {
 	return nil, errors.Errorf("unknown sweep %q: expected a part (%s) or ladders, ablations or all", sweep, strings.Join(names, ", "))
 }
 
-// modelLadder is each preset trained on all images.
-func (m Mode) modelLadder(presets []string, seed uint64) ([]Spec, error) {
+// modelLadder is each preset of a model part trained on all images; on a
+// longer schedule, a point is labelled with its steps.
+func (m Mode) modelLadder(part ModelPart, seed uint64) ([]Spec, error) {
 	var specs []Spec
-	for _, p := range presets {
-		s, err := m.spec(ModelLadder, p, p, seed)
+	for _, p := range part.Presets {
+		s, err := m.spec(part.Ladder, p, p, seed)
 		if err != nil {
 			return nil, err
+		}
+		if part.Steps > 0 {
+			s.Steps = part.Steps
+		}
+		if part.Ladder == LongLadder {
+			s.Label = longLabel(p, s.Steps)
 		}
 		specs = append(specs, s)
 	}
 	return specs, nil
+}
+
+// longLabel names a model trained for some steps: "bench, 6000 steps".
+func longLabel(preset string, steps int) string {
+	return fmt.Sprintf("%s, %d steps", preset, steps)
 }
 
 // dataLadder is the data ladder's model trained on each number of images.
@@ -355,10 +375,10 @@ func (m Mode) checkpointSteps() ([]int, error) {
 
 // ablations varies one thing at a time from the data ladder's model
 // trained on all images: the baseline, three other patch orders (part
-// AblationsOrder), causal instead of prefix attention, raw instead of
-// normalised pixel targets, and no, a half-depth and a double-depth
-// prediction head (part AblationsObjective). Each part has the baseline,
-// so each pairs its variants with it.
+// AblationsOrder), causal instead of prefix attention and raw instead of
+// normalised pixel targets (AblationsObjective), and no, a half-depth and
+// a double-depth prediction head (AblationsHead). Each part has the
+// baseline, so each pairs its variants with it.
 func (m Mode) ablations(part Sweep, seed uint64) ([]Spec, error) {
 	base, err := m.spec(Ablation, "baseline (raster, prefix, normalised, head depth %d)", m.DataPreset, seed)
 	if err != nil {
@@ -373,14 +393,16 @@ func (m Mode) ablations(part Sweep, seed uint64) ([]Spec, error) {
 		change(&s)
 		out = append(out, s)
 	}
-	if part != AblationsObjective {
+	if part == Ablations || part == AblationsOrder {
 		for _, o := range []patches.Order{patches.Spiral, patches.Checkerboard, patches.Random} {
 			add(string(o)+" order", func(s *Spec) { s.Objective.Order = o })
 		}
 	}
-	if part != AblationsOrder {
+	if part == Ablations || part == AblationsObjective {
 		add("causal pre-training", func(s *Spec) { s.Mask = masks.Causal.String() })
 		add("raw pixel targets", func(s *Spec) { s.Objective.Target = objectives.Raw })
+	}
+	if part == Ablations || part == AblationsHead {
 		for _, d := range headDepths(depth) {
 			add(fmt.Sprintf("head depth %d", d), func(s *Spec) { s.Model.HeadDepth = d })
 		}
@@ -410,6 +432,6 @@ func imagesLabel(n int) string {
 
 // title is a short human name of a ladder.
 func title(ladder string) string {
-	return map[string]string{ModelLadder: "model ladder", DataLadder: "data ladder", NoAugDataLadder: "data ladder without augmentation",
+	return map[string]string{ModelLadder: "model ladder", LongLadder: "longer schedule", DataLadder: "data ladder", NoAugDataLadder: "data ladder without augmentation",
 		Ablation: "ablation", CheckpointLadder: "checkpoints"}[ladder]
 }

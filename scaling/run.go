@@ -80,7 +80,11 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		s.o.Log = io.Discard
 	}
 	s.plan(specs)
-	fmt.Fprintf(s.o.Log, "%s %s: %s on the reference machine\n", o.Mode.Name, o.Sweep, s.estimate)
+	seeds := fmt.Sprintf("%d seeds", len(Seeds(o.Seed, o.Seeds)))
+	if o.Seeds <= 1 {
+		seeds = "one seed"
+	}
+	fmt.Fprintf(s.o.Log, "%s %s, %s: %s on the reference machine\n", o.Mode.Name, o.Sweep, seeds, s.estimate)
 	res.addPart(o.Sweep)
 	for i, spec := range specs {
 		r, err := s.run(ctx, i, spec)

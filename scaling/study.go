@@ -112,7 +112,7 @@ const (
 )
 
 // ladderOrder is the order of the ladders in points and tables.
-var ladderOrder = []string{ModelLadder, DataLadder, NoAugDataLadder, Ablation, CheckpointLadder}
+var ladderOrder = []string{ModelLadder, LongLadder, DataLadder, NoAugDataLadder, Ablation, CheckpointLadder}
 
 // Summarize computes Points, Comparisons, Correlations, ComputeFits,
 // Frontier and Spearman from Runs.
@@ -182,7 +182,7 @@ func pointBefore(a, b Point) bool {
 		return la < lb
 	}
 	switch a.Ladder {
-	case ModelLadder:
+	case ModelLadder, LongLadder:
 		return a.TrunkParams < b.TrunkParams
 	case DataLadder, NoAugDataLadder:
 		return a.UniqueImages < b.UniqueImages
@@ -286,15 +286,23 @@ func (r *Results) downstreamMetrics() []string {
 	return out
 }
 
-// comparisons pairs each ablation with its baseline, and each ladder step
-// with the one before it.
+// comparisons pairs each ablation with its baseline, each ladder step
+// with the one before it, and each model on the longer schedule with the
+// same model on the model ladder's.
 func (r *Results) comparisons() []Comparison {
 	var out []Comparison
-	for _, ladder := range []string{ModelLadder, DataLadder, NoAugDataLadder} {
+	all := append([]string{MetricValLoss}, r.downstreamMetrics()...)
+	for _, ladder := range []string{ModelLadder, LongLadder, DataLadder, NoAugDataLadder} {
 		pts := r.LadderPoints(ladder)
 		for i := 1; i < len(pts); i++ {
-			metrics := append([]string{MetricValLoss}, r.downstreamMetrics()...)
-			out = append(out, r.compare(ladder, pts[i-1], pts[i], metrics)...)
+			out = append(out, r.compare(ladder, pts[i-1], pts[i], all)...)
+		}
+	}
+	for _, long := range r.LadderPoints(LongLadder) {
+		for _, short := range r.LadderPoints(ModelLadder) {
+			if short.Preset == long.Preset {
+				out = append(out, r.compare(LongLadder, short, long, all)...)
+			}
 		}
 	}
 	abl := r.LadderPoints(Ablation)

@@ -475,3 +475,25 @@ func TestFrontierFollowsTheRuns(t *testing.T) {
 		t.Error("a frontier of one fitted model")
 	}
 }
+
+// TestLongerScheduleIsPairedWithTheLadder: a model on the longer schedule
+// is compared seed by seed with the same model on the model ladder.
+func TestLongerScheduleIsPairedWithTheLadder(t *testing.T) {
+	r := &Results{Mode: "full", Dataset: "mnist", Headline: "fashion-mnist"}
+	for seed, loss := range []float64{0.130, 0.128, 0.129} {
+		short := handRun(t, ModelLadder, "bench", "bench", uint64(seed), loss, 0.86, 0.83)
+		long := handRun(t, LongLadder, longLabel("bench", 100), "bench", uint64(seed), loss-0.004-0.001*float64(seed), 0.87, 0.84)
+		long.Steps = 100
+		r.Runs = append(r.Runs, short, long)
+	}
+	r.Summarize()
+	c := findComparison(t, r.Comparisons, "bench, 100 steps", MetricValLoss)
+	// Differences −0.004, −0.005, −0.006.
+	if c.Ladder != LongLadder || c.Baseline != "bench" || c.N != 3 || !near(c.Mean, -0.005) || c.Verdict != "beyond noise" {
+		t.Errorf("longer schedule: %+v", c)
+	}
+	hs := LossCurveHistories(r, LongLadder)
+	if len(hs) != 2 || hs[0].Label != "bench, 50 steps" || hs[1].Label != "bench, 100 steps" {
+		t.Errorf("long loss curves %+v", hs)
+	}
+}

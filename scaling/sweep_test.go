@@ -33,7 +33,7 @@ func TestTwoSeedMicroSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(log.String(), "test models: 4 runs (4 to train, 4 suites to probe)") {
+	if !strings.Contains(log.String(), "test models, 2 seeds: 4 runs (4 to train, 4 suites to probe)") {
 		t.Errorf("no estimate before the first run:\n%s", log.String())
 	}
 	o.Sweep = Data

@@ -179,10 +179,10 @@ func printEstimates(o scaling.Options, chosen bool, stdout io.Writer) error {
 			return err
 		}
 		total += est.Seconds
-		fmt.Fprintf(stdout, "part %s: %s\n", sw, est)
+		fmt.Fprintf(stdout, "part %s, %s: %s\n", sw, seedsLabel(o.Seeds), est)
 	}
 	if !chosen {
-		fmt.Fprintf(stdout, "all parts, %d seeds: ≈ %.1f h on the reference machine (docs/results.md); a busy machine takes longer\n", o.Seeds, total/3600)
+		fmt.Fprintf(stdout, "all parts, %s: ≈ %.1f h on the reference machine (docs/results.md); a busy machine takes longer\n", seedsLabel(o.Seeds), total/3600)
 	}
 	return nil
 }
@@ -239,7 +239,13 @@ func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := scaling.Figures(res, *out); err != nil {
 		return errors.Wrap(err, "drawing")
 	}
-	fmt.Fprintf(stdout, "figures written to %s\n", *out)
+	withIntervals := 0
+	for _, p := range res.Points {
+		if p.FinalValLoss.HasInterval {
+			withIntervals++
+		}
+	}
+	fmt.Fprintf(stdout, "figures written to %s: %d points, %d with error bars of their 95%% interval over seeds\n", *out, len(res.Points), withIntervals)
 	return nil
 }
 
@@ -355,4 +361,12 @@ func readProbeResults(path string) ([]probe.SuiteEntry, error) {
 		return nil, errors.Errorf("--suite %s: expected the suite.json of aim suite or the result.json of aim probe", path)
 	}
 	return []probe.SuiteEntry{{Dataset: one.Dataset, Result: &one}}, nil
+}
+
+// seedsLabel writes "3 seeds", or "one seed".
+func seedsLabel(n int) string {
+	if n == 1 {
+		return "one seed"
+	}
+	return fmt.Sprintf("%d seeds", n)
 }

@@ -14,6 +14,7 @@ func init() {
 		// function, constant and variable definitions
 		"Ablation":                    reflect.ValueOf(constant.MakeFromLiteral("\"ablation\"", token.STRING, 0)),
 		"Ablations":                   reflect.ValueOf(scaling.Ablations),
+		"AblationsHead":               reflect.ValueOf(scaling.AblationsHead),
 		"AblationsObjective":          reflect.ValueOf(scaling.AblationsObjective),
 		"AblationsOrder":              reflect.ValueOf(scaling.AblationsOrder),
 		"AccuracyVsImagesCurves":      reflect.ValueOf(scaling.AccuracyVsImagesCurves),
@@ -32,6 +33,7 @@ func init() {
 		"FigureCheckpoints":           reflect.ValueOf(constant.MakeFromLiteral("\"checkpoints_loss_vs_accuracy\"", token.STRING, 0)),
 		"FigureDataLossCurves":        reflect.ValueOf(constant.MakeFromLiteral("\"data_loss_curves\"", token.STRING, 0)),
 		"FigureFiles":                 reflect.ValueOf(scaling.FigureFiles),
+		"FigureLongLossCurves":        reflect.ValueOf(constant.MakeFromLiteral("\"long_loss_curves\"", token.STRING, 0)),
 		"FigureLossVsAccuracy":        reflect.ValueOf(constant.MakeFromLiteral("\"loss_vs_accuracy\"", token.STRING, 0)),
 		"FigureLossVsFLOPs":           reflect.ValueOf(constant.MakeFromLiteral("\"loss_vs_flops\"", token.STRING, 0)),
 		"FigureLossVsSuiteAverage":    reflect.ValueOf(constant.MakeFromLiteral("\"loss_vs_suite_average\"", token.STRING, 0)),
@@ -44,6 +46,7 @@ func init() {
 		"FullMode":                    reflect.ValueOf(scaling.FullMode),
 		"Ladders":                     reflect.ValueOf(scaling.Ladders),
 		"LoadResults":                 reflect.ValueOf(scaling.LoadResults),
+		"LongLadder":                  reflect.ValueOf(constant.MakeFromLiteral("\"model-long\"", token.STRING, 0)),
 		"LossCurveHistories":          reflect.ValueOf(scaling.LossCurveHistories),
 		"LossVsAccuracyPoints":        reflect.ValueOf(scaling.LossVsAccuracyPoints),
 		"LossVsFLOPsCurves":           reflect.ValueOf(scaling.LossVsFLOPsCurves),
