@@ -53,15 +53,21 @@ type Estimate struct {
 	Probe    int     // suites still to run (one per run, or per kept checkpoint)
 	Seconds  float64 // their time
 	Finished int     // specs already done
+	Seeds    int     // seeds of the plan
 }
 
-// String writes "15 runs (12 to train), ≈ 2.1 h".
+// String writes "15 runs (12 to train, 12 suites to probe), ≈ 2.1 h" and,
+// with several seeds, the time of one seed's runs.
 func (e Estimate) String() string {
 	todo := fmt.Sprintf("%d to train, %d suites to probe", e.Train, e.Probe)
 	if e.Train == 0 && e.Probe == 0 {
 		todo = "all done"
 	}
-	return fmt.Sprintf("%d runs (%s), ≈ %s", e.Specs, todo, hours(e.Seconds))
+	s := fmt.Sprintf("%d runs (%s), ≈ %s", e.Specs, todo, hours(e.Seconds))
+	if e.Seeds > 1 && e.Seconds > 0 {
+		s += fmt.Sprintf(", ≈ %s a seed", hours(e.Seconds/float64(e.Seeds)))
+	}
+	return s
 }
 
 // hours writes a duration as "2.1 h" or "14 min".

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/lockfile"
 	"github.com/aim-go/aim/masks"
 	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/train"
@@ -67,6 +68,11 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
+	lock, err := lockResults(o.Out)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	res, err := resultsToExtend(o)
 	if err != nil {
 		return nil, err
@@ -97,6 +103,24 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		}
 	}
 	return s.res, nil
+}
+
+// ResultsLock is the file a sweep locks in its results directory while
+// it reads and rewrites the results there.
+const ResultsLock = ".results.lock"
+
+// lockResults locks a results directory for one sweep: two sweeps writing
+// the same results.json at once would each drop the other's runs.
+func lockResults(out string) (*lockfile.Lock, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, errors.Wrap(err, "creating the results directory")
+	}
+	lock, err := lockfile.Acquire(filepath.Join(out, ResultsLock))
+	var held *lockfile.HeldError
+	if errors.As(err, &held) {
+		return nil, errors.Wrapf(err, "another sweep is writing the results in %s: run the parts one after another", out)
+	}
+	return lock, err
 }
 
 // resultsToExtend reads Out's results.json, whose runs of other parts the
@@ -144,7 +168,7 @@ func doneKey(s Spec) string {
 // plan estimates the time of every training and probe not done yet.
 func (s *sweep) plan(specs []Spec) {
 	s.done, s.work = map[string]*RunResult{}, map[string]float64{}
-	s.estimate = Estimate{Specs: len(specs)}
+	s.estimate = Estimate{Specs: len(specs), Seeds: len(Seeds(s.o.Seed, s.o.Seeds))}
 	trained := map[string]bool{}
 	for _, spec := range specs {
 		key, dk := spec.Key(), doneKey(spec)

@@ -139,6 +139,9 @@ func TestPointsAndComparisonsAgainstHandComputedValues(t *testing.T) {
 	if r.Spearman == nil || *r.Spearman != -1 || len(r.Correlations) != 2 || !r.Correlations[0].HasInterval || r.Correlations[0].Points != 3 {
 		t.Errorf("Spearman %v, correlations %+v; want −1 and two correlations with intervals", r.Spearman, r.Correlations)
 	}
+	if s := r.Correlations[0].Sentence(); !strings.HasPrefix(s, "model ladder: Spearman correlation of final val loss and suite average over 3 points: -1.00 (95% bootstrap interval over seeds") {
+		t.Errorf("correlation sentence %q", s)
+	}
 }
 
 // TestFilesCarryTheNumbers: results.json, results.csv, comparisons.csv and

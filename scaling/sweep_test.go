@@ -3,6 +3,7 @@ package scaling
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/train"
 )
 
@@ -67,6 +69,20 @@ func TestTwoSeedMicroSweep(t *testing.T) {
 	if steps != 3 { // val loss, suite average, headline
 		t.Errorf("%d comparisons of micro → tiny, want 3", steps)
 	}
+	// Each run's probes use the run's seed.
+	for _, run := range res.Runs {
+		b, err := os.ReadFile(filepath.Join(dir, "runs", run.Key, "suite", probe.SuiteJSON))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var suite probe.SuiteResult
+		if err := json.Unmarshal(b, &suite); err != nil || len(suite.Entries) == 0 || suite.Entries[0].Result == nil {
+			t.Fatalf("%s: %v", run.Key, err)
+		}
+		if got := suite.Entries[0].Result.Seed; got != run.Seed {
+			t.Errorf("run %s of seed %d was probed with seed %d", run.Label, run.Seed, got)
+		}
+	}
 	rows := readCSV(t, filepath.Join(dir, ResultsCSV))
 	seeds := map[string]int{}
 	for _, row := range rows[1:] {
@@ -94,6 +110,16 @@ func TestTwoSeedMicroSweep(t *testing.T) {
 			t.Errorf("accuracy vs images %q: %d error bars, want 2", c.Label, len(c.Low))
 		}
 	}
+
+	// A second sweep into the same results at the same time is refused.
+	lock, err := lockResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "one after another") {
+		t.Errorf("a concurrent sweep: %v", err)
+	}
+	lock.Release()
 
 	// Results of another mode are not mixed in.
 	o.Mode.Name = "other"

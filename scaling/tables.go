@@ -206,3 +206,14 @@ func deleteString(list []string, s string) []string {
 	}
 	return out
 }
+
+// Sentence says what a correlation measured: "model ladder: Spearman
+// correlation of final val loss and suite average over 4 points: −1.00
+// (95% bootstrap interval −1.00 to −0.80)".
+func (c Correlation) Sentence() string {
+	line := fmt.Sprintf("%s: Spearman correlation of %s and %s over %d points: %.2f", title(c.Ladder), metricName(c.X), metricName(c.Y), c.Points, c.Estimate)
+	if c.HasInterval {
+		return line + fmt.Sprintf(" (95%% bootstrap interval over seeds %.2f to %.2f)", c.Low, c.High)
+	}
+	return line + " (one seed: no interval)"
+}

@@ -191,11 +191,7 @@ func printEstimates(o scaling.Options, chosen bool, stdout io.Writer) error {
 // three points.
 func printCorrelations(res *scaling.Results, stdout io.Writer) {
 	for _, c := range res.Correlations {
-		line := fmt.Sprintf("%s: Spearman correlation of %s and %s over %d points: %.3f", c.Ladder, c.X, c.Y, c.Points, c.Estimate)
-		if c.HasInterval {
-			line += fmt.Sprintf(" (95%% bootstrap interval %.2f to %.2f)", c.Low, c.High)
-		}
-		fmt.Fprintln(stdout, line)
+		fmt.Fprintln(stdout, c.Sentence())
 	}
 	if res.Frontier != nil {
 		fmt.Fprintln(stdout, res.Frontier.Sentence())

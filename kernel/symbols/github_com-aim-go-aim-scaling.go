@@ -61,6 +61,7 @@ func init() {
 		"QuickMode":                   reflect.ValueOf(scaling.QuickMode),
 		"ResultsCSV":                  reflect.ValueOf(constant.MakeFromLiteral("\"results.csv\"", token.STRING, 0)),
 		"ResultsFile":                 reflect.ValueOf(constant.MakeFromLiteral("\"results.json\"", token.STRING, 0)),
+		"ResultsLock":                 reflect.ValueOf(constant.MakeFromLiteral("\".results.lock\"", token.STRING, 0)),
 		"Run":                         reflect.ValueOf(scaling.Run),
 		"Seeds":                       reflect.ValueOf(scaling.Seeds),
 		"SwitchBegin":                 reflect.ValueOf(constant.MakeFromLiteral("\"run begins lower\"", token.STRING, 0)),
