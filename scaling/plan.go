@@ -189,7 +189,7 @@ func QuickMode() Mode {
 	o.TrainImages, o.TestImages, o.MinSteps = 2000, 2000, 200
 	return Mode{
 		Name: "quick", Steps: 300, Batch: 64,
-		ModelPresets: []string{"micro", "tiny", "small", "bench"},
+		ModelPresets: []string{"micro", "tiny", "small"},
 		DataPreset:   "tiny", DataSizes: []int{1000, 6000, 0}, NoAugSizes: []int{100, 1000, 0},
 		Suite: o, ValImages: 1000, Headline: "fashion-mnist",
 		CheckpointPreset: "tiny",

@@ -59,6 +59,35 @@ func Plan(o Options) ([]Spec, Estimate, error) {
 	return specs, s.estimate, nil
 }
 
+// PartEstimate is the estimated time of one part of the study.
+type PartEstimate struct {
+	Part Sweep
+	Estimate
+}
+
+// EstimateParts estimates every part of the study, run in the order of
+// Mode.Parts into the same run directories: a run an earlier part trains
+// (the model ladder's run that the data ladder and the ablations share)
+// is not counted again.
+func EstimateParts(o Options) ([]PartEstimate, error) {
+	var out []PartEstimate
+	earlier := map[string]bool{}
+	for _, part := range o.Mode.Parts() {
+		o.Sweep = part
+		specs, err := o.Mode.Plan(part, Seeds(o.Seed, o.Seeds))
+		if err != nil {
+			return nil, err
+		}
+		s := &sweep{o: o, earlier: earlier}
+		s.plan(specs)
+		out = append(out, PartEstimate{Part: part, Estimate: s.estimate})
+		for _, spec := range specs {
+			earlier[doneKey(spec)], earlier[spec.Key()] = true, true
+		}
+	}
+	return out, nil
+}
+
 // Run executes the sweep, skipping finished runs, and returns the results:
 // those of this sweep and those of other parts that Out's results.json
 // already holds. results.json, results.csv, tables.md and the figures are
@@ -151,9 +180,10 @@ type sweep struct {
 	done     map[string]*RunResult // finished trainings and probes, by doneKey
 	work     map[string]float64    // estimated seconds of each training and probe not done yet
 	estimate Estimate
-	left     float64 // estimated seconds of the work not yet finished
-	timed    float64 // estimated seconds of the finished work whose duration is known
-	seconds  float64 // their measured duration
+	earlier  map[string]bool // runs and probes that earlier parts do (EstimateParts)
+	left     float64         // estimated seconds of the work not yet finished
+	timed    float64         // estimated seconds of the finished work whose duration is known
+	seconds  float64         // their measured duration
 }
 
 // doneKey names a finished probe: the run's key, and the step of a kept
@@ -175,14 +205,14 @@ func (s *sweep) plan(specs []Spec) {
 		if _, ok := s.work[dk]; ok {
 			continue
 		}
-		if _, err := os.Stat(s.donePath(spec)); err == nil {
+		if _, err := os.Stat(s.donePath(spec)); err == nil || s.earlier[dk] {
 			s.estimate.Finished++
 			s.work[dk] = 0
 			continue
 		}
 		w := s.o.Mode.suiteSeconds(spec)
 		s.estimate.Probe++
-		if _, err := os.Stat(s.trainedPath(spec)); err != nil && !trained[key] {
+		if _, err := os.Stat(s.trainedPath(spec)); err != nil && !trained[key] && !s.earlier[key] {
 			w += s.o.Mode.trainSeconds(spec)
 			s.estimate.Train++
 		}

@@ -165,24 +165,28 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // printEstimates prints the runs and estimated time of the chosen sweep,
-// or of every part.
+// or of every part in order (runs an earlier part trains counted once).
 func printEstimates(o scaling.Options, chosen bool, stdout io.Writer) error {
-	sweeps := o.Mode.Parts()
+	var parts []scaling.PartEstimate
 	if chosen {
-		sweeps = []scaling.Sweep{o.Sweep}
-	}
-	total := 0.0
-	for _, sw := range sweeps {
-		o.Sweep = sw
 		_, est, err := scaling.Plan(o)
 		if err != nil {
 			return err
 		}
-		total += est.Seconds
-		fmt.Fprintf(stdout, "part %s, %s: %s\n", sw, seedsLabel(o.Seeds), est)
+		parts = []scaling.PartEstimate{{Part: o.Sweep, Estimate: est}}
+	} else {
+		var err error
+		if parts, err = scaling.EstimateParts(o); err != nil {
+			return err
+		}
+	}
+	total := 0.0
+	for _, p := range parts {
+		total += p.Seconds
+		fmt.Fprintf(stdout, "part %s, %s: %s\n", p.Part, seedsLabel(o.Seeds), p.Estimate)
 	}
 	if !chosen {
-		fmt.Fprintf(stdout, "all parts, %s: ≈ %.1f h on the reference machine (docs/results.md); a busy machine takes longer\n", seedsLabel(o.Seeds), total/3600)
+		fmt.Fprintf(stdout, "all parts in this order, %s: ≈ %.1f h on the reference machine (docs/results.md, \"Set-up\")\n", seedsLabel(o.Seeds), total/3600)
 	}
 	return nil
 }
