@@ -3,6 +3,7 @@ package scaling
 import (
 	"math"
 	"path/filepath"
+	"strings"
 
 	"github.com/pkg/errors"
 	"gonum.org/v1/plot"
@@ -113,8 +114,9 @@ func metricSummary(p Point, metric string) (stats.Summary, bool) {
 	if metric == MetricSuite {
 		return p.SuiteAverage, p.SuiteAverage.N > 0
 	}
-	s, ok := p.Accuracy[metric[len(accuracyOf):]]
-	return s, ok
+	name, isAccuracy := strings.CutPrefix(metric, accuracyOf)
+	s, ok := p.Accuracy[name]
+	return s, ok && isAccuracy
 }
 
 // LossVsAccuracyPoints is what the loss-vs-accuracy figure of a metric
@@ -196,7 +198,7 @@ func AccuracyVsImagesCurves(r *Results, ladder string) []plots.Curve {
 			curves = append(curves, imagesCurve(pts, metric, false))
 		}
 	}
-	return slicesDeleteEmpty(curves)
+	return nonEmpty(curves)
 }
 
 // imagesCurve is one metric against unique images; withIntervals adds
@@ -223,7 +225,8 @@ func imagesCurve(pts []Point, metric string, withIntervals bool) plots.Curve {
 	return c
 }
 
-func slicesDeleteEmpty(cs []plots.Curve) []plots.Curve {
+// nonEmpty drops the curves without points.
+func nonEmpty(cs []plots.Curve) []plots.Curve {
 	var out []plots.Curve
 	for _, c := range cs {
 		if len(c.X) > 0 {

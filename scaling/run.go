@@ -243,9 +243,10 @@ func (s *sweep) run(ctx context.Context, i int, spec Spec) (*RunResult, error) {
 		if err := s.completeSuite(ctx, r, spec, i); err != nil {
 			return nil, err
 		}
-		s.finish(dk, r, true, i)
+		s.finish(dk, r, 0, i)
 		return relabel(r, spec), nil
 	}
+	began := time.Now()
 	fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d (%s, %d steps of %d, %s, %s) ETA %s\n", i+1, title(spec.Ladder), spec.Label, spec.Seed,
 		spec.Preset, spec.Steps, spec.Batch, imagesLabel(spec.TrainImages), spec.Precision, s.eta())
 	r, err := s.trained(ctx, spec, dir)
@@ -263,7 +264,7 @@ func (s *sweep) run(ctx context.Context, i int, spec Spec) (*RunResult, error) {
 	if err := writeJSON(s.donePath(spec), r); err != nil {
 		return nil, err
 	}
-	s.finish(dk, r, false, i)
+	s.finish(dk, r, max(time.Since(began).Seconds(), 1e-9), i)
 	return r, nil
 }
 
@@ -326,23 +327,24 @@ func suiteDir(spec Spec, name string) string {
 	return name
 }
 
-// finish records a finished training or probe; its duration (also that of
-// one finished by an earlier invocation) calibrates the ETA.
-func (s *sweep) finish(key string, r *RunResult, skipped bool, i int) {
+// finish records a finished training or probe. Its wall time, seconds (0
+// for one skipped), calibrates the ETA against its estimate; the time
+// reported is the run's training (up to the probed step) and probes.
+func (s *sweep) finish(key string, r *RunResult, seconds float64, i int) {
 	s.done[key] = r
 	if w := s.work[key]; w > 0 {
 		s.left -= w
-		if secs := r.TrainSeconds + r.ProbeSeconds; secs > 0 && !skipped {
+		if seconds > 0 {
 			s.timed += w
-			s.seconds += secs
+			s.seconds += seconds
 		}
 	}
-	if skipped {
+	if seconds == 0 {
 		fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d already done, skipped\n", i+1, title(r.Ladder), r.Label, r.Seed)
 		return
 	}
 	fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d: val loss %.4f, suite average %.2f%% (%.0f s)\n", i+1, title(r.Ladder), r.Label, r.Seed,
-		r.FinalValLoss, 100*r.SuiteAverage, r.TrainSeconds+r.ProbeSeconds)
+		r.FinalValLoss, 100*r.SuiteAverage, seconds)
 }
 
 func relabel(r *RunResult, spec Spec) *RunResult {

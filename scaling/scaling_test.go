@@ -260,7 +260,7 @@ func TestETAUsesRunsFinishedEarlier(t *testing.T) {
 	}
 	first := specs[0].Key()
 	rest := s.estimate.Seconds - s.work[first]
-	s.finish(first, &RunResult{TrainSeconds: 90, ProbeSeconds: 10}, false, 0)
+	s.finish(first, &RunResult{}, 100, 0)
 	if got, want := s.eta(), secs(rest*100/s.work[first]); got != want {
 		t.Errorf("ETA after a run of 100 s = %q; want %q", got, want)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/patches"
-	"github.com/aim-go/aim/plots"
 	"github.com/aim-go/aim/scaling/stats"
 	"github.com/aim-go/aim/train"
 )
@@ -442,9 +441,6 @@ func TestEstimate(t *testing.T) {
 		t.Errorf("checkpoint part: %+v; want 2 trainings and 10 suites", est3)
 	}
 }
-
-// plottedOK keeps the plots import for the helpers above.
-var _ = plots.Interval{}
 
 // TestFrontierFollowsTheRuns: a model competes only over the compute its
 // run spans; the frontier records where two curves cross, where the best
