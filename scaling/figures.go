@@ -1,6 +1,7 @@
 package scaling
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -152,7 +153,8 @@ func lossVsAccuracy(r *Results, metric string) (*plot.Plot, error) {
 		return nil, err
 	}
 	p.Title.Text = "Downstream " + metricName(metric) + " vs pre-training loss (" + r.Dataset + ")"
-	p.Y.Label.Text = metricName(metric) + " (%)" + seedNote(r.LadderPoints(ModelLadder))
+	p.Y.Label.Text = metricName(metric) + " (%)"
+	p.Title.Text += seedNote(r.LadderPoints(ModelLadder))
 	return p, nil
 }
 
@@ -163,20 +165,22 @@ func checkpointsFigure(r *Results, metric string) (*plot.Plot, error) {
 		return nil, err
 	}
 	p.Title.Text = "One run at several steps: " + metricName(metric) + " vs loss (" + pts[0].Preset + ")"
-	p.Y.Label.Text = metricName(metric) + " (%)" + seedNote(pts)
+	p.Y.Label.Text = metricName(metric) + " (%)"
+	p.Title.Text += seedNote(pts)
 	return p, nil
 }
 
-// seedNote says what the error bars are, or that there is one seed.
+// seedNote is a second title line saying what the points and error bars
+// are, or that there is one seed.
 func seedNote(pts []Point) string {
 	n := 0
 	for _, p := range pts {
 		n = max(n, len(p.Seeds))
 	}
 	if n < 2 {
-		return ", one seed"
+		return "\none seed"
 	}
-	return ", mean and 95% interval over seeds"
+	return fmt.Sprintf("\nmeans and 95%% intervals over %d seeds", n)
 }
 
 // AccuracyVsImagesCurves is what the accuracy-vs-images figure of a data
@@ -242,7 +246,7 @@ func accuracyVsImages(r *Results, ladder string) (*plot.Plot, error) {
 		return nil, err
 	}
 	p.Title.Text += " (" + dataLadderTitle(r.LadderPoints(ladder)) + ")"
-	p.Y.Label.Text += seedNote(r.LadderPoints(ladder))
+	p.Title.Text += seedNote(r.LadderPoints(ladder))
 	return p, nil
 }
 
@@ -306,7 +310,7 @@ func lossCurves(r *Results, ladder string) (*plot.Plot, error) {
 		name = dataLadderTitle(pts)
 	}
 	p.Title.Text += " (" + name + ")"
-	p.Y.Label.Text += seedNote(pts)
+	p.Title.Text += seedNote(pts)
 	return p, nil
 }
 
@@ -359,7 +363,7 @@ func lossVsFLOPs(r *Results) (*plot.Plot, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Title.Text += " (dotted: fitted a·C^−b + e)"
-	p.Y.Label.Text += seedNote(r.LadderPoints(ModelLadder))
+	p.Title.Text += " (dotted: a·C^−b + e fits)"
+	p.Title.Text += seedNote(r.LadderPoints(ModelLadder))
 	return p, nil
 }
