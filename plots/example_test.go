@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/aim-go/aim/plots"
+	"github.com/aim-go/aim/scaling/stats"
 )
 
 // The paper's four models: lower pre-training loss, higher downstream accuracy.
@@ -40,7 +41,7 @@ func ExampleLossVsAccuracy() {
 	for i, m := range models {
 		loss[i], acc[i] = m.X, m.Y
 	}
-	rho, err := plots.Spearman(loss, acc)
+	rho, err := stats.Spearman(loss, acc)
 	if err != nil {
 		log.Fatal(err)
 	}

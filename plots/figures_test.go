@@ -21,10 +21,10 @@ var samples = flag.String("samples", "", "also write the test figures to this di
 
 // paperPoints are the paper's pre-training validation losses and 15-benchmark averages.
 var paperPoints = []LabeledPoint{
-	{"AIM-0.6B", 0.3119, 75.6},
-	{"AIM-1B", 0.3084, 76.9},
-	{"AIM-3B", 0.3039, 77.6},
-	{"AIM-7B", 0.2989, 77.8},
+	{Label: "AIM-0.6B", X: 0.3119, Y: 75.6},
+	{Label: "AIM-1B", X: 0.3084, Y: 76.9},
+	{Label: "AIM-3B", X: 0.3039, Y: 77.6},
+	{Label: "AIM-7B", X: 0.2989, Y: 77.8},
 }
 
 func imageCurves() []Curve {
@@ -114,6 +114,19 @@ func figureCases() []figureCase {
 		{"loss-vs-flops", func() (*plot.Plot, error) { return LossVsFLOPs(flopCurves()) },
 			labels("Pre-training compute (FLOPs, log scale)", "Validation loss (normalised-pixel MSE)"),
 			labels("AIM-0.6B", "AIM-1B", "AIM-3B", "AIM-7B")},
+		// Intervals: error bars on both axes, on a curve, and bands with fits.
+		{"loss-vs-accuracy-intervals", func() (*plot.Plot, error) { return LossVsAccuracy(seedPoints()) },
+			labels("Spearman ρ = −1.00 (n = 4)"), labels("AIM-0.6B", "AIM-7B")},
+		{"accuracy-vs-images-intervals", func() (*plot.Plot, error) {
+			images, _ := intervalCurves()
+			return AccuracyVsImages(images)
+		}, nil, labels("average", "MNIST")},
+		{"loss-vs-flops-bands", func() (*plot.Plot, error) {
+			_, flops := intervalCurves()
+			return LossVsFLOPs(flops)
+		}, nil, labels("AIM-0.6B", "AIM-1B")},
+		{"loss-curves-bands", func() (*plot.Plot, error) { return LossCurves(bandedRuns()) },
+			labels("validation", "training"), labels("AIM-0.6B", "AIM-3B")},
 		// Edge cases: a legend too tall to fit inside, lone points, a training-only run.
 		{"eight-curves", func() (*plot.Plot, error) { return LossVsFLOPs(manyCurves(8)) },
 			nil, labels("model 0", "model 7")},

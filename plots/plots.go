@@ -10,28 +10,44 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/aim-go/aim/scaling/stats"
 )
 
-// LabeledPoint is one model or run: a label drawn next to its marker.
+// LabeledPoint is one model or run: a label drawn next to its marker. XErr and YErr, when not
+// nil, are intervals around X and Y (say, 95% confidence intervals over seeds), drawn as error
+// bars.
 type LabeledPoint struct {
-	Label string
-	X, Y  float64
+	Label      string
+	X, Y       float64
+	XErr, YErr *Interval
 }
 
 // Curve is one line: X and Y of equal length, drawn in order. Curves with a label get a legend
 // entry; Dashed draws the line dashed (say, per-dataset curves beside a solid average).
+//
+// Low and High, when given (one per point), are an interval around each Y, such as a 95%
+// confidence interval over seeds: drawn as error bars, or as a shaded band when Band is set.
+// FitX and FitY, when given, are a fitted curve (a power law, say) drawn dotted in the curve's
+// colour, without markers.
 type Curve struct {
-	Label  string
-	X, Y   []float64
-	Dashed bool
+	Label      string
+	X, Y       []float64
+	Dashed     bool
+	Low, High  []float64
+	Band       bool
+	FitX, FitY []float64
 }
 
 // LossHistory is one model's losses during pre-training: Train[i] logged at TrainSteps[i] and
-// Val[i] at ValSteps[i]. Either half may be empty, not both.
+// Val[i] at ValSteps[i]. Either half may be empty, not both. ValLow and ValHigh, when given
+// (one per validation loss), are an interval around each validation loss (over seeds, say),
+// drawn as a shaded band.
 type LossHistory struct {
 	Label             string
 	TrainSteps, Train []float64
 	ValSteps, Val     []float64
+	ValLow, ValHigh   []float64
 }
 
 // LossVsAccuracy draws downstream accuracy against pre-training validation loss (the paper's
@@ -39,7 +55,8 @@ type LossHistory struct {
 // in the given order (pass them by model size), with X the validation loss and Y the average
 // top-1 accuracy in percent. With three or more points a dotted least-squares line shows the
 // trend; with three or more (neither loss nor accuracy all equal) the legend gives the Spearman
-// rank correlation of loss and accuracy (of two points it says nothing).
+// rank correlation of loss and accuracy (of two points it says nothing). Points with XErr or
+// YErr get error bars.
 func LossVsAccuracy(points []LabeledPoint) (*plot.Plot, error) {
 	return finished(lossVsAccuracy(points))
 }
@@ -61,6 +78,18 @@ func lossVsAccuracy(points []LabeledPoint) (*figure, error) {
 			}
 		}
 		x[i], y[i] = pt.X, pt.Y
+		for _, e := range []struct {
+			name string
+			iv   *Interval
+			v    float64
+		}{{"XErr", pt.XErr, pt.X}, {"YErr", pt.YErr, pt.Y}} {
+			if e.iv == nil {
+				continue
+			}
+			if err := checkIntervals(who, e.name, []float64{e.v}, []Interval{*e.iv}); err != nil {
+				return nil, errors.Wrapf(err, "plots: %s", fn)
+			}
+		}
 	}
 
 	f := newFigure("Pre-training loss vs downstream accuracy",
@@ -79,11 +108,21 @@ func lossVsAccuracy(points []LabeledPoint) (*figure, error) {
 		}
 		f.ov.legend = append(f.ov.legend, legendEntry{text: "least-squares fit", thumbs: thumbs})
 	}
+	if iv, ok := pointIntervals(points, true); ok {
+		if err := f.xErrorBars("", x, y, iv, palette[0]); err != nil {
+			return nil, errors.Wrapf(err, "plots: %s", fn)
+		}
+	}
+	if iv, ok := pointIntervals(points, false); ok {
+		if err := f.errorBars("", x, y, iv, palette[0]); err != nil {
+			return nil, errors.Wrapf(err, "plots: %s", fn)
+		}
+	}
 	gs := seriesGlyph(0)
 	if _, err := f.curve(x, y, seriesLine(0, false), &gs, markerIndices(len(x), 0, 1)); err != nil {
 		return nil, errors.Wrapf(err, "plots: %s", fn)
 	}
-	if rho, err := Spearman(x, y); err == nil && len(points) >= 3 {
+	if rho, err := stats.Spearman(x, y); err == nil && len(points) >= 3 {
 		note := fmt.Sprintf("Spearman ρ = %s (n = %d)", minus(fmt.Sprintf("%.2f", rho)), len(points))
 		f.ov.legend = append(f.ov.legend, legendEntry{text: note})
 	}
@@ -111,7 +150,8 @@ func accuracyVsImages(curves []Curve) (*figure, error) {
 }
 
 // LossVsFLOPs draws validation loss (Y) against pre-training compute (X, FLOPs, log axis; the
-// paper's Fig. 6), one curve per model. A one-point curve is a single marker.
+// paper's Fig. 6), one curve per model, with its band or error bars and its fit where given. A
+// one-point curve is a single marker.
 func LossVsFLOPs(curves []Curve) (*plot.Plot, error) {
 	return finished(lossVsFLOPs(curves))
 }
@@ -127,7 +167,8 @@ func lossVsFLOPs(curves []Curve) (*figure, error) {
 }
 
 // LossCurves draws training and validation loss against the training step (the paper's Fig. 5),
-// one colour per model: validation solid with markers, training dashed and thinner beneath it.
+// one colour per model: validation solid with markers (and a shaded band where ValLow and
+// ValHigh are given), training dashed and thinner beneath it.
 // The training losses of the first tenth of a run's steps do not set the y range: they run off
 // the top rather than squeeze the curves together.
 func LossCurves(runs []LossHistory) (*plot.Plot, error) {
@@ -160,11 +201,25 @@ func lossCurves(runs []LossHistory) (*figure, error) {
 			}
 			anyVal = true
 		}
+		if _, err := intervalsOf(who+" validation", r.Val, r.ValLow, r.ValHigh); err != nil {
+			return nil, errors.Wrapf(err, "plots: %s", fn)
+		}
 	}
 
 	f := newFigure("Training and validation loss", "Training step", "Loss (normalised-pixel MSE)", false)
 	f.padX = 0.03
-	// Training curves first, so that the validation curves are drawn over them.
+	// Bands first, then training curves, so that the validation curves are drawn over them.
+	bands := make([]plot.Thumbnailer, len(runs))
+	for i, r := range runs {
+		iv, _ := intervalsOf("", r.Val, r.ValLow, r.ValHigh)
+		if iv == nil {
+			continue
+		}
+		var err error
+		if bands[i], err = f.band(r.Label, r.ValSteps, r.Val, iv, palette[i%len(palette)]); err != nil {
+			return nil, errors.Wrapf(err, "plots: %s: %s", fn, seriesName("run", r.Label, i))
+		}
+	}
 	for i, r := range runs {
 		if len(r.Train) == 0 {
 			continue
@@ -184,6 +239,9 @@ func lossCurves(runs []LossHistory) (*figure, error) {
 			if err != nil {
 				return nil, errors.Wrapf(err, "plots: %s: %s", fn, seriesName("run", r.Label, i))
 			}
+		}
+		if bands[i] != nil {
+			thumbs = append([]plot.Thumbnailer{bands[i]}, thumbs...)
 		}
 		if r.Label != "" {
 			f.ov.legend = append(f.ov.legend, legendEntry{text: r.Label, thumbs: thumbs})
@@ -210,13 +268,15 @@ func lossCurves(runs []LossHistory) (*figure, error) {
 // the loss curves: the first losses, far above the rest, would squeeze the curves flat.
 const earlyFraction = 0.1
 
-// lossRange is the losses the y range of the loss curves covers: every validation loss, and
+// lossRange is the losses the y range of the loss curves covers: every validation loss and
+// its band, and
 // the training losses after the first earlyFraction of each run's steps (all of a run with
 // fewer than ten training points). The earlier ones run off the top of the figure.
 func lossRange(runs []LossHistory) []float64 {
 	var ys []float64
 	for _, r := range runs {
 		ys = append(ys, r.Val...)
+		ys = append(append(ys, r.ValLow...), r.ValHigh...)
 		if len(r.Train) < 10 {
 			ys = append(ys, r.Train...)
 			continue
@@ -239,6 +299,7 @@ type figure struct {
 	yRange     []float64 // the values the y range covers, when not all of ys
 	xLog       bool
 	padX, padY float64 // fraction of the data span added on either side of each axis
+	drawn      []drawn // the intervals drawn, for tests
 }
 
 func newFigure(title, xLabel, yLabel string, xLog bool) *figure {
@@ -261,14 +322,24 @@ func (f *figure) curves(fn string, curves []Curve) error {
 	if err := uniqueLabels(fn, "curve", len(curves), func(i int) string { return curves[i].Label }); err != nil {
 		return err
 	}
+	ivs := make([][]Interval, len(curves))
 	for i, c := range curves {
-		if err := checkXY(seriesName("curve", c.Label, i), "X", "Y", c.X, c.Y, f.xLog); err != nil {
+		who := seriesName("curve", c.Label, i)
+		if err := checkXY(who, "X", "Y", c.X, c.Y, f.xLog); err != nil {
 			return errors.Wrapf(err, "plots: %s", fn)
+		}
+		var err error
+		if ivs[i], err = intervalsOf(who, c.Y, c.Low, c.High); err != nil {
+			return errors.Wrapf(err, "plots: %s", fn)
+		}
+		if len(c.FitX)+len(c.FitY) > 0 {
+			if err := checkXY(who+" fit", "FitX", "FitY", c.FitX, c.FitY, f.xLog); err != nil {
+				return errors.Wrapf(err, "plots: %s", fn)
+			}
 		}
 	}
 	for i, c := range curves {
-		gs := seriesGlyph(i)
-		thumbs, err := f.curve(c.X, c.Y, seriesLine(i, c.Dashed), &gs, markerIndices(len(c.X), i, len(curves)))
+		thumbs, err := f.curveWithIntervals(i, len(curves), c, ivs[i])
 		if err != nil {
 			return errors.Wrapf(err, "plots: %s: %s", fn, seriesName("curve", c.Label, i))
 		}
@@ -277,6 +348,34 @@ func (f *figure) curves(fn string, curves []Curve) error {
 		}
 	}
 	return nil
+}
+
+// curveWithIntervals draws curve i of n: its band or error bars and its fit beneath the line
+// and the markers.
+func (f *figure) curveWithIntervals(i, n int, c Curve, iv []Interval) ([]plot.Thumbnailer, error) {
+	var thumbs []plot.Thumbnailer
+	colour := palette[i%len(palette)]
+	if iv != nil && c.Band {
+		poly, err := f.band(c.Label, c.X, c.Y, iv, colour)
+		if err != nil {
+			return nil, err
+		}
+		thumbs = append(thumbs, poly)
+	} else if iv != nil {
+		if err := f.errorBars(c.Label, c.X, c.Y, iv, colour); err != nil {
+			return nil, err
+		}
+	}
+	if len(c.FitX) > 0 {
+		ls := seriesLine(i, false)
+		ls.Width, ls.Dashes = vg.Points(thinWidth), trendDashes
+		if _, err := f.curve(c.FitX, c.FitY, ls, nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	gs := seriesGlyph(i)
+	line, err := f.curve(c.X, c.Y, seriesLine(i, c.Dashed), &gs, markerIndices(len(c.X), i, n))
+	return append(thumbs, line...), err
 }
 
 // curve adds a line through x, y (unless it is a single point with a marker) and, when gs is not

@@ -12,62 +12,6 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-func TestSpearman(t *testing.T) {
-	// Wikipedia's example (IQ against hours of television a week): no ties, so
-	// ρ = 1 − 6·Σd²/(n(n²−1)) with Σd² = 194 and n = 10.
-	iq := []float64{106, 100, 86, 101, 99, 103, 97, 113, 112, 110}
-	tv := []float64{7, 27, 2, 50, 28, 29, 20, 12, 6, 17}
-	// With ties, by hand: x ranks 1, 2.5, 2.5, 4 and y ranks 1, 3, 2, 4 have deviations
-	// (−1.5, 0, 0, 1.5) and (−1.5, 0.5, −0.5, 1.5): Σdxdy = 4.5, Σdx² = 4.5, Σdy² = 5.
-	tests := []struct {
-		name string
-		x, y []float64
-		want float64
-	}{
-		{"perfect +1", []float64{1, 2, 3, 4}, []float64{10, 20, 30, 40}, 1},
-		{"perfect −1", []float64{1, 2, 3, 4}, []float64{4, 3, 2, 1}, -1},
-		{"monotone, not linear", []float64{1, 2, 3, 4, 5}, []float64{1, 8, 27, 64, 125}, 1},
-		{"two points", []float64{0.31, 0.30}, []float64{75, 77}, -1},
-		{"wikipedia", iq, tv, 1 - 6*194.0/(10*99)},
-		{"ties", []float64{1, 2, 2, 3}, []float64{1, 3, 2, 4}, 4.5 / math.Sqrt(4.5*5)},
-		{"all tied but one", []float64{5, 5, 5, 9}, []float64{1, 2, 3, 4}, 3 / math.Sqrt(3*5)},
-	}
-	for _, tc := range tests {
-		got, err := Spearman(tc.x, tc.y)
-		if err != nil {
-			t.Errorf("%s: %v", tc.name, err)
-			continue
-		}
-		if math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("%s: Spearman = %.15f, want %.15f", tc.name, got, tc.want)
-		}
-	}
-	if got, want := 1-6*194.0/(10*99), -29.0/165; math.Abs(got-want) > 1e-15 {
-		t.Fatalf("test's own arithmetic: %v != %v", got, want)
-	}
-}
-
-func TestSpearmanErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		x, y []float64
-		want string
-	}{
-		{"lengths", []float64{1, 2, 3}, []float64{1, 2}, "x has 3 values, y has 2"},
-		{"empty", nil, nil, "at least 2"},
-		{"one", []float64{1}, []float64{2}, "at least 2"},
-		{"constant x", []float64{1, 1, 1}, []float64{1, 2, 3}, "x is constant"},
-		{"constant y", []float64{1, 2, 3}, []float64{4, 4, 4}, "y is constant"},
-		{"NaN", []float64{1, math.NaN(), 3}, []float64{1, 2, 3}, "x[1] is NaN"},
-		{"Inf", []float64{1, 2, 3}, []float64{1, 2, math.Inf(1)}, "y[2] is +Inf"},
-	}
-	for _, tc := range tests {
-		if _, err := Spearman(tc.x, tc.y); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
-		}
-	}
-}
-
 func labelsOf(ticks []plot.Tick) []string {
 	var ls []string
 	for _, tk := range ticks {
@@ -199,11 +143,11 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"no points", func() error { _, err := LossVsAccuracy(nil); return err }, []string{"LossVsAccuracy", "no points"}},
 		{"NaN loss", func() error {
-			_, err := LossVsAccuracy([]LabeledPoint{{"0.6B", 0.31, 75}, {"1B", nan, 76}})
+			_, err := LossVsAccuracy([]LabeledPoint{{Label: "0.6B", X: 0.31, Y: 75}, {Label: "1B", X: nan, Y: 76}})
 			return err
 		}, []string{`point "1B"`, "X (loss) is NaN"}},
 		{"Inf accuracy, unlabelled", func() error {
-			_, err := LossVsAccuracy([]LabeledPoint{{"", 0.31, inf}})
+			_, err := LossVsAccuracy([]LabeledPoint{{Label: "", X: 0.31, Y: inf}})
 			return err
 		}, []string{"point 0 (unlabelled)", "Y (accuracy) is +Inf"}},
 		{"no curves", func() error { _, err := AccuracyVsImages(nil); return err }, []string{"AccuracyVsImages", "no curves"}},

@@ -3,7 +3,6 @@ package plots
 import (
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 )
 
@@ -75,75 +74,6 @@ func TestFitLine(t *testing.T) {
 		}
 		if a, b, ok := fitLine(x, y); ok {
 			t.Errorf("fitLine(%v, %v) = %v, %v, true; want ok = false for a constant x", x, y, a, b)
-		}
-	}
-}
-
-func TestPearson(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := range 50 {
-		n := 2 + rng.IntN(30)
-		x, y := make([]float64, n), make([]float64, n)
-		for i := range x {
-			x[i] = rng.NormFloat64()
-			y[i] = float64(trial%3-1)*x[i] + rng.NormFloat64()
-		}
-		got, err := pearson(x, y)
-		if err != nil {
-			t.Fatalf("trial %d: %v", trial, err)
-		}
-		if want := naivePearson(x, y); math.Abs(got-want) > 1e-12 {
-			t.Errorf("trial %d: pearson = %.15f, textbook %.15f", trial, got, want)
-		}
-		if got < -1 || got > 1 {
-			t.Errorf("trial %d: pearson = %v outside [-1, 1]", trial, got)
-		}
-	}
-	// Collinear values, where rounding could take |r| just past 1.
-	x := []float64{0.1, 0.2, 0.3, 0.7, 1.1}
-	y := make([]float64, len(x))
-	for i := range x {
-		y[i] = -3 * x[i]
-	}
-	if r, err := pearson(x, y); err != nil || r < -1 || r > -1+1e-12 {
-		t.Errorf("pearson(x, -3x) = %v, %v; want -1", r, err)
-	}
-	for _, tc := range []struct {
-		x, y []float64
-		want string
-	}{
-		{[]float64{0.1, 0.1, 0.1}, []float64{1, 2, 3}, "x is constant"},
-		{[]float64{1, 2, 3}, []float64{0.3, 0.3, 0.3}, "y is constant"},
-	} {
-		if r, err := pearson(tc.x, tc.y); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("pearson(%v, %v) = %v, %v; want an error containing %q", tc.x, tc.y, r, err, tc.want)
-		}
-	}
-}
-
-// TestSpearmanNoTies checks Spearman against the rank-difference formula
-// ρ = 1 − 6·Σd²/(n(n²−1)), which holds when there are no ties.
-func TestSpearmanNoTies(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for trial := range 50 {
-		n := 2 + rng.IntN(40)
-		px, py := rng.Perm(n), rng.Perm(n)
-		x, y := make([]float64, n), make([]float64, n)
-		var d2 float64
-		for i := range n {
-			// Distinct, non-linear values whose ranks are px[i]+1 and py[i]+1.
-			x[i] = math.Exp(float64(px[i]) / 7)
-			y[i] = -50 + float64(py[i]*py[i])
-			d := float64(px[i] - py[i])
-			d2 += d * d
-		}
-		got, err := Spearman(x, y)
-		if err != nil {
-			t.Fatalf("trial %d: %v", trial, err)
-		}
-		fn := float64(n)
-		if want := 1 - 6*d2/(fn*(fn*fn-1)); math.Abs(got-want) > 1e-12 {
-			t.Errorf("trial %d (n = %d): Spearman = %.15f, want %.15f", trial, n, got, want)
 		}
 	}
 }

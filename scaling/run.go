@@ -12,9 +12,9 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/lockfile"
 	"github.com/aim-go/aim/masks"
 	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/train"
@@ -22,24 +22,87 @@ import (
 
 // Options configure a sweep.
 type Options struct {
-	Out     string // sweep directory
+	// Out is the results directory: results.json, results.csv, tables.md
+	// and figures/. Runs of other parts found in its results.json are
+	// kept, so the parts of the study add up to one set of results.
+	Out string
+	// Runs is the directory of the run directories (checkpoints, metrics,
+	// suites); "": Out/runs. Parts that share it share their common runs.
+	Runs    string
 	Data    string // pre-training dataset (data.Load name)
 	DataDir string
 	Folder  data.FolderOptions // how folder: images are converted
 	Mode    Mode
 	Sweep   Sweep
-	Seed    uint64
-	// Precision is how every run's matrix products compute, in
-	// pre-training and probes (see train.Options.Precision).
-	Precision blas.Precision
-	Log       io.Writer // progress lines (nil: none)
-	Bars      bool      // the progress of pre-training and probes on Log: bars on a terminal, a line every 10 s elsewhere
+	Seed    uint64 // the first seed
+	Seeds   int    // pre-training seeds per point (0: 1): Seed, Seed+1, …
+	Log     io.Writer
+	Bars    bool // the progress of pre-training and probes on Log: bars on a terminal, a line every 10 s elsewhere
 }
 
-// Run executes the sweep, skipping finished runs, and returns the results.
-// results.json, results.csv and the figures are rewritten after every run.
+// runsDir is where the run directories go.
+func (o Options) runsDir() string {
+	if o.Runs != "" {
+		return o.Runs
+	}
+	return filepath.Join(o.Out, "runs")
+}
+
+// Plan is what a sweep will run and its estimated time.
+func Plan(o Options) ([]Spec, Estimate, error) {
+	specs, err := o.Mode.Plan(o.Sweep, Seeds(o.Seed, o.Seeds))
+	if err != nil {
+		return nil, Estimate{}, err
+	}
+	s := &sweep{o: o}
+	s.plan(specs)
+	return specs, s.estimate, nil
+}
+
+// PartEstimate is the estimated time of one part of the study.
+type PartEstimate struct {
+	Part Sweep
+	Estimate
+}
+
+// EstimateParts estimates every part of the study, run in the order of
+// Mode.Parts into the same run directories: a run an earlier part trains
+// (the model ladder's run that the data ladder and the ablations share)
+// is not counted again.
+func EstimateParts(o Options) ([]PartEstimate, error) {
+	var out []PartEstimate
+	earlier := map[string]bool{}
+	for _, part := range o.Mode.Parts() {
+		o.Sweep = part
+		specs, err := o.Mode.Plan(part, Seeds(o.Seed, o.Seeds))
+		if err != nil {
+			return nil, err
+		}
+		s := &sweep{o: o, earlier: earlier}
+		s.plan(specs)
+		out = append(out, PartEstimate{Part: part, Estimate: s.estimate})
+		for _, spec := range specs {
+			earlier[doneKey(spec)], earlier[spec.Key()] = true, true
+		}
+	}
+	return out, nil
+}
+
+// Run executes the sweep, skipping finished runs, and returns the results:
+// those of this sweep and those of other parts that Out's results.json
+// already holds. results.json, results.csv, tables.md and the figures are
+// rewritten after every run.
 func Run(ctx context.Context, o Options) (*Results, error) {
-	specs, err := o.Mode.Plan(o.Sweep, o.Seed)
+	specs, err := o.Mode.Plan(o.Sweep, Seeds(o.Seed, o.Seeds))
+	if err != nil {
+		return nil, err
+	}
+	lock, err := lockResults(o.Out)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	res, err := resultsToExtend(o)
 	if err != nil {
 		return nil, err
 	}
@@ -47,17 +110,23 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &sweep{o: o, src: src, res: &Results{Mode: o.Mode.Name, Dataset: o.Data, Sweep: string(o.Sweep)}}
+	s := &sweep{o: o, src: src, res: res}
 	if o.Log == nil {
 		s.o.Log = io.Discard
 	}
 	s.plan(specs)
+	seeds := fmt.Sprintf("%d seeds", len(Seeds(o.Seed, o.Seeds)))
+	if o.Seeds <= 1 {
+		seeds = "one seed"
+	}
+	fmt.Fprintf(s.o.Log, "%s %s, %s: %s on the reference machine\n", o.Mode.Name, o.Sweep, seeds, s.estimate)
+	res.addPart(o.Sweep)
 	for i, spec := range specs {
 		r, err := s.run(ctx, i, spec)
 		if err != nil {
-			return s.res, errors.Wrapf(err, "%s %s", title(spec.Ladder), spec.Label)
+			return s.res, errors.Wrapf(err, "%s %s, seed %d", title(spec.Ladder), spec.Label, spec.Seed)
 		}
-		s.res.Runs = append(s.res.Runs, *r)
+		s.res.put(*r)
 		if err := s.res.Save(o.Out); err != nil {
 			return s.res, err
 		}
@@ -65,94 +134,233 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	return s.res, nil
 }
 
-// sweep is the state of a running sweep.
-type sweep struct {
-	o       Options
-	src     *data.Source
-	res     *Results
-	done    map[string]*RunResult // by key, for runs two ladders share
-	work    map[string]float64    // estimated cost of each key (FLOPs)
-	left    float64               // estimated cost of the runs not yet finished
-	timed   float64               // cost of the finished runs whose duration is known
-	seconds float64               // their total duration
+// ResultsLock is the file a sweep locks in its results directory while
+// it reads and rewrites the results there.
+const ResultsLock = ".results.lock"
+
+// lockResults locks a results directory for one sweep: two sweeps writing
+// the same results.json at once would each drop the other's runs.
+func lockResults(out string) (*lockfile.Lock, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, errors.Wrap(err, "creating the results directory")
+	}
+	lock, err := lockfile.Acquire(filepath.Join(out, ResultsLock))
+	var held *lockfile.HeldError
+	if errors.As(err, &held) {
+		return nil, errors.Wrapf(err, "another sweep is writing the results in %s: run the parts one after another", out)
+	}
+	return lock, err
 }
 
-// plan estimates the cost of every distinct run, for the ETA.
+// resultsToExtend reads Out's results.json, whose runs of other parts the
+// sweep keeps, or starts empty results. Results of another mode or
+// pre-training dataset are refused: they do not belong together.
+func resultsToExtend(o Options) (*Results, error) {
+	fresh := &Results{Mode: o.Mode.Name, Dataset: o.Data, Sweep: string(o.Sweep), Headline: o.Mode.Headline}
+	path := filepath.Join(o.Out, "results.json")
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return fresh, nil
+	}
+	old, err := LoadResults(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "extending the results of earlier parts")
+	}
+	if old.Mode != o.Mode.Name || old.Dataset != o.Data {
+		return nil, errors.Errorf("%s holds a %s sweep on %s, not %s on %s: give this sweep another --out", path, old.Mode, old.Dataset, o.Mode.Name, o.Data)
+	}
+	old.Headline = o.Mode.Headline
+	return old, nil
+}
+
+// sweep is the state of a running sweep.
+type sweep struct {
+	o        Options
+	src      *data.Source
+	res      *Results
+	done     map[string]*RunResult // finished trainings and probes, by doneKey
+	work     map[string]float64    // estimated seconds of each training and probe not done yet
+	estimate Estimate
+	earlier  map[string]bool // runs and probes that earlier parts do (EstimateParts)
+	left     float64         // estimated seconds of the work not yet finished
+	timed    float64         // estimated seconds of the finished work whose duration is known
+	seconds  float64         // their measured duration
+}
+
+// doneKey names a finished probe: the run's key, and the step of a kept
+// checkpoint.
+func doneKey(s Spec) string {
+	if s.AtStep > 0 {
+		return fmt.Sprintf("%s@%d", s.Key(), s.AtStep)
+	}
+	return s.Key()
+}
+
+// plan estimates the time of every training and probe not done yet.
 func (s *sweep) plan(specs []Spec) {
 	s.done, s.work = map[string]*RunResult{}, map[string]float64{}
+	s.estimate = Estimate{Specs: len(specs), Seeds: len(Seeds(s.o.Seed, s.o.Seeds))}
+	trained := map[string]bool{}
 	for _, spec := range specs {
-		if _, ok := s.work[spec.Key()]; ok {
+		key, dk := spec.Key(), doneKey(spec)
+		if _, ok := s.work[dk]; ok {
 			continue
 		}
-		train, infer := spec.Model.FLOPs()
-		suiteImages := 4 * float64(s.o.Mode.Suite.TrainImages+max(s.o.Mode.Suite.TestImages, 10000))
-		w := train*float64(spec.Steps*spec.Batch) + 3*infer*suiteImages
-		s.work[spec.Key()] = w
+		if _, err := os.Stat(s.donePath(spec)); err == nil || s.earlier[dk] {
+			s.estimate.Finished++
+			s.work[dk] = 0
+			continue
+		}
+		w := s.o.Mode.suiteSeconds(spec)
+		s.estimate.Probe++
+		if _, err := os.Stat(s.trainedPath(spec)); err != nil && !trained[key] && !s.earlier[key] {
+			w += s.o.Mode.trainSeconds(spec)
+			s.estimate.Train++
+		}
+		trained[key] = true
+		s.work[dk] = w
 		s.left += w
 	}
+	s.estimate.Seconds = s.left
+}
+
+// donePath is where a spec's finished result is recorded.
+func (s *sweep) donePath(spec Spec) string {
+	dir := filepath.Join(s.o.runsDir(), spec.Key())
+	if spec.AtStep > 0 {
+		return filepath.Join(dir, fmt.Sprintf("done-step%06d.json", spec.AtStep))
+	}
+	return filepath.Join(dir, "done.json")
 }
 
 // run trains and probes one spec, or reuses a finished run.
 func (s *sweep) run(ctx context.Context, i int, spec Spec) (*RunResult, error) {
-	key := spec.Key()
-	dir := filepath.Join(s.o.Out, "runs", key)
-	if r, ok := s.done[key]; ok {
-		return s.relabel(r, spec), nil
+	dk := doneKey(spec)
+	dir := filepath.Join(s.o.runsDir(), spec.Key())
+	if r, ok := s.done[dk]; ok {
+		return relabel(r, spec), nil
 	}
-	if r, err := loadDone(dir); err == nil {
-		if err := s.completeSuite(ctx, r, dir, i); err != nil {
+	if r, err := loadDone(s.donePath(spec)); err == nil {
+		if err := s.completeSuite(ctx, r, spec, i); err != nil {
 			return nil, err
 		}
-		s.finish(key, r, true, i)
-		return s.relabel(r, spec), nil
+		s.finish(dk, r, 0, i)
+		return relabel(r, spec), nil
 	}
-	fmt.Fprintf(s.o.Log, "[%d] %s: %s (%s, %d steps of %d, %s) ETA %s\n", i+1, title(spec.Ladder), spec.Label,
-		spec.Preset, spec.Steps, spec.Batch, imagesLabel(spec.TrainImages), s.eta())
-	r, err := s.train(ctx, spec, dir)
+	began := time.Now()
+	fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d (%s, %d steps of %d, %s, %s) ETA %s\n", i+1, title(spec.Ladder), spec.Label, spec.Seed,
+		spec.Preset, spec.Steps, spec.Batch, imagesLabel(spec.TrainImages), spec.Precision, s.eta())
+	r, err := s.trained(ctx, spec, dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.probe(ctx, r, dir); err != nil {
+	if spec.AtStep > 0 {
+		if r, err = s.atStep(r, spec, dir); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.probe(ctx, r, spec); err != nil {
 		return nil, err
 	}
-	if err := writeJSON(filepath.Join(dir, "done.json"), r); err != nil {
+	if err := writeJSON(s.donePath(spec), r); err != nil {
 		return nil, err
 	}
-	s.finish(key, r, false, i)
+	s.finish(dk, r, max(time.Since(began).Seconds(), 1e-9), i)
 	return r, nil
 }
 
-// finish records a run; its duration (also that of a run finished by an
-// earlier invocation) calibrates the ETA.
-func (s *sweep) finish(key string, r *RunResult, skipped bool, i int) {
-	s.done[key] = r
-	s.left -= s.work[key]
-	if secs := r.TrainSeconds + r.ProbeSeconds; secs > 0 {
-		s.timed += s.work[key]
-		s.seconds += secs
+// trained returns the pre-training of a spec: a finished run's record
+// (without its probes), or a new or resumed training.
+func (s *sweep) trained(ctx context.Context, spec Spec, dir string) (*RunResult, error) {
+	if spec.KeepCheckpoints {
+		if r, err := loadDone(s.trainedPath(spec)); err == nil {
+			return r, nil
+		}
 	}
-	if skipped {
-		fmt.Fprintf(s.o.Log, "[%d] %s: %s already done, skipped\n", i+1, title(r.Ladder), r.Label)
-		return
-	}
-	fmt.Fprintf(s.o.Log, "[%d] %s: %s: val loss %.4f, suite average %.2f%% (%.0f s)\n", i+1, title(r.Ladder), r.Label,
-		r.FinalValLoss, 100*r.SuiteAverage, r.TrainSeconds+r.ProbeSeconds)
+	return s.train(ctx, spec, dir)
 }
 
-func (s *sweep) relabel(r *RunResult, spec Spec) *RunResult {
+// trainedPath is the file that records a spec's run as trained: done.json,
+// or, for a run whose kept checkpoints are probed, trained.json.
+func (s *sweep) trainedPath(spec Spec) string {
+	name := "done.json"
+	if spec.KeepCheckpoints {
+		name = "trained.json"
+	}
+	return filepath.Join(s.o.runsDir(), spec.Key(), name)
+}
+
+// atStep turns the record of a whole run into that of its checkpoint at
+// spec.AtStep: the validation loss of that evaluation, the compute up to
+// it, and the kept weights to probe.
+func (s *sweep) atStep(whole *RunResult, spec Spec, dir string) (*RunResult, error) {
+	r := *whole
+	r.Spec, r.Accuracy, r.SuiteAverage, r.SkippedSuites, r.ProbeSeconds = spec, nil, 0, nil, 0
+	found := false
+	for _, m := range whole.Curve {
+		if m.Step == spec.AtStep {
+			r.FinalValLoss, found = m.ValLoss, true
+			r.TrainSeconds = m.ElapsedSec
+		}
+	}
+	if !found {
+		return nil, errors.Errorf("%s: no evaluation at step %d", filepath.Join(dir, train.MetricsFile), spec.AtStep)
+	}
+	per, _ := spec.Model.FLOPs()
+	r.FLOPs = per * float64(spec.AtStep*spec.Batch)
+	return &r, nil
+}
+
+// checkpointPath is the weights a spec's probes read.
+func (s *sweep) checkpointPath(spec Spec) string {
+	dir := filepath.Join(s.o.runsDir(), spec.Key())
+	if spec.AtStep > 0 && spec.AtStep < spec.Steps {
+		return filepath.Join(dir, train.SnapshotFile(spec.AtStep))
+	}
+	return filepath.Join(dir, train.CheckpointFile)
+}
+
+// suiteDir is where a spec's suite results go.
+func suiteDir(spec Spec, name string) string {
+	if spec.AtStep > 0 {
+		return fmt.Sprintf("%s-step%06d", name, spec.AtStep)
+	}
+	return name
+}
+
+// finish records a finished training or probe. Its wall time, seconds (0
+// for one skipped), calibrates the ETA against its estimate; the time
+// reported is the run's training (up to the probed step) and probes.
+func (s *sweep) finish(key string, r *RunResult, seconds float64, i int) {
+	s.done[key] = r
+	if w := s.work[key]; w > 0 {
+		s.left -= w
+		if seconds > 0 {
+			s.timed += w
+			s.seconds += seconds
+		}
+	}
+	if seconds == 0 {
+		fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d already done, skipped\n", i+1, title(r.Ladder), r.Label, r.Seed)
+		return
+	}
+	fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d: val loss %.4f, suite average %.2f%% (%.0f s)\n", i+1, title(r.Ladder), r.Label, r.Seed,
+		r.FinalValLoss, 100*r.SuiteAverage, seconds)
+}
+
+func relabel(r *RunResult, spec Spec) *RunResult {
 	c := *r
 	c.Ladder, c.Label = spec.Ladder, spec.Label
 	return &c
 }
 
-// eta extrapolates the time left from the seconds per estimated FLOP of the
-// finished runs.
+// eta is the estimated time of the work left, scaled by how the finished
+// work's measured time compared with its estimate.
 func (s *sweep) eta() string {
-	if s.timed == 0 {
-		return "unknown until the first run ends"
+	left := s.left
+	if s.timed > 0 {
+		left *= s.seconds / s.timed
 	}
-	left := time.Duration(s.seconds / s.timed * s.left * float64(time.Second))
-	return left.Round(time.Second).String()
+	return time.Duration(left * float64(time.Second)).Round(time.Second).String()
 }
 
 // train pre-trains (or resumes) one run.
@@ -163,7 +371,7 @@ func (s *sweep) train(ctx context.Context, spec Spec, dir string) (*RunResult, e
 	}
 	o := train.NewOptions()
 	o.Model, o.Objective, o.Steps, o.Batch, o.Seed, o.Out = spec.Model, spec.Objective, spec.Steps, spec.Batch, spec.Seed, dir
-	o.Precision = s.o.Precision
+	o.Precision, o.KeepCheckpoints = spec.Precision, spec.KeepCheckpoints
 	if o.Mask, err = masks.ParseKind(spec.Mask); err != nil {
 		return nil, err
 	}
@@ -187,29 +395,51 @@ func (s *sweep) train(ctx context.Context, spec Spec, dir string) (*RunResult, e
 	if n := len(curve); n > 0 {
 		seconds = max(seconds, curve[n-1].ElapsedSec)
 	}
-	return newResult(spec, split.Train.N, sum, curve, seconds), nil
+	whole := spec
+	whole.AtStep = 0
+	r := newResult(whole, split.Train.N, sum, curve, seconds)
+	if spec.KeepCheckpoints {
+		// The record of the whole run, so that the probes of its other
+		// checkpoints find it trained.
+		if err := writeJSON(s.trainedPath(spec), r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
-// probe runs the downstream suite on a run's checkpoint.
-func (s *sweep) probe(ctx context.Context, r *RunResult, dir string) error {
-	trunk, err := probe.LoadTrunk(filepath.Join(dir, train.CheckpointFile), graph.InPrecision(s.o.Precision))
+// probeSuite probes the weights a spec reads on datasets (nil: the
+// suite's), with the probe's seed tied to the run's.
+func (s *sweep) probeSuite(ctx context.Context, spec Spec, datasets []string) (*probe.SuiteResult, float64, error) {
+	trunk, err := probe.LoadTrunk(s.checkpointPath(spec), graph.InPrecision(spec.Precision))
 	if err != nil {
-		return err
+		return nil, 0, err
+	}
+	o := s.o.Mode.Suite
+	o.Seed = spec.Seed
+	if datasets == nil {
+		datasets = s.suiteDatasets()
 	}
 	began := time.Now()
-	suite, err := probe.Suite(ctx, trunk, probe.SuiteOptions{Options: s.o.Mode.Suite, Datasets: s.suiteDatasets(), DataDir: s.o.DataDir}, s.probeBar())
+	suite, err := probe.Suite(ctx, trunk, probe.SuiteOptions{Options: o, Datasets: datasets, DataDir: s.o.DataDir}, s.probeBar())
+	return suite, time.Since(began).Seconds(), err
+}
+
+// probe runs the downstream suite on a spec's weights.
+func (s *sweep) probe(ctx context.Context, r *RunResult, spec Spec) error {
+	suite, secs, err := s.probeSuite(ctx, spec, nil)
 	if err != nil {
 		return err
 	}
 	r.setSuite(suite)
-	r.ProbeSeconds = time.Since(began).Seconds()
-	return suite.Write(filepath.Join(dir, "suite"))
+	r.ProbeSeconds = secs
+	return suite.Write(filepath.Join(s.o.runsDir(), spec.Key(), suiteDir(spec, "suite")))
 }
 
 // completeSuite probes a run finished earlier on the suite's datasets it
 // was not probed on (installed, or added to the suite, since it ran), so
 // that every run of a sweep averages over the same datasets.
-func (s *sweep) completeSuite(ctx context.Context, r *RunResult, dir string, i int) error {
+func (s *sweep) completeSuite(ctx context.Context, r *RunResult, spec Spec, i int) error {
 	var missing []string
 	for _, name := range s.suiteDatasets() {
 		if _, ok := r.Accuracy[name]; !ok {
@@ -219,12 +449,7 @@ func (s *sweep) completeSuite(ctx context.Context, r *RunResult, dir string, i i
 	if len(missing) == 0 {
 		return nil
 	}
-	trunk, err := probe.LoadTrunk(filepath.Join(dir, train.CheckpointFile), graph.InPrecision(s.o.Precision))
-	if err != nil {
-		return err
-	}
-	began := time.Now()
-	suite, err := probe.Suite(ctx, trunk, probe.SuiteOptions{Options: s.o.Mode.Suite, Datasets: missing, DataDir: s.o.DataDir}, s.probeBar())
+	suite, secs, err := s.probeSuite(ctx, spec, missing)
 	if suite != nil && suite.Probed == 0 {
 		return nil // still not installed
 	}
@@ -232,13 +457,13 @@ func (s *sweep) completeSuite(ctx context.Context, r *RunResult, dir string, i i
 		return err
 	}
 	added := r.addSuite(suite)
-	r.ProbeSeconds += time.Since(began).Seconds()
-	fmt.Fprintf(s.o.Log, "[%d] %s: %s probed on %s, which it lacked: suite average %.2f%%\n", i+1, title(r.Ladder), r.Label,
+	r.ProbeSeconds += secs
+	fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d probed on %s, which it lacked: suite average %.2f%%\n", i+1, title(r.Ladder), r.Label, r.Seed,
 		strings.Join(added, ", "), 100*r.SuiteAverage)
-	if err := suite.Write(filepath.Join(dir, "suite-added")); err != nil {
+	if err := suite.Write(filepath.Join(s.o.runsDir(), spec.Key(), suiteDir(spec, "suite-added"))); err != nil {
 		return err
 	}
-	return writeJSON(filepath.Join(dir, "done.json"), r)
+	return writeJSON(s.donePath(spec), r)
 }
 
 // suiteDatasets are the datasets every run is probed on.
@@ -263,11 +488,11 @@ func (s *sweep) trainBar() train.Progress {
 	return train.Silent{}
 }
 
-func loadDone(dir string) (*RunResult, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "done.json"))
+func loadDone(path string) (*RunResult, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	var r RunResult
-	return &r, errors.Wrapf(json.Unmarshal(b, &r), "%s/done.json", dir)
+	return &r, errors.Wrapf(json.Unmarshal(b, &r), "%s", path)
 }

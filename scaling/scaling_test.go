@@ -22,7 +22,7 @@ import (
 
 func TestPlanSharesTheLargestDataRun(t *testing.T) {
 	for _, m := range []Mode{QuickMode(), FullMode()} {
-		specs, err := m.Plan(All, 3)
+		specs, err := m.Plan(All, []uint64{3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,8 +32,8 @@ func TestPlanSharesTheLargestDataRun(t *testing.T) {
 			count[s.Ladder]++
 			keys[s.Key()]++
 		}
-		if count[ModelLadder] < 4 || count[DataLadder] < 3 || count[Ablation] < 8 {
-			t.Errorf("%s: %v runs per ladder; want ≥4 models, ≥3 data sizes, ≥8 ablations", m.Name, count)
+		if count[ModelLadder] < 3 || count[DataLadder] < 3 || count[Ablation] < 8 {
+			t.Errorf("%s: %v runs per ladder; want ≥3 models, ≥3 data sizes, ≥8 ablations", m.Name, count)
 		}
 		// The all-images data point is a model-ladder run, and the
 		// ablation baseline is the same run again.
@@ -50,13 +50,13 @@ func TestPlanSharesTheLargestDataRun(t *testing.T) {
 			t.Errorf("%s: %d distinct runs for %d specs, want %d", m.Name, len(keys), len(specs), len(specs)-2)
 		}
 	}
-	if _, err := QuickMode().Plan("everything", 0); err == nil {
-		t.Error("unknown sweep accepted")
+	if _, err := QuickMode().Plan("everything", []uint64{0}); err == nil || !strings.Contains(err.Error(), "data-noaug") {
+		t.Errorf("unknown sweep: %v; want an error listing the parts", err)
 	}
 }
 
 func TestAblationsChangeOneThing(t *testing.T) {
-	specs, err := QuickMode().Plan(Ablations, 0)
+	specs, err := QuickMode().Plan(Ablations, []uint64{0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +88,8 @@ func tinyMode() Mode {
 	o.MinSteps, o.Epochs, o.TrainImages, o.TestImages = 5, 1, 100, 100
 	return Mode{
 		Name: "test", Steps: 6, Batch: 8, ModelPresets: []string{"micro", "tiny"},
-		DataPreset: "micro", DataSizes: []int{200, 0}, Suite: o, ValImages: 50,
-		SuiteDatasets: []string{"optdigits"},
+		DataPreset: "micro", DataSizes: []int{200, 0}, NoAugSizes: []int{200, 0}, Suite: o, ValImages: 50,
+		SuiteDatasets: []string{"optdigits"}, Headline: "optdigits", CheckpointPreset: "micro",
 	}
 }
 
@@ -99,13 +99,13 @@ func TestSweepWritesResultsAndResumes(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var log bytes.Buffer
-	o := Options{Out: dir, Data: "optdigits", Mode: tinyMode(), Sweep: Ladders, Log: &log}
+	o := Options{Out: dir, Data: "optdigits", Mode: tinyMode(), Sweep: Ladders, Log: &log, Seeds: 1}
 	res, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Runs) != 4 || res.Spearman == nil {
-		t.Fatalf("%d runs, Spearman %v; want 4 runs and a correlation", len(res.Runs), res.Spearman)
+	if len(res.Runs) != 4 || res.Spearman != nil {
+		t.Fatalf("%d runs, Spearman %v; want 4 runs and no correlation of two models", len(res.Runs), res.Spearman)
 	}
 	for _, r := range res.Runs {
 		if r.FinalValLoss <= 0 || r.SuiteAverage <= 0 || len(r.Curve) == 0 || r.FLOPs <= 0 {
@@ -119,7 +119,8 @@ func TestSweepWritesResultsAndResumes(t *testing.T) {
 		}
 	}
 	csv, _ := os.ReadFile(filepath.Join(dir, "results.csv"))
-	if lines := strings.Count(string(csv), "\n"); lines != 5 || !strings.Contains(string(csv), "optdigits") {
+	// A header, four runs, and four rows (mean, sd, interval) per point.
+	if lines := strings.Count(string(csv), "\n"); lines != 1+4+4*4 || !strings.Contains(string(csv), "optdigits") {
 		t.Errorf("results.csv has %d lines:\n%s", lines, csv)
 	}
 
@@ -231,37 +232,37 @@ func TestLoadResultsErrors(t *testing.T) {
 func TestDataSweepAndAugmentKey(t *testing.T) {
 	m := QuickMode()
 	m.DataSizes = []int{100, 0}
-	specs, err := m.Plan(Data, 0)
+	specs, err := m.Plan(Data, []uint64{0})
 	if err != nil || len(specs) != 2 || specs[0].TrainImages != 100 || specs[0].Ladder != DataLadder {
 		t.Fatalf("data sweep: %+v, %v", specs, err)
 	}
 	m.NoAugment = true
-	plain, _ := m.Plan(Data, 0)
+	plain, _ := m.Plan(Data, []uint64{0})
 	if plain[0].Key() == specs[0].Key() || !strings.HasSuffix(plain[0].Key(), "-noaug") {
 		t.Errorf("keys with and without augmentation: %s, %s", specs[0].Key(), plain[0].Key())
 	}
 }
 
+// TestETAUsesRunsFinishedEarlier: before any run ends the ETA is the
+// estimate; a finished run scales the rest by its measured time over its
+// estimate. A run finished by an earlier invocation says nothing about
+// this machine's speed now.
 func TestETAUsesRunsFinishedEarlier(t *testing.T) {
-	specs, err := QuickMode().Plan(Ladders, 0)
+	specs, err := QuickMode().Plan(Ladders, []uint64{0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sweep{o: Options{Mode: QuickMode(), Log: &bytes.Buffer{}}}
+	s := &sweep{o: Options{Mode: QuickMode(), Out: t.TempDir(), Log: &bytes.Buffer{}}}
 	s.plan(specs)
-	if got := s.eta(); !strings.Contains(got, "unknown") {
-		t.Errorf("ETA before any run = %q; want unknown", got)
+	secs := func(d float64) string { return time.Duration(d * float64(time.Second)).Round(time.Second).String() }
+	if got, want := s.eta(), secs(s.estimate.Seconds); got != want || s.estimate.Seconds <= 0 {
+		t.Errorf("ETA before any run = %q; want the estimate %q", got, want)
 	}
-	first, rest := specs[0].Key(), 0.0
-	for key, w := range s.work {
-		if key != first {
-			rest += w
-		}
-	}
-	s.finish(first, &RunResult{TrainSeconds: 90, ProbeSeconds: 10}, true, 0)
-	want := time.Duration(100 / s.work[first] * rest * float64(time.Second)).Round(time.Second).String()
-	if got := s.eta(); got != want {
-		t.Errorf("ETA after a skipped run of 100 s = %q; want %q", got, want)
+	first := specs[0].Key()
+	rest := s.estimate.Seconds - s.work[first]
+	s.finish(first, &RunResult{}, 100, 0)
+	if got, want := s.eta(), secs(rest*100/s.work[first]); got != want {
+		t.Errorf("ETA after a run of 100 s = %q; want %q", got, want)
 	}
 }
 

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"path/filepath"
 	"strconv"
 
@@ -34,20 +35,43 @@ type progress struct {
 	seconds   float64 // training time up to step, over every invocation
 }
 
+// SnapshotFile is the name of the weights Options.KeepCheckpoints keeps
+// of the evaluation after step: checkpoint-step000300.safetensors.
+func SnapshotFile(step int) string {
+	return fmt.Sprintf("checkpoint-step%06d.safetensors", step)
+}
+
 // saveCheckpoint writes model, optimiser state and progress atomically.
 func saveCheckpoint(dir string, m *graph.Model, opt *optim.AdamW[float32], p progress, o Options, norm Normalization) error {
-	ts, meta := m.Tensors()
+	ts, meta, err := weights(m, p, o, norm)
+	if err != nil {
+		return err
+	}
 	_, mom, vel := opt.State()
 	for _, name := range m.Params.Names() {
 		t := ts[name]
 		ts[schema.OptimizerPrefix+"m."+name] = checkpoint.Tensor{Shape: t.Shape, Data: append([]float32(nil), mom[name]...)}
 		ts[schema.OptimizerPrefix+"v."+name] = checkpoint.Tensor{Shape: t.Shape, Data: append([]float32(nil), vel[name]...)}
 	}
-	if err := recordRun(meta, p, o, norm); err != nil {
-		return err
-	}
 	path := filepath.Join(dir, CheckpointFile)
 	return errors.Wrap(checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}), "saving the run") // the error names path
+}
+
+// saveSnapshot writes the weights and metadata of a checkpoint, without
+// the optimiser state, to SnapshotFile(p.step): what a probe reads.
+func saveSnapshot(dir string, m *graph.Model, p progress, o Options, norm Normalization) error {
+	ts, meta, err := weights(m, p, o, norm)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, SnapshotFile(p.step))
+	return errors.Wrap(checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}), "keeping the checkpoint")
+}
+
+// weights are the model's tensors and the metadata of a checkpoint.
+func weights(m *graph.Model, p progress, o Options, norm Normalization) (map[string]checkpoint.Tensor, map[string]string, error) {
+	ts, meta := m.Tensors()
+	return ts, meta, recordRun(meta, p, o, norm)
 }
 
 // recordRun writes what a run's checkpoint records besides the model.

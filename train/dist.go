@@ -110,11 +110,11 @@ func (s *gradSync) reduceBucket(b []optim.Param[float32], scale float32) error {
 // machines) and, when resuming, the progress and the AdamW moments rank 0
 // read from the checkpoint.
 func (r *runner) share() error {
-	prog := []float64{float64(r.start), r.prog.lossSum, float64(r.prog.lossCount), r.priorTime, r.lastVal}
+	prog := []float64{float64(r.start), r.prog.lossSum, float64(r.prog.lossCount), r.priorTime, r.lastValLoss}
 	if err := r.comm.BroadcastFloat64(prog, 0); err != nil {
 		return errors.Wrap(err, "sharing the progress")
 	}
-	r.start, r.prog.lossSum, r.prog.lossCount, r.priorTime, r.lastVal = int(prog[0]), prog[1], int(prog[2]), prog[3], prog[4]
+	r.start, r.prog.lossSum, r.prog.lossCount, r.priorTime, r.lastValLoss = int(prog[0]), prog[1], int(prog[2]), prog[3], prog[4]
 	r.prog.step, r.prog.seconds, r.savedStep = r.start, r.priorTime, r.start
 	if err := r.shareWeights(); err != nil {
 		return err

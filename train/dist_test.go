@@ -237,7 +237,7 @@ func TestEachRankDrawsItsShare(t *testing.T) {
 	o.Batch = 12
 	o.Model = o.Model.WithImage(1, 8, 12)
 	load := func(rank, ranks, step int) *runner {
-		r := &runner{o: o, trainSet: trainSet, rank: rank, ranks: ranks, local: o.Batch / ranks, permEpoch: -1}
+		r := &runner{o: o, runData: runData{trainSet: trainSet, permEpoch: -1}, rankShare: rankShare{rank: rank, ranks: ranks, local: o.Batch / ranks}}
 		r.first = rank * r.local
 		r.images, r.prefixes = make([]float32, r.local*96), make([]int, r.local)
 		r.stream = rand.NewPCG(0, 0)

@@ -15,12 +15,13 @@
 // PrepareData holds out the validation images and normalises both splits;
 // Pretrain runs the loop with Options (NewOptions gives AIM's defaults),
 // holding a lock on the run directory; ReadMetrics reads a run's
-// metrics.jsonl back, and ReadNormalization the input normalisation a
-// checkpoint records, which every later use of the trunk applies.
+// metrics.jsonl back. What a checkpoint records besides its tensors (the
+// run's options, progress and input normalisation, which every later use
+// of the trunk applies) is defined in package checkpoint/schema.
 //
 // # Data parallelism
 //
-// With Options.Comm of N ranks (package dist; aim pretrain under mpirun),
+// With Options.Comm of N ranks (package mpi; aim pretrain under mpirun),
 // Batch is the global batch, a multiple of N, and rank r takes the images
 // r·Batch/N … (r+1)·Batch/N − 1 of every global batch, drawing exactly
 // what a single process draws for them. Every rank starts from rank 0's

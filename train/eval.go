@@ -35,7 +35,7 @@ func (r *runner) evaluate(done int) error {
 	m := Metrics{
 		Step: done, Epoch: float64(done*r.o.Batch) / float64(r.trainSet.N),
 		TrainLoss: r.prog.lossSum / float64(max(r.prog.lossCount, 1)), ValLoss: val,
-		LR: r.lastRate, GradNorm: r.lastGradNm, ImagesPerSec: r.imagesPerSec(), ElapsedSec: r.elapsed(),
+		LR: r.lastLR, GradNorm: r.lastGradNorm, ImagesPerSec: r.imagesPerSec(), ElapsedSec: r.elapsed(),
 		Ranks: r.ranks,
 	}
 	if r.ranks > 1 {
@@ -44,11 +44,14 @@ func (r *runner) evaluate(done int) error {
 		}
 	}
 	r.prog.lossSum, r.prog.lossCount = 0, 0
-	r.lastValue, r.lastVal = m.TrainLoss, m.ValLoss
+	r.lastTrainLoss, r.lastValLoss = m.TrainLoss, m.ValLoss
 	if r.rank != 0 {
 		return nil
 	}
 	if err := r.log.Append(m); err != nil {
+		return err
+	}
+	if err := r.keep(); err != nil {
 		return err
 	}
 	if err := r.save(); err != nil {
@@ -142,6 +145,18 @@ func (r *runner) save() error {
 	return saveCheckpoint(r.o.Out, r.model, r.opt, r.prog, r.o, r.norm)
 }
 
+// keep writes the weights of an evaluation to their own file when the run
+// keeps its checkpoints. It runs before save: a run stopped between the
+// two resumes from the previous checkpoint and writes the same weights
+// again.
+func (r *runner) keep() error {
+	if !r.o.KeepCheckpoints {
+		return nil
+	}
+	r.prog.seconds = r.elapsed()
+	return saveSnapshot(r.o.Out, r.model, r.prog, r.o, r.norm)
+}
+
 // interrupt saves a checkpoint at the last completed step (rank 0). With
 // several ranks every rank stops at the same step (the interruption is
 // agreed through the reduction), so the error is marked mpi.Everywhere.
@@ -161,7 +176,7 @@ func (r *runner) interrupt(step int) error {
 func (r *runner) summary() *Summary {
 	trunk, head := r.o.Model.ParamCount()
 	return &Summary{
-		Steps: r.o.Steps, TrainLoss: r.lastValue, ValLoss: r.lastVal, ImagesPerSec: r.imagesPerSec(),
+		Steps: r.o.Steps, TrainLoss: r.lastTrainLoss, ValLoss: r.lastValLoss, ImagesPerSec: r.imagesPerSec(),
 		Checkpoint: r.o.Out + "/" + CheckpointFile, ResumedAtStep: r.start, ParameterCount: trunk + head,
 		Ranks: r.ranks,
 	}

@@ -37,6 +37,12 @@ type Options struct {
 	Out    string `json:"-"` // run directory
 	Resume bool   `json:"-"` // continue from Out/checkpoint.safetensors
 
+	// KeepCheckpoints also writes the weights of every evaluation to
+	// SnapshotFile(step) (without the optimiser state), so that the run
+	// can be probed at several steps. It changes no result, so it is not
+	// part of the run's identity: a run may be resumed with or without it.
+	KeepCheckpoints bool `json:"-"`
+
 	// Comm spreads the run over its ranks (data-parallel); nil: a single
 	// process. It is not part of the run's identity: a run may be resumed
 	// on another number of ranks.

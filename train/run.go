@@ -40,44 +40,80 @@ type Summary struct {
 
 // runner holds the state of one pre-training run, on one rank.
 type runner struct {
-	o          Options
-	comm       mpi.Comm
-	rank       int
-	ranks      int
-	local      int // images of each global batch this rank takes (Batch/ranks)
-	first      int // the index of its first image in the global batch
-	norm       Normalization
-	trainSet   *data.Dataset
-	valSet     *data.Dataset
-	model      *graph.Model
-	graph      *graph.TrainGraph
-	valGraph   *graph.LossGraph
-	valBatch   int // images per pass of valGraph
-	opt        *optim.AdamW[float32]
-	sched      schedules.Schedule
-	params     []optim.Param[float32]
-	prog       progress
-	start      int
-	log        *metricsLog
-	bar        Progress
-	images     []float32
-	prefixes   []int
-	stream     *rand.PCG  // reseeded for every image (imageRNG)
-	rng        *rand.Rand // draws from stream
-	counted    [2]int     // target patches of this rank's images and of the global batch
-	perm       []int
-	permEpoch  int
-	sync       *gradSync // the all-reduce of the gradients; nil for a single rank
-	lastVal    float64
-	trainTime  time.Duration // in this invocation
-	priorTime  float64       // seconds trained by earlier invocations
-	lastRate   float64
-	lastValue  float64
-	lastGradNm float64
-	lock       *lockfile.Lock // the run directory's, on rank 0
+	o Options
+	rankShare
+	runData
+	runGraphs
+	optimiser
+	batchDraw
+	bookkeeping
+	lastStep
+}
+
+// rankShare is this rank's part of the job.
+type rankShare struct {
+	comm  mpi.Comm
+	rank  int
+	ranks int
+	local int // images of each global batch this rank takes (Batch/ranks)
+	first int // the index of its first image in the global batch
+}
+
+// runData is the run's images and the order it takes them in.
+type runData struct {
+	norm      Normalization
+	trainSet  *data.Dataset
+	valSet    *data.Dataset
+	perm      []int
+	permEpoch int
+}
+
+// runGraphs is the model and the graphs that train and validate it.
+type runGraphs struct {
+	model    *graph.Model
+	graph    *graph.TrainGraph
+	valGraph *graph.LossGraph
+	valBatch int // images per pass of valGraph
+}
+
+// optimiser is what updates the weights.
+type optimiser struct {
+	opt    *optim.AdamW[float32]
+	sched  schedules.Schedule
+	params []optim.Param[float32]
+	sync   *gradSync // the all-reduce of the gradients; nil for a single rank
+}
+
+// batchDraw is the step's batch and the random draws that make it.
+type batchDraw struct {
+	images   []float32
+	prefixes []int
+	stream   *rand.PCG  // reseeded for every image (imageRNG)
+	rng      *rand.Rand // draws from stream
+	counted  [2]int     // target patches of this rank's images and of the global batch
+}
+
+// bookkeeping is the run's progress, time, logs and run directory.
+type bookkeeping struct {
+	prog      progress
+	start     int
+	log       *metricsLog
+	bar       Progress
+	trainTime time.Duration  // in this invocation
+	priorTime float64        // seconds trained by earlier invocations
+	lock      *lockfile.Lock // the run directory's, on rank 0
 	// savedStep is the step of the run's checkpoint on disk, written by
 	// this invocation or, when resuming, an earlier one; 0: none yet.
 	savedStep int
+}
+
+// lastStep is what the progress display shows of the latest step and
+// evaluation.
+type lastStep struct {
+	lastTrainLoss float64
+	lastValLoss   float64
+	lastLR        float64
+	lastGradNorm  float64
 }
 
 // Pretrain runs (or, with o.Resume, continues) pre-training on trainSet,
@@ -137,9 +173,12 @@ func checkSets(trainSet, valSet *data.Dataset) error {
 // the others (see share).
 func newRunner(o Options, trainSet, valSet *data.Dataset, norm Normalization, bar Progress) (*runner, error) {
 	comm := mpi.Or(o.Comm)
-	r := &runner{o: o, comm: comm, rank: comm.Rank(), ranks: comm.Size(), norm: norm, trainSet: trainSet, valSet: valSet, bar: bar, permEpoch: -1}
-	r.local = o.Batch / r.ranks
-	r.first = r.rank * r.local
+	rank, ranks := comm.Rank(), comm.Size()
+	r := &runner{o: o,
+		rankShare:   rankShare{comm: comm, rank: rank, ranks: ranks, local: o.Batch / ranks, first: rank * (o.Batch / ranks)},
+		runData:     runData{norm: norm, trainSet: trainSet, valSet: valSet, permEpoch: -1},
+		bookkeeping: bookkeeping{bar: bar},
+	}
 	if r.rank != 0 {
 		r.bar = Silent{}
 	}
@@ -192,7 +231,7 @@ func (r *runner) prepare() error {
 			return err
 		}
 		// A finished run that is resumed reports its last evaluation.
-		r.lastValue, r.lastVal = r.log.last.TrainLoss, r.log.last.ValLoss
+		r.lastTrainLoss, r.lastValLoss = r.log.last.TrainLoss, r.log.last.ValLoss
 	}
 	r.images = make([]float32, r.local*r.trainSet.C*r.trainSet.H*r.trainSet.W)
 	r.prefixes = make([]int, r.local)
@@ -351,7 +390,7 @@ func (r *runner) step(ctx context.Context, step int) (stop bool, err error) {
 	r.prog.step = step + 1
 	r.prog.lossSum += loss
 	r.prog.lossCount++
-	r.lastValue, r.lastRate, r.lastGradNm = loss, lr, norm
+	r.lastTrainLoss, r.lastLR, r.lastGradNorm = loss, lr, norm
 	r.bar.Step(step+1, loss, r.imagesPerSec())
 	return false, nil
 }

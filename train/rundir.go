@@ -29,7 +29,7 @@ func (r *runner) claimDir() error {
 	}
 	r.lock = lock
 	// Only now, with the lock held, can no write of these files be under way.
-	for _, name := range []string{CheckpointFile, MetricsFile} {
+	for _, name := range r.ownFiles() {
 		if _, err := atomicfile.RemoveTemps(filepath.Join(out, name)); err != nil {
 			return err
 		}
@@ -38,4 +38,17 @@ func (r *runner) claimDir() error {
 		return errors.Errorf("%s already holds a run (%s): continue it with --resume, or choose another --out", out, CheckpointFile)
 	}
 	return nil
+}
+
+// ownFiles are the files the run writes: the checkpoint, the metrics and,
+// when it keeps its checkpoints, the snapshot of every evaluation.
+func (r *runner) ownFiles() []string {
+	files := []string{CheckpointFile, MetricsFile}
+	if r.o.KeepCheckpoints {
+		for step := r.o.EvalEvery; step < r.o.Steps; step += r.o.EvalEvery {
+			files = append(files, SnapshotFile(step))
+		}
+		files = append(files, SnapshotFile(r.o.Steps))
+	}
+	return files
 }

@@ -199,7 +199,7 @@ func registerDist(fs *flag.FlagSet) *string {
 	return fs.String("dist", string(mpi.Auto), "auto: when started by Open MPI's mpirun (mpirun -np N aim ...), spread the work over its processes; off: run as a single process")
 }
 
-// startDist starts the communicator --dist asks for (see package dist)
+// startDist starts the communicator --dist asks for (see package mpi)
 // and keeps it for finish to end. On ranks other than 0, stdout and stderr
 // are replaced by io.Discard: rank 0 speaks for the job, and finish
 // reports a rank's own errors on the real stderr.

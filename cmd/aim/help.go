@@ -18,9 +18,9 @@ var flagGroups = []struct {
 	{"Model", []string{"checkpoint", "preset", "head", "labels", "layers", "head-depth", "mask", "order",
 		"target", "probe", "linear-bias", "random-init", "prefix", "allow-nonfinite"}},
 	{"Training", []string{"steps", "epochs", "batch", "feature-batch", "lr", "min-lr", "warmup",
-		"weight-decay", "min-steps", "eval-every", "seed", "resume", "quick", "sweep"}},
+		"weight-decay", "min-steps", "eval-every", "seed", "seeds", "resume", "quick", "part", "sweep"}},
 	{"Computation", []string{"precision", "dist", "infer-only", "weights", "cpuprofile"}},
-	{"Output", []string{"out", "pool", "top", "json", "logits"}},
+	{"Output", []string{"out", "runs", "estimate", "pool", "top", "json", "logits"}},
 }
 
 // commandExamples are the example lines help prints for each command.
@@ -51,7 +51,8 @@ var commandExamples = map[string][]string{
 	},
 	"scaling": {
 		"aim scaling --out runs/scaling --quick",
-		"aim scaling --out runs/scaling --sweep all",
+		"aim scaling --estimate --seeds 3",
+		"aim scaling --part models --seeds 3 --out docs/results --runs runs/study   # then the other parts, same --out",
 	},
 	"plot": {
 		"aim plot --results runs/scaling/results.json --out figures",

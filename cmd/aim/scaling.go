@@ -3,71 +3,203 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/pkg/errors"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/plots"
 	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/scaling"
 	"github.com/aim-go/aim/train"
 )
 
+// scalingFlags are the flags of aim scaling.
+type scalingFlags struct {
+	out, runs, sweep, part, sizes, dataName, dataDir, precision *string
+	quick, augment, estimate                                    *bool
+	seed                                                        *uint64
+	seeds                                                       *int
+	size                                                        *sizeFlag
+}
+
+func registerScaling(fs *flag.FlagSet) *scalingFlags {
+	return &scalingFlags{
+		out:       fs.String("out", "", "results directory: results.json, results.csv, comparisons.csv, tables.md, figures/ (required); parts run into the same --out add up to one set of results"),
+		runs:      fs.String("runs", "", "directory of the run directories: checkpoints, metrics, suites (default: OUT/runs); parts that share it share their common runs"),
+		quick:     fs.Bool("quick", false, "the ten-minute version: 300 steps per run, probes on 2000+2000 images per dataset, one seed unless --seeds"),
+		part:      fs.String("part", "", "a part of the study, each a few hours on two cores (see --estimate): "+strings.Join(partNames(scaling.FullMode()), ", ")),
+		sweep:     fs.String("sweep", "ladders", "what to run without --part: ladders (model and data ladders), data, ablations, all (ladders and ablations), or a part's name"),
+		seeds:     fs.Int("seeds", 0, "pre-training seeds per point, --seed, --seed+1, …; each run's probes use its seed (0: 3, or 1 with --quick)"),
+		seed:      fs.Uint64("seed", 0, "the first seed"),
+		augment:   fs.Bool("augment", true, "pre-train the data ladder (--sweep data) with the paper's augmentation"),
+		sizes:     fs.String("data-sizes", "", "comma-separated unique-image counts of the data ladder (0: all); default 1000,6000,0"),
+		dataName:  fs.String("data", "mnist", "pre-training dataset"),
+		dataDir:   fs.String("data-dir", "", "directory holding datasets that are not installed in their default place"),
+		size:      registerSize(fs),
+		precision: fs.String("precision", "auto", "how matrix products compute: auto (bf16 for the presets it pre-trains faster, on CPUs with bf16 units; f32 for the others), f32 or bf16"),
+		estimate:  fs.Bool("estimate", false, "print each part's runs and estimated time (or only --part's), and run nothing"),
+	}
+}
+
+// partNames are the names of a mode's parts.
+func partNames(m scaling.Mode) []string {
+	var out []string
+	for _, p := range m.Parts() {
+		out = append(out, string(p))
+	}
+	return out
+}
+
+// mode is the sweep's mode, with the flags' data sizes, augmentation and
+// precisions.
+func (f *scalingFlags) mode() (scaling.Mode, error) {
+	mode := scaling.FullMode()
+	if *f.quick {
+		mode = scaling.QuickMode()
+	}
+	mode.NoAugment = !*f.augment
+	if *f.sizes != "" {
+		var err error
+		if mode.DataSizes, err = parseCounts("--data-sizes", *f.sizes); err != nil {
+			return mode, err
+		}
+	}
+	var err error
+	mode.Precision, err = presetPrecisions(*f.precision, mode)
+	return mode, err
+}
+
+// presetPrecisions maps --precision to each preset's precision: auto takes
+// bf16 where scaling.Measured finds it faster and the CPU can run it.
+func presetPrecisions(choice string, mode scaling.Mode) (map[string]blas.Precision, error) {
+	presets := append(slices.Clone(mode.ModelPresets), mode.DataPreset, mode.CheckpointPreset)
+	out := map[string]blas.Precision{}
+	if choice == "auto" {
+		bf16 := blas.CheckPrecision(blas.PrecisionBF16) == nil
+		for _, p := range presets {
+			if bf16 {
+				out[p] = scaling.FasterPrecision(p)
+			}
+		}
+		return out, nil
+	}
+	p, err := blas.ParsePrecision(choice)
+	if err != nil {
+		return nil, usageError{errors.Errorf("--precision %s: expected auto, f32 or bf16", choice)}
+	}
+	if err := blas.CheckPrecision(p); err != nil {
+		return nil, errors.Wrapf(err, "--precision %v", p)
+	}
+	for _, name := range presets {
+		out[name] = p
+	}
+	return out, nil
+}
+
+// options are the sweep's options.
+func (f *scalingFlags) options(mode scaling.Mode, log io.Writer) (scaling.Options, error) {
+	sweep := scaling.Sweep(*f.sweep)
+	if *f.part != "" {
+		sweep = scaling.Sweep(*f.part)
+		if !slices.Contains(mode.Parts(), sweep) {
+			return scaling.Options{}, usageError{errors.Errorf("--part %s: expected one of %s", *f.part, strings.Join(partNames(mode), ", "))}
+		}
+	}
+	seeds := *f.seeds
+	if seeds == 0 {
+		seeds = map[bool]int{false: 3, true: 1}[*f.quick]
+	}
+	return scaling.Options{
+		Out: *f.out, Runs: *f.runs, Data: *f.dataName, DataDir: *f.dataDir, Folder: f.size.folderOptions(), Mode: mode,
+		Sweep: sweep, Seed: *f.seed, Seeds: seeds, Log: log, Bars: true,
+	}, nil
+}
+
 func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("scaling")
-	out := fs.String("out", "", "sweep directory: runs/, results.json, results.csv, figures/ (required)")
-	quick := fs.Bool("quick", false, "the ten-minute version: 300 steps per run, probes on 2000+2000 images per dataset")
-	sweep := fs.String("sweep", "ladders", "what to run: ladders (model and data ladders), data (the data ladder), ablations, or all")
-	augment := fs.Bool("augment", true, "pre-train with the paper's augmentation")
-	sizes := fs.String("data-sizes", "", "comma-separated unique-image counts of the data ladder (0: all); default 1000,6000,0")
-	dataName := fs.String("data", "mnist", "pre-training dataset")
-	dataDir := fs.String("data-dir", "", "directory holding datasets that are not installed in their default place")
-	size := registerSize(fs)
-	seed := fs.Uint64("seed", 0, "seed of every run")
-	prec := registerPrecision(fs)
+	f := registerScaling(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := required("out", *out); err != nil {
+	if flagGiven(fs, "part") && flagGiven(fs, "sweep") {
+		return usageError{errors.New("give --part or --sweep, not both")}
+	}
+	if err := checkRanges([]intRule{{flag: "seeds", value: *f.seeds, min: 0}}, nil); err != nil {
 		return err
 	}
-	if err := prec.check(); err != nil {
+	mode, err := f.mode()
+	if err != nil {
 		return err
 	}
-	inputs := map[string]string{"--data": datasetPath(*dataName), "--data-dir": *dataDir}
-	if err := checkOutputFiles("--out", *out, []string{"results.json", "results.csv"}, inputs); err != nil {
+	o, err := f.options(mode, stderr)
+	if err != nil {
 		return err
 	}
-	var err error
-	var res *scaling.Results
-	mode := scaling.FullMode()
-	if *quick {
-		mode = scaling.QuickMode()
+	if *f.estimate {
+		return printEstimates(o, flagGiven(fs, "part") || flagGiven(fs, "sweep"), stdout)
 	}
-	mode.NoAugment = !*augment
-	if *sizes != "" {
-		if mode.DataSizes, err = parseCounts("--data-sizes", *sizes); err != nil {
-			return err
-		}
+	if err := required("out", *f.out); err != nil {
+		return err
 	}
-	res, err = scaling.Run(ctx, scaling.Options{
-		Out: *out, Data: *dataName, DataDir: *dataDir, Folder: size.folderOptions(), Mode: mode, Sweep: scaling.Sweep(*sweep), Seed: *seed, Precision: prec.p,
-		Log: stderr, Bars: true,
-	})
+	inputs := map[string]string{"--data": datasetPath(*f.dataName), "--data-dir": *f.dataDir}
+	if err := checkOutputFiles("--out", *f.out, scaling.OutputFiles(), inputs); err != nil {
+		return err
+	}
+	res, err := scaling.Run(ctx, o)
 	if err != nil {
 		return withSizeHint(err)
 	}
-	fmt.Fprintf(stdout, "%d runs; results in %s, figures in %s\n", len(res.Runs),
-		filepath.Join(*out, "results.json"), filepath.Join(*out, "figures"))
-	if res.Spearman != nil {
-		fmt.Fprintf(stdout, "model ladder: Spearman correlation of validation loss and suite average %.3f\n", *res.Spearman)
+	fmt.Fprintf(stdout, "%d runs; results in %s, tables in %s, figures in %s\n", len(res.Runs),
+		filepath.Join(*f.out, scaling.ResultsFile), filepath.Join(*f.out, scaling.TablesFile), filepath.Join(*f.out, scaling.FiguresDir))
+	printCorrelations(res, stdout)
+	return nil
+}
+
+// printEstimates prints the runs and estimated time of the chosen sweep,
+// or of every part in order (runs an earlier part trains counted once).
+func printEstimates(o scaling.Options, chosen bool, stdout io.Writer) error {
+	var parts []scaling.PartEstimate
+	if chosen {
+		_, est, err := scaling.Plan(o)
+		if err != nil {
+			return err
+		}
+		parts = []scaling.PartEstimate{{Part: o.Sweep, Estimate: est}}
+	} else {
+		var err error
+		if parts, err = scaling.EstimateParts(o); err != nil {
+			return err
+		}
+	}
+	total := 0.0
+	for _, p := range parts {
+		total += p.Seconds
+		fmt.Fprintf(stdout, "part %s, %s: %s\n", p.Part, seedsLabel(o.Seeds), p.Estimate)
+	}
+	if !chosen {
+		fmt.Fprintf(stdout, "all parts in this order, %s: ≈ %.1f h on the reference machine (docs/results.md, \"Set-up\")\n", seedsLabel(o.Seeds), total/3600)
 	}
 	return nil
+}
+
+// printCorrelations prints the Spearman correlations, never for fewer than
+// three points.
+func printCorrelations(res *scaling.Results, stdout io.Writer) {
+	for _, c := range res.Correlations {
+		fmt.Fprintln(stdout, c.Sentence())
+	}
+	if res.Frontier != nil {
+		fmt.Fprintln(stdout, res.Frontier.Sentence())
+	}
 }
 
 func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -107,7 +239,13 @@ func runPlot(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := scaling.Figures(res, *out); err != nil {
 		return errors.Wrap(err, "drawing")
 	}
-	fmt.Fprintf(stdout, "figures written to %s\n", *out)
+	withIntervals := 0
+	for _, p := range res.Points {
+		if p.FinalValLoss.HasInterval {
+			withIntervals++
+		}
+	}
+	fmt.Fprintf(stdout, "figures written to %s: %d points, %d with error bars of their 95%% interval over seeds\n", *out, len(res.Points), withIntervals)
 	return nil
 }
 
@@ -223,4 +361,12 @@ func readProbeResults(path string) ([]probe.SuiteEntry, error) {
 		return nil, errors.Errorf("--suite %s: expected the suite.json of aim suite or the result.json of aim probe", path)
 	}
 	return []probe.SuiteEntry{{Dataset: one.Dataset, Result: &one}}, nil
+}
+
+// seedsLabel writes "3 seeds", or "one seed".
+func seedsLabel(n int) string {
+	if n == 1 {
+		return "one seed"
+	}
+	return fmt.Sprintf("%d seeds", n)
 }

@@ -23,11 +23,11 @@ func init() {
 		"SVG":              reflect.ValueOf(plots.SVG),
 		"Save":             reflect.ValueOf(plots.Save),
 		"Scatter":          reflect.ValueOf(plots.Scatter),
-		"Spearman":         reflect.ValueOf(plots.Spearman),
 
 		// type definitions
 		"Bars":         reflect.ValueOf((*plots.Bars)(nil)),
 		"Curve":        reflect.ValueOf((*plots.Curve)(nil)),
+		"Interval":     reflect.ValueOf((*plots.Interval)(nil)),
 		"LabeledPoint": reflect.ValueOf((*plots.LabeledPoint)(nil)),
 		"LossHistory":  reflect.ValueOf((*plots.LossHistory)(nil)),
 		"Series":       reflect.ValueOf((*plots.Series)(nil)),

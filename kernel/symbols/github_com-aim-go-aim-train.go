@@ -22,6 +22,7 @@ func init() {
 		"PrepareData":      reflect.ValueOf(train.PrepareData),
 		"Pretrain":         reflect.ValueOf(train.Pretrain),
 		"ReadMetrics":      reflect.ValueOf(train.ReadMetrics),
+		"SnapshotFile":     reflect.ValueOf(train.SnapshotFile),
 		"ValidationLoss":   reflect.ValueOf(train.ValidationLoss),
 
 		// type definitions
