@@ -14,6 +14,7 @@ import (
 
 	"github.com/aim-go/aim/plots"
 	"github.com/aim-go/aim/scaling"
+	"github.com/aim-go/aim/scaling/stats"
 )
 
 func main() {
@@ -37,7 +38,7 @@ func run(results, out string) error {
 		points = append(points, plots.LabeledPoint{Label: label, X: r.FinalValLoss, Y: 100 * r.SuiteAverage})
 		loss, acc = append(loss, r.FinalValLoss), append(acc, r.SuiteAverage)
 	}
-	rho, err := plots.Spearman(loss, acc)
+	rho, err := stats.Spearman(loss, acc)
 	if err != nil {
 		return err
 	}
