@@ -113,6 +113,10 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 	m.release = l.release
 	if err := b.Err(); err != nil {
 		m.Close()
+		var te *tensorError
+		if errors.As(err, &te) {
+			err = te.err
+		}
 		return nil, errors.Wrap(err, "checkpoint")
 	}
 	if err := checkAllUsed(src, m, cfg); err != nil {
@@ -136,7 +140,7 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 func checkAllUsed(src checkpoint.Source, m *Model, cfg Config) error {
 	for _, name := range src.Names() {
 		if !ignored(name) && m.Params.Get(name) == nil {
-			return errors.Errorf("checkpoint: unknown tensor %q for a model of width %d, depth %d, head width %d and head depth %d", name, cfg.Width, cfg.Depth, cfg.HeadWidth, cfg.HeadDepth)
+			return errors.Errorf("checkpoint: unknown tensor %q for a model of width %d, depth %d, head width %d and head depth %d", fileName(src, name), cfg.Width, cfg.Depth, cfg.HeadWidth, cfg.HeadDepth)
 		}
 	}
 	return nil
@@ -155,17 +159,22 @@ type loader struct {
 }
 
 // load is the layers.Loader of the model: the named tensor, of the given
-// shape, as a parameter.
+// shape, as a parameter. Its errors name the tensor as the file does.
 func (l *loader) load(name string, shape []int) (*tensor.Dense, error) {
+	t, err := l.loadTensor(name, shape)
+	if err != nil {
+		return nil, &tensorError{err}
+	}
+	return t, nil
+}
+
+func (l *loader) loadTensor(name string, shape []int) (*tensor.Dense, error) {
 	have, ok := l.src.Shape(name)
 	if !ok {
 		return nil, errors.Errorf("no tensor %q in the checkpoint", l.fileName(name))
 	}
 	if !tensor.Shape(have).Eq(tensor.Shape(shape)) {
-		if file := l.fileName(name); file != name {
-			return nil, errors.Errorf("%s has shape %v in the checkpoint, the model expects %v", file, have, shape)
-		}
-		return nil, errors.Errorf("has shape %v in the checkpoint, the model expects %v", have, shape)
+		return nil, errors.Errorf("%s in the checkpoint, the model expects %s", hasShape(l.src, name), l.fileLayout(name, shape))
 	}
 	n := tensor.Shape(shape).TotalSize()
 	if l.dtype == tensor.Float64 {
@@ -191,6 +200,22 @@ func (l *loader) load(name string, shape []int) (*tensor.Dense, error) {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals)), nil
 }
 
+// fileLayout describes the shape the model expects of a tensor as its
+// file would hold it: each part's share of the rows for a tensor split in
+// the file (q, k and v); transformers' position table without its leading 1.
+func (l *loader) fileLayout(name string, shape []int) string {
+	if _, hub := l.src.(*hubView); !hub {
+		return fmt.Sprint(shape)
+	}
+	if parts := len(fileParts(l.src, name)); parts > 1 && len(shape) == 2 {
+		return fmt.Sprintf("%v each", []int{shape[0] / parts, shape[1]})
+	}
+	if name == "preprocessor.pos_embed" && len(shape) == 3 {
+		return fmt.Sprint(shape[1:])
+	}
+	return fmt.Sprint(shape)
+}
+
 // packLinear makes the bf16 copy of a linear layer's weights as they load,
 // for a bf16 inference model from a mapped file, and releases their pages
 // of the file: the model then holds them once, as bf16, and loading never
@@ -202,17 +227,12 @@ func (l *loader) packLinear(name string, shape []int, w32 []float32, h blas.Half
 	}
 	pw := l.packInto.Packed(name)
 	pw.OnPacked = func() { mapped.Release(name) }
-	return errors.Wrap(pw.Pack(w32, h, bits, shape[0], shape[1]), "packing its bf16 copy")
+	return errors.Wrapf(pw.Pack(w32, h, bits, shape[0], shape[1]), "%s: packing its bf16 copy", l.fileName(name))
 }
 
 // fileName returns the name a tensor has in the file: transformers' for
 // a file that uses them.
-func (l *loader) fileName(name string) string {
-	if _, hub := l.src.(*hubView); hub {
-		return hubName(name)
-	}
-	return name
-}
+func (l *loader) fileName(name string) string { return fileName(l.src, name) }
 
 // halfFormats are the formats of the 16-bit dtypes of a checkpoint.
 var halfFormats = map[string]blas.Half{"BF16": blas.BF16, "F16": blas.F16}
@@ -238,11 +258,15 @@ func (l *loader) loadHalf(name string, shape []int) (blas.Half, []uint16, *tenso
 		return 0, nil, nil, false, nil
 	}
 	l.releases = append(l.releases, release)
-	if t := checkpoint.CountNonFiniteHalf(name, dtype, bits); t.NaN+t.Inf > 0 {
-		l.bad = append(l.bad, t)
+	parts := fileParts(l.src, name)
+	for i, part := range parts {
+		n := len(bits) / len(parts)
+		if t := checkpoint.CountNonFiniteHalf(part, dtype, bits[i*n:(i+1)*n]); t.NaN+t.Inf > 0 {
+			l.bad = append(l.bad, t)
+		}
 	}
 	if err := l.packLinear(name, shape, nil, halfFormats[dtype], bits); err != nil {
-		return 0, nil, nil, false, err
+		return 0, nil, nil, false, &tensorError{err}
 	}
 	return halfFormats[dtype], bits, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(standIn)), true, nil
 }
@@ -271,10 +295,15 @@ func (l *loader) float32s(name string, n int) ([]float32, error) {
 	return vals, nil
 }
 
-// count records a tensor holding NaN or infinite values.
+// count records a tensor holding NaN or infinite values, under the
+// file's names of its parts.
 func (l *loader) count(name string, vals []float32) {
-	if t := checkpoint.CountNonFinite(name, vals); t.NaN+t.Inf > 0 {
-		l.bad = append(l.bad, t)
+	parts := fileParts(l.src, name)
+	n := len(vals) / len(parts)
+	for i, part := range parts {
+		if t := checkpoint.CountNonFinite(part, vals[i*n:(i+1)*n]); t.NaN+t.Inf > 0 {
+			l.bad = append(l.bad, t)
+		}
 	}
 }
 
@@ -341,12 +370,12 @@ func inferConfig(f checkpoint.Source, hc *hubConfig) (Config, error) {
 		return cfg, errors.New("checkpoint: no tensor \"preprocessor.patchifier.proj.weight\" (nor transformers' \"embeddings.patch_embed.weight\"): not an AIM trunk")
 	}
 	if len(proj.Shape) != 4 || proj.Shape[2] != proj.Shape[3] {
-		return cfg, errors.Errorf("checkpoint: preprocessor.patchifier.proj.weight has shape %v, want (width, channels, patch, patch)", proj.Shape)
+		return cfg, errors.Errorf("checkpoint: %s, want (width, channels, patch, patch)", hasShape(f, "preprocessor.patchifier.proj.weight"))
 	}
 	cfg.Width, cfg.Channels, cfg.Patch = proj.Shape[0], proj.Shape[1], proj.Shape[2]
 	cfg.Depth = countBlocks(f, "trunk.blocks.%d.norm_1.weight")
 	if cfg.Depth == 0 {
-		return cfg, errors.New("checkpoint: no trunk blocks (trunk.blocks.0.*)")
+		return cfg, errors.Errorf("checkpoint: no trunk blocks (no tensor %q)", fileName(f, "trunk.blocks.0.norm_1.weight"))
 	}
 	var err error
 	if isV2(f) {
@@ -358,7 +387,7 @@ func inferConfig(f checkpoint.Source, hc *hubConfig) (Config, error) {
 		return cfg, err
 	}
 	if hc != nil {
-		if err := hc.check(&cfg); err != nil {
+		if err := hc.check(&cfg, func(name string) string { return fileName(f, name) }); err != nil {
 			return cfg, err
 		}
 	}
@@ -425,10 +454,10 @@ func inferV2(f checkpoint.Source, cfg *Config) error {
 	const fc1 = "trunk.blocks.0.mlp.fc1.weight"
 	shape, ok := f.Shape(fc1)
 	if !ok {
-		return errors.Errorf("checkpoint: no tensor %q", fc1)
+		return errors.Errorf("checkpoint: no tensor %q", fileName(f, fc1))
 	}
 	if len(shape) != 2 || shape[1] != cfg.Width || shape[0] < 1 {
-		return errors.Errorf("checkpoint: %s has shape %v, want (hidden, %d)", fc1, shape, cfg.Width)
+		return errors.Errorf("checkpoint: %s, want (hidden, %d)", hasShape(f, fc1), cfg.Width)
 	}
 	cfg.MLPHidden = shape[0]
 	const pos = "preprocessor.pos_embed"
@@ -437,24 +466,28 @@ func inferV2(f checkpoint.Source, cfg *Config) error {
 		return recordedImage(f, cfg)
 	}
 	cfg.PosEmbed = PosLearned
+	layout := "(1, K, %d)"
+	if _, hub := f.(*hubView); hub {
+		layout = "(K, %d)" // transformers' table
+	}
 	if len(table) != 3 || table[0] != 1 || table[2] != cfg.Width {
-		return errors.Errorf("checkpoint: %s has shape %v, want (1, K, %d)", pos, table, cfg.Width)
+		return errors.Errorf("checkpoint: %s, want "+layout, hasShape(f, pos), cfg.Width)
 	}
 	if _, recorded := f.Metadata()[MetaConfig]; recorded {
 		if err := recordedImage(f, cfg); err != nil {
 			return err
 		}
 		if k := cfg.Grid().Len(); k != table[1] {
-			return errors.Errorf("checkpoint: %s holds %d positions, the image size of metadata %s %d patches", pos, table[1], MetaConfig, k)
+			return errors.Errorf("checkpoint: %s holds %d positions, the image size of metadata %s %d patches", fileName(f, pos), table[1], MetaConfig, k)
 		}
 		return nil
 	}
 	side := squareSide(table[1])
 	if side == 0 {
-		return errors.Errorf("checkpoint: %s has shape %v, want (1, K, %d) with K a square number of patches", pos, table, cfg.Width)
+		return errors.Errorf("checkpoint: %s, want "+layout+" with K a square number of patches", hasShape(f, pos), cfg.Width)
 	}
 	cfg.ImageHeight, cfg.ImageWidth = side*cfg.Patch, side*cfg.Patch
-	return errors.Wrapf(cfg.checkImage(), "checkpoint: %s", pos)
+	return errors.Wrapf(cfg.checkImage(), "checkpoint: %s", fileName(f, pos))
 }
 
 // squareSide returns s for k = s², and 0 when k is not a positive square.

@@ -146,6 +146,40 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
+// fileName returns the file's name of a tensor, for messages: a fused
+// qkv is its three projections; a tensor the file lacks gets the name
+// transformers would give it.
+func (v *hubView) fileName(name string) string {
+	if f, ok := v.names[name]; ok {
+		return f
+	}
+	return hubName(name)
+}
+
+// hasShape describes a tensor as the file holds it: its name and shape,
+// or those of each of q, k and v of a fused qkv.
+func (v *hubView) hasShape(name string) string {
+	parts, fused := v.qkv[name]
+	if !fused {
+		shape, _ := v.src.Shape(v.file(name))
+		return fmt.Sprintf("%s has shape %v", v.file(name), shape)
+	}
+	var shapes [3][]int
+	for i, p := range parts {
+		shapes[i], _ = v.src.Shape(p)
+	}
+	return fmt.Sprintf("%s has shape %v, %s %v and %s %v", parts[0], shapes[0], parts[1], shapes[1], parts[2], shapes[2])
+}
+
+// parts returns the file's tensors that make up a tensor, in the order of
+// its values: q, k and v for a fused qkv, else the one.
+func (v *hubView) parts(name string) []string {
+	if parts, ok := v.qkv[name]; ok {
+		return parts[:]
+	}
+	return []string{v.file(name)}
+}
+
 // Names returns the tensors under ml-aim's names.
 func (v *hubView) Names() []string {
 	out := make([]string, 0, len(v.names)+len(v.qkv))
