@@ -2,7 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -199,5 +203,78 @@ func TestAIMv2ProbeResizesToTheTable(t *testing.T) {
 		"--min-steps", "1", "--train-images", "200", "--test-images", "50"}
 	if code := run(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("aim suite: exit %d: %s", code, stderr.String())
+	}
+}
+
+// writePhotoFolder writes a folder: dataset of RGB photos of mixed sizes:
+// train and test sub-folders of two classes, red and blue.
+func writePhotoFolder(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	sizes := [][2]int{{40, 30}, {25, 60}, {33, 33}}
+	for _, split := range []string{"train", "test"} {
+		for c, class := range []string{"red", "blue"} {
+			if err := os.MkdirAll(filepath.Join(dir, split, class), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range sizes {
+				img := image.NewNRGBA(image.Rect(0, 0, s[0], s[1]))
+				for p := 0; p < len(img.Pix); p += 4 {
+					v := uint8(150 + (p/4*7+i*13)%100)
+					img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = v*uint8(1-c), 40, v*uint8(c), 255
+				}
+				var buf bytes.Buffer
+				if err := png.Encode(&buf, img); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, split, class, fmt.Sprintf("%d.png", i)), buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	return dir
+}
+
+// aim probe reads a folder: dataset through the photo transform of an
+// AIMv2 checkpoint, as aim features does (the hub's by default, ml-aim's
+// with --transform ml-aim, at --size when given), says which, and the
+// result records it; the photos may have any size.
+func TestAIMv2ProbeFolderThroughTheTransform(t *testing.T) {
+	cfg := graph.Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 28, Width: 32, Depth: 1, Heads: 1,
+		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 40, PosEmbed: graph.PosSinCos}
+	ckpt, dataset := writeV2(t, cfg), writePhotoFolder(t)
+	cases := []struct {
+		flags []string
+		want  string
+		image [3]int
+	}{
+		{nil, "the hub's preprocessing for AIMv2 (no preprocessor_config.json beside the model): shorter side 224 bicubic, centre crop 224, CLIP mean/std", [3]int{3, 224, 224}},
+		{[]string{"--transform", "ml-aim"}, "ml-aim's evaluation transform (--transform ml-aim): shorter side 256 bicubic, centre crop 224, ImageNet mean/std", [3]int{3, 224, 224}},
+		{[]string{"--size", "112,168"}, "at --size 112,168: resized to 112×168 bicubic, CLIP mean/std", [3]int{3, 112, 168}},
+	}
+	for _, c := range cases {
+		out := t.TempDir()
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"probe", "--checkpoint", ckpt, "--data", "folder:" + dataset, "--out", out, "--epochs", "1", "--batch", "4", "--min-steps", "2"}, c.flags...)
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.flags, code, stderr.String())
+		}
+		if !strings.HasPrefix(stderr.String(), "probe: photos through ") || !strings.Contains(stderr.String(), c.want+"\n") {
+			t.Errorf("%v: stderr %q does not say the photos went through %q", c.flags, stderr.String(), c.want)
+		}
+		var r probe.Result
+		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Normalization != probe.NormTransform || !strings.HasSuffix(r.Transform, c.want) || r.Image != c.image || r.TrainImages != 6 {
+			t.Errorf("%v: result normalisation %q, transform %q, image %v, %d training images; want %q, %q, %v, 6",
+				c.flags, r.Normalization, r.Transform, r.Image, r.TrainImages, probe.NormTransform, c.want, c.image)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"probe", "--checkpoint", ckpt, "--data", "mnist", "--out", t.TempDir(), "--transform", "hub"}
+	if code := run(args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "--transform and --exif apply to folder: datasets") {
+		t.Errorf("--transform with mnist: exit %d, stderr %q", code, stderr.String())
 	}
 }
