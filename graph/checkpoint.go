@@ -28,7 +28,18 @@ var IgnoredPrefixes = []string{"optim.", "head."}
 
 // Tensors returns the weights as float32 checkpoint tensors under their
 // ml-aim names and shapes, and the metadata that describes the model.
+//
+// The weights of a bf16 inference model that were given back once packed
+// (transformers' q, k and v, see InPrecision) are first made anew from the
+// file, which the open model keeps.
 func (m *Model) Tensors() (map[string]checkpoint.Tensor, map[string]string) {
+	if m.evicted != nil {
+		if err := m.evicted.restore(); err != nil {
+			// Only a closed model, which must not be used, has lost
+			// its file; reading its weights would fault anyway.
+			panic(errors.Wrap(err, "graph: Model.Tensors of a closed model"))
+		}
+	}
 	ts := make(map[string]checkpoint.Tensor, m.Params.Len())
 	for _, name := range m.Params.Names() {
 		t := m.Params.Get(name)
@@ -94,11 +105,11 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 	if err := cfg.Validate(); err != nil {
 		return nil, errors.Wrap(err, "checkpoint")
 	}
-	l := &loader{src: src, dtype: dtype}
+	l := &loader{src: src, dtype: dtype, copies: map[string]*loadCopy{}, evicted: &evictedCopies{}}
 	if view, ok := src.(*hubView); ok {
 		l.releases = append(l.releases, view.release)
 	}
-	m := &Model{Config: cfg, Params: layers.NewParams(dtype)}
+	m := &Model{Config: cfg, Params: layers.NewParams(dtype), evicted: l.evicted}
 	if s.keepHalf && s.precision == blas.PrecisionBF16 && dtype == tensor.Float32 {
 		if err := blas.CheckPrecision(s.precision); err != nil {
 			return nil, err
@@ -156,6 +167,8 @@ type loader struct {
 	// packInto, when set, receives each linear layer's weights as they
 	// load, for bf16 inference from a mapped file (see packLinear).
 	packInto *layers.Params
+	copies   map[string]*loadCopy // tensors converted or fused into memory of their own
+	evicted  *evictedCopies       // those of them given back once packed
 }
 
 // load is the layers.Loader of the model: the named tensor, of the given
@@ -217,16 +230,26 @@ func (l *loader) fileLayout(name string, shape []int) string {
 }
 
 // packLinear makes the bf16 copy of a linear layer's weights as they load,
-// for a bf16 inference model from a mapped file, and releases their pages
-// of the file: the model then holds them once, as bf16, and loading never
-// has the whole file resident. They come back from the file if read again.
+// for a bf16 inference model from a mapped file (one file or shards, under
+// either naming), and releases their pages of the file: the model then
+// holds them once, as bf16, and loading never has the whole file resident.
+// They come back from the file if read again. Weights the loader copied
+// rather than use in place (q, k and v fused) are packed from the copy,
+// which is then given back too, and made anew from the file should a graph
+// read them (evictedCopies).
 func (l *loader) packLinear(name string, shape []int, w32 []float32, h blas.Half, bits []uint16) error {
-	mapped, isMapped := l.src.(*checkpoint.Mapped)
+	mapped, isMapped := l.src.(mappedSource)
 	if l.packInto == nil || !isMapped || !l.packInto.IsLinear(name) || len(shape) != 2 {
 		return nil
 	}
 	pw := l.packInto.Packed(name)
-	pw.OnPacked = func() { mapped.Release(name) }
+	copied := l.copies[name]
+	pw.OnPacked = func() {
+		mapped.Release(name)
+		if copied != nil {
+			l.evicted.evict(copied)
+		}
+	}
 	return errors.Wrapf(pw.Pack(w32, h, bits, shape[0], shape[1]), "%s: packing its bf16 copy", l.fileName(name))
 }
 
@@ -252,6 +275,9 @@ func (l *loader) loadHalf(name string, shape []int) (blas.Half, []uint16, *tenso
 	dtype, bits, ok := mapped.HalfView(name)
 	if !ok {
 		return 0, nil, nil, false, nil
+	}
+	if view, hub := mapped.(*hubView); hub && view.halfCopy(name) != nil {
+		l.copies[name] = view.halfCopy(name)
 	}
 	standIn, release, err := offheap.Reserved(len(bits))
 	if err != nil {
@@ -292,6 +318,7 @@ func (l *loader) float32s(name string, n int) ([]float32, error) {
 		return nil, err
 	}
 	mapped.Release(name)
+	l.copies[name] = &loadCopy{buf: vals, fill: func() error { return mapped.Float32(name, vals) }}
 	return vals, nil
 }
 
@@ -575,7 +602,12 @@ type loadSettings struct {
 // InPrecision makes the loaded model's matrix products compute in
 // precision p (layers.Params.SetPrecision): in bf16 its linear layers
 // multiply bf16 copies of their weights, made once, whatever the file
-// holds (BF16 weights are used as they are).
+// holds (BF16 weights are used as they are). With KeepHalf, from a mapped
+// file (one, or shards; ml-aim's names or transformers'), each linear
+// weight is packed as it loads and its pages of the file released; the q,
+// k and v of transformers' names, fused into a copy, are packed from it
+// and the copy given back, to be made anew from the file before a graph
+// that reads them (not in bf16, or with gradients) is compiled.
 func InPrecision(p blas.Precision) LoadOption {
 	return func(s *loadSettings) { s.precision = p }
 }

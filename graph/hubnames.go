@@ -59,12 +59,13 @@ type hubView struct {
 	names    map[string]string    // ml-aim name → the file's
 	qkv      map[string][3]string // ml-aim qkv name → the file's q, k, v
 	releases []func()             // frees the fused 16-bit qkv matrices
+	copies   map[string]*loadCopy // the fused 16-bit qkv matrices
 }
 
 // newHubView indexes the names of src; a block with some but not all of
 // q, k and v is an error naming the one missing.
 func newHubView(src checkpoint.Source) (*hubView, error) {
-	v := &hubView{src: src, names: map[string]string{}, qkv: map[string][3]string{}}
+	v := &hubView{src: src, names: map[string]string{}, qkv: map[string][3]string{}, copies: map[string]*loadCopy{}}
 	for _, name := range src.Names() {
 		if m := hubQKV.FindStringSubmatch(name); m != nil {
 			fused := fmt.Sprintf("trunk.blocks.%s.attn.qkv.weight", m[1])
@@ -260,7 +261,7 @@ func (v *hubView) View(name string) ([]float32, bool) {
 
 // HalfView returns a renamed 16-bit tensor in place, and a fused qkv of
 // 16-bit q, k and v as a copy of their values one after the other, in
-// memory outside the Go heap that release frees.
+// memory outside the Go heap that release frees (see halfCopy).
 func (v *hubView) HalfView(name string) (string, []uint16, bool) {
 	m, ok := v.src.(mappedSource)
 	if !ok {
@@ -270,18 +271,13 @@ func (v *hubView) HalfView(name string) (string, []uint16, bool) {
 	if !fused {
 		return m.HalfView(v.file(name))
 	}
-	var views [3][]uint16
-	var dtype string
-	for i, p := range parts {
-		dt, bits, ok := m.HalfView(p)
-		if !ok || (i > 0 && (dt != dtype || len(bits) != len(views[0]))) {
-			return "", nil, false
-		}
-		dtype, views[i] = dt, bits
-	}
+	dtype, views, ok := halfParts(m, parts)
 	n := len(views[0])
+	if !ok || n == 0 {
+		return "", nil, false
+	}
 	buf, release, err := offheap.Float32s((3*n + 1) / 2)
-	if err != nil || n == 0 {
+	if err != nil {
 		return "", nil, false
 	}
 	v.releases = append(v.releases, release)
@@ -289,8 +285,37 @@ func (v *hubView) HalfView(name string) (string, []uint16, bool) {
 	for i, bits := range views {
 		copy(out[i*n:], bits)
 	}
+	v.copies[name] = &loadCopy{buf: buf, fill: func() error {
+		_, views, ok := halfParts(m, parts)
+		if !ok {
+			return errors.Errorf("checkpoint: %s: the 16-bit q, k and v are gone", v.fileName(name))
+		}
+		for i, bits := range views {
+			copy(out[i*n:], bits)
+		}
+		return nil
+	}}
 	return dtype, out, true
 }
+
+// halfParts returns the 16-bit values of q, k and v in place, when all
+// three are of one 16-bit dtype and size.
+func halfParts(m mappedSource, parts [3]string) (string, [3][]uint16, bool) {
+	var views [3][]uint16
+	var dtype string
+	for i, p := range parts {
+		dt, bits, ok := m.HalfView(p)
+		if !ok || (i > 0 && (dt != dtype || len(bits) != len(views[0]))) {
+			return "", views, false
+		}
+		dtype, views[i] = dt, bits
+	}
+	return dtype, views, true
+}
+
+// halfCopy returns the copy HalfView made of a fused qkv; nil for a tensor
+// used in place.
+func (v *hubView) halfCopy(name string) *loadCopy { return v.copies[name] }
 
 // release frees the fused 16-bit matrices.
 func (v *hubView) release() {
