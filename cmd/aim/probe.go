@@ -167,7 +167,7 @@ func (p *folderPhotos) options(name, ckpt string, cfg graph.Config) (data.Folder
 	if cfg.Channels != 3 {
 		return data.FolderOptions{}, "", usageError{errors.Errorf("--transform %s makes RGB images; the checkpoint takes %d channels", p.transform, cfg.Channels)}
 	}
-	t, why, err := photoTransform(imageFlags{transform: p.transform, size: *p.size}, ckpt, cfg)
+	t, why, err := photoTransform(imageFlags{transform: p.transform, size: *p.size}, ckpt, cfg, false)
 	if err != nil {
 		return data.FolderOptions{}, "", err
 	}

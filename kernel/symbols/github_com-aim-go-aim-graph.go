@@ -22,6 +22,7 @@ func init() {
 		"InPrecision":          reflect.ValueOf(graph.InPrecision),
 		"KeepHalf":             reflect.ValueOf(graph.KeepHalf),
 		"LoadCheckpoint":       reflect.ValueOf(graph.LoadCheckpoint),
+		"MaxV2Patches":         reflect.ValueOf(constant.MakeFromLiteral("4096", token.INT, 0)),
 		"MeanTokens":           reflect.ValueOf(graph.MeanTokens),
 		"MetaConfig":           reflect.ValueOf(constant.MakeFromLiteral("\"aim_config\"", token.STRING, 0)),
 		"MetaNumHeads":         reflect.ValueOf(constant.MakeFromLiteral("\"num_heads\"", token.STRING, 0)),
