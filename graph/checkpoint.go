@@ -276,25 +276,37 @@ func (l *loader) loadHalf(name string, shape []int) (blas.Half, []uint16, *tenso
 	if !ok {
 		return 0, nil, nil, false, nil
 	}
-	if view, hub := mapped.(*hubView); hub && view.halfCopy(name) != nil {
-		l.copies[name] = view.halfCopy(name)
-	}
 	standIn, release, err := offheap.Reserved(len(bits))
 	if err != nil {
 		return 0, nil, nil, false, nil
 	}
 	l.releases = append(l.releases, release)
-	parts := fileParts(l.src, name)
-	for i, part := range parts {
-		n := len(bits) / len(parts)
-		if t := checkpoint.CountNonFiniteHalf(part, dtype, bits[i*n:(i+1)*n]); t.NaN+t.Inf > 0 {
-			l.bad = append(l.bad, t)
-		}
-	}
+	l.countHalf(mapped, name, dtype, bits)
 	if err := l.packLinear(name, shape, nil, halfFormats[dtype], bits); err != nil {
 		return 0, nil, nil, false, &tensorError{err}
 	}
 	return halfFormats[dtype], bits, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(standIn)), true, nil
+}
+
+// countHalf records the non-finite values of a 16-bit tensor, under the
+// file's names of its parts. A copy the view made (q, k and v fused) was
+// counted as it was made; the file's pages of its parts are then released,
+// the copy serving in their place.
+func (l *loader) countHalf(mapped mappedSource, name, dtype string, bits []uint16) {
+	if view, hub := mapped.(*hubView); hub && view.halfCopy(name) != nil {
+		c := view.halfCopy(name)
+		l.copies[name] = c
+		for _, t := range c.nonFinite {
+			if t.NaN+t.Inf > 0 {
+				l.bad = append(l.bad, t)
+			}
+		}
+		mapped.Release(name)
+		return
+	}
+	if t := checkpoint.CountNonFiniteHalf(l.fileName(name), dtype, bits); t.NaN+t.Inf > 0 {
+		l.bad = append(l.bad, t)
+	}
 }
 
 // float32s returns the tensor's n values: in place in a mapped file when it

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/internal/offheap"
 )
 
@@ -14,6 +15,9 @@ type loadCopy struct {
 	buf     []float32    // the memory (offheap.Float32s), whatever it holds
 	fill    func() error // writes the values into buf again
 	evicted bool
+	// nonFinite counts the NaN and infinite values of each part, as the
+	// copy was made (16-bit copies)
+	nonFinite []checkpoint.NonFiniteTensor
 }
 
 // evictedCopies are the copies of a bf16 inference model's weights given
