@@ -25,10 +25,21 @@ type FolderOptions struct {
 	// C is the number of channels: 1 (grey), 3 (RGB), or 0 to take it
 	// from the first image (1 if it is a grey image, else 3).
 	C int
+	// Photos, when set, makes every image a photo read through its
+	// Transform, as ReadPhotos reads photos (RGB as PIL converts it, the
+	// transform's resize, crop and normalisation; Workers and MaxPixels
+	// apply, SkipBad does not: an unreadable image is an error naming
+	// it): the images are 3×Transform.OutSize() and already normalised.
+	// H, W and C must then be 0.
+	Photos *PhotoOptions
 }
 
 func (o FolderOptions) check() error {
 	switch {
+	case o.Photos != nil && (o.H != 0 || o.W != 0 || o.C != 0):
+		return errors.Errorf("FolderOptions: H, W and C are %d, %d and %d with Photos set, want 0: the transform sizes the images", o.H, o.W, o.C)
+	case o.Photos != nil:
+		return o.Photos.transform().Validate()
 	case o.H < 0 || o.W < 0 || (o.H == 0) != (o.W == 0):
 		return errors.Errorf("FolderOptions: H and W are %d and %d, want both 0 or both positive", o.H, o.W)
 	case int64(o.H)*int64(o.W) > int64(maxImagePixels):
@@ -88,6 +99,14 @@ func readImageFolder(dir string, opt FolderOptions) (*Dataset, []string, error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	if opt.Photos != nil {
+		d, err := readPhotoFolder(files, *opt.Photos)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.Name, d.Labels, d.Classes = filepath.Base(dir), labels, len(classes)
+		return d, classes, nil
+	}
 	first, err := decodeImageFile(files[0])
 	if err != nil {
 		return nil, nil, err
@@ -125,6 +144,23 @@ func readImageFolder(dir string, opt FolderOptions) (*Dataset, []string, error) 
 		imageToFloat(d.Image(i), img, c, h, w)
 	}
 	return d, classes, nil
+}
+
+// readPhotoFolder reads the image files of a folder through opt's
+// transform.
+func readPhotoFolder(files []string, opt PhotoOptions) (*Dataset, error) {
+	opt.SkipBad = false
+	t := opt.transform()
+	h, w := t.OutSize()
+	if _, ok := product(len(files), t.Len()); !ok {
+		return nil, errors.Errorf("%d images of 3×%d×%d are too many", len(files), h, w)
+	}
+	images := make([]float32, len(files)*t.Len())
+	p, err := collect(files, images, readAll(files, images, opt), h, w, false)
+	if err != nil {
+		return nil, err
+	}
+	return p.Data, nil
 }
 
 // listImageFolder returns the class names, the image files and their

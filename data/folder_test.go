@@ -213,3 +213,57 @@ func pngHeader(w, h uint32) []byte {
 	b = append(b, ihdr...)
 	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
 }
+
+// A folder read with FolderOptions.Photos holds, for each file, what
+// ReadPhoto gives it through the transform (photos of any size and mode),
+// with the folder's labels; a transform and a resize together are refused.
+func TestReadImageFolderThroughATransform(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "cats/1.png", pngBytes(t, greyImage(40, 30, 10)))
+	writeFile(t, dir, "cats/2.png", pngBytes(t, colourImage(20, 50, color.NRGBA{200, 10, 90, 128})))
+	writeFile(t, dir, "dogs/1.png", pngBytes(t, colourImage(33, 33, color.NRGBA{5, 250, 60, 255})))
+	opt := PhotoOptions{Transform: HubTransform(14)}
+	d, err := ReadImageFolder(dir, FolderOptions{Photos: &opt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.N != 3 || d.C != 3 || d.H != 14 || d.W != 14 || d.Classes != 2 || !slices.Equal(d.Labels, []int{0, 0, 1}) {
+		t.Fatalf("dataset of %d images %d×%d×%d, %d classes, labels %v; want 3 of 3×14×14, 2 classes, [0 0 1]", d.N, d.C, d.H, d.W, d.Classes, d.Labels)
+	}
+	for i, f := range []string{"cats/1.png", "cats/2.png", "dogs/1.png"} {
+		want, err := ReadPhoto(filepath.Join(dir, f), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(d.Image(i), want) {
+			t.Errorf("%s: image differs from ReadPhoto's", f)
+		}
+	}
+	if _, err := ReadImageFolder(dir, FolderOptions{H: 14, W: 14, Photos: &opt}); err == nil || !strings.Contains(err.Error(), "with Photos set") {
+		t.Errorf("a resize with a transform: %v", err)
+	}
+	writeFile(t, dir, "dogs/2.png", []byte("not a png"))
+	if _, err := ReadImageFolder(dir, FolderOptions{Photos: &opt}); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "dogs/2.png")) {
+		t.Errorf("an unreadable photo: %v", err)
+	}
+}
+
+// A folder: dataset with train and test sub-folders reads both through
+// the transform.
+func TestLoadFolderThroughATransform(t *testing.T) {
+	dir := t.TempDir()
+	for _, split := range []string{"train", "test"} {
+		writeFile(t, dir, split+"/a/1.png", pngBytes(t, greyImage(40, 30, 10)))
+		writeFile(t, dir, split+"/b/1.png", pngBytes(t, colourImage(20, 50, color.NRGBA{200, 10, 90, 255})))
+	}
+	opt := PhotoOptions{Transform: HubTransform(14)}
+	src, err := Load("folder:"+dir, LoadOptions{Folder: FolderOptions{Photos: &opt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []*Dataset{src.Train, src.Test} {
+		if d.N != 2 || d.C != 3 || d.H != 14 || d.W != 14 {
+			t.Errorf("%s: %d images of %d×%d×%d, want 2 of 3×14×14", d.Name, d.N, d.C, d.H, d.W)
+		}
+	}
+}

@@ -156,5 +156,8 @@ func (t Transform) String() string {
 	if t.exact() {
 		return fmt.Sprintf("resized to %d×%d bicubic, %s", t.Height, t.Width, stats)
 	}
+	if t.perPhoto() {
+		return fmt.Sprintf("each photo at its own aspect ratio: shorter side %d bicubic, sides rounded to multiples of %d, at most %d patches, no crop, %s", t.Resize, t.Patch, t.MaxPatches, stats)
+	}
 	return fmt.Sprintf("shorter side %d bicubic, centre crop %d, %s", t.Resize, t.Crop, stats)
 }

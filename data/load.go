@@ -282,7 +282,9 @@ func loadFolder(path string, opt FolderOptions) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	opt.C = train.C
+	if opt.Photos == nil {
+		opt.C = train.C
+	}
 	test, testClasses, err := readImageFolder(testDir, opt)
 	if err != nil {
 		return nil, err

@@ -100,10 +100,16 @@ type BadPhoto struct {
 // or a folder without photos, is always an error; a file that cannot be
 // read or decoded is an error naming it unless opt.SkipBad is set, in
 // which case it is listed in Bad and left out (Data.N may then be 0).
+//
+// A transform that sizes every photo on its own (Transform.Patch) needs
+// ReadPhotoGroups.
 func ReadPhotos(paths []string, opt PhotoOptions) (*Photos, error) {
 	t := opt.transform()
 	if err := t.Validate(); err != nil {
 		return nil, err
+	}
+	if t.perPhoto() {
+		return nil, errors.New("photos: the transform sizes every photo on its own: read them with ReadPhotoGroups")
 	}
 	files, err := ListPhotos(paths...)
 	if err != nil {
@@ -172,32 +178,54 @@ func collect(files []string, images []float32, errs []error, h, w int, skipBad b
 
 // ReadPhoto reads one PNG or JPEG file through opt's transform:
 // ReadRGB, then resize, centre crop, ToTensor and Normalize
-// (Transform.Apply), returning 3·Crop·Crop values, channel-planar.
+// (Transform.Apply), returning 3·Crop·Crop values, channel-planar (3·H·W
+// for H×W the Transform.PhotoSize of the photo).
 func ReadPhoto(path string, opt PhotoOptions) ([]float32, error) {
+	out, _, _, err := readSizedPhoto(path, opt)
+	return out, err
+}
+
+// readSizedPhoto is ReadPhoto that also returns the output's height and
+// width.
+func readSizedPhoto(path string, opt PhotoOptions) ([]float32, int, int, error) {
 	t := opt.transform()
 	if err := t.Validate(); err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
-	out := make([]float32, t.Len())
-	if err := readPhotoInto(out, path, opt); err != nil {
-		return nil, err
+	img, err := decodeOriented(path, opt)
+	if err != nil {
+		return nil, 0, 0, err
 	}
-	return out, nil
+	h, w := t.PhotoSize(img.Bounds().Dx(), img.Bounds().Dy())
+	out := make([]float32, 3*h*w)
+	t.resizeCrop(out, img)
+	t.normalize(out)
+	return out, h, w, nil
 }
 
 // readPhotoInto is ReadPhoto writing into out (len Transform.Len()).
 func readPhotoInto(out []float32, path string, opt PhotoOptions) error {
-	img, orientation, err := decodePhotoFile(path, opt)
+	img, err := decodeOriented(path, opt)
 	if err != nil {
 		return err
-	}
-	if orientation != 1 {
-		img = Orient(ToRGB(img), orientation)
 	}
 	t := opt.transform()
 	t.resizeCrop(out, img)
 	t.normalize(out)
 	return nil
+}
+
+// decodeOriented decodes a photo file, with its EXIF orientation applied
+// when opt's transform asks for it.
+func decodeOriented(path string, opt PhotoOptions) (image.Image, error) {
+	img, orientation, err := decodePhotoFile(path, opt)
+	if err != nil {
+		return nil, err
+	}
+	if orientation != 1 {
+		img = Orient(ToRGB(img), orientation)
+	}
+	return img, nil
 }
 
 // ReadRGB reads a PNG or JPEG file as PIL's

@@ -40,6 +40,13 @@ type Transform struct {
 	// 3×Height×Width, and Resize and Crop are unused. AIMv2's native model
 	// takes photos so at any size whose sides are multiples of its patch.
 	Height, Width int
+	// Patch, when set and Height and Width are not, sizes every photo on
+	// its own, for AIMv2's native model: its shorter side to Resize and
+	// its longer side as the aspect ratio has it, each rounded to the
+	// nearest multiple of Patch, at most MaxPatches patches in all
+	// ([NativeSize]), and no crop. The output is 3×H×W, H and W those of
+	// the photo ([Transform.PhotoSize]); Crop is unused.
+	Patch, MaxPatches int
 	// EXIF, when set, makes the file readers ([ReadPhoto],
 	// [ReadPhotos], [ReadRGB]) apply the EXIF Orientation tag of the file
 	// before the transform, as PIL's ImageOps.exif_transpose does.
@@ -81,6 +88,13 @@ func (t Transform) checkSizes() error {
 		}
 	case t.Height != 0 || t.Width != 0:
 		return errors.Errorf("transform: Height %d and Width %d must both be positive, or both 0", t.Height, t.Width)
+	case t.perPhoto():
+		if t.Resize < 1 || t.MaxPatches < 1 {
+			return errors.Errorf("transform: Resize %d and MaxPatches %d must be positive with Patch %d", t.Resize, t.MaxPatches, t.Patch)
+		}
+		if _, ok := product(3, t.MaxPatches, t.Patch, t.Patch); !ok || t.Resize > maxElems/t.Resize {
+			return errors.Errorf("transform: Resize %d, Patch %d or MaxPatches %d too large", t.Resize, t.Patch, t.MaxPatches)
+		}
 	case t.Resize < 1 || t.Crop < 1:
 		return errors.Errorf("transform: Resize %d and Crop %d must be positive", t.Resize, t.Crop)
 	default:
@@ -96,7 +110,8 @@ func isInf32(v float32) bool {
 	return math.IsInf(float64(v), 0) || math.IsNaN(float64(v))
 }
 
-// Len returns the number of values Apply returns: 3·Crop·Crop.
+// Len returns the number of values Apply returns: 3·Crop·Crop (or
+// 3·Height·Width); 0 where the size varies from photo to photo (Patch).
 func (t Transform) Len() int {
 	h, w := t.OutSize()
 	return 3 * h * w
@@ -105,12 +120,66 @@ func (t Transform) Len() int {
 // exact reports whether the transform resizes to Height×Width.
 func (t Transform) exact() bool { return t.Height > 0 && t.Width > 0 }
 
-// OutSize returns the height and width of the images the transform gives.
+// perPhoto reports whether the transform sizes every photo on its own.
+func (t Transform) perPhoto() bool { return !t.exact() && t.Patch > 0 }
+
+// PerPhoto reports whether the output size varies from photo to photo
+// (Patch set): see PhotoSize.
+func (t Transform) PerPhoto() bool { return t.perPhoto() }
+
+// OutSize returns the height and width of the images the transform gives;
+// 0, 0 where they vary from photo to photo (see PhotoSize).
 func (t Transform) OutSize() (h, w int) {
-	if t.exact() {
+	switch {
+	case t.exact():
 		return t.Height, t.Width
+	case t.perPhoto():
+		return 0, 0
 	}
 	return t.Crop, t.Crop
+}
+
+// PhotoSize returns the height and width of the output for a w×h photo:
+// OutSize, or NativeSize's for a transform that sizes every photo on its
+// own (Patch).
+func (t Transform) PhotoSize(w, h int) (height, width int) {
+	if t.perPhoto() {
+		return NativeSize(w, h, t.Resize, t.Patch, t.MaxPatches)
+	}
+	return t.OutSize()
+}
+
+// NativeSize returns the size, in pixels, at which AIMv2's native model
+// takes a w×h photo: the shorter side resized to side and the longer side
+// in proportion, each rounded to the nearest multiple of patch (halves
+// up), at least one patch; the shorter side then has at most √maxPatches
+// patches and the longer side at most maxPatches over the shorter side's,
+// so that the grid never holds more than maxPatches patches. A 640×480
+// photo at side 224, patch 14 and 4,096 patches is 224×294 (16×21
+// patches); a square one 224×224.
+func NativeSize(w, h, side, patch, maxPatches int) (height, width int) {
+	short := min(w, h)
+	patches := func(length int) int { // round(length·side/short / patch)
+		return max(1, int((2*int64(length)*int64(side)+int64(patch)*int64(short))/(2*int64(patch)*int64(short))))
+	}
+	gs := min(patches(short), isqrt(maxPatches))
+	gl := max(gs, min(patches(max(w, h)), maxPatches/gs))
+	if w < h {
+		return gl * patch, gs * patch
+	}
+	return gs * patch, gl * patch
+}
+
+// isqrt returns the largest s with s·s ≤ n (n ≥ 1).
+func isqrt(n int) int {
+	s := max(1, int(math.Sqrt(float64(n))))
+	for s*s > n {
+		s--
+	}
+	for (s+1)*(s+1) <= n {
+		s++
+	}
+	return s
 }
 
 // Apply runs the whole pipeline on img: it converts img to 8-bit RGB as
@@ -135,7 +204,8 @@ func (t Transform) ToTensor(img image.Image) ([]float32, error) {
 	if img.Bounds().Empty() {
 		return nil, errors.New("transform: empty image")
 	}
-	out := make([]float32, t.Len())
+	h, w := t.PhotoSize(img.Bounds().Dx(), img.Bounds().Dy())
+	out := make([]float32, 3*h*w)
 	t.resizeCrop(out, img)
 	return out, nil
 }
@@ -175,6 +245,9 @@ func (t Transform) normalize(x []float32) {
 // it is smaller than the crop) stay 0, as torchvision's CenterCrop pads
 // with zeros. src must not be empty.
 func (t Transform) resizeCrop(out []float32, src image.Image) {
+	if t.perPhoto() {
+		t.Height, t.Width = t.PhotoSize(src.Bounds().Dx(), src.Bounds().Dy())
+	}
 	if t.exact() {
 		t.resizeExact(out, src)
 		return

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/internal/testing/halffile"
 	"github.com/aim-go/aim/layers"
 )
 
@@ -50,6 +53,73 @@ func TestBF16ReleasesMappedWeights(t *testing.T) {
 	}
 }
 
+// TestBF16ReleasesRenamedAndShardedWeights: so does an AIMv2 under
+// transformers' names (whose q, k and v are fused into a copy, packed,
+// then given back) or in shards, of F32 or BF16 tensors.
+func TestBF16ReleasesRenamedAndShardedWeights(t *testing.T) {
+	if err := blas.CheckPrecision(blas.PrecisionBF16); err != nil {
+		t.Skipf("no bf16 products here: %v", err)
+	}
+	cfg := Config{ImageHeight: 32, ImageWidth: 32, Channels: 3, Patch: 8, Width: 256, Depth: 2, Heads: 2,
+		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 640, PosEmbed: PosLearned}
+	m, err := New(cfg, tensor.Float32, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, meta := m.Tensors()
+	for _, c := range []struct {
+		name             string
+		hubNames, shards bool
+	}{{"transformers' names", true, false}, {"shards", false, true}, {"transformers' names in shards", true, true}} {
+		for _, dtype := range []string{"F32", "BF16"} {
+			t.Run(c.name+"/"+dtype, func(t *testing.T) {
+				tensors := ts
+				if c.hubNames {
+					tensors = hubTensors(ts)
+				}
+				fused := 0 // q, k and v fused into copies, given back once packed
+				if c.hubNames {
+					fused = cfg.Depth
+				}
+				checkReleased(t, writeTensors(t, dtype, tensors, meta, c.shards), cfg, fused)
+			})
+		}
+	}
+}
+
+// writeTensors writes tensors as dtype (F32, BF16 or F16) to a file, or
+// to two shards and their index (whose path is returned).
+func writeTensors(t *testing.T, dtype string, ts map[string]checkpoint.Tensor, meta map[string]string, sharded bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name string, part map[string]checkpoint.Tensor) string {
+		path := filepath.Join(dir, name)
+		f := &checkpoint.File{Tensors: part, Meta: meta}
+		err := checkpoint.Write(path, f)
+		if dtype != "F32" {
+			err = halffile.Write(path, dtype, f)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	if !sharded {
+		return write("model.safetensors", ts)
+	}
+	names := slices.Sorted(maps.Keys(ts))
+	weightMap := map[string]string{}
+	for i, part := range [][]string{names[:len(names)/2], names[len(names)/2:]} {
+		file := fmt.Sprintf("model-%05d-of-00002.safetensors", i+1)
+		tensors := map[string]checkpoint.Tensor{}
+		for _, n := range part {
+			tensors[n], weightMap[n] = ts[n], file
+		}
+		write(file, tensors)
+	}
+	return writeIndex(t, dir, weightMap)
+}
+
 func checkReleasedFiles(t *testing.T, cfg Config) {
 	m, err := New(cfg, tensor.Float32, 5)
 	if err != nil {
@@ -58,25 +128,20 @@ func checkReleasedFiles(t *testing.T, cfg Config) {
 	ts, meta := m.Tensors()
 	for _, dtype := range []string{"F32", "BF16"} {
 		t.Run(dtype, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "f32.safetensors")
-			if dtype == "F32" {
-				if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				path = writeHalf(t, dtype, ts, meta)
-			}
-			checkReleased(t, path, cfg)
+			checkReleased(t, writeTensors(t, dtype, ts, meta, false), cfg, 0)
 		})
 	}
 }
 
-func checkReleased(t *testing.T, path string, cfg Config) {
+func checkReleased(t *testing.T, path string, cfg Config, evicted int) {
 	bf, _, err := LoadCheckpoint(path, tensor.Float32, KeepHalf(), InPrecision(blas.PrecisionBF16))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer bf.Close()
+	if got := bf.evicted.count(); got != evicted {
+		t.Errorf("%d weight copies given back once packed, want %d", got, evicted)
+	}
 	repacked := map[string]int{}
 	names := bf.Params.LinearWeights()
 	for _, name := range names {
@@ -98,6 +163,9 @@ func checkReleased(t *testing.T, path string, cfg Config) {
 	if !slices.Equal(first[:len(again)], again) {
 		t.Error("bf16 features changed after the weights were released")
 	}
+	if got := bf.evicted.count(); got != evicted {
+		t.Errorf("%d weight copies given back after bf16 graphs, want %d", got, evicted)
+	}
 	if err := bf.Params.SetPrecision(blas.PrecisionF32); err != nil {
 		t.Fatal(err)
 	}
@@ -117,5 +185,26 @@ func checkReleased(t *testing.T, path string, cfg Config) {
 	}
 	if worst == 0 || worst > 3e-2*scale {
 		t.Errorf("bf16 features: max|Δ| = %.3g·max|f32|, want in (0, 3e-2]", worst/scale)
+	}
+	checkTensorsOfReleased(t, path, fresh)
+}
+
+// checkTensorsOfReleased: Tensors of a bf16 model whose weights were
+// released gives the file's weights, those given back made anew.
+func checkTensorsOfReleased(t *testing.T, path string, fresh *Model) {
+	bf, _, err := LoadCheckpoint(path, tensor.Float32, KeepHalf(), InPrecision(blas.PrecisionBF16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bf.Close()
+	got, _ := bf.Tensors()
+	want, _ := fresh.Tensors()
+	for name, w := range want {
+		if !slices.Equal(got[name].Data, w.Data) {
+			t.Errorf("Tensors: %s differs from a fresh load's", name)
+		}
+	}
+	if n := bf.evicted.count(); n != 0 {
+		t.Errorf("%d copies still given back after Tensors", n)
 	}
 }

@@ -23,7 +23,18 @@ var ignoredPrefixes = []string{schema.OptimizerPrefix, schema.HeadPrefix}
 
 // Tensors returns the weights as float32 checkpoint tensors under their
 // ml-aim names and shapes, and the metadata that describes the model.
+//
+// The weights of a bf16 inference model that were given back once packed
+// (transformers' q, k and v, see InPrecision) are first made anew from the
+// file, which the open model keeps.
 func (m *Model) Tensors() (map[string]checkpoint.Tensor, map[string]string) {
+	if m.evicted != nil {
+		if err := m.evicted.restore(); err != nil {
+			// Only a closed model, which must not be used, has lost
+			// its file; reading its weights would fault anyway.
+			panic(errors.Wrap(err, "graph: Model.Tensors of a closed model"))
+		}
+	}
 	ts := make(map[string]checkpoint.Tensor, m.Params.Len())
 	for _, name := range m.Params.Names() {
 		t := m.Params.Get(name)
@@ -90,11 +101,11 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 	if err := cfg.Validate(); err != nil {
 		return nil, errors.Wrap(err, "checkpoint")
 	}
-	l := &loader{src: src, dtype: dtype}
+	l := &loader{src: src, dtype: dtype, copies: map[string]*loadCopy{}, evicted: &evictedCopies{}}
 	if view, ok := src.(*hubView); ok {
 		l.releases = append(l.releases, view.release)
 	}
-	m := &Model{Config: cfg, Params: layers.NewParams(dtype)}
+	m := &Model{Config: cfg, Params: layers.NewParams(dtype), evicted: l.evicted}
 	if s.keepHalf && s.precision == blas.PrecisionBF16 && dtype == tensor.Float32 {
 		if err := blas.CheckPrecision(s.precision); err != nil {
 			return nil, err
@@ -109,6 +120,10 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 	m.release = l.release
 	if err := b.Err(); err != nil {
 		m.Close()
+		var te *tensorError
+		if errors.As(err, &te) {
+			err = te.err
+		}
 		return nil, errors.Wrap(err, "checkpoint")
 	}
 	if err := checkAllUsed(src, m, cfg); err != nil {
@@ -132,7 +147,7 @@ func fromCheckpoint(src checkpoint.Source, dtype tensor.Dtype, opts []LoadOption
 func checkAllUsed(src checkpoint.Source, m *Model, cfg Config) error {
 	for _, name := range src.Names() {
 		if !ignored(name) && m.Params.Get(name) == nil {
-			return errors.Errorf("checkpoint: unknown tensor %q for a model of width %d, depth %d, head width %d and head depth %d", name, cfg.Width, cfg.Depth, cfg.HeadWidth, cfg.HeadDepth)
+			return errors.Errorf("checkpoint: unknown tensor %q for a model of width %d, depth %d, head width %d and head depth %d", fileName(src, name), cfg.Width, cfg.Depth, cfg.HeadWidth, cfg.HeadDepth)
 		}
 	}
 	return nil
@@ -148,20 +163,27 @@ type loader struct {
 	// packInto, when set, receives each linear layer's weights as they
 	// load, for bf16 inference from a mapped file (see packLinear).
 	packInto *layers.Params
+	copies   map[string]*loadCopy // tensors converted or fused into memory of their own
+	evicted  *evictedCopies       // those of them given back once packed
 }
 
 // load is the layers.Loader of the model: the named tensor, of the given
-// shape, as a parameter.
+// shape, as a parameter. Its errors name the tensor as the file does.
 func (l *loader) load(name string, shape []int) (*tensor.Dense, error) {
+	t, err := l.loadTensor(name, shape)
+	if err != nil {
+		return nil, &tensorError{err}
+	}
+	return t, nil
+}
+
+func (l *loader) loadTensor(name string, shape []int) (*tensor.Dense, error) {
 	have, ok := l.src.Shape(name)
 	if !ok {
 		return nil, errors.Errorf("no tensor %q in the checkpoint", l.fileName(name))
 	}
 	if !tensor.Shape(have).Eq(tensor.Shape(shape)) {
-		if file := l.fileName(name); file != name {
-			return nil, errors.Errorf("%s has shape %v in the checkpoint, the model expects %v", file, have, shape)
-		}
-		return nil, errors.Errorf("has shape %v in the checkpoint, the model expects %v", have, shape)
+		return nil, errors.Errorf("%s in the checkpoint, the model expects %s", hasShape(l.src, name), l.fileLayout(name, shape))
 	}
 	n := tensor.Shape(shape).TotalSize()
 	if l.dtype == tensor.Float64 {
@@ -187,28 +209,49 @@ func (l *loader) load(name string, shape []int) (*tensor.Dense, error) {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals)), nil
 }
 
+// fileLayout describes the shape the model expects of a tensor as its
+// file would hold it: each part's share of the rows for a tensor split in
+// the file (q, k and v); transformers' position table without its leading 1.
+func (l *loader) fileLayout(name string, shape []int) string {
+	if _, hub := l.src.(*hubView); !hub {
+		return fmt.Sprint(shape)
+	}
+	if parts := len(fileParts(l.src, name)); parts > 1 && len(shape) == 2 {
+		return fmt.Sprintf("%v each", []int{shape[0] / parts, shape[1]})
+	}
+	if name == "preprocessor.pos_embed" && len(shape) == 3 {
+		return fmt.Sprint(shape[1:])
+	}
+	return fmt.Sprint(shape)
+}
+
 // packLinear makes the bf16 copy of a linear layer's weights as they load,
-// for a bf16 inference model from a mapped file, and releases their pages
-// of the file: the model then holds them once, as bf16, and loading never
-// has the whole file resident. They come back from the file if read again.
+// for a bf16 inference model from a mapped file (one file or shards, under
+// either naming), and releases their pages of the file: the model then
+// holds them once, as bf16, and loading never has the whole file resident.
+// They come back from the file if read again. Weights the loader copied
+// rather than use in place (q, k and v fused) are packed from the copy,
+// which is then given back too, and made anew from the file should a graph
+// read them (evictedCopies).
 func (l *loader) packLinear(name string, shape []int, w32 []float32, h blas.Half, bits []uint16) error {
-	mapped, isMapped := l.src.(*checkpoint.Mapped)
+	mapped, isMapped := l.src.(mappedSource)
 	if l.packInto == nil || !isMapped || !l.packInto.IsLinear(name) || len(shape) != 2 {
 		return nil
 	}
 	pw := l.packInto.Packed(name)
-	pw.OnPacked = func() { mapped.Release(name) }
-	return errors.Wrap(pw.Pack(w32, h, bits, shape[0], shape[1]), "packing its bf16 copy")
+	copied := l.copies[name]
+	pw.OnPacked = func() {
+		mapped.Release(name)
+		if copied != nil {
+			l.evicted.evict(copied)
+		}
+	}
+	return errors.Wrapf(pw.Pack(w32, h, bits, shape[0], shape[1]), "%s: packing its bf16 copy", l.fileName(name))
 }
 
 // fileName returns the name a tensor has in the file: transformers' for
 // a file that uses them.
-func (l *loader) fileName(name string) string {
-	if _, hub := l.src.(*hubView); hub {
-		return hubName(name)
-	}
-	return name
-}
+func (l *loader) fileName(name string) string { return fileName(l.src, name) }
 
 // halfFormats are the formats of the 16-bit dtypes of a checkpoint.
 var halfFormats = map[string]blas.Half{"BF16": blas.BF16, "F16": blas.F16}
@@ -234,13 +277,32 @@ func (l *loader) loadHalf(name string, shape []int) (blas.Half, []uint16, *tenso
 		return 0, nil, nil, false, nil
 	}
 	l.releases = append(l.releases, release)
-	if t := checkpoint.CountNonFiniteHalf(name, dtype, bits); t.NaN+t.Inf > 0 {
-		l.bad = append(l.bad, t)
-	}
+	l.countHalf(mapped, name, dtype, bits)
 	if err := l.packLinear(name, shape, nil, halfFormats[dtype], bits); err != nil {
-		return 0, nil, nil, false, err
+		return 0, nil, nil, false, &tensorError{err}
 	}
 	return halfFormats[dtype], bits, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(standIn)), true, nil
+}
+
+// countHalf records the non-finite values of a 16-bit tensor, under the
+// file's names of its parts. A copy the view made (q, k and v fused) was
+// counted as it was made; the file's pages of its parts are then released,
+// the copy serving in their place.
+func (l *loader) countHalf(mapped mappedSource, name, dtype string, bits []uint16) {
+	if view, hub := mapped.(*hubView); hub && view.halfCopy(name) != nil {
+		c := view.halfCopy(name)
+		l.copies[name] = c
+		for _, t := range c.nonFinite {
+			if t.NaN+t.Inf > 0 {
+				l.bad = append(l.bad, t)
+			}
+		}
+		mapped.Release(name)
+		return
+	}
+	if t := checkpoint.CountNonFiniteHalf(l.fileName(name), dtype, bits); t.NaN+t.Inf > 0 {
+		l.bad = append(l.bad, t)
+	}
 }
 
 // float32s returns the tensor's n values: in place in a mapped file when it
@@ -264,13 +326,19 @@ func (l *loader) float32s(name string, n int) ([]float32, error) {
 		return nil, err
 	}
 	mapped.Release(name)
+	l.copies[name] = &loadCopy{buf: vals, fill: func() error { return mapped.Float32(name, vals) }}
 	return vals, nil
 }
 
-// count records a tensor holding NaN or infinite values.
+// count records a tensor holding NaN or infinite values, under the
+// file's names of its parts.
 func (l *loader) count(name string, vals []float32) {
-	if t := checkpoint.CountNonFinite(name, vals); t.NaN+t.Inf > 0 {
-		l.bad = append(l.bad, t)
+	parts := fileParts(l.src, name)
+	n := len(vals) / len(parts)
+	for i, part := range parts {
+		if t := checkpoint.CountNonFinite(part, vals[i*n:(i+1)*n]); t.NaN+t.Inf > 0 {
+			l.bad = append(l.bad, t)
+		}
 	}
 }
 
@@ -337,12 +405,12 @@ func inferConfig(f checkpoint.Source, hc *hubConfig) (Config, error) {
 		return cfg, errors.New("checkpoint: no tensor \"preprocessor.patchifier.proj.weight\" (nor transformers' \"embeddings.patch_embed.weight\"): not an AIM trunk")
 	}
 	if len(proj.Shape) != 4 || proj.Shape[2] != proj.Shape[3] {
-		return cfg, errors.Errorf("checkpoint: preprocessor.patchifier.proj.weight has shape %v, want (width, channels, patch, patch)", proj.Shape)
+		return cfg, errors.Errorf("checkpoint: %s, want (width, channels, patch, patch)", hasShape(f, "preprocessor.patchifier.proj.weight"))
 	}
 	cfg.Width, cfg.Channels, cfg.Patch = proj.Shape[0], proj.Shape[1], proj.Shape[2]
 	cfg.Depth = countBlocks(f, "trunk.blocks.%d.norm_1.weight")
 	if cfg.Depth == 0 {
-		return cfg, errors.New("checkpoint: no trunk blocks (trunk.blocks.0.*)")
+		return cfg, errors.Errorf("checkpoint: no trunk blocks (no tensor %q)", fileName(f, "trunk.blocks.0.norm_1.weight"))
 	}
 	var err error
 	if isV2(f) {
@@ -354,7 +422,7 @@ func inferConfig(f checkpoint.Source, hc *hubConfig) (Config, error) {
 		return cfg, err
 	}
 	if hc != nil {
-		if err := hc.check(&cfg); err != nil {
+		if err := hc.check(&cfg, func(name string) string { return fileName(f, name) }); err != nil {
 			return cfg, err
 		}
 	}
@@ -418,10 +486,10 @@ func inferV2(f checkpoint.Source, cfg *Config) error {
 	const fc1 = "trunk.blocks.0.mlp.fc1.weight"
 	shape, ok := f.Shape(fc1)
 	if !ok {
-		return errors.Errorf("checkpoint: no tensor %q", fc1)
+		return errors.Errorf("checkpoint: no tensor %q", fileName(f, fc1))
 	}
 	if len(shape) != 2 || shape[1] != cfg.Width || shape[0] < 1 {
-		return errors.Errorf("checkpoint: %s has shape %v, want (hidden, %d)", fc1, shape, cfg.Width)
+		return errors.Errorf("checkpoint: %s, want (hidden, %d)", hasShape(f, fc1), cfg.Width)
 	}
 	cfg.MLPHidden = shape[0]
 	const pos = "preprocessor.pos_embed"
@@ -430,24 +498,28 @@ func inferV2(f checkpoint.Source, cfg *Config) error {
 		return recordedImage(f, cfg)
 	}
 	cfg.PosEmbed = PosLearned
+	layout := "(1, K, %d)"
+	if _, hub := f.(*hubView); hub {
+		layout = "(K, %d)" // transformers' table
+	}
 	if len(table) != 3 || table[0] != 1 || table[2] != cfg.Width {
-		return errors.Errorf("checkpoint: %s has shape %v, want (1, K, %d)", pos, table, cfg.Width)
+		return errors.Errorf("checkpoint: %s, want "+layout, hasShape(f, pos), cfg.Width)
 	}
 	if _, recorded := f.Metadata()[schema.ModelConfig]; recorded {
 		if err := recordedImage(f, cfg); err != nil {
 			return err
 		}
 		if k := cfg.Grid().Len(); k != table[1] {
-			return errors.Errorf("checkpoint: %s holds %d positions, the image size of metadata %s %d patches", pos, table[1], schema.ModelConfig, k)
+			return errors.Errorf("checkpoint: %s holds %d positions, the image size of metadata %s %d patches", fileName(f, pos), table[1], schema.ModelConfig, k)
 		}
 		return nil
 	}
 	side := squareSide(table[1])
 	if side == 0 {
-		return errors.Errorf("checkpoint: %s has shape %v, want (1, K, %d) with K a square number of patches", pos, table, cfg.Width)
+		return errors.Errorf("checkpoint: %s, want "+layout+" with K a square number of patches", hasShape(f, pos), cfg.Width)
 	}
 	cfg.ImageHeight, cfg.ImageWidth = side*cfg.Patch, side*cfg.Patch
-	return errors.Wrapf(cfg.checkImage(), "checkpoint: %s", pos)
+	return errors.Wrapf(cfg.checkImage(), "checkpoint: %s", fileName(f, pos))
 }
 
 // squareSide returns s for k = s², and 0 when k is not a positive square.
@@ -520,7 +592,12 @@ type loadSettings struct {
 // InPrecision makes the loaded model's matrix products compute in
 // precision p (layers.Params.SetPrecision): in bf16 its linear layers
 // multiply bf16 copies of their weights, made once, whatever the file
-// holds (BF16 weights are used as they are).
+// holds (BF16 weights are used as they are). With KeepHalf, from a mapped
+// file (one, or shards; ml-aim's names or transformers'), each linear
+// weight is packed as it loads and its pages of the file released; the q,
+// k and v of transformers' names, fused into a copy, are packed from it
+// and the copy given back, to be made anew from the file before a graph
+// that reads them (not in bf16, or with gradients) is compiled.
 func InPrecision(p blas.Precision) LoadOption {
 	return func(s *loadSettings) { s.precision = p }
 }

@@ -65,6 +65,9 @@ func Compile(b *layers.Builder, loss *G.Node, withGrad bool, keep ...*G.Node) (*
 // compile is Compile for a graph over the model's weights, which the
 // program's runs then check the model's mapped file for.
 func (m *Model) compile(b *layers.Builder, loss *G.Node, withGrad bool, keep ...*G.Node) (*Program, error) {
+	if err := m.restoreFor(withGrad); err != nil {
+		return nil, err
+	}
 	p, err := Compile(b, loss, withGrad, keep...)
 	if err == nil {
 		p.weights = m.file

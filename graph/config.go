@@ -66,6 +66,10 @@ func (c Config) Grid() patches.Grid {
 	return patches.Grid{Channels: c.Channels, Height: c.ImageHeight, Width: c.ImageWidth, Size: c.Patch}
 }
 
+// MaxV2Patches is the most patches an AIMv2 image may have: a 64×64 grid,
+// 896×896 pixels at the patch size of 14 (the native model's limit).
+const MaxV2Patches = 4096
+
 // Limits of a configuration. They lie far beyond the paper's largest model
 // (AIM-7B: width 4096, 32 blocks, 224×224 images cut into 256 patches) and
 // keep a configuration read from a file — a checkpoint's aim_config
@@ -73,13 +77,13 @@ func (c Config) Grid() patches.Grid {
 // holds: the position embedding alone takes K·D values, attention K² per
 // head and image.
 const (
-	maxImageSide = 8192    // pixels, each of height and width
-	maxTokens    = 16384   // patches per image, K (a 128×128 grid)
-	maxV2Tokens  = 4096    // patches per image of AIMv2 (a 64×64 grid, 896×896 pixels)
-	maxChannels  = 64      // image channels
-	maxWidth     = 1 << 16 // trunk and prediction-head width
-	maxDepth     = 1024    // trunk and prediction-head blocks
-	maxMLPRatio  = 64      // MLP hidden width / width
+	maxImageSide = 8192         // pixels, each of height and width
+	maxTokens    = 16384        // patches per image, K (a 128×128 grid)
+	maxV2Tokens  = MaxV2Patches // patches per image of AIMv2
+	maxChannels  = 64           // image channels
+	maxWidth     = 1 << 16      // trunk and prediction-head width
+	maxDepth     = 1024         // trunk and prediction-head blocks
+	maxMLPRatio  = 64           // MLP hidden width / width
 )
 
 // Validate checks that the configuration describes a model that can be

@@ -5,11 +5,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aim-go/aim/checkpoint"
-	"github.com/aim-go/aim/checkpoint/schema"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/aim-go/aim/checkpoint"
+	"github.com/aim-go/aim/checkpoint/schema"
 
 	"gorgonia.org/tensor"
 

@@ -60,8 +60,10 @@ func readHubConfig(checkpointPath string) (*hubConfig, error) {
 
 // check compares the config with the architecture read off the tensors,
 // and takes from it what the tensors do not say: the head count, the norm
-// epsilon and the native model's image size. The error names the key.
-func (hc *hubConfig) check(cfg *Config) error {
+// epsilon and the native model's image size. The error names the key, and
+// the tensor as fileName gives the file's name of it.
+func (hc *hubConfig) check(cfg *Config, fileName func(string) string) error {
+	const patchProj = "preprocessor.patchifier.proj.weight"
 	if !cfg.IsV2() {
 		return errors.Errorf("%s: model_type %q describes AIMv2, but the checkpoint holds AIM v1 tensors", hc.path, hc.ModelType)
 	}
@@ -72,11 +74,11 @@ func (hc *hubConfig) check(cfg *Config) error {
 		from      string
 		mustEqual bool
 	}{
-		{"hidden_size", hc.HiddenSize, cfg.Width, "the width of preprocessor.patchifier.proj.weight", true},
-		{"intermediate_size", hc.Intermediate, cfg.MLPHidden, "the rows of trunk.blocks.0.mlp.fc1.weight", true},
+		{"hidden_size", hc.HiddenSize, cfg.Width, "the width of " + fileName(patchProj), true},
+		{"intermediate_size", hc.Intermediate, cfg.MLPHidden, "the rows of " + fileName("trunk.blocks.0.mlp.fc1.weight"), true},
 		{"num_hidden_layers", hc.Layers, cfg.Depth, "the blocks", true},
-		{"num_channels", hc.Channels, cfg.Channels, "the channels of preprocessor.patchifier.proj.weight", true},
-		{"patch_size", hc.PatchSize, cfg.Patch, "the patch of preprocessor.patchifier.proj.weight", true},
+		{"num_channels", hc.Channels, cfg.Channels, "the channels of " + fileName(patchProj), true},
+		{"patch_size", hc.PatchSize, cfg.Patch, "the patch of " + fileName(patchProj), true},
 		{"image_size", hc.ImageSize, cfg.ImageHeight, "the position table", cfg.PosEmbed == PosLearned},
 	}
 	for _, s := range sizes {

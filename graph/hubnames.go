@@ -5,12 +5,14 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/internal/offheap"
+	"github.com/aim-go/aim/internal/parallel"
 )
 
 // mappedSource is a checkpoint whose tensors may be used in place: a
@@ -59,12 +61,13 @@ type hubView struct {
 	names    map[string]string    // ml-aim name → the file's
 	qkv      map[string][3]string // ml-aim qkv name → the file's q, k, v
 	releases []func()             // frees the fused 16-bit qkv matrices
+	copies   map[string]*loadCopy // the fused 16-bit qkv matrices
 }
 
 // newHubView indexes the names of src; a block with some but not all of
 // q, k and v is an error naming the one missing.
 func newHubView(src checkpoint.Source) (*hubView, error) {
-	v := &hubView{src: src, names: map[string]string{}, qkv: map[string][3]string{}}
+	v := &hubView{src: src, names: map[string]string{}, qkv: map[string][3]string{}, copies: map[string]*loadCopy{}}
 	for _, name := range src.Names() {
 		if m := hubQKV.FindStringSubmatch(name); m != nil {
 			fused := fmt.Sprintf("trunk.blocks.%s.attn.qkv.weight", m[1])
@@ -144,6 +147,40 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// fileName returns the file's name of a tensor, for messages: a fused
+// qkv is its three projections; a tensor the file lacks gets the name
+// transformers would give it.
+func (v *hubView) fileName(name string) string {
+	if f, ok := v.names[name]; ok {
+		return f
+	}
+	return hubName(name)
+}
+
+// hasShape describes a tensor as the file holds it: its name and shape,
+// or those of each of q, k and v of a fused qkv.
+func (v *hubView) hasShape(name string) string {
+	parts, fused := v.qkv[name]
+	if !fused {
+		shape, _ := v.src.Shape(v.file(name))
+		return fmt.Sprintf("%s has shape %v", v.file(name), shape)
+	}
+	var shapes [3][]int
+	for i, p := range parts {
+		shapes[i], _ = v.src.Shape(p)
+	}
+	return fmt.Sprintf("%s has shape %v, %s %v and %s %v", parts[0], shapes[0], parts[1], shapes[1], parts[2], shapes[2])
+}
+
+// parts returns the file's tensors that make up a tensor, in the order of
+// its values: q, k and v for a fused qkv, else the one.
+func (v *hubView) parts(name string) []string {
+	if parts, ok := v.qkv[name]; ok {
+		return parts[:]
+	}
+	return []string{v.file(name)}
 }
 
 // Names returns the tensors under ml-aim's names.
@@ -226,7 +263,7 @@ func (v *hubView) View(name string) ([]float32, bool) {
 
 // HalfView returns a renamed 16-bit tensor in place, and a fused qkv of
 // 16-bit q, k and v as a copy of their values one after the other, in
-// memory outside the Go heap that release frees.
+// memory outside the Go heap that release frees (see halfCopy).
 func (v *hubView) HalfView(name string) (string, []uint16, bool) {
 	m, ok := v.src.(mappedSource)
 	if !ok {
@@ -236,27 +273,76 @@ func (v *hubView) HalfView(name string) (string, []uint16, bool) {
 	if !fused {
 		return m.HalfView(v.file(name))
 	}
+	dtype, views, ok := halfParts(m, parts)
+	n := len(views[0])
+	if !ok || n == 0 {
+		return "", nil, false
+	}
+	buf, release, err := offheap.Float32s((3*n + 1) / 2)
+	if err != nil {
+		return "", nil, false
+	}
+	v.releases = append(v.releases, release)
+	out := unsafe.Slice((*uint16)(unsafe.Pointer(&buf[0])), 3*n)
+	v.copies[name] = &loadCopy{buf: buf, nonFinite: fuse(out, views, dtype, parts), fill: func() error {
+		_, views, ok := halfParts(m, parts)
+		if !ok {
+			return errors.Errorf("checkpoint: %s: the 16-bit q, k and v are gone", v.fileName(name))
+		}
+		fuse(out, views, dtype, parts)
+		return nil
+	}}
+	return dtype, out, true
+}
+
+// fuseGrain is the fewest values a goroutine copies into a fused qkv.
+const fuseGrain = 1 << 20
+
+// fuse copies q, k and v (16-bit values of dtype) one after the other into
+// out, on every core, and counts the non-finite values of each (named
+// names) in each piece while it is in the cache: the first read of the
+// file's pages and the first write of fresh memory each cost about as much
+// as the copy itself on a virtual machine, and are paid per core.
+func fuse(out []uint16, views [3][]uint16, dtype string, names [3]string) []checkpoint.NonFiniteTensor {
+	n := len(views[0])
+	counts := make([]checkpoint.NonFiniteTensor, 3)
+	for i, name := range names {
+		counts[i] = checkpoint.NonFiniteTensor{Name: name, Len: n}
+	}
+	var mu sync.Mutex
+	parallel.For(len(out), fuseGrain, func(lo, hi int) {
+		for lo < hi {
+			part, at := lo/n, lo%n
+			end := min(hi-lo, n-at)
+			copy(out[lo:lo+end], views[part][at:at+end])
+			t := checkpoint.CountNonFiniteHalf(names[part], dtype, out[lo:lo+end])
+			mu.Lock()
+			counts[part].NaN, counts[part].Inf = counts[part].NaN+t.NaN, counts[part].Inf+t.Inf
+			mu.Unlock()
+			lo += end
+		}
+	})
+	return counts
+}
+
+// halfParts returns the 16-bit values of q, k and v in place, when all
+// three are of one 16-bit dtype and size.
+func halfParts(m mappedSource, parts [3]string) (string, [3][]uint16, bool) {
 	var views [3][]uint16
 	var dtype string
 	for i, p := range parts {
 		dt, bits, ok := m.HalfView(p)
 		if !ok || (i > 0 && (dt != dtype || len(bits) != len(views[0]))) {
-			return "", nil, false
+			return "", views, false
 		}
 		dtype, views[i] = dt, bits
 	}
-	n := len(views[0])
-	buf, release, err := offheap.Float32s((3*n + 1) / 2)
-	if err != nil || n == 0 {
-		return "", nil, false
-	}
-	v.releases = append(v.releases, release)
-	out := unsafe.Slice((*uint16)(unsafe.Pointer(&buf[0])), 3*n)
-	for i, bits := range views {
-		copy(out[i*n:], bits)
-	}
-	return dtype, out, true
+	return dtype, views, true
 }
+
+// halfCopy returns the copy HalfView made of a fused qkv; nil for a tensor
+// used in place.
+func (v *hubView) halfCopy(name string) *loadCopy { return v.copies[name] }
 
 // release frees the fused 16-bit matrices.
 func (v *hubView) release() {

@@ -21,8 +21,9 @@ type Model struct {
 	Config Config
 	Params *layers.Params
 
-	release func()     // frees weights held outside the Go heap; nil for none
-	file    weightFile // the mapped file(s) the weights are read from; nil for none
+	release func()         // frees weights held outside the Go heap; nil for none
+	file    weightFile     // the mapped file(s) the weights are read from; nil for none
+	evicted *evictedCopies // weight copies given back once packed; nil for none
 }
 
 // Close releases the memory of a model loaded from a checkpoint (a mapped

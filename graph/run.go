@@ -24,7 +24,7 @@ func (m *Model) WithImage(channels, height, width int) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Model{Config: cfg, Params: m.Params, file: m.file}, nil
+	return &Model{Config: cfg, Params: m.Params, file: m.file, evicted: m.evicted}, nil
 }
 
 // pretrainGraph is the forward pass up to the loss, shared by the training

@@ -90,8 +90,8 @@ func TestMPI(t *testing.T) {
 // size), and prints the median of AIM_DIST_TEST_REPEATS (default 10) on
 // rank 0. Run it with
 //
-//	go test -c -o /tmp/dist.test ./dist
-//	AIM_DIST_TEST_WORKER=time mpirun -np 2 /tmp/dist.test
+//	go test -c -o /tmp/mpi.test ./mpi
+//	AIM_DIST_TEST_WORKER=time mpirun -np 2 /tmp/mpi.test
 func timeAllReduce(c mpi.Comm) error {
 	presets := strings.Split(envOr("AIM_DIST_TEST_PRESETS", "bench,aim-600m"), ",")
 	var repeats, bucket int

@@ -44,6 +44,11 @@
 // mean and standard deviation of the downstream training images (after the
 // --train-images selection). Result.Normalization says which.
 //
+// Photos read through a photo transform (data.FolderOptions.Photos: an
+// AIMv2 checkpoint's folder: dataset) are already the trunk's input:
+// with Options.Preprocessed naming the transform they are neither fitted
+// nor normalised again, and Result.Normalization is NormTransform.
+//
 // # Recipe
 //
 // DefaultOptions: at least 10 epochs and at least 500 steps (small datasets

@@ -19,6 +19,7 @@ import (
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/ops"
+	"github.com/aim-go/aim/train"
 )
 
 // tokenTask returns n samples of k tokens of width d, pure noise except
@@ -436,6 +437,29 @@ func TestNormalizationRule(t *testing.T) {
 				t.Errorf("%s: first value %g, want %g", tc.name, got, want)
 			}
 		}
+	}
+}
+
+// Images a photo transform made (Options.Preprocessed) reach the trunk as
+// they are: neither fitted nor normalised again; images of another size
+// than the checkpoint fixes are refused, naming the transform.
+func TestPreprocessedImagesAreUsedAsTheyAre(t *testing.T) {
+	tr := tinyTrunk(t, true, &train.Normalization{Mean: []float32{0.5}, Std: []float32{0.25}})
+	src := quadrantSource()
+	p, err := tr.prepareAs("quadrants", src, 0, 0, "a transform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.norm != NormTransform || !slices.Equal(p.train.Images, src.Train.Images) || !slices.Equal(p.test.Images, src.Test.Images) {
+		t.Errorf("normalisation %q, images unchanged %t and %t; want %q and both unchanged", p.norm,
+			slices.Equal(p.train.Images, src.Train.Images), slices.Equal(p.test.Images, src.Test.Images), NormTransform)
+	}
+	big := &data.Source{Train: quadrants("big/train", 10, 1), Test: quadrants("big/test", 10, 2)}
+	for _, d := range []*data.Dataset{big.Train, big.Test} {
+		d.H, d.W, d.Images = 4, 16, d.Images[:d.N*64]
+	}
+	if _, err := tr.prepareAs("big", big, 0, 0, "a transform"); err == nil || !strings.Contains(err.Error(), "images of 1×4×16 from a transform, the checkpoint takes 1×8×8") {
+		t.Errorf("images of another size: %v", err)
 	}
 }
 

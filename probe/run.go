@@ -41,8 +41,9 @@ type Result struct {
 	FeatureRanks   int     `json:"feature_ranks,omitempty"` // processes the cached feature pass was split over, when more than one
 
 	Classes       int     `json:"classes"`
-	Image         [3]int  `json:"image"`         // C, H, W the trunk saw
-	Normalization string  `json:"normalization"` // NormPretraining or NormDownstream
+	Image         [3]int  `json:"image"`               // C, H, W the trunk saw
+	Normalization string  `json:"normalization"`       // NormPretraining, NormDownstream or NormTransform
+	Transform     string  `json:"transform,omitempty"` // the photo transform of Options.Preprocessed
 	Augment       bool    `json:"augment"`
 	Batch         int     `json:"batch"`
 	LR            float64 `json:"lr"`
@@ -64,7 +65,7 @@ func Run(ctx context.Context, t *Trunk, name string, src *data.Source, o Options
 	if err := o.Validate(); err != nil {
 		return nil, nil, err
 	}
-	prep, err := t.prepare(name, src, o.TrainImages, o.TestImages)
+	prep, err := t.prepareAs(name, src, o.TrainImages, o.TestImages, o.Preprocessed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,7 +86,7 @@ func Run(ctx context.Context, t *Trunk, name string, src *data.Source, o Options
 		Dataset: name, Probe: o.Kind, Layers: layers, RandomInit: t.RandomInit,
 		Checkpoint: t.Checkpoint, TrainImages: prep.train.N, TestImages: prep.test.N,
 		Classes: head.Classes, Image: [3]int{cfg.Channels, cfg.ImageHeight, cfg.ImageWidth},
-		Normalization: prep.norm, Augment: o.Augment != nil, Batch: o.Batch, LR: o.LR,
+		Normalization: prep.norm, Transform: o.Preprocessed, Augment: o.Augment != nil, Batch: o.Batch, LR: o.LR,
 		WeightDecay: o.WeightDecay, Seed: o.Seed,
 	}
 	p.Note(r.describe(t))

@@ -3,10 +3,11 @@ package probe
 import (
 	"context"
 	"fmt"
-	"github.com/aim-go/aim/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/aim-go/aim/internal/atomicfile"
 
 	"github.com/pkg/errors"
 

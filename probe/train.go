@@ -29,6 +29,11 @@ type Options struct {
 	TestImages   int           // cap on the test images, a fixed subset (0: the whole official test split)
 	FeatureBatch int           // images per trunk forward pass
 	LinearBias   bool          // a bias in the final linear layer (see HeadSpec)
+	// Preprocessed, when set, describes the photo transform the images
+	// went through (data.FolderOptions.Photos): they are the trunk's
+	// input as they are, neither fitted nor normalised again, and must
+	// have its channels and, where the checkpoint fixes it, its size.
+	Preprocessed string
 	// Comm spreads the feature pass over its ranks (see Run); nil: a
 	// single process.
 	Comm mpi.Comm

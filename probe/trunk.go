@@ -64,6 +64,7 @@ func (t *Trunk) Randomized(seed uint64) (*Trunk, error) {
 const (
 	NormPretraining = "pretraining" // the checkpoint's pre-training statistics
 	NormDownstream  = "downstream"  // the downstream training images' own
+	NormTransform   = "transform"   // the photo transform's (Options.Preprocessed)
 )
 
 // prepared is a downstream dataset made ready for a trunk.
@@ -82,6 +83,12 @@ const trainSubsetSeed = 20240116
 // fits both splits to the trunk's input and normalises them, following the
 // rules of the package documentation.
 func (t *Trunk) prepare(name string, src *data.Source, trainImages, testImages int) (*prepared, error) {
+	return t.prepareAs(name, src, trainImages, testImages, "")
+}
+
+// prepareAs is prepare for images that, when preprocessed describes a
+// photo transform, are already the trunk's input (Options.Preprocessed).
+func (t *Trunk) prepareAs(name string, src *data.Source, trainImages, testImages int, preprocessed string) (*prepared, error) {
 	if src.Test == nil {
 		return nil, errors.Errorf("%s has no test split to measure accuracy on", name)
 	}
@@ -104,11 +111,21 @@ func (t *Trunk) prepare(name string, src *data.Source, trainImages, testImages i
 	if testImages > 0 && testImages < testSet.N {
 		testSet = testSet.Subset(data.Permutation(testSet.N, trainSubsetSeed, 1)[:testImages])
 	}
-	model, err := t.sized(name, trainSet)
+	sized := t.sized
+	if preprocessed != "" {
+		sized = t.sizedAsGiven
+	}
+	model, err := sized(name, trainSet)
 	if err != nil {
 		return nil, err
 	}
 	c, h, w := model.Config.Channels, model.Config.ImageHeight, model.Config.ImageWidth
+	if preprocessed != "" {
+		if d := trainSet; d.C != c || d.H != h || d.W != w {
+			return nil, errors.Errorf("%s: images of %d×%d×%d from %s, the checkpoint takes %d×%d×%d", name, d.C, d.H, d.W, preprocessed, c, h, w)
+		}
+		return &prepared{model: model, train: trainSet, test: testSet, norm: NormTransform}, nil
+	}
 	p := &prepared{model: model}
 	if p.train, err = data.Fit(trainSet, c, h, w); err != nil {
 		return nil, errors.Wrapf(err, "fitting %s to the checkpoint's %d×%d×%d input", name, c, h, w)
@@ -132,6 +149,18 @@ func (t *Trunk) sized(name string, d *data.Dataset) (*graph.Model, error) {
 	}
 	m, err := t.Model.WithImage(cfg.Channels, d.H, d.W)
 	return m, errors.Wrapf(err, "%s: %d×%d images", name, d.H, d.W)
+}
+
+// sizedAsGiven is sized for images a photo transform made: a model with
+// sin-cos positions (AIMv2's native one) takes their size even where the
+// checkpoint records one.
+func (t *Trunk) sizedAsGiven(name string, d *data.Dataset) (*graph.Model, error) {
+	if t.Model.Config.PosEmbed != graph.PosSinCos {
+		return t.sized(name, d)
+	}
+	u := *t
+	u.FixedSize = false
+	return u.sized(name, d)
 }
 
 // normalize applies the checkpoint's normalisation when it has one for the

@@ -9,7 +9,12 @@ transformers' names with the hub's config.json beside them, this runs
 (the BF16 file also sharded, from its index JSON and from a shard) and
 requires max|got - ref| <= 1e-4 * max|ref| against the float64 reference
 (the features are the post-trunk RMSNorm of every token). The native model
-runs at two non-square sizes. Then bad inputs (a missing or misshapen tensor,
+runs at two non-square sizes, and on two PNG photos of other aspect ratios
+in one run without --size: each at its own size (the shorter side to the
+config's image_size, both sides rounded to the nearest multiple of the patch,
+as native_size computes it), resized by torchvision and normalised with
+CLIP's statistics, then mean-pooled (--pool mean); per-token output of the
+two must be refused. Then bad inputs (a missing or misshapen tensor,
 a config.json that disagrees with the tensors, an image whose sides are not
 multiples of the patch) must fail with a message naming the tensor, key or
 size, and leave no output.
@@ -22,6 +27,7 @@ under transformers' names: heavier (a few GB and minutes), run on demand.
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -33,6 +39,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aimv2_ref as ref  # noqa: E402
 from aim_ref import save_safetensors  # noqa: E402
+from preprocess_ref import eval_transform, load  # noqa: E402
 
 TOL = 1e-4  # relative to max|ref|
 SMALL = dict(img_h=28, img_w=28, channels=3, patch=4, width=64, depth=2, heads=2, hidden=88)
@@ -117,6 +124,56 @@ def check_features(aim, model, ckpt, size, workdir, tag, seed):
         raise SystemExit(f"{tag}: features differ from the reference by {err:.3g} > {TOL} * {scale:.3g}")
 
 
+def native_size(w, h, side, patch, max_patches=4096):
+    """The size (height, width) at which the native model takes a w x h
+    photo: the shorter side to side and the longer in proportion, each to the
+    nearest multiple of patch (halves up), at least one patch; the shorter
+    side at most sqrt(max_patches) patches, the longer at most max_patches
+    over the shorter's."""
+    short = min(w, h)
+
+    def patches(length):  # round(length * side / short / patch), in integers
+        return max(1, (2 * length * side + patch * short) // (2 * patch * short))
+
+    gs = min(patches(short), math.isqrt(max_patches))
+    gl = max(gs, min(patches(max(w, h)), max_patches // gs))
+    return (gl * patch, gs * patch) if w < h else (gs * patch, gl * patch)
+
+
+def check_native_photos(aim, model, ckpt, workdir, seed):
+    """Two PNG photos of other aspect ratios than the model's, in one run
+    without --size: each at its own size, mean-pooled."""
+    from PIL import Image
+    rng = np.random.default_rng(seed)
+    photos = []
+    for i, (w, h) in enumerate([(50, 30), (30, 70)]):
+        path = os.path.join(workdir, f"native-photo-{i}.png")
+        Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8)).save(path)
+        photos.append(path)
+    out = os.path.join(workdir, "native-photos.npy")
+    r = run_aim(aim, ["features", "--checkpoint", ckpt, "--pool", "mean", "--out", out] + photos)
+    if r.returncode != 0:
+        raise SystemExit(f"native photos: aim features failed:\n{r.stderr}")
+    got = np.load(out).astype(np.float64)
+    sizes = []
+    for i, path in enumerate(photos):
+        img = load(path, False)
+        h, w = native_size(img.width, img.height, model.cfg.img_h, model.cfg.patch)
+        sizes.append(f"{img.width}x{img.height} -> {w}x{h}")
+        x = eval_transform(None, None, True, "clip", exact=(h, w))(img).unsqueeze(0).double()
+        with torch.no_grad():
+            want = model(x).mean(dim=1)[0].numpy()
+        err, scale = np.abs(got[i] - want).max(), np.abs(want).max()
+        print(f"native photo {sizes[-1]}: max|diff| {err:.3g}, max|ref| {scale:.3g}, ratio {err / scale:.3g}")
+        if not err <= TOL * scale:
+            raise SystemExit(f"native photo {path}: pooled features differ from the reference by {err:.3g} > {TOL} * {scale:.3g}")
+    tokens = os.path.join(workdir, "native-tokens.npy")
+    r = run_aim(aim, ["features", "--checkpoint", ckpt, "--out", tokens] + photos)
+    if r.returncode == 0 or os.path.exists(tokens) or "--pool mean" not in r.stderr:
+        raise SystemExit(f"native photos: per-token features of two grids were not refused:\n{r.stderr}")
+    print(f"native photos, per-token output of two grids: refused: {r.stderr.strip().splitlines()[0]}")
+
+
 def expect_failure(aim, what, ckpt, images, workdir, needles):
     out = os.path.join(workdir, "bad-f.npy")
     r = run_aim(aim, ["features", "--checkpoint", ckpt, "--images", images, "--out", out])
@@ -179,6 +236,8 @@ def main():
         model, ckpt, state = write_model(case, workdir, 100 + i)
         for j, size in enumerate(case[5]):
             check_features(args.aim, model, ckpt, size, workdir, case[0], 200 + 10 * i + j)
+        if case[0] == "native-hub":
+            check_native_photos(args.aim, model, ckpt, workdir, 400 + i)
         if case[3] == "BF16":  # the same file sharded, read from its index and from a shard
             for path in shard(ckpt, state, workdir, case[0] + "-sharded"):
                 check_features(args.aim, model, path, case[5][0], workdir, case[0] + "-sharded", 300 + i)

@@ -2,9 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,14 +88,16 @@ func TestAIMv2LossRefused(t *testing.T) {
 }
 
 // Photos go through the hub's transform for AIMv2 (the
-// preprocessor_config.json beside the model when there is one), through
-// ml-aim's with --transform ml-aim, and the command says which.
+// preprocessor_config.json beside the model when there is one; the native
+// model takes the 451×300 photo at its own aspect ratio, 224×336, 8×12
+// patches), through ml-aim's with --transform ml-aim (224×224), and the
+// command says which.
 func TestAIMv2PhotoTransforms(t *testing.T) {
 	cfg := graph.Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 28, Width: 32, Depth: 1, Heads: 1,
 		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 40, PosEmbed: graph.PosSinCos}
 	ckpt := writeV2(t, cfg)
 	photo := filepath.Join(photoDir, "chelsea_landscape.png")
-	features := func(want string, extra ...string) []float32 {
+	features := func(want, shape string, extra ...string) []float32 {
 		t.Helper()
 		out := filepath.Join(t.TempDir(), "f.npy")
 		var stdout, stderr bytes.Buffer
@@ -98,8 +105,8 @@ func TestAIMv2PhotoTransforms(t *testing.T) {
 		if code := run(append(args, photo), &stdout, &stderr); code != 0 {
 			t.Fatalf("%v: exit %d: %s", extra, code, stderr.String())
 		}
-		if !strings.Contains(stderr.String(), want) || !strings.Contains(stdout.String(), "[1 64 32]") {
-			t.Errorf("%v: stdout %q, stderr %q; want %q and features (1, 64, 32)", extra, stdout.String(), stderr.String(), want)
+		if !strings.Contains(stderr.String(), want) || !strings.Contains(stdout.String(), shape) {
+			t.Errorf("%v: stdout %q, stderr %q; want %q and features %s", extra, stdout.String(), stderr.String(), want, shape)
 		}
 		d, err := data.ReadNpy(out)
 		if err != nil {
@@ -107,8 +114,8 @@ func TestAIMv2PhotoTransforms(t *testing.T) {
 		}
 		return d.Images
 	}
-	hub := features("photos through the hub's preprocessing for AIMv2 (no preprocessor_config.json beside the model): shorter side 224 bicubic, centre crop 224, CLIP mean/std")
-	mlaim := features("photos through ml-aim's evaluation transform (--transform ml-aim): shorter side 256 bicubic, centre crop 224, ImageNet mean/std", "--transform", "ml-aim")
+	hub := features("photos through the hub's preprocessing for AIMv2 (no preprocessor_config.json beside the model): each photo at its own aspect ratio: shorter side 224 bicubic, sides rounded to multiples of 28, at most 4096 patches, no crop, CLIP mean/std", "[1 96 32]")
+	mlaim := features("photos through ml-aim's evaluation transform (--transform ml-aim): shorter side 256 bicubic, centre crop 224, ImageNet mean/std", "[1 64 32]", "--transform", "ml-aim")
 	if equalFloats(hub, mlaim) {
 		t.Error("the hub's and ml-aim's transforms gave the same features")
 	}
@@ -116,7 +123,7 @@ func TestAIMv2PhotoTransforms(t *testing.T) {
 	if err := os.WriteFile(pc, []byte(`{"size": {"shortest_edge": 224}, "crop_size": {"height": 224, "width": 224}, "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711], "resample": 3}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if fromFile := features("the hub's preprocessing from " + pc); !equalFloats(fromFile, hub) {
+	if fromFile := features("the hub's preprocessing from "+pc, "[1 96 32]"); !equalFloats(fromFile, hub) {
 		t.Error("the hub's defaults written as preprocessor_config.json gave other features")
 	}
 	bad := map[string][]string{
@@ -200,5 +207,157 @@ func TestAIMv2ProbeResizesToTheTable(t *testing.T) {
 		"--min-steps", "1", "--train-images", "200", "--test-images", "50"}
 	if code := run(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("aim suite: exit %d: %s", code, stderr.String())
+	}
+}
+
+// writePhotoFolder writes a folder: dataset of RGB photos of mixed sizes:
+// train and test sub-folders of two classes, red and blue.
+func writePhotoFolder(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	sizes := [][2]int{{40, 30}, {25, 60}, {33, 33}}
+	for _, split := range []string{"train", "test"} {
+		for c, class := range []string{"red", "blue"} {
+			if err := os.MkdirAll(filepath.Join(dir, split, class), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range sizes {
+				img := image.NewNRGBA(image.Rect(0, 0, s[0], s[1]))
+				for p := 0; p < len(img.Pix); p += 4 {
+					v := uint8(150 + (p/4*7+i*13)%100)
+					img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = v*uint8(1-c), 40, v*uint8(c), 255
+				}
+				var buf bytes.Buffer
+				if err := png.Encode(&buf, img); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, split, class, fmt.Sprintf("%d.png", i)), buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	return dir
+}
+
+// aim probe reads a folder: dataset through the photo transform of an
+// AIMv2 checkpoint, as aim features does (the hub's by default, ml-aim's
+// with --transform ml-aim, at --size when given), says which, and the
+// result records it; the photos may have any size.
+func TestAIMv2ProbeFolderThroughTheTransform(t *testing.T) {
+	cfg := graph.Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 28, Width: 32, Depth: 1, Heads: 1,
+		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 40, PosEmbed: graph.PosSinCos}
+	ckpt, dataset := writeV2(t, cfg), writePhotoFolder(t)
+	cases := []struct {
+		flags []string
+		want  string
+		image [3]int
+	}{
+		{nil, "the hub's preprocessing for AIMv2 (no preprocessor_config.json beside the model): shorter side 224 bicubic, centre crop 224, CLIP mean/std", [3]int{3, 224, 224}},
+		{[]string{"--transform", "ml-aim"}, "ml-aim's evaluation transform (--transform ml-aim): shorter side 256 bicubic, centre crop 224, ImageNet mean/std", [3]int{3, 224, 224}},
+		{[]string{"--size", "112,168"}, "at --size 112,168: resized to 112×168 bicubic, CLIP mean/std", [3]int{3, 112, 168}},
+	}
+	for _, c := range cases {
+		out := t.TempDir()
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"probe", "--checkpoint", ckpt, "--data", "folder:" + dataset, "--out", out, "--epochs", "1", "--batch", "4", "--min-steps", "2"}, c.flags...)
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.flags, code, stderr.String())
+		}
+		if !strings.HasPrefix(stderr.String(), "probe: photos through ") || !strings.Contains(stderr.String(), c.want+"\n") {
+			t.Errorf("%v: stderr %q does not say the photos went through %q", c.flags, stderr.String(), c.want)
+		}
+		var r probe.Result
+		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Normalization != probe.NormTransform || !strings.HasSuffix(r.Transform, c.want) || r.Image != c.image || r.TrainImages != 6 {
+			t.Errorf("%v: result normalisation %q, transform %q, image %v, %d training images; want %q, %q, %v, 6",
+				c.flags, r.Normalization, r.Transform, r.Image, r.TrainImages, probe.NormTransform, c.want, c.image)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"probe", "--checkpoint", ckpt, "--data", "mnist", "--out", t.TempDir(), "--transform", "hub"}
+	if code := run(args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "--transform and --exif apply to folder: datasets") {
+		t.Errorf("--transform with mnist: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// nativeV2 is a small AIMv2 native model: sin-cos positions, 224-pixel
+// images of 28-pixel patches by default.
+var nativeV2 = graph.Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 28, Width: 32, Depth: 1, Heads: 1,
+	Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 40, PosEmbed: graph.PosSinCos}
+
+// mustRun runs the aim command in this process and fails the test unless it succeeds.
+func mustRun(t *testing.T, args ...string) (stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if code := run(args, &out, &errOut); code != 0 {
+		t.Fatalf("aim %v: exit %d: %s", args, code, errOut.String())
+	}
+	return out.String(), errOut.String()
+}
+
+// Without --size the native model takes every photo at its own aspect
+// ratio, one pass per grid: pooled features and logits of photos of three
+// grids come in the input order, each the same as for that photo alone;
+// per-token features of several grids are refused, naming the way out,
+// and leave no output; of one grid they are written.
+func TestAIMv2NativeEachPhotoAtItsOwnSize(t *testing.T) {
+	ckpt := writeV2(t, nativeV2)
+	photos := []string{"chelsea_landscape.png", "astronaut_square.png", "coffee_portrait.png", "chelsea_landscape.jpg"}
+	for i := range photos {
+		photos[i] = filepath.Join(photoDir, photos[i])
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "e.npy")
+	_, stderr := mustRun(t, append([]string{"features", "--checkpoint", ckpt, "--pool", "mean", "--batch", "1", "--out", out}, photos...)...)
+	for _, grid := range []string{"3×224×336: a 8×12 grid", "3×224×224: a 8×8 grid", "3×336×224: a 12×8 grid"} {
+		if !strings.Contains(stderr, grid) {
+			t.Errorf("stderr %q does not show the grid %q", stderr, grid)
+		}
+	}
+	shape, all := readNpyArray(t, out)
+	if !slices.Equal(shape, []int{4, 32}) {
+		t.Fatalf("pooled features %v, want (4, 32)", shape)
+	}
+	for i, p := range photos {
+		one := filepath.Join(dir, fmt.Sprintf("one%d.npy", i))
+		mustRun(t, "features", "--checkpoint", ckpt, "--pool", "mean", "--out", one, p)
+		if _, got := readNpyArray(t, one); !equalFloats(all[i*32:(i+1)*32], got) {
+			t.Errorf("row %d (%s) differs from the photo's features alone", i, p)
+		}
+	}
+
+	tokens := filepath.Join(dir, "t.npy")
+	var stdout, errOut bytes.Buffer
+	code := run(append([]string{"features", "--checkpoint", ckpt, "--out", tokens}, photos...), &stdout, &errOut)
+	if code != 2 || !strings.Contains(errOut.String(), "--pool mean") || !strings.Contains(errOut.String(), "--size H,W") {
+		t.Errorf("per-token features of three grids: exit %d, stderr %q", code, errOut.String())
+	}
+	if _, err := os.Stat(tokens); !os.IsNotExist(err) {
+		t.Errorf("the refused per-token run left %s (%v)", tokens, err)
+	}
+	mustRun(t, "features", "--checkpoint", ckpt, "--out", tokens, photos[0], photos[3])
+	if shape, _ := readNpyArray(t, tokens); !slices.Equal(shape, []int{2, 96, 32}) {
+		t.Errorf("per-token features of one grid: %v, want (2, 96, 32)", shape)
+	}
+
+	probeDir := t.TempDir()
+	mustRun(t, "probe", "--checkpoint", ckpt, "--data", "folder:"+writePhotoFolder(t), "--out", probeDir, "--epochs", "1", "--batch", "4", "--min-steps", "2")
+	labels := filepath.Join(dir, "labels.txt")
+	if err := os.WriteFile(labels, []byte("blue\nred\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	head := filepath.Join(probeDir, probe.HeadFile)
+	logits := filepath.Join(dir, "l.npy")
+	mustRun(t, append([]string{"classify", "--checkpoint", ckpt, "--head", head, "--labels", labels, "--batch", "1", "--logits", logits}, photos...)...)
+	_, got := readNpyArray(t, logits)
+	for i, p := range photos {
+		one := filepath.Join(dir, fmt.Sprintf("l%d.npy", i))
+		mustRun(t, "classify", "--checkpoint", ckpt, "--head", head, "--labels", labels, "--logits", one, p)
+		if _, want := readNpyArray(t, one); !equalFloats(got[i*2:(i+1)*2], want) {
+			t.Errorf("logits of %s: %v among the others, %v alone", p, got[i*2:(i+1)*2], want)
+		}
 	}
 }

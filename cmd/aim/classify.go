@@ -90,7 +90,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer c.close()
-	t, why, err := photoTransform(f.imageFlags, f.ckpt, c.model.Config)
+	t, why, err := photoTransform(f.imageFlags, f.ckpt, c.model.Config, true)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	p := &predictor{classifier: c, flags: f, out: stdout, log: stderr, comm: comm}
 	defer p.abort()
-	if err := in.each(func(d *data.Dataset, names []string) error { return p.add(ctx, d, names) }); err != nil {
+	if err := in.each(func(c *imageChunk) error { return p.add(ctx, c) }); err != nil {
 		return err
 	}
 	in.reportBad(stderr)
@@ -221,36 +221,76 @@ func classLabels(path string, classes int) ([]string, error) {
 }
 
 // predictor classifies image chunks, printing the top classes and
-// streaming the logits.
+// streaming the logits. Images of several sizes (AIMv2's native model at
+// each photo's size) go through one trunk graph per size, and come out in
+// the input order.
 type predictor struct {
 	classifier *classifier
 	flags      classifyFlags
 	out, log   io.Writer
-	run        *model.Classifier
+	runners    *sizedRunners[*model.Classifier]
+	classes    int
 	logits     *data.NpyWriter // rank 0's
 	enc        *json.Encoder
 	comm       mpi.Comm
+	rows       []float32 // rank 0's: a chunk's logits in input order, when it comes in groups
 	share      []float32 // this rank's logits of a round (see addShared)
 	gathered   []float32 // rank 0's: every rank's logits of a round
 }
 
-func (p *predictor) add(ctx context.Context, d *data.Dataset, names []string) error {
-	if p.run == nil {
-		if err := p.start(d, names[0]); err != nil {
+func (p *predictor) add(ctx context.Context, c *imageChunk) error {
+	if p.runners == nil {
+		if err := p.start(c); err != nil {
 			return err
 		}
 	}
-	if p.comm.Size() > 1 {
-		return p.addShared(ctx, d, names)
+	grouped := !c.inOrder() && p.comm.Rank() == 0
+	if grouped {
+		p.rows = growRow(p.rows, len(c.names)*p.classes)
 	}
-	err := p.run.Logits(ctx, d.N, func(i int, dst []float32) { copy(dst, d.Image(i)) }, func(first int, logits []float32) error {
-		return p.emit(names[first:], logits)
+	for _, g := range c.groups {
+		if err := p.addGroup(ctx, c, g); err != nil {
+			return err
+		}
+	}
+	if grouped {
+		return p.emit(c.names, p.rows)
+	}
+	return nil
+}
+
+// addGroup classifies the images of one size of a chunk.
+func (p *predictor) addGroup(ctx context.Context, c *imageChunk, g imageGroup) error {
+	first := c.names[g.index[0]]
+	run, err := p.runners.get(g.d, first)
+	if err != nil {
+		return err
+	}
+	if p.comm.Size() > 1 {
+		return p.addShared(ctx, run, c, g)
+	}
+	err = run.Logits(ctx, g.d.N, func(i int, dst []float32) { copy(dst, g.d.Image(i)) }, func(lo int, logits []float32) error {
+		return p.put(c, g, lo, logits)
 	})
 	if _, nonFinite := err.(*nonFiniteLogits); nonFinite {
 		return err // names its image
 	}
 	if err != nil {
-		return chunkError(ctx, err, names[0], p.flags.logits)
+		return chunkError(ctx, err, first, p.flags.logits)
+	}
+	return nil
+}
+
+// put puts out the logits of the images of group g from lo on (rank 0):
+// at once when the chunk is in order, else to their places in p.rows.
+func (p *predictor) put(c *imageChunk, g imageGroup, lo int, logits []float32) error {
+	if c.inOrder() {
+		return p.emit(c.names[lo:], logits)
+	}
+	n := p.classes
+	for i := range len(logits) / n {
+		at := g.index[lo+i]
+		copy(p.rows[at*n:(at+1)*n], logits[i*n:(i+1)*n])
 	}
 	return nil
 }
@@ -280,7 +320,7 @@ func checkLogits(name string, logits []float32) error {
 // emit writes the logits of images, in order from names[0], and prints
 // their top classes.
 func (p *predictor) emit(names []string, logits []float32) error {
-	classes := p.run.Classes()
+	classes := p.classes
 	for i := range len(logits) / classes {
 		if err := checkLogits(names[i], logits[i*classes:(i+1)*classes]); err != nil {
 			return err
@@ -300,21 +340,26 @@ func (p *predictor) emit(names []string, logits []float32) error {
 	return nil
 }
 
-// start sizes the trunk to the images and opens the logits file.
-func (p *predictor) start(d *data.Dataset, first string) error {
+// start sizes the trunk to the first images and opens the logits file.
+func (p *predictor) start(chunk *imageChunk) error {
 	c := p.classifier
-	sized, err := c.model.WithImage(d.C, d.H, d.W)
-	if err != nil {
-		return errors.Wrapf(err, "%s (%d×%d×%d images)", first, d.C, d.H, d.W)
-	}
-	fmt.Fprintln(p.log, describeGrid(d, c.model.Config, sized.Config))
-	if p.run, err = model.NewClassifier(sized, c.head, c.layers, p.flags.batch); err != nil {
-		if c.layersFrom == "--layers" {
-			return usageError{errors.Wrap(err, "--layers")}
+	p.runners = newSizedRunners(c.model, p.log, func(sized *graph.Model) (*model.Classifier, error) {
+		run, err := model.NewClassifier(sized, c.head, c.layers, p.flags.batch)
+		switch {
+		case err != nil && c.layersFrom == "--layers":
+			return nil, usageError{errors.Wrap(err, "--layers")}
+		case err != nil:
+			return nil, errors.Wrap(err, c.layersFrom)
 		}
-		return errors.Wrap(err, c.layersFrom)
+		return run, nil
+	})
+	g := chunk.groups[0]
+	run, err := p.runners.get(g.d, chunk.names[g.index[0]])
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(p.log, "classify: %s probe of %d classes on %s%s\n", c.head.Kind, c.head.Classes, graph.DescribeLayers(p.run.Layers()), describeHalf(c.model.Params))
+	p.classes = run.Classes()
+	fmt.Fprintf(p.log, "classify: %s probe of %d classes on %s%s\n", c.head.Kind, c.head.Classes, graph.DescribeLayers(run.Layers()), describeHalf(c.model.Params))
 	if p.flags.logits != "" && p.comm.Rank() == 0 {
 		p.logits, err = data.CreateNpy(p.flags.logits, []int{c.head.Classes})
 	}
@@ -347,7 +392,7 @@ func printable(s string) string {
 
 // commit puts the logits file in place.
 func (p *predictor) commit() error {
-	if p.run == nil {
+	if p.runners == nil {
 		return errors.New("no images could be read")
 	}
 	if p.logits == nil {
@@ -362,7 +407,7 @@ func (p *predictor) abort() {
 	if p.logits != nil {
 		p.logits.Abort()
 	}
-	if p.run != nil {
-		p.run.Close()
+	if p.runners != nil {
+		p.runners.Close()
 	}
 }

@@ -37,7 +37,7 @@ func (f *featureFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.images, "images", "", "a .npy array of images (N, C, H, W) or (N, H, W): float32 or float64 used exactly as given (normalise them as the model was trained), or uint8 scaled by 1/255 to [0, 1]; H and W any multiple of the patch size — other sizes than the model's give more or fewer patches, and the grid used is printed. Photos and more arrays may also be named as arguments")
 	fs.StringVar(&f.out, "out", "", "output .npy file for the float32 features: (N, K, D) per token, or (N, D) with --pool mean; the input order goes to the same name with .json (required)")
 	fs.StringVar(&f.layers, "layers", "", "comma-separated 0-based blocks whose raw outputs are averaged, or -1 for the post-trunk norm of the last block (default: the last ceil(depth/4) blocks for AIM v1, the post-trunk norm for AIMv2)")
-	fs.StringVar(&f.pool, "pool", "none", "none: a feature per token (N, K, D); mean: one embedding per image, the mean over its tokens (N, D)")
+	fs.StringVar(&f.pool, "pool", "none", "none: a feature per token (N, K, D), every image on one grid of K patches; mean: one embedding per image, the mean over its tokens (N, D), for images of any grids (AIMv2's native model at each photo's own size)")
 	fs.IntVar(&f.batch, "batch", 64, "images per forward pass (the graph is built for min(batch, images))")
 	fs.BoolVar(&f.allowNonFinite, "allow-nonfinite", false, "load a checkpoint even if tensors hold NaN or infinite values (to inspect a diverged run)")
 	fs.Var(&f.precision, "precision", precisionUsage)
@@ -106,7 +106,7 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer m.Close()
 	loaded := time.Since(began)
 	fmt.Fprintf(stderr, "features: loaded %s in %.2fs (width %d, %d blocks%s)\n", f.ckpt, loaded.Seconds(), m.Config.Width, m.Config.Depth, describeHalf(m.Params))
-	t, why, err := photoTransform(f.imageFlags, f.ckpt, m.Config)
+	t, why, err := photoTransform(f.imageFlags, f.ckpt, m.Config, true)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	w := &featureWriter{model: m, layers: layerIdx, batch: f.batch, pooled: f.pool == "mean", out: f.out, log: stderr, comm: comm}
 	defer w.abort()
-	if err := in.each(func(d *data.Dataset, names []string) error { return w.add(ctx, d, names) }); err != nil {
+	if err := in.each(func(c *imageChunk) error { return w.add(ctx, c) }); err != nil {
 		return err
 	}
 	in.reportBad(stderr)
@@ -131,67 +131,122 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		run := time.Since(began) - loaded
 		fmt.Fprintf(stderr, "features: %d images in %.2fs (%.3fs per image)\n", n, run.Seconds(), run.Seconds()/float64(n))
 	}
-	fmt.Fprintf(stdout, "%d images → %s %v (%s); input order in %s\n", w.order.Len(), f.out, w.shape(), graph.DescribeLayers(w.ex.Layers()), orderPath(f.out))
+	fmt.Fprintf(stdout, "%d images → %s %v (%s); input order in %s\n", w.order.Len(), f.out, w.shape(), graph.DescribeLayers(w.used), orderPath(f.out))
 	return nil
 }
 
 // featureWriter streams the features of image chunks to a .npy file.
 // Under mpirun every rank reads every chunk, computes the features of its
 // share of each round of ranks × batch images, and rank 0 gathers them and
-// writes the output.
+// writes the output. Images of several sizes (AIMv2's native model at each
+// photo's size) go through one graph per size; their rows keep the input
+// order. Per-token output needs one grid for every image.
 type featureWriter struct {
-	model    *graph.Model
-	layers   []int
-	batch    int
-	pooled   bool
-	out      string
-	log      io.Writer
-	comm     mpi.Comm
-	ex       *graph.Extractor
-	npy      *data.NpyWriter // rank 0's
-	order    inputOrder
-	row      []float32
-	share    []float32 // this rank's features of a round
-	gathered []float32 // rank 0's: every rank's features of a round
+	model     *graph.Model // as loaded: sized for each image size by runners
+	layers    []int
+	batch     int
+	pooled    bool
+	out       string
+	log       io.Writer
+	comm      mpi.Comm
+	runners   *sizedRunners[*graph.Extractor]
+	first     string          // the first image
+	firstSize [3]int          // its C, H, W: per-token output needs it of every image
+	tokens    int             // tokens per image of per-token output
+	used      []int           // the blocks the features come from
+	npy       *data.NpyWriter // rank 0's
+	order     inputOrder
+	rows      []float32 // rank 0's: a chunk's rows in input order, when it comes in groups
+	row       []float32
+	share     []float32 // this rank's features of a round
+	gathered  []float32 // rank 0's: every rank's features of a round
 }
 
 // add computes and writes the features of one chunk of images; the first
-// chunk sizes the model and opens the output.
-func (w *featureWriter) add(ctx context.Context, d *data.Dataset, names []string) error {
-	if w.ex == nil {
-		if err := w.start(d, names[0]); err != nil {
+// chunk opens the output.
+func (w *featureWriter) add(ctx context.Context, c *imageChunk) error {
+	if w.runners == nil {
+		if err := w.start(c); err != nil {
 			return err
 		}
 	}
-	if w.comm.Size() > 1 {
-		return w.addShared(ctx, d, names)
+	grouped := !c.inOrder() && w.comm.Rank() == 0
+	if grouped {
+		w.rows = growRow(w.rows, len(c.names)*w.rowLen())
 	}
-	k, dim := w.ex.Tokens(), w.model.Config.Width
-	err := w.ex.Extract(ctx, d.N, func(i int, dst []float32) { copy(dst, d.Image(i)) }, func(first int, f []float32) error {
-		if !w.pooled {
-			return appendOutput(w.npy, f)
+	for _, g := range c.groups {
+		if err := w.addGroup(ctx, c, g); err != nil {
+			return err
 		}
-		w.row = growRow(w.row, len(f)/k)
-		graph.MeanTokens(f, k, dim, w.row)
-		return appendOutput(w.npy, w.row)
-	})
-	if err != nil {
-		return chunkError(ctx, err, names[0], w.out)
 	}
-	w.order.add(names...)
+	if grouped {
+		if err := appendOutput(w.npy, w.rows); err != nil {
+			return err
+		}
+	}
+	w.order.add(c.names...)
 	return nil
 }
 
-// addShared is add on several ranks: the chunk goes in rounds of
+// addGroup computes the features of the images of one size of a chunk.
+func (w *featureWriter) addGroup(ctx context.Context, c *imageChunk, g imageGroup) error {
+	first := c.names[g.index[0]]
+	if size := [3]int{g.d.C, g.d.H, g.d.W}; !w.pooled && size != w.firstSize {
+		return usageError{errors.Errorf("%s: images of %d×%d×%d after %s of %d×%d×%d: per-token features (N, K, D) need one grid of patches for every image; pass --pool mean for one embedding per image, or --size H,W to resize every photo to one size",
+			first, g.d.C, g.d.H, g.d.W, w.first, w.firstSize[0], w.firstSize[1], w.firstSize[2])}
+	}
+	ex, err := w.runners.get(g.d, first)
+	if err != nil {
+		return err
+	}
+	if w.comm.Size() > 1 {
+		return w.addShared(ctx, ex, c, g)
+	}
+	err = ex.Extract(ctx, g.d.N, func(i int, dst []float32) { copy(dst, g.d.Image(i)) }, func(lo int, f []float32) error {
+		return w.put(c, g, lo, w.pool(ex, f))
+	})
+	if err != nil {
+		return chunkError(ctx, err, first, w.out)
+	}
+	return nil
+}
+
+// pool returns the features f of a batch as the output's rows: each
+// image's mean over its tokens with --pool mean, else f.
+func (w *featureWriter) pool(ex *graph.Extractor, f []float32) []float32 {
+	if !w.pooled {
+		return f
+	}
+	k := ex.Tokens()
+	w.row = growRow(w.row, len(f)/k)
+	graph.MeanTokens(f, k, w.model.Config.Width, w.row)
+	return w.row
+}
+
+// put writes the rows of the images of group g from lo on (rank 0): to
+// the output when the chunk is in order, else to their places in w.rows.
+func (w *featureWriter) put(c *imageChunk, g imageGroup, lo int, rows []float32) error {
+	if c.inOrder() {
+		return appendOutput(w.npy, rows)
+	}
+	n := w.rowLen()
+	for i := range len(rows) / n {
+		at := g.index[lo+i]
+		copy(w.rows[at*n:(at+1)*n], rows[i*n:(i+1)*n])
+	}
+	return nil
+}
+
+// addShared is addGroup on several ranks: the group goes in rounds of
 // ranks × batch images, each rank computes the features of its contiguous
-// share of a round, and rank 0 gathers them in order and appends them.
-func (w *featureWriter) addShared(ctx context.Context, d *data.Dataset, names []string) error {
+// share of a round, and rank 0 gathers them in order and puts them out.
+func (w *featureWriter) addShared(ctx context.Context, ex *graph.Extractor, c *imageChunk, g imageGroup) error {
 	rank, size, row := w.comm.Rank(), w.comm.Size(), w.rowLen()
-	for lo := 0; lo < d.N; lo += size * w.batch {
-		m := min(size*w.batch, d.N-lo)
+	for lo := 0; lo < g.d.N; lo += size * w.batch {
+		m := min(size*w.batch, g.d.N-lo)
 		a, b := mpi.Share(m, rank, size)
-		if err := w.extractShare(ctx, d, lo+a, b-a); err != nil {
-			return chunkError(ctx, err, "the images from "+names[lo+a]+" on", w.out)
+		if err := w.extractShare(ctx, ex, g.d, lo+a, b-a); err != nil {
+			return chunkError(ctx, err, "the images from "+c.names[g.index[lo+a]]+" on", w.out)
 		}
 		if rank == 0 {
 			w.gathered = growRow(w.gathered, m*row)
@@ -200,28 +255,20 @@ func (w *featureWriter) addShared(ctx context.Context, d *data.Dataset, names []
 			return errors.Wrap(err, "gathering the features")
 		}
 		if rank == 0 {
-			if err := appendOutput(w.npy, w.gathered); err != nil {
+			if err := w.put(c, g, lo, w.gathered); err != nil {
 				return err
 			}
 		}
 	}
-	w.order.add(names...)
 	return nil
 }
 
 // extractShare computes the features of n images of d from first on into
 // w.share, pooled if asked.
-func (w *featureWriter) extractShare(ctx context.Context, d *data.Dataset, first, n int) error {
-	k, dim := w.ex.Tokens(), w.model.Config.Width
+func (w *featureWriter) extractShare(ctx context.Context, ex *graph.Extractor, d *data.Dataset, first, n int) error {
 	w.share = w.share[:0]
-	return w.ex.Extract(ctx, n, func(i int, dst []float32) { copy(dst, d.Image(first+i)) }, func(_ int, f []float32) error {
-		if !w.pooled {
-			w.share = append(w.share, f...)
-			return nil
-		}
-		w.row = growRow(w.row, len(f)/k)
-		graph.MeanTokens(f, k, dim, w.row)
-		w.share = append(w.share, w.row...)
+	return ex.Extract(ctx, n, func(i int, dst []float32) { copy(dst, d.Image(first+i)) }, func(_ int, f []float32) error {
+		w.share = append(w.share, w.pool(ex, f)...)
 		return nil
 	})
 }
@@ -231,7 +278,7 @@ func (w *featureWriter) rowLen() int {
 	if w.pooled {
 		return w.model.Config.Width
 	}
-	return w.ex.Tokens() * w.model.Config.Width
+	return w.tokens * w.model.Config.Width
 }
 
 func growRow(s []float32, n int) []float32 {
@@ -241,17 +288,23 @@ func growRow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// start sizes the model to the images and opens the output.
-func (w *featureWriter) start(d *data.Dataset, first string) error {
-	sized, err := w.model.WithImage(d.C, d.H, d.W)
+// start prepares the graphs of the first images' size and opens the
+// output.
+func (w *featureWriter) start(c *imageChunk) error {
+	g := c.groups[0]
+	w.first, w.firstSize = c.names[g.index[0]], [3]int{g.d.C, g.d.H, g.d.W}
+	w.runners = newSizedRunners(w.model, w.log, func(sized *graph.Model) (*graph.Extractor, error) {
+		ex, err := sized.NewExtractor(w.batch, w.layers) // --batch is checked: only --layers can be wrong
+		if err != nil {
+			return nil, usageError{errors.Wrap(err, "--layers")}
+		}
+		return ex, nil
+	})
+	ex, err := w.runners.get(g.d, w.first)
 	if err != nil {
-		return errors.Wrapf(err, "%s (%d×%d×%d images)", first, d.C, d.H, d.W)
+		return err
 	}
-	fmt.Fprintln(w.log, describeGrid(d, w.model.Config, sized.Config))
-	if w.ex, err = sized.NewExtractor(w.batch, w.layers); err != nil {
-		return usageError{errors.Wrap(err, "--layers")}
-	}
-	w.model = sized
+	w.tokens, w.used = ex.Tokens(), ex.Layers()
 	if w.comm.Rank() != 0 {
 		return nil // rank 0 alone writes
 	}
@@ -261,16 +314,15 @@ func (w *featureWriter) start(d *data.Dataset, first string) error {
 
 // shape is the shape of the features written so far.
 func (w *featureWriter) shape() []int {
-	k, d := w.model.Config.Grid().Len(), w.model.Config.Width
 	if w.pooled {
-		return []int{w.order.Len(), d}
+		return []int{w.order.Len(), w.model.Config.Width}
 	}
-	return []int{w.order.Len(), k, d}
+	return []int{w.order.Len(), w.tokens, w.model.Config.Width}
 }
 
 // commit puts the features and the input order in place (rank 0).
 func (w *featureWriter) commit(bad []data.BadPhoto) error {
-	if w.ex == nil {
+	if w.runners == nil {
 		return errors.New("no images could be read")
 	}
 	if w.comm.Rank() != 0 {
@@ -280,7 +332,7 @@ func (w *featureWriter) commit(bad []data.BadPhoto) error {
 		return err
 	}
 	w.npy = nil
-	return w.order.write(orderPath(w.out), w.shape(), w.ex.Layers(), bad)
+	return w.order.write(orderPath(w.out), w.shape(), w.used, bad)
 }
 
 // abort discards an output not committed.
@@ -288,8 +340,8 @@ func (w *featureWriter) abort() {
 	if w.npy != nil {
 		w.npy.Abort()
 	}
-	if w.ex != nil {
-		w.ex.Close()
+	if w.runners != nil {
+		w.runners.Close()
 	}
 }
 

@@ -26,7 +26,7 @@ type imageFlags struct {
 
 func (f *imageFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.transform, "transform", transformAuto, "how photos are preprocessed: auto (ml-aim's for AIM v1, hub's for AIMv2), ml-aim (shorter side 256 bicubic, centre crop 224, ImageNet mean/std) or hub (the preprocessor_config.json beside the checkpoint, else shorter side to the model's size bicubic, centre crop, CLIP mean/std)")
-	fs.Var(&f.size, "size", "resize every photo to exactly H,W pixels (S for S×S), bicubic, without a crop, then normalise as --transform does: for AIMv2's native model, any sides that are multiples of 14 up to 4,096 patches; without it photos are resized and centre-cropped to the model's size (224 for the native model)")
+	fs.Var(&f.size, "size", "resize every photo to exactly H,W pixels (S for S×S), bicubic, without a crop, then normalise as --transform does: for AIMv2's native model, any sides that are multiples of 14 up to 4,096 patches. Without it photos are resized and centre-cropped to the model's size, except that AIMv2's native model (with the hub's transform) takes every photo at its own aspect ratio: shorter side to 224 (the preprocessing's shortest_edge), longer side in proportion, both rounded to the nearest multiple of 14, at most 4,096 patches, one pass per grid; per-token output then needs every photo on one grid (else --pool mean)")
 	fs.BoolVar(&f.exif, "exif", false, "apply the EXIF orientation of photos (ml-aim ignores it)")
 	fs.BoolVar(&f.skipBad, "skip-bad", false, "go on past photos that cannot be read or decoded, and list them")
 }
@@ -41,7 +41,6 @@ type imageInputs struct {
 	opts     data.PhotoOptions
 	bad      []data.BadPhoto
 	dangling []string // symbolic links in folders whose target cannot be read
-	shape    [3]int   // C, H, W of the first chunk
 	progress probe.Progress
 	phase    string // the command, naming the progress bar
 }
@@ -71,10 +70,27 @@ func newImageInputs(paths []string, f imageFlags, t data.Transform) (*imageInput
 
 func isNpy(path string) bool { return strings.EqualFold(filepath.Ext(path), ".npy") }
 
-// each calls fn with the images chunk by chunk, with a name per image (the
-// photo's path, or "ARRAY.npy[i]"). Every chunk must have the shape of the
-// first.
-func (in *imageInputs) each(fn func(d *data.Dataset, names []string) error) error {
+// imageChunk is a run of input images, in the order given, in groups of
+// one size each: an array is one group; a run of photos through a
+// transform that sizes every photo on its own (AIMv2's native model) is
+// grouped by size.
+type imageChunk struct {
+	names  []string // every image's name (the photo's path, or "ARRAY.npy[i]"), in order
+	groups []imageGroup
+}
+
+// imageGroup is the images of a chunk of one size.
+type imageGroup struct {
+	d     *data.Dataset
+	index []int // the position in the chunk of each image of d
+}
+
+// inOrder reports whether the chunk is one group in order, whose results
+// can go out batch by batch.
+func (c *imageChunk) inOrder() bool { return len(c.groups) == 1 }
+
+// each calls fn with the images chunk by chunk.
+func (in *imageInputs) each(fn func(c *imageChunk) error) error {
 	for i := 0; i < len(in.paths); {
 		if isNpy(in.paths[i]) {
 			if err := in.npy(in.paths[i], fn); err != nil {
@@ -95,7 +111,7 @@ func (in *imageInputs) each(fn func(d *data.Dataset, names []string) error) erro
 	return nil
 }
 
-func (in *imageInputs) npy(path string, fn func(*data.Dataset, []string) error) error {
+func (in *imageInputs) npy(path string, fn func(*imageChunk) error) error {
 	d, err := data.ReadNpy(path)
 	if err != nil {
 		return err
@@ -106,14 +122,18 @@ func (in *imageInputs) npy(path string, fn func(*data.Dataset, []string) error) 
 	}
 	in.bar().Start(in.phase+" "+filepath.Base(path), d.N)
 	defer in.bar().Finish()
-	if err := in.emit(d, names, fn); err != nil {
+	index := make([]int, d.N)
+	for i := range index {
+		index[i] = i
+	}
+	if err := fn(&imageChunk{names: names, groups: []imageGroup{{d: d, index: index}}}); err != nil {
 		return err
 	}
 	in.bar().Step(d.N, "")
 	return nil
 }
 
-func (in *imageInputs) photos(paths []string, fn func(*data.Dataset, []string) error) error {
+func (in *imageInputs) photos(paths []string, fn func(*imageChunk) error) error {
 	files, dangling, err := data.FindPhotos(paths...)
 	if err != nil {
 		return err
@@ -122,32 +142,24 @@ func (in *imageInputs) photos(paths []string, fn func(*data.Dataset, []string) e
 	in.bar().Start(in.phase+" photos", len(files))
 	defer in.bar().Finish()
 	for lo := 0; lo < len(files); lo += photoChunk {
-		p, err := data.ReadPhotos(files[lo:min(lo+photoChunk, len(files))], in.opts)
+		p, err := data.ReadPhotoGroups(files[lo:min(lo+photoChunk, len(files))], in.opts)
 		if err != nil {
 			return err
 		}
 		in.bad = append(in.bad, p.Bad...)
-		if p.Data.N == 0 {
+		if len(p.Paths) == 0 {
 			continue
 		}
-		if err := in.emit(p.Data, p.Paths, fn); err != nil {
+		c := &imageChunk{names: p.Paths}
+		for _, g := range p.Groups {
+			c.groups = append(c.groups, imageGroup{d: g.Data, index: g.Index})
+		}
+		if err := fn(c); err != nil {
 			return err
 		}
 		in.bar().Step(min(lo+photoChunk, len(files)), "")
 	}
 	return nil
-}
-
-// emit checks a chunk's image shape against the first and hands it on.
-func (in *imageInputs) emit(d *data.Dataset, names []string, fn func(*data.Dataset, []string) error) error {
-	shape := [3]int{d.C, d.H, d.W}
-	if in.shape == ([3]int{}) {
-		in.shape = shape
-	} else if shape != in.shape {
-		return errors.Errorf("%s: images of %d×%d×%d after images of %d×%d×%d: every input must have the same size",
-			names[0], d.C, d.H, d.W, in.shape[0], in.shape[1], in.shape[2])
-	}
-	return fn(d, names)
 }
 
 // reportBad lists the symbolic links skipped because their target cannot

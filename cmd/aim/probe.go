@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/probe"
 )
@@ -114,14 +116,60 @@ func (f *probeFlags) trunk() (*probe.Trunk, error) {
 	return t, nil
 }
 
-// load reads the trunk and the dataset name.
-func (f *probeFlags) load(name string, opts data.LoadOptions) (*probe.Trunk, *data.Source, error) {
+// load reads the trunk and the dataset name, a folder: dataset's images
+// as photos says for that trunk; it returns the photo transform they went
+// through, described ("" for none).
+func (f *probeFlags) load(name string, opts data.LoadOptions, photos folderPhotos) (*probe.Trunk, *data.Source, string, error) {
 	t, err := f.trunk()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
+	}
+	var transform string
+	if opts.Folder, transform, err = photos.options(name, f.checkpoint, t.Model.Config); err != nil {
+		return nil, nil, "", err
 	}
 	src, err := data.Load(name, opts)
-	return t, src, errors.Wrap(withSizeHint(err), "--data")
+	return t, src, transform, errors.Wrap(withSizeHint(err), "--data")
+}
+
+// folderPhotos are aim probe's flags for the images of a folder: dataset.
+type folderPhotos struct {
+	transform string
+	exif      bool
+	size      *sizeFlag
+}
+
+func (p *folderPhotos) register(fs *flag.FlagSet) {
+	fs.StringVar(&p.transform, "transform", transformAuto, "how the photos of a folder: dataset are preprocessed: auto (the hub's for an AIMv2 checkpoint of RGB input; otherwise resized to the checkpoint's size, or --size, bilinear, and normalised as every dataset is), ml-aim (shorter side 256 bicubic, centre crop 224, ImageNet mean/std) or hub (the preprocessor_config.json beside the checkpoint, else shorter side to the model's size bicubic, centre crop, CLIP mean/std)")
+	fs.BoolVar(&p.exif, "exif", false, "apply the EXIF orientation of a folder: dataset's photos when a photo transform reads them (ml-aim ignores it)")
+	p.size = registerSize(fs)
+}
+
+// options returns how the images of dataset name are read for the model
+// of checkpoint ckpt: a folder: dataset for an AIMv2 model of RGB input,
+// or with --transform ml-aim or hub, through that photo transform (at
+// --size when given), described in the second result; otherwise resized
+// to --size as every folder: dataset is.
+func (p *folderPhotos) options(name, ckpt string, cfg graph.Config) (data.FolderOptions, string, error) {
+	chosen := p.transform != transformAuto && p.transform != ""
+	if !strings.HasPrefix(name, "folder:") {
+		if chosen || p.exif {
+			return data.FolderOptions{}, "", usageError{errors.Errorf("--transform and --exif apply to folder: datasets, not %s", name)}
+		}
+		return p.size.folderOptions(), "", nil
+	}
+	if !chosen && (!cfg.IsV2() || cfg.Channels != 3) {
+		return p.size.folderOptions(), "", nil
+	}
+	if cfg.Channels != 3 {
+		return data.FolderOptions{}, "", usageError{errors.Errorf("--transform %s makes RGB images; the checkpoint takes %d channels", p.transform, cfg.Channels)}
+	}
+	t, why, err := photoTransform(imageFlags{transform: p.transform, size: *p.size}, ckpt, cfg, false)
+	if err != nil {
+		return data.FolderOptions{}, "", err
+	}
+	t.EXIF = p.exif
+	return data.FolderOptions{Photos: &data.PhotoOptions{Transform: t}}, fmt.Sprintf("%s: %v", why, t), nil
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -130,7 +178,8 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.register(fs)
 	name := fs.String("data", "", "labelled dataset: "+fmt.Sprint(probe.SuiteDatasets())+" or folder:DIR (required)")
 	dataDir := fs.String("data-dir", "", "directory holding the dataset's files (default: where the dataset's package installs them)")
-	size := registerSize(fs)
+	var photos folderPhotos
+	photos.register(fs)
 	fs.BoolVar(&f.randomInit, "random-init", false, "probe an untrained trunk of the checkpoint's architecture, initialised from --seed (the baseline)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -153,9 +202,12 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkSameInputs(comm, f.sharedInputs(*name)...); err != nil {
 		return err
 	}
-	t, src, err := f.load(*name, data.LoadOptions{DataDir: *dataDir, Folder: size.folderOptions()})
+	t, src, transform, err := f.load(*name, data.LoadOptions{DataDir: *dataDir}, photos)
 	if err = mpi.Agree(comm, err); err != nil { // every rank reads both
 		return err
+	}
+	if o.Preprocessed = transform; transform != "" {
+		fmt.Fprintf(stderr, "probe: photos through %s\n", transform)
 	}
 	if comm.Rank() == 0 {
 		if err := os.MkdirAll(f.out, 0o755); err != nil {

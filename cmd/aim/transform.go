@@ -18,11 +18,19 @@ const (
 )
 
 // photoTransform chooses the transform photos go through for the model of
-// checkpoint ckpt (--transform, --size), and says which and why.
-func photoTransform(f imageFlags, ckpt string, cfg graph.Config) (data.Transform, string, error) {
+// checkpoint ckpt (--transform, --size), and says which and why. With
+// perPhoto, AIMv2's native model takes every photo at its own size through
+// the hub's transform (nativeSizes) unless --size gives one.
+func photoTransform(f imageFlags, ckpt string, cfg graph.Config, perPhoto bool) (data.Transform, string, error) {
 	t, why, err := chooseTransform(f.transform, ckpt, cfg)
-	if err != nil || f.size.H == 0 {
+	if err != nil {
 		return t, why, err
+	}
+	if f.size.H == 0 {
+		if perPhoto && isNative(cfg) && f.transform != transformMLAim {
+			t.Patch, t.MaxPatches = cfg.Patch, graph.MaxV2Patches
+		}
+		return t, why, nil
 	}
 	if err := cfg.WithImage(cfg.Channels, f.size.H, f.size.W).Validate(); err != nil {
 		return t, why, usageError{errors.Wrapf(err, "--size %s", f.size.String())}
@@ -30,6 +38,10 @@ func photoTransform(f imageFlags, ckpt string, cfg graph.Config) (data.Transform
 	t.Height, t.Width = f.size.H, f.size.W
 	return t, why + " at --size " + f.size.String(), nil
 }
+
+// isNative reports whether cfg is AIMv2's native model: sin-cos positions,
+// any image size.
+func isNative(cfg graph.Config) bool { return cfg.IsV2() && cfg.PosEmbed == graph.PosSinCos }
 
 // chooseTransform is the transform --transform names.
 func chooseTransform(choice, ckpt string, cfg graph.Config) (data.Transform, string, error) {

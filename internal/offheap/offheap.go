@@ -21,3 +21,24 @@ func Reserved(n int) (buf []float32, release func(), err error) {
 	}
 	return reserve(n)
 }
+
+// Evict gives the memory of a buffer from Float32s back to the system while
+// keeping its addresses, which no access is allowed to (any read or write
+// faults) until Restore: for a copy that is needed only if ever read again
+// and can then be made anew. It reports false where the buffer could not
+// be evicted (it then stays as it was) and where the system has no such
+// call.
+func Evict(buf []float32) bool {
+	if len(buf) == 0 {
+		return false
+	}
+	return evict(buf)
+}
+
+// Restore makes an evicted buffer accessible again, holding zeros.
+func Restore(buf []float32) error {
+	if len(buf) == 0 {
+		return nil
+	}
+	return restore(buf)
+}

@@ -29,3 +29,23 @@ func reserve(n int) ([]float32, func(), error) {
 	buf := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), n)
 	return buf, func() { _ = unix.Munmap(b) }, nil
 }
+
+func bytesOf(buf []float32) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(buf))), 4*len(buf))
+}
+
+func evict(buf []float32) bool {
+	b := bytesOf(buf)
+	if unix.Mprotect(b, unix.PROT_NONE) != nil {
+		return false
+	}
+	if unix.Madvise(b, unix.MADV_DONTNEED) != nil {
+		_ = unix.Mprotect(b, unix.PROT_READ|unix.PROT_WRITE)
+		return false
+	}
+	return true
+}
+
+func restore(buf []float32) error {
+	return errors.Wrapf(unix.Mprotect(bytesOf(buf), unix.PROT_READ|unix.PROT_WRITE), "restoring %d MB of evicted memory", len(buf)>>18)
+}

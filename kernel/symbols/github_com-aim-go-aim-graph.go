@@ -21,6 +21,7 @@ func init() {
 		"InPrecision":          reflect.ValueOf(graph.InPrecision),
 		"KeepHalf":             reflect.ValueOf(graph.KeepHalf),
 		"LoadCheckpoint":       reflect.ValueOf(graph.LoadCheckpoint),
+		"MaxV2Patches":         reflect.ValueOf(constant.MakeFromLiteral("4096", token.INT, 0)),
 		"MeanTokens":           reflect.ValueOf(graph.MeanTokens),
 		"New":                  reflect.ValueOf(graph.New),
 		"PosLearned":           reflect.ValueOf(constant.MakeFromLiteral("\"learned\"", token.STRING, 0)),

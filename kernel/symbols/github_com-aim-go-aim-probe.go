@@ -33,6 +33,7 @@ func init() {
 		"NewHead":             reflect.ValueOf(probe.NewHead),
 		"NormDownstream":      reflect.ValueOf(constant.MakeFromLiteral("\"downstream\"", token.STRING, 0)),
 		"NormPretraining":     reflect.ValueOf(constant.MakeFromLiteral("\"pretraining\"", token.STRING, 0)),
+		"NormTransform":       reflect.ValueOf(constant.MakeFromLiteral("\"transform\"", token.STRING, 0)),
 		"ParseKind":           reflect.ValueOf(probe.ParseKind),
 		"ReleasedProbeLayers": reflect.ValueOf(constant.MakeFromLiteral("6", token.INT, 0)),
 		"ResultFile":          reflect.ValueOf(constant.MakeFromLiteral("\"result.json\"", token.STRING, 0)),

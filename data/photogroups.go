@@ -1,0 +1,120 @@
+package data
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/pkg/errors"
+)
+
+// PhotoGroups is the result of ReadPhotoGroups: the photos read, grouped
+// by the size the transform gave them.
+type PhotoGroups struct {
+	// Groups holds the photos of each size, in the order their sizes
+	// first occur.
+	Groups []PhotoGroup
+	// Paths[i] is the file of the i-th photo read, in the order of
+	// ListPhotos; PhotoGroup.Index refers to it.
+	Paths []string
+	// Bad lists, in order, the files SkipBad skipped.
+	Bad []BadPhoto
+}
+
+// PhotoGroup is the photos of one size.
+type PhotoGroup struct {
+	// Data holds them, (N, 3, H, W), in the order of Paths, unlabeled,
+	// named "photos".
+	Data *Dataset
+	// Index[j] is the position in PhotoGroups.Paths of image j of Data.
+	Index []int
+}
+
+// ReadPhotoGroups is ReadPhotos for any transform, that which sizes every
+// photo on its own (Transform.Patch, AIMv2's native model) included: the
+// photos come in groups of one size each. A transform of one size gives
+// one group of every photo, in order.
+func ReadPhotoGroups(paths []string, opt PhotoOptions) (*PhotoGroups, error) {
+	t := opt.transform()
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	files, err := ListPhotos(paths...)
+	if err != nil {
+		return nil, err
+	}
+	read := readSized(files, opt)
+	out := &PhotoGroups{}
+	bySize := map[[2]int]int{}
+	for i, r := range read {
+		if r.err != nil {
+			if !opt.SkipBad {
+				return nil, r.err
+			}
+			out.Bad = append(out.Bad, BadPhoto{Path: files[i], Err: r.err})
+			continue
+		}
+		size := [2]int{r.h, r.w}
+		g, ok := bySize[size]
+		if !ok {
+			g = len(out.Groups)
+			bySize[size] = g
+			out.Groups = append(out.Groups, PhotoGroup{Data: &Dataset{Name: "photos", C: 3, H: r.h, W: r.w}})
+		}
+		group := &out.Groups[g]
+		group.Data.Images = append(group.Data.Images, r.image...)
+		group.Data.N++
+		group.Index = append(group.Index, len(out.Paths))
+		out.Paths = append(out.Paths, files[i])
+	}
+	return out, nil
+}
+
+// sizedPhoto is one photo read through a transform, or why it could not
+// be.
+type sizedPhoto struct {
+	image []float32
+	h, w  int
+	err   error
+}
+
+// readSized reads every file through opt's transform with opt.workers
+// goroutines. Without opt.SkipBad it stops taking files after the first
+// error; every file before that one in the list has then been read.
+func readSized(files []string, opt PhotoOptions) []sizedPhoto {
+	out := make([]sizedPhoto, len(files))
+	if len(files) == 0 {
+		return out
+	}
+	var next atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range opt.workers(len(files)) {
+		wg.Go(func() {
+			for !stop.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				r := &out[i]
+				r.image, r.h, r.w, r.err = readSizedPhoto(files[i], opt)
+				if _, ok := product(3, r.h, r.w); r.err == nil && !ok {
+					r.err = errors.Errorf("%s: %d×%d too large", files[i], r.w, r.h)
+				}
+				if r.err != nil && !opt.SkipBad {
+					stop.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// files not taken after a stop hold no image and no error: mark them
+	for i := range out {
+		if out[i].image == nil && out[i].err == nil {
+			out[i].err = errStopped
+		}
+	}
+	return out
+}
+
+// errStopped marks the files not read once an earlier one failed.
+var errStopped = errors.New("photos: not read after an earlier error")
