@@ -17,8 +17,8 @@
 //
 // Grid lays images out in rows (patches, nearest neighbours), CaptionedGrid
 // adds a short caption under each image and Titled a title above any image;
-// Gray makes an image of a matrix of values. Other values show as Summary prints them,
-// long slices and tensors cut to their first and last elements (Full shows
-// all of one); a value with a Markdown method (Markdowner) shows as
-// Markdown. The kernel installs its front end with SetPublisher.
+// Gray makes an image of a matrix of values. Other values show as Summary
+// prints them, long slices and tensors cut to their first and last elements
+// (Full shows all of one); a value with a Markdown method (Markdowner)
+// shows as Markdown. The kernel installs its front end with SetPublisher.
 package display
