@@ -15,9 +15,10 @@
 // Outside the kernel (a plain Go program), Show has no front end to send to
 // and returns ErrNoFrontEnd; the constructors and Render work anywhere.
 //
-// Grid lays images out in rows (patches, nearest neighbours) and Gray makes
-// an image of a matrix of values. Other values show as Summary prints them,
-// long slices and tensors cut to their first and last elements (Full shows
-// all of one); a value with a Markdown method (Markdowner) shows as
-// Markdown. The kernel installs its front end with SetPublisher.
+// Grid lays images out in rows (patches, nearest neighbours), CaptionedGrid
+// adds a short caption under each image and Titled a title above any image;
+// Gray makes an image of a matrix of values. Other values show as Summary
+// prints them, long slices and tensors cut to their first and last elements
+// (Full shows all of one); a value with a Markdown method (Markdowner)
+// shows as Markdown. The kernel installs its front end with SetPublisher.
 package display

@@ -12,6 +12,7 @@ import (
 func init() {
 	Symbols["github.com/aim-go/aim/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"CaptionedGrid":    reflect.ValueOf(display.CaptionedGrid),
 		"ErrNoFrontEnd":    reflect.ValueOf(&display.ErrNoFrontEnd).Elem(),
 		"Full":             reflect.ValueOf(display.Full),
 		"Gray":             reflect.ValueOf(display.Gray),
@@ -40,6 +41,7 @@ func init() {
 		"SummaryMax":       reflect.ValueOf(constant.MakeFromLiteral("4000", token.INT, 0)),
 		"SummaryRunes":     reflect.ValueOf(constant.MakeFromLiteral("200", token.INT, 0)),
 		"Text":             reflect.ValueOf(display.Text),
+		"Titled":           reflect.ValueOf(display.Titled),
 
 		// type definitions
 		"Data":       reflect.ValueOf((*display.Data)(nil)),
