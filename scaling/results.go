@@ -219,6 +219,9 @@ func LoadResults(path string) (*Results, error) {
 		if run.Ladder == "" || run.Label == "" {
 			return nil, errors.Errorf("%s: run %d has no ladder or label", path, i)
 		}
+		if err := run.Model.Validate(); err != nil {
+			return nil, errors.Wrapf(err, "%s: run %d (%s) has no usable model description", path, i, run.Label)
+		}
 	}
 	if r.Headline == "" && r.hasDataset(FullMode().Headline) {
 		r.Headline = FullMode().Headline // files from before the headline

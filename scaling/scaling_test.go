@@ -227,6 +227,13 @@ func TestLoadResultsErrors(t *testing.T) {
 			t.Errorf("%s loaded", p)
 		}
 	}
+	// A run without its model description (patch 0) would divide by zero
+	// when its FLOPs are counted: an error naming the run, not a panic.
+	noModel := filepath.Join(dir, "nomodel.json")
+	os.WriteFile(noModel, []byte(`{"runs": [{"ladder": "model", "label": "tiny", "curve": [{"step": 10, "val_loss": 0.2}]}]}`), 0o644)
+	if _, err := LoadResults(noModel); err == nil || !strings.Contains(err.Error(), "run 0 (tiny) has no usable model description") {
+		t.Errorf("a run without a model: %v", err)
+	}
 }
 
 func TestDataSweepAndAugmentKey(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/scaling"
 )
 
@@ -14,7 +15,11 @@ func TestExampleDrawsFromAResultsFile(t *testing.T) {
 	res := scaling.Results{Dataset: "mnist"}
 	for i, preset := range []string{"micro", "tiny", "small"} {
 		r := scaling.RunResult{TrunkParams: 1e5 * (i + 1), FinalValLoss: 0.3 - 0.02*float64(i), SuiteAverage: 0.8 + 0.03*float64(i)}
-		r.Ladder, r.Preset = scaling.ModelLadder, preset
+		cfg, err := graph.Preset(preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Ladder, r.Label, r.Preset, r.Model = scaling.ModelLadder, preset, preset, cfg
 		res.Runs = append(res.Runs, r)
 	}
 	b, _ := json.Marshal(res)
