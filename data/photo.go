@@ -132,25 +132,34 @@ func ReadPhotos(paths []string, opt PhotoOptions) (*Photos, error) {
 func readAll(files []string, images []float32, opt PhotoOptions) []error {
 	size := len(images) / len(files)
 	errs := make([]error, len(files))
+	eachFile(len(files), opt, func(i int) error {
+		errs[i] = readPhotoInto(images[i*size:(i+1)*size], files[i], opt)
+		return errs[i]
+	})
+	return errs
+}
+
+// eachFile calls read(i) for i in [0, n) on opt.workers goroutines, each
+// taking the next index. Without opt.SkipBad no index is taken after read
+// has returned an error; every index before that one has then been read.
+func eachFile(n int, opt PhotoOptions, read func(i int) error) {
 	var next atomic.Int64
 	var stop atomic.Bool
 	var wg sync.WaitGroup
-	for range opt.workers(len(files)) {
+	for range opt.workers(n) {
 		wg.Go(func() {
 			for !stop.Load() {
 				i := int(next.Add(1) - 1)
-				if i >= len(files) {
+				if i >= n {
 					return
 				}
-				errs[i] = readPhotoInto(images[i*size:(i+1)*size], files[i], opt)
-				if errs[i] != nil && !opt.SkipBad {
+				if err := read(i); err != nil && !opt.SkipBad {
 					stop.Store(true)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return errs
 }
 
 // collect keeps the images read without error, in order, and lists the

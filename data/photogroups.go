@@ -1,9 +1,6 @@
 package data
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"github.com/pkg/errors"
 )
 
@@ -85,28 +82,14 @@ func readSized(files []string, opt PhotoOptions) []sizedPhoto {
 	if len(files) == 0 {
 		return out
 	}
-	var next atomic.Int64
-	var stop atomic.Bool
-	var wg sync.WaitGroup
-	for range opt.workers(len(files)) {
-		wg.Go(func() {
-			for !stop.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) {
-					return
-				}
-				r := &out[i]
-				r.image, r.h, r.w, r.err = readSizedPhoto(files[i], opt)
-				if _, ok := product(3, r.h, r.w); r.err == nil && !ok {
-					r.err = errors.Errorf("%s: %d×%d too large", files[i], r.w, r.h)
-				}
-				if r.err != nil && !opt.SkipBad {
-					stop.Store(true)
-				}
-			}
-		})
-	}
-	wg.Wait()
+	eachFile(len(files), opt, func(i int) error {
+		r := &out[i]
+		r.image, r.h, r.w, r.err = readSizedPhoto(files[i], opt)
+		if _, ok := product(3, r.h, r.w); r.err == nil && !ok {
+			r.err = errors.Errorf("%s: %d×%d too large", files[i], r.w, r.h)
+		}
+		return r.err
+	})
 	// files not taken after a stop hold no image and no error: mark them
 	for i := range out {
 		if out[i].image == nil && out[i].err == nil {

@@ -55,52 +55,65 @@ func checkIntervals(who, name string, values []float64, iv []Interval) error {
 // errorBars draws vertical error bars around (x[i], y[i]) from iv[i].Low to iv[i].High in the
 // colour c, and records them as data the legend and labels keep clear of.
 func (f *figure) errorBars(series string, x, y []float64, iv []Interval, c color.Color) error {
-	xys := make(plotter.XYs, len(x))
-	errs := make(plotter.YErrors, len(x))
-	for i := range x {
-		xys[i] = plotter.XY{X: x[i], Y: y[i]}
-		errs[i].Low, errs[i].High = y[i]-iv[i].Low, iv[i].High-y[i]
-	}
-	bars, err := plotter.NewYErrorBars(struct {
-		plotter.XYer
-		plotter.YErrorer
-	}{xys, errs})
-	if err != nil {
-		return err
-	}
-	bars.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(thinWidth)}
-	bars.CapWidth = vg.Points(capWidth)
-	f.p.Add(bars)
-	for i := range x {
-		f.ov.addLine([]float64{x[i], x[i]}, []float64{iv[i].Low, iv[i].High})
-		f.ys = append(f.ys, iv[i].Low, iv[i].High)
-		f.drawn = append(f.drawn, drawn{Series: series, X: x[i], Y: y[i], Low: iv[i].Low, High: iv[i].High})
-	}
-	return nil
+	return f.bars(series, x, y, iv, c, false)
 }
 
 // xErrorBars draws horizontal error bars around (x[i], y[i]) from iv[i].Low to iv[i].High.
 func (f *figure) xErrorBars(series string, x, y []float64, iv []Interval, c color.Color) error {
-	xys := make(plotter.XYs, len(x))
-	errs := make(plotter.XErrors, len(x))
+	return f.bars(series, x, y, iv, c, true)
+}
+
+// bars draws error bars along y, or along x when alongX.
+func (f *figure) bars(series string, x, y []float64, iv []Interval, c color.Color, alongX bool) error {
+	xys, lows, highs := make(plotter.XYs, len(x)), make([]float64, len(x)), make([]float64, len(x))
 	for i := range x {
 		xys[i] = plotter.XY{X: x[i], Y: y[i]}
-		errs[i].Low, errs[i].High = x[i]-iv[i].Low, iv[i].High-x[i]
+		centre := y[i]
+		if alongX {
+			centre = x[i]
+		}
+		lows[i], highs[i] = centre-iv[i].Low, iv[i].High-centre
 	}
-	bars, err := plotter.NewXErrorBars(struct {
-		plotter.XYer
-		plotter.XErrorer
-	}{xys, errs})
-	if err != nil {
-		return err
+	style := draw.LineStyle{Color: c, Width: vg.Points(thinWidth)}
+	if alongX {
+		errs := make(plotter.XErrors, len(x))
+		for i := range errs {
+			errs[i].Low, errs[i].High = lows[i], highs[i]
+		}
+		bars, err := plotter.NewXErrorBars(struct {
+			plotter.XYer
+			plotter.XErrorer
+		}{xys, errs})
+		if err != nil {
+			return err
+		}
+		bars.LineStyle, bars.CapWidth = style, vg.Points(capWidth)
+		f.p.Add(bars)
+	} else {
+		errs := make(plotter.YErrors, len(x))
+		for i := range errs {
+			errs[i].Low, errs[i].High = lows[i], highs[i]
+		}
+		bars, err := plotter.NewYErrorBars(struct {
+			plotter.XYer
+			plotter.YErrorer
+		}{xys, errs})
+		if err != nil {
+			return err
+		}
+		bars.LineStyle, bars.CapWidth = style, vg.Points(capWidth)
+		f.p.Add(bars)
 	}
-	bars.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(thinWidth)}
-	bars.CapWidth = vg.Points(capWidth)
-	f.p.Add(bars)
 	for i := range x {
-		f.ov.addLine([]float64{iv[i].Low, iv[i].High}, []float64{y[i], y[i]})
-		f.xs = append(f.xs, iv[i].Low, iv[i].High)
-		f.drawn = append(f.drawn, drawn{Series: series, X: x[i], Y: y[i], Low: iv[i].Low, High: iv[i].High, AlongX: true})
+		d := drawn{Series: series, X: x[i], Y: y[i], Low: iv[i].Low, High: iv[i].High, AlongX: alongX}
+		if alongX {
+			f.ov.addLine([]float64{iv[i].Low, iv[i].High}, []float64{y[i], y[i]})
+			f.xs = append(f.xs, iv[i].Low, iv[i].High)
+		} else {
+			f.ov.addLine([]float64{x[i], x[i]}, []float64{iv[i].Low, iv[i].High})
+			f.ys = append(f.ys, iv[i].Low, iv[i].High)
+		}
+		f.drawn = append(f.drawn, d)
 	}
 	return nil
 }
