@@ -102,11 +102,11 @@ func rowStats[T Float](row []T, eps float64) (mean, rstd float64) {
 
 // SymDiff returns dx, dγ = Σ_rows dy·x̂ and dβ = Σ_rows dy.
 func (op *layerNormOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&layerNormGradOp{base: base{op.tag("LayerNorm.dx")}, fwd: op}, inputs[0], inputs[1], grad)
+	dx, err := G.ApplyOp(&layerNormGradOp{normGrad: normGrad{base: base{op.tag("LayerNorm.dx")}}, fwd: op}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dGamma, err := G.ApplyOp(&layerNormGradOp{base: base{op.tag("LayerNorm.dgamma")}, fwd: op, gamma: true}, inputs[0], inputs[1], grad)
+	dGamma, err := G.ApplyOp(&layerNormGradOp{normGrad: normGrad{base: base{op.tag("LayerNorm.dgamma")}, param: true}, fwd: op}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -120,30 +120,8 @@ func (op *layerNormOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error)
 // layerNormGradOp computes, from x, γ and dy, either dx (the default) or dγ,
 // reusing the row statistics its forward op recorded.
 type layerNormGradOp struct {
-	base
-	fwd   *layerNormOp
-	gamma bool
-	out   buffer
-}
-
-func (op *layerNormGradOp) Arity() int      { return 3 }
-func (op *layerNormGradOp) output() *buffer { return &op.out }
-func (op *layerNormGradOp) Type() hm.Type {
-	if op.gamma {
-		return fnType(2, 1, 2, 1)
-	}
-	return fnType(2, 1, 2, 2)
-}
-
-func (op *layerNormGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
-	if err != nil {
-		return nil, err
-	}
-	if op.gamma {
-		return s[1].Clone(), nil
-	}
-	return s[0].Clone(), nil
+	normGrad
+	fwd *layerNormOp
 }
 
 func (op *layerNormGradOp) Do(vs ...G.Value) (G.Value, error) {
@@ -155,12 +133,7 @@ func (op *layerNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(op.fwd.mean) != n {
 		return nil, errors.Errorf("%s: the forward pass has not run on %d rows", op.desc, n)
 	}
-	var out *tensor.Dense
-	if op.gamma {
-		out = op.out.get(dt, d)
-	} else {
-		out = op.out.get(dt, n, d)
-	}
+	out := op.alloc(dt, n, d)
 	if dt == tensor.Float32 {
 		layerNormGrad(op, vs, out.Float32s())
 	} else {
@@ -177,11 +150,11 @@ func layerNormGrad[T Float](op *layerNormGradOp, vs []G.Value, out []T) {
 	mean, rstd := op.fwd.mean[:rows], op.fwd.rstd[:rows]
 	x32, is32 := any(x).([]float32)
 	switch {
-	case is32 && op.gamma:
+	case is32 && op.param:
 		layerNormGradGamma32(x32, any(dy).([]float32), any(out).([]float32), mean, rstd, d)
 	case is32:
 		layerNormGradInput32(x32, any(gamma).([]float32), any(dy).([]float32), any(out).([]float32), mean, rstd, d)
-	case op.gamma:
+	case op.param:
 		layerNormGradGamma(x, dy, out, mean, rstd, d)
 	default:
 		layerNormGradInput(x, gamma, dy, out, mean, rstd, d)
@@ -225,9 +198,4 @@ func layerNormGradGamma[T Float](x, dy, dGamma []T, mean, rstd []float64, d int)
 	for j, v := range acc {
 		dGamma[j] = T(v)
 	}
-}
-
-func (op *layerNormGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
-func (op *layerNormGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, errors.Errorf("%s: second derivatives are not supported", op.desc)
 }

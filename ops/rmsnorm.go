@@ -101,11 +101,11 @@ func meanSquare[T Float](row []T) float64 {
 
 // SymDiff returns dx and dw = Σ_rows dy·x̂, x̂ = x/rms(x).
 func (op *rmsNormOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&rmsNormGradOp{base: base{op.tag("RMSNorm.dx")}, fwd: op}, inputs[0], inputs[1], grad)
+	dx, err := G.ApplyOp(&rmsNormGradOp{normGrad: normGrad{base: base{op.tag("RMSNorm.dx")}}, fwd: op}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dw, err := G.ApplyOp(&rmsNormGradOp{base: base{op.tag("RMSNorm.dweight")}, fwd: op, weight: true}, inputs[0], inputs[1], grad)
+	dw, err := G.ApplyOp(&rmsNormGradOp{normGrad: normGrad{base: base{op.tag("RMSNorm.dweight")}, param: true}, fwd: op}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -115,30 +115,8 @@ func (op *rmsNormOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // rmsNormGradOp computes, from x, w and dy, either dx (the default) or dw,
 // reusing the row statistics its forward op recorded.
 type rmsNormGradOp struct {
-	base
-	fwd    *rmsNormOp
-	weight bool
-	out    buffer
-}
-
-func (op *rmsNormGradOp) Arity() int      { return 3 }
-func (op *rmsNormGradOp) output() *buffer { return &op.out }
-func (op *rmsNormGradOp) Type() hm.Type {
-	if op.weight {
-		return fnType(2, 1, 2, 1)
-	}
-	return fnType(2, 1, 2, 2)
-}
-
-func (op *rmsNormGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
-	if err != nil {
-		return nil, err
-	}
-	if op.weight {
-		return s[1].Clone(), nil
-	}
-	return s[0].Clone(), nil
+	normGrad
+	fwd *rmsNormOp
 }
 
 func (op *rmsNormGradOp) Do(vs ...G.Value) (G.Value, error) {
@@ -150,17 +128,12 @@ func (op *rmsNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(op.fwd.rstd) != n {
 		return nil, errors.Errorf("%s: the forward pass has not run on %d rows", op.desc, n)
 	}
-	var out *tensor.Dense
-	if op.weight {
-		out = op.out.get(dt, d)
-	} else {
-		out = op.out.get(dt, n, d)
-	}
+	out := op.alloc(dt, n, d)
 	rstd := op.fwd.rstd[:op.fwd.limit(n)]
 	if dt == tensor.Float32 {
-		rmsNormGrad(op.weight, dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), out.Float32s(), rstd, d)
+		rmsNormGrad(op.param, dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), out.Float32s(), rstd, d)
 	} else {
-		rmsNormGrad(op.weight, dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2]), out.Float64s(), rstd, d)
+		rmsNormGrad(op.param, dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2]), out.Float64s(), rstd, d)
 	}
 	return out, nil
 }
@@ -205,9 +178,4 @@ func rmsNormGradWeight[T Float](x, dy, dw []T, rstd []float64, d int) {
 	for j, v := range acc {
 		dw[j] = T(v)
 	}
-}
-
-func (op *rmsNormGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
-func (op *rmsNormGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, errors.Errorf("%s: second derivatives are not supported", op.desc)
 }
