@@ -96,17 +96,8 @@ func aimName(hub string) string {
 		return "preprocessor.pos_embed"
 	}
 	for _, r := range hubRenames {
-		if !strings.Contains(r.hub, "%s") {
-			if hub == r.hub {
-				return r.aim
-			}
-			continue
-		}
-		prefix, suffix, _ := strings.Cut(r.hub, "%s")
-		if block, ok := strings.CutPrefix(hub, prefix); ok {
-			if block, ok = strings.CutSuffix(block, suffix); ok && isDigits(block) {
-				return fmt.Sprintf(r.aim, block)
-			}
+		if name, ok := rename(hub, r.hub, r.aim); ok {
+			return name
 		}
 	}
 	return hub
@@ -124,20 +115,26 @@ func hubName(aim string) string {
 		}
 	}
 	for _, r := range hubRenames {
-		if !strings.Contains(r.aim, "%s") {
-			if aim == r.aim {
-				return r.hub
-			}
-			continue
-		}
-		prefix, suffix, _ := strings.Cut(r.aim, "%s")
-		if block, ok := strings.CutPrefix(aim, prefix); ok {
-			if block, ok = strings.CutSuffix(block, suffix); ok && isDigits(block) {
-				return fmt.Sprintf(r.hub, block)
-			}
+		if name, ok := rename(aim, r.aim, r.hub); ok {
+			return name
 		}
 	}
 	return aim
+}
+
+// rename maps name by a pair of patterns: from matches it exactly or, with
+// a %s, with a block number in its place, which to then takes.
+func rename(name, from, to string) (string, bool) {
+	prefix, suffix, numbered := strings.Cut(from, "%s")
+	if !numbered {
+		return to, name == from
+	}
+	if block, ok := strings.CutPrefix(name, prefix); ok {
+		if block, ok = strings.CutSuffix(block, suffix); ok && isDigits(block) {
+			return fmt.Sprintf(to, block), true
+		}
+	}
+	return "", false
 }
 
 func isDigits(s string) bool {
