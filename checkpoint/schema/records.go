@@ -34,9 +34,12 @@ func ReadNormalization(meta map[string]string) (Normalization, bool) {
 // error naming the key.
 func RequireNormalization(meta map[string]string) (Normalization, error) {
 	var n Normalization
-	for key, dst := range map[string]*[]float32{DataMean: &n.Mean, DataStd: &n.Std} {
-		if err := json.Unmarshal([]byte(meta[key]), dst); err != nil {
-			return Normalization{}, errors.Wrapf(err, "metadata %s = %q: expected a JSON list of numbers", key, meta[key])
+	for _, f := range []struct {
+		key string
+		dst *[]float32
+	}{{DataMean, &n.Mean}, {DataStd, &n.Std}} {
+		if err := json.Unmarshal([]byte(meta[f.key]), f.dst); err != nil {
+			return Normalization{}, errors.Wrapf(err, "metadata %s = %q: expected a JSON list of numbers", f.key, meta[f.key])
 		}
 	}
 	if len(n.Mean) == 0 || len(n.Mean) != len(n.Std) {
