@@ -5,13 +5,13 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/aim-go/aim/layers"
-	"github.com/aim-go/aim/ops"
+	"github.com/aim-go/aim/ops/memplan"
 )
 
 // Program is a graph made ready to run: its gradients (when asked for),
 // its memory plan and the Gorgonia TapeMachine that executes it. Every graph
 // of the project — pre-training, loss, features, probe heads — goes through
-// Compile, so the steps Builder → Grad → PlanMemory → TapeMachine are
+// Compile, so the steps Builder → Grad → memplan.Plan → TapeMachine are
 // written once.
 type Program struct {
 	vm G.VM
@@ -55,7 +55,7 @@ func Compile(b *layers.Builder, loss *G.Node, withGrad bool, keep ...*G.Node) (*
 	if loss != nil {
 		read = append(read, loss)
 	}
-	if _, err := ops.PlanMemory(b.G, read...); err != nil {
+	if _, err := memplan.Plan(b.G, read...); err != nil {
 		return nil, err
 	}
 	p.vm = G.NewTapeMachine(b.G)

@@ -38,6 +38,6 @@
 // reports a non-finite feature as an error that names the image.
 //
 // Every graph, probe heads included, goes through Compile: gradients when
-// asked for, memory planning (ops.PlanMemory) and Gorgonia's TapeMachine,
+// asked for, memory planning (memplan.Plan) and Gorgonia's TapeMachine,
 // wrapped in a Program. The forward pass is written once, in model.go.
 package graph

@@ -9,13 +9,14 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/internal/parallel"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // Add returns a + b for two matrices of the same shape: the residual
 // connection of a transformer block.
 func Add(a, b *G.Node, opts ...Option) (*G.Node, error) {
 	l := limitOf(opts)
-	return G.ApplyOp(&addOp{base: base{l.tag("Add")}, rowLimit: l, diff: [2]bool{true, true}}, a, b)
+	return G.ApplyOp(&addOp{Base: kit.Base{Desc: l.tag("Add")}, rowLimit: l, diff: [2]bool{true, true}}, a, b)
 }
 
 // AddRows returns x + c where c (K, D) is added to every block of K
@@ -25,26 +26,26 @@ func Add(a, b *G.Node, opts ...Option) (*G.Node, error) {
 // gathered from.
 func AddRows(x, c *G.Node, opts ...Option) (*G.Node, error) {
 	l := limitOf(opts)
-	return G.ApplyOp(&addOp{base: base{l.tag("AddRows")}, rowLimit: l, diff: [2]bool{true, false}, tile: true}, x, c)
+	return G.ApplyOp(&addOp{Base: kit.Base{Desc: l.tag("AddRows")}, rowLimit: l, diff: [2]bool{true, false}, tile: true}, x, c)
 }
 
 // addOp adds its second input to its first, repeating the second over blocks
 // of rows when tile is set.
 type addOp struct {
-	base
+	kit.Base
 	rowLimit
 	diff [2]bool
 	tile bool
-	out  buffer
+	out  kit.Buffer
 }
 
-func (op *addOp) Arity() int         { return 2 }
-func (op *addOp) output() *buffer    { return &op.out }
-func (op *addOp) Type() hm.Type      { return fnType(2, 2, 2) }
-func (op *addOp) DiffWRT(int) []bool { return op.diff[:] }
+func (op *addOp) Arity() int          { return 2 }
+func (op *addOp) Output() *kit.Buffer { return &op.out }
+func (op *addOp) Type() hm.Type       { return kit.FnType(2, 2, 2) }
+func (op *addOp) DiffWRT(int) []bool  { return op.diff[:] }
 
 func (op *addOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -54,22 +55,22 @@ func (op *addOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 		ok = a.Dims() == 2 && b.Dims() == 2 && a[1] == b[1] && b[0] > 0 && a[0]%b[0] == 0
 	}
 	if !ok {
-		return nil, errors.Errorf("%s: shapes %v and %v do not match", op.desc, a, b)
+		return nil, errors.Errorf("%s: shapes %v and %v do not match", op.Desc, a, b)
 	}
 	return a.Clone(), nil
 }
 
 func (op *addOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 2)
+	dt, err := kit.CheckInputs(op.Desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}
 	shape := vs[0].Shape()
-	out := op.out.get(dt, shape...)
+	out := op.out.Get(dt, shape...)
 	if dt == tensor.Float32 {
-		op.add32(dataOf[float32](vs[0]), dataOf[float32](vs[1]), out.Float32s(), shape)
+		op.add32(kit.DataOf[float32](vs[0]), kit.DataOf[float32](vs[1]), out.Float32s(), shape)
 	} else {
-		op.add64(dataOf[float64](vs[0]), dataOf[float64](vs[1]), out.Float64s(), shape)
+		op.add64(kit.DataOf[float64](vs[0]), kit.DataOf[float64](vs[1]), out.Float64s(), shape)
 	}
 	return out, nil
 }
@@ -78,7 +79,7 @@ func (op *addOp) add32(a, b, out []float32, shape tensor.Shape) { addLimited(op,
 func (op *addOp) add64(a, b, out []float64, shape tensor.Shape) { addLimited(op, a, b, out, shape) }
 
 // addLimited adds the rows the operation is limited to.
-func addLimited[T Float](op *addOp, a, b, out []T, shape tensor.Shape) {
+func addLimited[T kit.Float](op *addOp, a, b, out []T, shape tensor.Shape) {
 	if shape.Dims() != 2 || op.rows == nil {
 		addTiled(a, b, out)
 		return
@@ -101,7 +102,7 @@ func addLimited[T Float](op *addOp, a, b, out []T, shape tensor.Shape) {
 
 // addTiled writes a + b into out, where len(a) is a multiple of len(b) and b
 // repeats.
-func addTiled[T Float](a, b, out []T) {
+func addTiled[T kit.Float](a, b, out []T) {
 	n := len(b)
 	parallel.For(len(a)/n, max(1, 16384/n), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
@@ -140,7 +141,7 @@ func Mean(xs ...*G.Node) (*G.Node, error) {
 // at a time, as a chain of steps: each adds one node to the running sum
 // (the last also multiplies by 1/n), in the order they were added, as a
 // single pass over all of them would. Built right after each node, the
-// steps run right after it, and PlanMemory can reuse a node's memory as
+// steps run right after it, and memplan.Plan can reuse a node's memory as
 // soon as it has been added: averaging the outputs of 6 trunk blocks then
 // takes 2 buffers of their size instead of 7.
 type RunningMean struct {
@@ -157,7 +158,7 @@ func (m *RunningMean) Add(x *G.Node) error {
 		return errors.Errorf("Mean: more than the %d nodes announced", m.n)
 	}
 	m.added++
-	op := &meanOp{base: base{fmt.Sprintf("Mean{%d/%d}", m.added, m.n)}, n: m.n, last: m.added == m.n}
+	op := &meanOp{Base: kit.Base{Desc: fmt.Sprintf("Mean{%d/%d}", m.added, m.n)}, n: m.n, last: m.added == m.n}
 	switch {
 	case m.n == 1:
 		return m.apply(op, x)
@@ -191,10 +192,10 @@ func (m *RunningMean) Result() (*G.Node, error) {
 // meanOp is one step of Mean: the running sum plus the next node, times
 // 1/n at the last step; a lone node is only multiplied by 1.
 type meanOp struct {
-	base
+	kit.Base
 	n    int  // the nodes of the whole mean
 	last bool // the step that scales by 1/n
-	out  buffer
+	out  kit.Buffer
 }
 
 func (op *meanOp) Arity() int {
@@ -203,33 +204,24 @@ func (op *meanOp) Arity() int {
 	}
 	return 2
 }
-func (op *meanOp) output() *buffer { return &op.out }
+func (op *meanOp) Output() *kit.Buffer { return &op.out }
 func (op *meanOp) Type() hm.Type {
 	if op.n == 1 {
-		return fnType(2, 2)
+		return kit.FnType(2, 2)
 	}
-	return fnType(2, 2, 2)
+	return kit.FnType(2, 2, 2)
 }
 
 func (op *meanOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range s[1:] {
-		if !x.Eq(s[0]) {
-			return nil, errors.Errorf("%s: shapes %v and %v differ", op.desc, s[0], x)
-		}
-	}
-	return s[0].Clone(), nil
+	return kit.SameShape(op.Desc, ds)
 }
 
 func (op *meanOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, op.Arity())
+	dt, err := kit.CheckInputs(op.Desc, vs, op.Arity())
 	if err != nil {
 		return nil, err
 	}
-	out := op.out.get(dt, vs[0].Shape()...)
+	out := op.out.Get(dt, vs[0].Shape()...)
 	if dt == tensor.Float32 {
 		meanStep(op, vs, out.Float32s())
 	} else {
@@ -240,10 +232,10 @@ func (op *meanOp) Do(vs ...G.Value) (G.Value, error) {
 
 // meanStep writes the sum of the inputs to out, then scales it by 1/n at the
 // last step.
-func meanStep[T Float](op *meanOp, vs []G.Value, out []T) {
-	copy(out, dataOf[T](vs[0]))
+func meanStep[T kit.Float](op *meanOp, vs []G.Value, out []T) {
+	copy(out, kit.DataOf[T](vs[0]))
 	for _, v := range vs[1:] {
-		for i, x := range dataOf[T](v) {
+		for i, x := range kit.DataOf[T](v) {
 			out[i] += x
 		}
 	}

@@ -5,13 +5,14 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/aim-go/aim/ops/internal/optest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 func TestRMSNorm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 2))
-	x, w := randTensor(rng, 6, 5), randTensor(rng, 5)
+	x, w := optest.RandTensor(rng, 6, 5), optest.RandTensor(rng, 5)
 	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return RMSNorm(in[0], in[1], 1e-5) }
 	want := make([]float64, 30)
 	for i := range 6 {
@@ -25,13 +26,13 @@ func TestRMSNorm(t *testing.T) {
 		}
 	}
 	inputs := []*tensor.Dense{x, w}
-	assertClose(t, forward(t, inputs, build), want, 1e-12)
-	checkGrad(t, inputs, []int{0, 1}, build)
+	optest.AssertClose(t, optest.Forward(t, inputs, build), want, 1e-12)
+	optest.CheckGrad(t, inputs, []int{0, 1}, build)
 }
 
 func TestSwiGLU(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 3))
-	gate, up := randTensor(rng, 4, 6), randTensor(rng, 4, 6)
+	gate, up := optest.RandTensor(rng, 4, 6), optest.RandTensor(rng, 4, 6)
 	gate.Float64s()[0], gate.Float64s()[1] = -30, 30 // the saturated ends
 	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return SwiGLU(in[0], in[1]) }
 	want := make([]float64, 24)
@@ -39,8 +40,8 @@ func TestSwiGLU(t *testing.T) {
 		want[i] = a / (1 + math.Exp(-a)) * up.Float64s()[i]
 	}
 	inputs := []*tensor.Dense{gate, up}
-	assertClose(t, forward(t, inputs, build), want, 1e-12)
-	checkGrad(t, inputs, []int{0, 1}, build)
+	optest.AssertClose(t, optest.Forward(t, inputs, build), want, 1e-12)
+	optest.CheckGrad(t, inputs, []int{0, 1}, build)
 }
 
 // TestAIMv2OpsFloat32MatchFloat64 runs RMSNorm and SwiGLU, forward and

@@ -12,6 +12,7 @@ import (
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/internal/parallel"
 	"github.com/aim-go/aim/masks"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // Attention is multi-head scaled dot-product self-attention under the
@@ -31,7 +32,7 @@ func Attention(qkv, prefix *G.Node, heads, seqLen int, opts ...Option) (*G.Node,
 		return nil, errors.Errorf("Attention: heads %d and sequence length %d must be positive", heads, seqLen)
 	}
 	op := &attentionOp{heads: heads, seqLen: seqLen, precision: settingsOf(opts).precision}
-	op.desc = precisionTag(fmt.Sprintf("Attention{heads=%d,K=%d}", heads, seqLen), op.precision)
+	op.Desc = precisionTag(fmt.Sprintf("Attention{heads=%d,K=%d}", heads, seqLen), op.precision)
 	return G.ApplyOp(op, qkv, prefix)
 }
 
@@ -41,48 +42,48 @@ func Attention(qkv, prefix *G.Node, heads, seqLen int, opts ...Option) (*G.Node,
 // attention operations, so that an inference graph does not hold B·heads·K²
 // values per block.
 type attentionOp struct {
-	base
+	kit.Base
 	heads, seqLen int
 	precision     blas.Precision
 	keepProbs     bool
-	out           buffer
-	probs         buffer
+	out           kit.Buffer
+	probs         kit.Buffer
 }
 
-func (op *attentionOp) Arity() int         { return 2 }
-func (op *attentionOp) output() *buffer    { return &op.out }
-func (op *attentionOp) Type() hm.Type      { return fnType(2, 1, 2) }
-func (op *attentionOp) DiffWRT(int) []bool { return []bool{true, false} }
+func (op *attentionOp) Arity() int          { return 2 }
+func (op *attentionOp) Output() *kit.Buffer { return &op.out }
+func (op *attentionOp) Type() hm.Type       { return kit.FnType(2, 1, 2) }
+func (op *attentionOp) DiffWRT(int) []bool  { return []bool{true, false} }
 func (op *attentionOp) geometry(qkv tensor.Shape) (b, d int) {
 	return qkv[0] / op.seqLen, qkv[1] / 3
 }
 
 func (op *attentionOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
 	qkv, prefix := s[0], s[1]
 	if qkv.Dims() != 2 || qkv[1]%3 != 0 || qkv[0]%op.seqLen != 0 {
-		return nil, errors.Errorf("%s: qkv %v is not (B·%d, 3·D)", op.desc, qkv, op.seqLen)
+		return nil, errors.Errorf("%s: qkv %v is not (B·%d, 3·D)", op.Desc, qkv, op.seqLen)
 	}
 	b, d := op.geometry(qkv)
 	if d%op.heads != 0 {
-		return nil, errors.Errorf("%s: width %d is not a multiple of the %d heads", op.desc, d, op.heads)
+		return nil, errors.Errorf("%s: width %d is not a multiple of the %d heads", op.Desc, d, op.heads)
 	}
 	if prefix.TotalSize() != b {
-		return nil, errors.Errorf("%s: %d prefix lengths for %d samples", op.desc, prefix.TotalSize(), b)
+		return nil, errors.Errorf("%s: %d prefix lengths for %d samples", op.Desc, prefix.TotalSize(), b)
 	}
 	return tensor.Shape{qkv[0], d}, nil
 }
 
 func (op *attentionOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 2)
+	dt, err := kit.CheckInputs(op.Desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}
 	b, d := op.geometry(vs[0].Shape())
-	out := op.out.get(dt, b*op.seqLen, d)
+	out := op.out.Get(dt, b*op.seqLen, d)
 	if dt == tensor.Float32 {
 		err = attentionForward(op, vs, out.Float32s(), op.keptProbs32(b))
 	} else {
@@ -97,14 +98,14 @@ func (op *attentionOp) keptProbs32(b int) []float32 {
 	if !op.keepProbs {
 		return nil
 	}
-	return op.probs.get(tensor.Float32, b*op.heads*op.seqLen*op.seqLen).Float32s()
+	return op.probs.Get(tensor.Float32, b*op.heads*op.seqLen*op.seqLen).Float32s()
 }
 
 func (op *attentionOp) keptProbs64(b int) []float64 {
 	if !op.keepProbs {
 		return nil
 	}
-	return op.probs.get(tensor.Float64, b*op.heads*op.seqLen*op.seqLen).Float64s()
+	return op.probs.Get(tensor.Float64, b*op.heads*op.seqLen*op.seqLen).Float64s()
 }
 
 // headView locates one head of one sample inside the fused buffers.
@@ -121,17 +122,17 @@ type attentionGeometry struct {
 	scale              float64
 }
 
-func newGeometry[T Float](op *attentionOp, vs []G.Value) (attentionGeometry, error) {
+func newGeometry[T kit.Float](op *attentionOp, vs []G.Value) (attentionGeometry, error) {
 	b, d := op.geometry(vs[0].Shape())
 	g := attentionGeometry{b: b, k: op.seqLen, d: d, heads: op.heads, dh: d / op.heads}
 	g.scale = 1 / math.Sqrt(float64(g.dh))
 	var err error
-	g.prefixes, err = prefixLengths(dataOf[T](vs[1]), op.seqLen)
-	return g, errors.Wrap(err, op.desc)
+	g.prefixes, err = prefixLengths(kit.DataOf[T](vs[1]), op.seqLen)
+	return g, errors.Wrap(err, op.Desc)
 }
 
 // prefixLengths converts and checks the per-sample prefix lengths.
-func prefixLengths[T Float](p []T, k int) ([]int, error) {
+func prefixLengths[T kit.Float](p []T, k int) ([]int, error) {
 	out := make([]int, len(p))
 	for i, v := range p {
 		s := int(v)
@@ -153,12 +154,12 @@ func (g attentionGeometry) view(bh int) headView {
 	}
 }
 
-func attentionForward[T Float](op *attentionOp, vs []G.Value, out, probs []T) error {
+func attentionForward[T kit.Float](op *attentionOp, vs []G.Value, out, probs []T) error {
 	g, err := newGeometry[T](op, vs)
 	if err != nil {
 		return err
 	}
-	qkv := dataOf[T](vs[0])
+	qkv := kit.DataOf[T](vs[0])
 	k, dh, ld := g.k, g.dh, 3*g.d
 	parallel.For(g.b*g.heads, 1, func(lo, hi int) {
 		var scratch []T
@@ -183,7 +184,7 @@ func attentionForward[T Float](op *attentionOp, vs []G.Value, out, probs []T) er
 
 // maskedSoftmax turns each row i of the k×k scores into probabilities over the
 // keys the mask lets it see, and zeroes the others.
-func maskedSoftmax[T Float](p []T, k, prefix int) {
+func maskedSoftmax[T kit.Float](p []T, k, prefix int) {
 	if p32, ok := any(p).([]float32); ok {
 		maskedSoftmax32(p32, k, prefix)
 		return
@@ -191,20 +192,7 @@ func maskedSoftmax[T Float](p []T, k, prefix int) {
 	for i := 0; i < k; i++ {
 		row := p[i*k : (i+1)*k]
 		lim := masks.VisibleKeys(i, prefix)
-		m := row[0]
-		for _, v := range row[1:lim] {
-			m = max(m, v)
-		}
-		var sum float64
-		for j, v := range row[:lim] {
-			e := math.Exp(float64(v - m))
-			row[j] = T(e)
-			sum += e
-		}
-		inv := T(1 / sum)
-		for j := range row[:lim] {
-			row[j] *= inv
-		}
+		kit.SoftmaxRow(row[:lim])
 		clear(row[lim:])
 	}
 }
@@ -241,7 +229,7 @@ func maskedSoftmax32(p []float32, k, prefix int) {
 
 func (op *attentionOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	op.keepProbs = true
-	back := &attentionGradOp{base: base{precisionTag("Attention.dqkv", op.precision)}, fwd: op}
+	back := &attentionGradOp{Base: kit.Base{Desc: precisionTag("Attention.dqkv", op.precision)}, fwd: op}
 	dqkv, err := G.ApplyOp(back, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
@@ -252,18 +240,18 @@ func (op *attentionOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error)
 // attentionGradOp computes dqkv from qkv, the prefix lengths and dout, using
 // the probabilities its forward op kept.
 type attentionGradOp struct {
-	base
+	kit.Base
 	fwd     *attentionOp
-	out     buffer
-	scratch buffer
+	out     kit.Buffer
+	scratch kit.Buffer
 }
 
-func (op *attentionGradOp) Arity() int         { return 3 }
-func (op *attentionGradOp) output() *buffer    { return &op.out }
-func (op *attentionGradOp) Type() hm.Type      { return fnType(2, 1, 2, 2) }
-func (op *attentionGradOp) DiffWRT(int) []bool { return []bool{false, false, false} }
+func (op *attentionGradOp) Arity() int          { return 3 }
+func (op *attentionGradOp) Output() *kit.Buffer { return &op.out }
+func (op *attentionGradOp) Type() hm.Type       { return kit.FnType(2, 1, 2, 2) }
+func (op *attentionGradOp) DiffWRT(int) []bool  { return []bool{false, false, false} }
 func (op *attentionGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -275,16 +263,16 @@ func (op *attentionGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 func (op *attentionGradOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 3)
+	dt, err := kit.CheckInputs(op.Desc, vs, 3)
 	if err != nil {
 		return nil, err
 	}
-	n := op.fwd.probs.t
+	n := op.fwd.probs.Tensor()
 	if n == nil {
-		return nil, errors.Errorf("%s: the forward pass has not run", op.desc)
+		return nil, errors.Errorf("%s: the forward pass has not run", op.Desc)
 	}
-	out := op.out.get(dt, vs[0].Shape()...)
-	scratch := op.scratch.get(dt, n.Shape()...)
+	out := op.out.Get(dt, vs[0].Shape()...)
+	scratch := op.scratch.Get(dt, n.Shape()...)
 	if dt == tensor.Float32 {
 		err = attentionBackward(op, vs, out.Float32s(), scratch.Float32s())
 	} else {
@@ -295,14 +283,14 @@ func (op *attentionGradOp) Do(vs ...G.Value) (G.Value, error) {
 
 // attentionBackward computes, per head: dV = Pᵀ·dO, dP = dO·Vᵀ,
 // dS = P∘(dP − rowsum(P∘dP))·scale, dQ = dS·K and dK = dSᵀ·Q.
-func attentionBackward[T Float](op *attentionGradOp, vs []G.Value, dqkv, scratch []T) error {
+func attentionBackward[T kit.Float](op *attentionGradOp, vs []G.Value, dqkv, scratch []T) error {
 	g, err := newGeometry[T](op.fwd, vs)
 	if err != nil {
 		return err
 	}
 	prec := op.fwd.precision
-	qkv, dout := dataOf[T](vs[0]), dataOf[T](vs[2])
-	probs := dataOf[T](op.fwd.probs.t)
+	qkv, dout := kit.DataOf[T](vs[0]), kit.DataOf[T](vs[2])
+	probs := kit.DataOf[T](op.fwd.probs.Tensor())
 	k, dh, ld := g.k, g.dh, 3*g.d
 	parallel.For(g.b*g.heads, 1, func(lo, hi int) {
 		for bh := lo; bh < hi; bh++ {
@@ -321,7 +309,7 @@ func attentionBackward[T Float](op *attentionGradOp, vs []G.Value, dqkv, scratch
 
 // softmaxBackward turns dP into dS = P∘(dP − rowsum(P∘dP)) in place. Masked
 // entries have P = 0 and get dS = 0.
-func softmaxBackward[T Float](p, dp []T, k int) {
+func softmaxBackward[T kit.Float](p, dp []T, k int) {
 	for i := 0; i < k; i++ {
 		pr, dr := p[i*k:(i+1)*k], dp[i*k:(i+1)*k]
 		var dot float64
@@ -337,7 +325,7 @@ func softmaxBackward[T Float](p, dp []T, k int) {
 // gemmIn is blas.Gemm in precision p: for float32 in bf16, the product of
 // the operands rounded to bf16, on the float32 kernels (attention's
 // products are many and small: one oneDNN thread would serialise them).
-func gemmIn[T Float](p blas.Precision, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func gemmIn[T kit.Float](p blas.Precision, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if p == blas.PrecisionBF16 {
 		if a32, ok := any(a).([]float32); ok {
 			blas.GemmRoundedBF16(transA, transB, m, n, k, float32(alpha), a32, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)

@@ -1,21 +1,18 @@
-// Package ops holds the custom Gorgonia operations the AIM model and its
-// probes are built from. Each is applied by a function of this package
-// that takes and returns *gorgonia.Node:
+// Package ops holds the custom Gorgonia operations the AIM model is built
+// from. Each is applied by a function of this package that takes and
+// returns *gorgonia.Node:
 //
 //   - layers: Linear (y = x·Wᵀ + b, PyTorch's weight layout), LinearHalf
 //     (inference with weights held as BF16 or F16 values, used in place),
-//     LayerNorm, RMSNorm and BatchNorm (without affine parameters, with
-//     its running statistics in a BatchNormState);
+//     LayerNorm and RMSNorm;
 //   - activations: exact GELU, and SwiGLU's gate SiLU(gate)·up;
 //   - attention: Attention, multi-head self-attention under the
 //     prefix-causal mask of package masks, fused (scores, mask, softmax,
-//     weighted sum); AttentionPool, the one-query attention pooling of
-//     the attentive probe;
+//     weighted sum);
 //   - arithmetic: Add (residual connections), AddRows (a position
 //     embedding added to every sample's tokens), ColumnSum, and Mean and
 //     RunningMean (the average of several blocks' outputs);
-//   - losses: WeightedMSE (AIM's next-patch loss) and
-//     SoftmaxCrossEntropy (the probes');
+//   - the loss: WeightedMSE (AIM's next-patch loss);
 //   - GatherRows, which packs chosen rows (a Rows set) to the front of a
 //     matrix, so that the operations added with the OnRows option run on
 //     those rows only: AIM's prediction head runs on the positions whose
@@ -35,10 +32,10 @@
 // a linear layer's weights between graphs, OnRows limits it to gathered
 // rows, and Combine joins options.
 //
-// PlanMemory, called once a graph is complete, lets outputs that are never
-// live at the same time share memory, in the order Gorgonia's TapeMachine
-// runs the graph; an elementwise operation of an inference graph may write
-// over its input when nothing reads the input afterwards.
+// The probes' operations (BatchNorm, AttentionPool, SoftmaxCrossEntropy)
+// are in package ops/probeops; package ops/memplan, called once a graph is
+// complete, lets the outputs of these operations that are never live at the
+// same time share memory.
 //
 // # Kernels
 //

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/internal/parallel"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // GELU applies the exact Gaussian error linear unit x·Φ(x) =
@@ -16,14 +17,14 @@ import (
 // approximation).
 func GELU(x *G.Node, opts ...Option) (*G.Node, error) {
 	l := limitOf(opts)
-	return G.ApplyOp(&geluOp{base: base{l.tag("GELU")}, rowLimit: l}, x)
+	return G.ApplyOp(&geluOp{Base: kit.Base{Desc: l.tag("GELU")}, rowLimit: l}, x)
 }
 
 type geluOp struct {
-	base
+	kit.Base
 	rowLimit
 	grad bool // the derivative op: inputs x and dy, output dy·GELU'(x)
-	out  buffer
+	out  kit.Buffer
 }
 
 func (op *geluOp) Arity() int {
@@ -32,41 +33,31 @@ func (op *geluOp) Arity() int {
 	}
 	return 1
 }
-func (op *geluOp) output() *buffer { return &op.out }
+func (op *geluOp) Output() *kit.Buffer { return &op.out }
 
-// inPlace: GELU itself reads each value before writing its result at the
+// InPlace: GELU itself reads each value before writing its result at the
 // same place; its derivative op reads x and dy, so it is not.
-func (op *geluOp) inPlace() bool { return !op.grad }
+func (op *geluOp) InPlace() bool { return !op.grad }
 
 func (op *geluOp) Type() hm.Type {
 	if op.grad {
-		return fnType(2, 2, 2)
+		return kit.FnType(2, 2, 2)
 	}
-	return fnType(2, 2)
+	return kit.FnType(2, 2)
 }
 
 func (op *geluOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
-	if err != nil {
-		return nil, err
-	}
-	if op.grad && !s[0].Eq(s[1]) {
-		return nil, errors.Errorf("%s: shapes %v and %v differ", op.desc, s[0], s[1])
-	}
-	return s[0].Clone(), nil
+	return kit.SameShape(op.Desc, ds)
 }
 
 func (op *geluOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, op.Arity())
+	dt, err := kit.CheckInputs(op.Desc, vs, op.Arity())
 	if err != nil {
 		return nil, err
 	}
 	shape := vs[0].Shape()
-	out := op.out.get(dt, shape...)
-	n := shape.TotalSize()
-	if shape.Dims() == 2 {
-		n = op.limit(shape[0]) * shape[1]
-	}
+	out := op.out.Get(dt, shape...)
+	n := op.elements(shape)
 	if dt == tensor.Float32 {
 		geluRun(op.grad, vs, out.Float32s(), n)
 	} else {
@@ -77,10 +68,10 @@ func (op *geluOp) Do(vs ...G.Value) (G.Value, error) {
 
 // geluRun computes GELU(x), or dy·GELU'(x) for the derivative op, for the
 // first n values.
-func geluRun[T Float](grad bool, vs []G.Value, out []T, n int) {
-	x := dataOf[T](vs[0])[:n]
+func geluRun[T kit.Float](grad bool, vs []G.Value, out []T, n int) {
+	x := kit.DataOf[T](vs[0])[:n]
 	if grad {
-		geluBackward(x, dataOf[T](vs[1])[:n], out[:n])
+		geluBackward(x, kit.DataOf[T](vs[1])[:n], out[:n])
 	} else {
 		geluForward(x, out[:n])
 	}
@@ -89,7 +80,7 @@ func geluRun[T Float](grad bool, vs []G.Value, out []T, n int) {
 const invSqrt2 = 0.70710678118654752440
 const invSqrt2Pi = 0.39894228040143267794
 
-func geluForward[T Float](x, y []T) {
+func geluForward[T kit.Float](x, y []T) {
 	if x32, ok := any(x).([]float32); ok {
 		geluForward32(x32, any(y).([]float32))
 		return
@@ -113,7 +104,7 @@ func geluForward32(x, y []float32) {
 }
 
 // geluBackward computes dx = dy·(Φ(x) + x·φ(x)).
-func geluBackward[T Float](x, dy, dx []T) {
+func geluBackward[T kit.Float](x, dy, dx []T) {
 	if x32, ok := any(x).([]float32); ok {
 		geluBackward32(x32, any(dy).([]float32), any(dx).([]float32))
 		return
@@ -144,7 +135,7 @@ func (op *geluOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if op.grad {
 		return nil, errors.New("GELU: second derivatives are not supported")
 	}
-	dx, err := G.ApplyOp(&geluOp{base: base{op.tag("GELU.dx")}, rowLimit: op.rowLimit, grad: true}, inputs[0], grad)
+	dx, err := G.ApplyOp(&geluOp{Base: kit.Base{Desc: op.tag("GELU.dx")}, rowLimit: op.rowLimit, grad: true}, inputs[0], grad)
 	if err != nil {
 		return nil, err
 	}

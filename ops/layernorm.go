@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/internal/parallel"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // LayerNorm normalises each row of x (N, D) to zero mean and unit variance
@@ -17,27 +18,27 @@ import (
 // gamma (D), beta (D): y = (x − μ)/√(σ² + eps)·γ + β.
 func LayerNorm(x, gamma, beta *G.Node, eps float64, opts ...Option) (*G.Node, error) {
 	op := &layerNormOp{eps: eps, rowLimit: limitOf(opts)}
-	op.desc = op.tag(fmt.Sprintf("LayerNorm{eps=%g}", eps))
+	op.Desc = op.tag(fmt.Sprintf("LayerNorm{eps=%g}", eps))
 	return G.ApplyOp(op, x, gamma, beta)
 }
 
 // layerNormOp keeps the mean and reciprocal standard deviation of every row
 // of its last run for the backward pass.
 type layerNormOp struct {
-	base
+	kit.Base
 	rowLimit
 	eps        float64
-	out        buffer
+	out        kit.Buffer
 	mean, rstd []float64
 }
 
-func (op *layerNormOp) Arity() int         { return 3 }
-func (op *layerNormOp) output() *buffer    { return &op.out }
-func (op *layerNormOp) Type() hm.Type      { return fnType(2, 1, 1, 2) }
-func (op *layerNormOp) DiffWRT(int) []bool { return []bool{true, true, true} }
+func (op *layerNormOp) Arity() int          { return 3 }
+func (op *layerNormOp) Output() *kit.Buffer { return &op.out }
+func (op *layerNormOp) Type() hm.Type       { return kit.FnType(2, 1, 1, 2) }
+func (op *layerNormOp) DiffWRT(int) []bool  { return []bool{true, true, true} }
 
 func (op *layerNormOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +50,7 @@ func (op *layerNormOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *layerNormOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs("LayerNorm", vs, 3)
+	dt, err := kit.CheckInputs("LayerNorm", vs, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -57,20 +58,20 @@ func (op *layerNormOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(op.mean) != n {
 		op.mean, op.rstd = make([]float64, n), make([]float64, n)
 	}
-	y := op.out.get(dt, n, d)
+	y := op.out.Get(dt, n, d)
 	rows := op.limit(n)
 	switch dt {
 	case tensor.Float32:
-		layerNormForward32(dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), y.Float32s(), op.mean[:rows], op.rstd[:rows], d, op.eps)
+		layerNormForward32(kit.DataOf[float32](vs[0]), kit.DataOf[float32](vs[1]), kit.DataOf[float32](vs[2]), y.Float32s(), op.mean[:rows], op.rstd[:rows], d, op.eps)
 	default:
-		layerNormForward(dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2]), y.Float64s(), op.mean[:rows], op.rstd[:rows], d, op.eps)
+		layerNormForward(kit.DataOf[float64](vs[0]), kit.DataOf[float64](vs[1]), kit.DataOf[float64](vs[2]), y.Float64s(), op.mean[:rows], op.rstd[:rows], d, op.eps)
 	}
 	return y, nil
 }
 
 // layerNormForward normalises the rows of x into y and records each row's
 // mean and reciprocal standard deviation.
-func layerNormForward[T Float](x, gamma, beta, y []T, mean, rstd []float64, d int, eps float64) {
+func layerNormForward[T kit.Float](x, gamma, beta, y []T, mean, rstd []float64, d int, eps float64) {
 	parallel.For(len(mean), 32, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row, out := x[i*d:(i+1)*d], y[i*d:(i+1)*d]
@@ -86,7 +87,7 @@ func layerNormForward[T Float](x, gamma, beta, y []T, mean, rstd []float64, d in
 
 // rowStats returns the mean and 1/√(biased variance + eps) of a row,
 // accumulated in float64.
-func rowStats[T Float](row []T, eps float64) (mean, rstd float64) {
+func rowStats[T kit.Float](row []T, eps float64) (mean, rstd float64) {
 	var s float64
 	for _, v := range row {
 		s += float64(v)
@@ -102,11 +103,11 @@ func rowStats[T Float](row []T, eps float64) (mean, rstd float64) {
 
 // SymDiff returns dx, dγ = Σ_rows dy·x̂ and dβ = Σ_rows dy.
 func (op *layerNormOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&layerNormGradOp{normGrad: normGrad{base: base{op.tag("LayerNorm.dx")}}, fwd: op}, inputs[0], inputs[1], grad)
+	dx, err := G.ApplyOp(&layerNormGradOp{normGrad: normGrad{Base: kit.Base{Desc: op.tag("LayerNorm.dx")}}, fwd: op}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dGamma, err := G.ApplyOp(&layerNormGradOp{normGrad: normGrad{base: base{op.tag("LayerNorm.dgamma")}, param: true}, fwd: op}, inputs[0], inputs[1], grad)
+	dGamma, err := G.ApplyOp(&layerNormGradOp{normGrad: normGrad{Base: kit.Base{Desc: op.tag("LayerNorm.dgamma")}, param: true}, fwd: op}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -125,15 +126,10 @@ type layerNormGradOp struct {
 }
 
 func (op *layerNormGradOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 3)
+	dt, out, err := op.begin(vs, len(op.fwd.mean))
 	if err != nil {
 		return nil, err
 	}
-	n, d := vs[0].Shape()[0], vs[0].Shape()[1]
-	if len(op.fwd.mean) != n {
-		return nil, errors.Errorf("%s: the forward pass has not run on %d rows", op.desc, n)
-	}
-	out := op.alloc(dt, n, d)
 	if dt == tensor.Float32 {
 		layerNormGrad(op, vs, out.Float32s())
 	} else {
@@ -143,8 +139,8 @@ func (op *layerNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 }
 
 // layerNormGrad computes dγ or dx from the inputs x, γ, dy.
-func layerNormGrad[T Float](op *layerNormGradOp, vs []G.Value, out []T) {
-	x, gamma, dy := dataOf[T](vs[0]), dataOf[T](vs[1]), dataOf[T](vs[2])
+func layerNormGrad[T kit.Float](op *layerNormGradOp, vs []G.Value, out []T) {
+	x, gamma, dy := kit.DataOf[T](vs[0]), kit.DataOf[T](vs[1]), kit.DataOf[T](vs[2])
 	d := vs[0].Shape()[1]
 	rows := op.fwd.limit(vs[0].Shape()[0])
 	mean, rstd := op.fwd.mean[:rows], op.fwd.rstd[:rows]
@@ -163,7 +159,7 @@ func layerNormGrad[T Float](op *layerNormGradOp, vs []G.Value, out []T) {
 
 // layerNormGradInput computes dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) with
 // g = dy·γ, row by row.
-func layerNormGradInput[T Float](x, gamma, dy, dx []T, mean, rstd []float64, d int) {
+func layerNormGradInput[T kit.Float](x, gamma, dy, dx []T, mean, rstd []float64, d int) {
 	parallel.For(len(mean), 32, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xr, gr, out := x[i*d:(i+1)*d], dy[i*d:(i+1)*d], dx[i*d:(i+1)*d]
@@ -186,7 +182,7 @@ func layerNormGradInput[T Float](x, gamma, dy, dx []T, mean, rstd []float64, d i
 }
 
 // layerNormGradGamma computes dγ = Σ_rows dy·x̂.
-func layerNormGradGamma[T Float](x, dy, dGamma []T, mean, rstd []float64, d int) {
+func layerNormGradGamma[T kit.Float](x, dy, dGamma []T, mean, rstd []float64, d int) {
 	acc := make([]float64, d)
 	for i := range mean {
 		xr, gr := x[i*d:(i+1)*d], dy[i*d:(i+1)*d]

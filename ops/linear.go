@@ -10,6 +10,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/internal/parallel"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // Linear returns y = x·wᵀ + b for x (N, in) and w (out, in), the layout of
@@ -20,7 +21,7 @@ func Linear(x, w, b *G.Node, inputGrad bool, opts ...Option) (*G.Node, error) {
 	st := settingsOf(opts)
 	op := &linearOp{hasBias: b != nil, inputGrad: inputGrad, rowLimit: st.rowLimit, precision: st.precision}
 	op.packed = packedOf(st)
-	op.desc = precisionTag(op.tag(fmt.Sprintf("Linear{bias=%t,dx=%t}", op.hasBias, inputGrad)), st.precision)
+	op.Desc = precisionTag(op.tag(fmt.Sprintf("Linear{bias=%t,dx=%t}", op.hasBias, inputGrad)), st.precision)
 	if b == nil {
 		return G.ApplyOp(op, x, w)
 	}
@@ -45,7 +46,7 @@ func LinearHalf(x, w, b *G.Node, h blas.Half, bits []uint16, opts ...Option) (*G
 	st := settingsOf(opts)
 	op := &linearOp{hasBias: b != nil, half: h, bits: bits, rowLimit: st.rowLimit, precision: st.precision}
 	op.packed = packedOf(st)
-	op.desc = precisionTag(op.tag(fmt.Sprintf("Linear%v{bias=%t}", h, op.hasBias)), st.precision)
+	op.Desc = precisionTag(op.tag(fmt.Sprintf("Linear%v{bias=%t}", h, op.hasBias)), st.precision)
 	if b == nil {
 		return G.ApplyOp(op, x, w)
 	}
@@ -53,14 +54,14 @@ func LinearHalf(x, w, b *G.Node, h blas.Half, bits []uint16, opts ...Option) (*G
 }
 
 type linearOp struct {
-	base
+	kit.Base
 	rowLimit
 	hasBias, inputGrad bool
 	half               blas.Half // the format of bits
 	bits               []uint16  // the weights, when held as 16-bit values
 	precision          blas.Precision
 	packed             *blas.PackedWeights // the weights for bf16 products
-	out                buffer
+	out                kit.Buffer
 }
 
 func (op *linearOp) Arity() int {
@@ -69,17 +70,17 @@ func (op *linearOp) Arity() int {
 	}
 	return 2
 }
-func (op *linearOp) output() *buffer { return &op.out }
+func (op *linearOp) Output() *kit.Buffer { return &op.out }
 
 func (op *linearOp) Type() hm.Type {
 	if op.hasBias {
-		return fnType(2, 2, 1, 2)
+		return kit.FnType(2, 2, 1, 2)
 	}
-	return fnType(2, 2, 2)
+	return kit.FnType(2, 2, 2)
 }
 
 func (op *linearOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -94,16 +95,16 @@ func (op *linearOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs("Linear", vs, op.Arity())
+	dt, err := kit.CheckInputs("Linear", vs, op.Arity())
 	if err != nil {
 		return nil, err
 	}
 	rows, in, outDim := vs[0].Shape()[0], vs[0].Shape()[1], vs[1].Shape()[0]
-	y := op.out.get(dt, rows, outDim)
+	y := op.out.Get(dt, rows, outDim)
 	n := op.limit(rows)
 	switch dt {
 	case tensor.Float32:
-		x, bias, out := dataOf[float32](vs[0]), op.bias32(vs), y.Float32s()
+		x, bias, out := kit.DataOf[float32](vs[0]), op.bias32(vs), y.Float32s()
 		if op.precision == blas.PrecisionBF16 {
 			if err := op.forwardBF16(x, vs[1], bias, out, n, in, outDim); err != nil {
 				return nil, err
@@ -114,23 +115,23 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 			linearForwardHalf(x, op.half, op.bits, bias, out, n, in, outDim)
 			break
 		}
-		linearForward(x, dataOf[float32](vs[1]), bias, out, n, in, outDim)
+		linearForward(x, kit.DataOf[float32](vs[1]), bias, out, n, in, outDim)
 	default:
-		linearForward(dataOf[float64](vs[0]), dataOf[float64](vs[1]), op.bias64(vs), y.Float64s(), n, in, outDim)
+		linearForward(kit.DataOf[float64](vs[0]), kit.DataOf[float64](vs[1]), op.bias64(vs), y.Float64s(), n, in, outDim)
 	}
 	return y, nil
 }
 
 func (op *linearOp) bias32(vs []G.Value) []float32 {
 	if op.hasBias {
-		return dataOf[float32](vs[2])
+		return kit.DataOf[float32](vs[2])
 	}
 	return nil
 }
 
 func (op *linearOp) bias64(vs []G.Value) []float64 {
 	if op.hasBias {
-		return dataOf[float64](vs[2])
+		return kit.DataOf[float64](vs[2])
 	}
 	return nil
 }
@@ -148,13 +149,13 @@ func packedOf(st settings) *blas.PackedWeights {
 func (op *linearOp) forwardBF16(x []float32, w G.Value, bias, y []float32, n, in, out int) error {
 	var w32 []float32
 	if op.bits == nil {
-		w32 = dataOf[float32](w)
+		w32 = kit.DataOf[float32](w)
 	}
-	return errors.Wrap(blas.LinearBF16(op.packed, x, w32, op.half, op.bits, bias, y, n, in, out), op.desc)
+	return errors.Wrap(blas.LinearBF16(op.packed, x, w32, op.half, op.bits, bias, y, n, in, out), op.Desc)
 }
 
 // linearForward computes y = x·wᵀ (+ bias broadcast over rows).
-func linearForward[T Float](x, w, bias, y []T, n, in, out int) {
+func linearForward[T kit.Float](x, w, bias, y []T, n, in, out int) {
 	blas.Gemm(false, true, n, out, in, 1, x, in, w, in, fillBias(bias, y, n, out), y, out)
 }
 
@@ -165,7 +166,7 @@ func linearForwardHalf(x []float32, h blas.Half, w []uint16, bias, y []float32, 
 
 // fillBias copies bias into each of the n rows of y, and returns the beta
 // with which a product is then added to y: 1 with a bias, else 0.
-func fillBias[T Float](bias, y []T, n, out int) T {
+func fillBias[T kit.Float](bias, y []T, n, out int) T {
 	if bias == nil {
 		return 0
 	}
@@ -205,23 +206,23 @@ func (op *linearOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 
 // gradOp returns the product of one of the layer's gradients.
 func (op *linearOp) gradOp(name string, transA bool) *matMulOp {
-	return &matMulOp{base: base{precisionTag(op.tag(name), op.precision)}, rowLimit: op.rowLimit, transA: transA, precision: op.precision}
+	return &matMulOp{Base: kit.Base{Desc: precisionTag(op.tag(name), op.precision)}, rowLimit: op.rowLimit, transA: transA, precision: op.precision}
 }
 
 // matMulOp computes op(A)·B for the gradients of Linear: dx = dy·w and
 // dw = dyᵀ·x. With a row limit only the first rows of A (and, for dx, of
 // the result) take part.
 type matMulOp struct {
-	base
+	kit.Base
 	rowLimit
 	transA    bool
 	precision blas.Precision
-	out       buffer
+	out       kit.Buffer
 }
 
-func (op *matMulOp) Arity() int      { return 2 }
-func (op *matMulOp) output() *buffer { return &op.out }
-func (op *matMulOp) Type() hm.Type   { return fnType(2, 2, 2) }
+func (op *matMulOp) Arity() int          { return 2 }
+func (op *matMulOp) Output() *kit.Buffer { return &op.out }
+func (op *matMulOp) Type() hm.Type       { return kit.FnType(2, 2, 2) }
 func (op *matMulOp) dims(a, b tensor.Shape) (m, k, n int) {
 	m, k = a[0], a[1]
 	if op.transA {
@@ -231,28 +232,28 @@ func (op *matMulOp) dims(a, b tensor.Shape) (m, k, n int) {
 }
 
 func (op *matMulOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
 	if s[0].Dims() != 2 || s[1].Dims() != 2 {
-		return nil, errors.Errorf("%s: expected matrices, got %v and %v", op.desc, s[0], s[1])
+		return nil, errors.Errorf("%s: expected matrices, got %v and %v", op.Desc, s[0], s[1])
 	}
 	m, k, n := op.dims(s[0], s[1])
 	if k != s[1][0] {
-		return nil, errors.Errorf("%s: inner sizes of %v and %v differ", op.desc, s[0], s[1])
+		return nil, errors.Errorf("%s: inner sizes of %v and %v differ", op.Desc, s[0], s[1])
 	}
 	return tensor.Shape{m, n}, nil
 }
 
 func (op *matMulOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 2)
+	dt, err := kit.CheckInputs(op.Desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}
 	a, b := vs[0].Shape(), vs[1].Shape()
 	m, k, n := op.dims(a, b)
-	c := op.out.get(dt, m, n)
+	c := op.out.Get(dt, m, n)
 	if op.transA {
 		k = op.limit(k)
 	} else {
@@ -261,39 +262,39 @@ func (op *matMulOp) Do(vs ...G.Value) (G.Value, error) {
 	switch dt {
 	case tensor.Float32:
 		if op.precision == blas.PrecisionBF16 {
-			err := blas.GemmBF16(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
-			return c, errors.Wrap(err, op.desc)
+			err := blas.GemmBF16(op.transA, false, m, n, k, 1, kit.DataOf[float32](vs[0]), a[1], kit.DataOf[float32](vs[1]), n, 0, c.Float32s(), n)
+			return c, errors.Wrap(err, op.Desc)
 		}
-		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float32](vs[0]), a[1], dataOf[float32](vs[1]), n, 0, c.Float32s(), n)
+		blas.Gemm(op.transA, false, m, n, k, 1, kit.DataOf[float32](vs[0]), a[1], kit.DataOf[float32](vs[1]), n, 0, c.Float32s(), n)
 	default:
-		blas.Gemm(op.transA, false, m, n, k, 1, dataOf[float64](vs[0]), a[1], dataOf[float64](vs[1]), n, 0, c.Float64s(), n)
+		blas.Gemm(op.transA, false, m, n, k, 1, kit.DataOf[float64](vs[0]), a[1], kit.DataOf[float64](vs[1]), n, 0, c.Float64s(), n)
 	}
 	return c, nil
 }
 
 func (op *matMulOp) DiffWRT(int) []bool { return []bool{false, false} }
 func (op *matMulOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, errors.Errorf("%s: second derivatives are not supported", op.desc)
+	return nil, errors.Errorf("%s: second derivatives are not supported", op.Desc)
 }
 
 // ColumnSum returns the sum over the rows of a matrix x (N, D): a vector (D).
 // It is the gradient of a bias broadcast over rows.
 func ColumnSum(x *G.Node, opts ...Option) (*G.Node, error) {
 	l := limitOf(opts)
-	return G.ApplyOp(&columnSumOp{base: base{l.tag("ColumnSum")}, rowLimit: l}, x)
+	return G.ApplyOp(&columnSumOp{Base: kit.Base{Desc: l.tag("ColumnSum")}, rowLimit: l}, x)
 }
 
 type columnSumOp struct {
-	base
+	kit.Base
 	rowLimit
-	out buffer
+	out kit.Buffer
 }
 
-func (op *columnSumOp) Arity() int      { return 1 }
-func (op *columnSumOp) output() *buffer { return &op.out }
-func (op *columnSumOp) Type() hm.Type   { return fnType(2, 1) }
+func (op *columnSumOp) Arity() int          { return 1 }
+func (op *columnSumOp) Output() *kit.Buffer { return &op.out }
+func (op *columnSumOp) Type() hm.Type       { return kit.FnType(2, 1) }
 func (op *columnSumOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -304,24 +305,24 @@ func (op *columnSumOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *columnSumOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs("ColumnSum", vs, 1)
+	dt, err := kit.CheckInputs("ColumnSum", vs, 1)
 	if err != nil {
 		return nil, err
 	}
 	n, d := vs[0].Shape()[0], vs[0].Shape()[1]
-	out := op.out.get(dt, d)
+	out := op.out.Get(dt, d)
 	n = op.limit(n)
 	switch dt {
 	case tensor.Float32:
-		columnSums(dataOf[float32](vs[0]), n, d, out.Float32s())
+		columnSums(kit.DataOf[float32](vs[0]), n, d, out.Float32s())
 	default:
-		columnSums(dataOf[float64](vs[0]), n, d, out.Float64s())
+		columnSums(kit.DataOf[float64](vs[0]), n, d, out.Float64s())
 	}
 	return out, nil
 }
 
 // columnSums writes the sums over the n rows of x (n, d) into out (d).
-func columnSums[T Float](x []T, n, d int, out []T) {
+func columnSums[T kit.Float](x []T, n, d int, out []T) {
 	clear(out)
 	for i := 0; i < n; i++ {
 		row := x[i*d : (i+1)*d]

@@ -5,6 +5,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // WeightedMSE returns Σ_r w_r·mean_c (pred_rc − target_rc)² / Σ_r w_r for
@@ -14,20 +16,20 @@ import (
 // a gradient.
 func WeightedMSE(pred, target, weight *G.Node, opts ...Option) (*G.Node, error) {
 	l := limitOf(opts)
-	return G.ApplyOp(&mseOp{base: base{l.tag("WeightedMSE")}, rowLimit: l}, pred, target, weight)
+	return G.ApplyOp(&mseOp{Base: kit.Base{Desc: l.tag("WeightedMSE")}, rowLimit: l}, pred, target, weight)
 }
 
 type mseOp struct {
-	base
+	kit.Base
 	rowLimit
 }
 
 func (op *mseOp) Arity() int         { return 3 }
-func (op *mseOp) Type() hm.Type      { return fnType(2, 2, 1, 0) }
+func (op *mseOp) Type() hm.Type      { return kit.FnType(2, 2, 1, 0) }
 func (op *mseOp) DiffWRT(int) []bool { return []bool{true, false, false} }
 
 func (op *mseOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -38,18 +40,18 @@ func (op *mseOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *mseOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs("WeightedMSE", vs, 3)
+	dt, err := kit.CheckInputs("WeightedMSE", vs, 3)
 	if err != nil {
 		return nil, err
 	}
 	c, n := vs[0].Shape()[1], op.limit(vs[0].Shape()[0])
 	if dt == tensor.Float32 {
-		return G.NewF32(float32(weightedMSE(dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2])[:n], c))), nil
+		return G.NewF32(float32(weightedMSE(kit.DataOf[float32](vs[0]), kit.DataOf[float32](vs[1]), kit.DataOf[float32](vs[2])[:n], c))), nil
 	}
-	return G.NewF64(weightedMSE(dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2])[:n], c)), nil
+	return G.NewF64(weightedMSE(kit.DataOf[float64](vs[0]), kit.DataOf[float64](vs[1]), kit.DataOf[float64](vs[2])[:n], c)), nil
 }
 
-func weightedMSE[T Float](pred, target, w []T, c int) float64 {
+func weightedMSE[T kit.Float](pred, target, w []T, c int) float64 {
 	var total, count float64
 	for r, wr := range w {
 		if wr == 0 {
@@ -71,7 +73,7 @@ func weightedMSE[T Float](pred, target, w []T, c int) float64 {
 }
 
 func (op *mseOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(&mseGradOp{base: base{op.tag("WeightedMSE.dpred")}, rowLimit: op.rowLimit}, inputs[0], inputs[1], inputs[2], grad)
+	d, err := G.ApplyOp(&mseGradOp{Base: kit.Base{Desc: op.tag("WeightedMSE.dpred")}, rowLimit: op.rowLimit}, inputs[0], inputs[1], inputs[2], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -80,17 +82,17 @@ func (op *mseOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 
 // mseGradOp computes dpred = g·2·w_r·(pred − target)/(C·Σw).
 type mseGradOp struct {
-	base
+	kit.Base
 	rowLimit
-	out buffer
+	out kit.Buffer
 }
 
-func (op *mseGradOp) Arity() int         { return 4 }
-func (op *mseGradOp) output() *buffer    { return &op.out }
-func (op *mseGradOp) Type() hm.Type      { return fnType(2, 2, 1, 0, 2) }
-func (op *mseGradOp) DiffWRT(int) []bool { return []bool{false, false, false, false} }
+func (op *mseGradOp) Arity() int          { return 4 }
+func (op *mseGradOp) Output() *kit.Buffer { return &op.out }
+func (op *mseGradOp) Type() hm.Type       { return kit.FnType(2, 2, 1, 0, 2) }
+func (op *mseGradOp) DiffWRT(int) []bool  { return []bool{false, false, false, false} }
 func (op *mseGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -102,15 +104,15 @@ func (op *mseGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 func (op *mseGradOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 4)
+	dt, err := kit.CheckInputs(op.Desc, vs, 4)
 	if err != nil {
 		return nil, err
 	}
-	g, err := scalarOf(vs[3])
+	g, err := kit.ScalarOf(vs[3])
 	if err != nil {
-		return nil, errors.Wrap(err, op.desc)
+		return nil, errors.Wrap(err, op.Desc)
 	}
-	out := op.out.get(dt, vs[0].Shape()...)
+	out := op.out.Get(dt, vs[0].Shape()...)
 	n := op.limit(vs[0].Shape()[0])
 	if dt == tensor.Float32 {
 		weightedMSEGrad(vs, g, out.Float32s(), n)
@@ -121,8 +123,8 @@ func (op *mseGradOp) Do(vs ...G.Value) (G.Value, error) {
 }
 
 // weightedMSEGrad writes the gradient of the first n rows (and zeros after).
-func weightedMSEGrad[T Float](vs []G.Value, g float64, out []T, n int) {
-	pred, target, w := dataOf[T](vs[0]), dataOf[T](vs[1]), dataOf[T](vs[2])[:n]
+func weightedMSEGrad[T kit.Float](vs []G.Value, g float64, out []T, n int) {
+	pred, target, w := kit.DataOf[T](vs[0]), kit.DataOf[T](vs[1]), kit.DataOf[T](vs[2])[:n]
 	c := vs[0].Shape()[1]
 	var count float64
 	for _, wr := range w {

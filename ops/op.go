@@ -1,29 +1,9 @@
 package ops
 
 import (
-	"hash"
-	"hash/fnv"
-	"io"
-
-	"github.com/chewxy/hm"
-	"github.com/pkg/errors"
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
-
 	"github.com/aim-go/aim/blas"
-	"github.com/aim-go/aim/internal/offheap"
+	"gorgonia.org/tensor"
 )
-
-// Float is the element type the kernels are written for.
-type Float interface{ ~float32 | ~float64 }
-
-// base carries the parts of gorgonia.Op that are the same for every
-// operation of this package. desc names the operation with all of its
-// parameters: it is what WriteHash hashes, so two nodes are merged by the
-// graph only when they really compute the same thing.
-type base struct {
-	desc string
-}
 
 // rowLimit limits an operation to the rows of a Rows set (nil: every row).
 type rowLimit struct {
@@ -36,6 +16,15 @@ func (l rowLimit) limit(total int) int {
 		return total
 	}
 	return min(len(l.rows.index), total)
+}
+
+// elements returns how many leading values of a tensor of the shape the
+// operation processes: those of the limited rows of a matrix, else all.
+func (l rowLimit) elements(shape tensor.Shape) int {
+	if shape.Dims() == 2 {
+		return l.limit(shape[0]) * shape[1]
+	}
+	return shape.TotalSize()
 }
 
 // tag marks a description with the row limit, so that the graph does not
@@ -105,159 +94,4 @@ func precisionTag(desc string, p blas.Precision) string {
 		return desc
 	}
 	return desc + "{" + p.String() + "}"
-}
-
-func (b base) ReturnsPtr() bool      { return false }
-func (b base) thisPackage()          {}
-func (b base) CallsExtern() bool     { return false }
-func (b base) OverwritesInput() int  { return -1 }
-func (b base) String() string        { return b.desc }
-func (b base) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, b.desc) }
-func (b base) Hashcode() uint32 {
-	h := fnv.New32a()
-	b.WriteHash(h)
-	return h.Sum32()
-}
-
-// fnType builds the type of an operation from the ranks of its inputs and of
-// its output; rank 0 is a scalar.
-func fnType(ranks ...int) hm.Type {
-	a := hm.TypeVariable('a')
-	ts := make([]hm.Type, len(ranks))
-	for i, r := range ranks {
-		if r == 0 {
-			ts[i] = a
-		} else {
-			ts[i] = G.TensorType{Dims: r, Of: a}
-		}
-	}
-	return hm.NewFnType(ts...)
-}
-
-// shapes converts the DimSizers Gorgonia passes to InferShape.
-func shapes(ds []G.DimSizer) ([]tensor.Shape, error) {
-	out := make([]tensor.Shape, len(ds))
-	for i, d := range ds {
-		s, ok := d.(tensor.Shape)
-		if !ok {
-			return nil, errors.Errorf("input %d has no tensor shape", i)
-		}
-		out[i] = s
-	}
-	return out, nil
-}
-
-// buffer is an output tensor an operation keeps from one run to the next.
-// Its memory may be shared with the outputs of other operations whose
-// values are never live at the same time (see PlanMemory).
-type buffer struct {
-	s   *storage
-	t   *tensor.Dense
-	gen int
-}
-
-// storage is memory shared by buffers. gen changes whenever the memory is
-// reallocated, so buffers know to rebuild their tensor headers.
-type storage struct {
-	dtype tensor.Dtype
-	data  any // []float32 or []float64
-	size  int
-	gen   int
-}
-
-// get returns the buffer as a tensor of the given type and shape, allocating
-// memory the first time and whenever more is needed.
-func (b *buffer) get(dt tensor.Dtype, shape ...int) *tensor.Dense {
-	if b.s == nil {
-		b.s = &storage{}
-	}
-	n := tensor.Shape(shape).TotalSize()
-	s := b.s
-	if s.data == nil || s.dtype != dt || s.size < n {
-		s.dtype, s.size, s.gen = dt, n, s.gen+1
-		if dt == tensor.Float32 {
-			s.data = offheap.HugeSlice[float32](n)
-		} else {
-			s.data = offheap.HugeSlice[float64](n)
-		}
-	}
-	if b.t == nil || b.gen != s.gen || !b.t.Shape().Eq(tensor.Shape(shape)) {
-		var backing any
-		switch d := s.data.(type) {
-		case []float32:
-			backing = d[:n]
-		case []float64:
-			backing = d[:n]
-		}
-		b.t = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(backing))
-		b.gen = s.gen
-	}
-	return b.t
-}
-
-// dataOf returns the backing slice of a tensor value.
-func dataOf[T Float](v G.Value) []T {
-	d, _ := v.Data().([]T)
-	return d
-}
-
-// scalarOf reads a scalar value (a gradient seed, for instance) as float64.
-func scalarOf(v G.Value) (float64, error) {
-	switch s := v.(type) {
-	case *G.F32:
-		return float64(*s), nil
-	case *G.F64:
-		return float64(*s), nil
-	case tensor.Tensor:
-		if s.Shape().TotalSize() == 1 {
-			switch d := s.Data().(type) {
-			case []float32:
-				return float64(d[0]), nil
-			case []float64:
-				return d[0], nil
-			case float32:
-				return float64(d), nil
-			case float64:
-				return d, nil
-			}
-		}
-	}
-	return 0, errors.Errorf("expected a scalar, got %T", v)
-}
-
-// dtypeOf returns the element type shared by the inputs, or an error naming
-// the op when they disagree or are not float32/float64.
-func dtypeOf(op string, vs ...G.Value) (tensor.Dtype, error) {
-	var dt tensor.Dtype
-	for i, v := range vs {
-		t, ok := v.(tensor.Tensor)
-		if !ok {
-			continue
-		}
-		if t.Dtype() != tensor.Float32 && t.Dtype() != tensor.Float64 {
-			return dt, errors.Errorf("%s: input %d is %v; expected float32 or float64", op, i, t.Dtype())
-		}
-		if dt != (tensor.Dtype{}) && t.Dtype() != dt {
-			return dt, errors.Errorf("%s: input %d is %v, input 0 is %v", op, i, t.Dtype(), dt)
-		}
-		dt = t.Dtype()
-	}
-	return dt, nil
-}
-
-// checkInputs checks the number of inputs an op receives and returns their
-// common element type.
-func checkInputs(op string, vs []G.Value, arity int) (tensor.Dtype, error) {
-	if err := checkArity(op, len(vs), arity); err != nil {
-		return tensor.Dtype{}, err
-	}
-	return dtypeOf(op, vs...)
-}
-
-// checkArity fails when an op receives the wrong number of inputs.
-func checkArity(op string, got, want int) error {
-	if got != want {
-		return errors.Errorf("%s: got %d inputs, expected %d", op, got, want)
-	}
-	return nil
 }

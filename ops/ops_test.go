@@ -11,79 +11,14 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/internal/testing/gradcheck"
+	"github.com/aim-go/aim/ops/internal/optest"
+	"github.com/aim-go/aim/ops/memplan"
 )
-
-func randTensor(rng *rand.Rand, shape ...int) *tensor.Dense {
-	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
-	for i := range t.Float64s() {
-		t.Float64s()[i] = rng.NormFloat64()
-	}
-	return t
-}
-
-func constTensor(v []float64, shape ...int) *tensor.Dense {
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
-}
-
-// runGraph runs g once and returns a copy of out's float64 data.
-func runGraph(t *testing.T, g *G.ExprGraph, out *G.Node) []float64 {
-	t.Helper()
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	return append([]float64(nil), out.Value().Data().([]float64)...)
-}
-
-// forward evaluates build on the inputs and returns the output's data.
-func forward(t *testing.T, inputs []*tensor.Dense, build gradcheck.Build) []float64 {
-	t.Helper()
-	g := G.NewGraph()
-	nodes := make([]*G.Node, len(inputs))
-	for i, in := range inputs {
-		nodes[i] = G.NodeFromAny(g, in, G.WithName(string(rune('a'+i))))
-	}
-	out, err := build(g, nodes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	switch v := out.Value().(type) {
-	case *G.F64:
-		return []float64{float64(*v)}
-	default:
-		return append([]float64(nil), v.Data().([]float64)...)
-	}
-}
-
-func assertClose(t *testing.T, got, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("got %d values, want %d", len(got), len(want))
-	}
-	for i := range got {
-		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
-			t.Fatalf("element %d: got %.12g, want %.12g", i, got[i], want[i])
-		}
-	}
-}
-
-func checkGrad(t *testing.T, inputs []*tensor.Dense, wrt []int, build gradcheck.Build) {
-	t.Helper()
-	if err := gradcheck.Check(inputs, wrt, build, gradcheck.Options{Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func TestLinear(t *testing.T) {
 	for _, bias := range []bool{false, true} {
 		rng := rand.New(rand.NewPCG(1, 2))
-		x, w, b := randTensor(rng, 5, 4), randTensor(rng, 3, 4), randTensor(rng, 3)
+		x, w, b := optest.RandTensor(rng, 5, 4), optest.RandTensor(rng, 3, 4), optest.RandTensor(rng, 3)
 		build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
 			if bias {
 				return Linear(in[0], in[1], in[2], true)
@@ -105,16 +40,16 @@ func TestLinear(t *testing.T) {
 				}
 			}
 		}
-		assertClose(t, forward(t, inputs, build), want, 1e-12)
-		checkGrad(t, inputs, wrt, build)
+		optest.AssertClose(t, optest.Forward(t, inputs, build), want, 1e-12)
+		optest.CheckGrad(t, inputs, wrt, build)
 	}
 }
 
 func TestLinearWithoutInputGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 3))
-	x, w := randTensor(rng, 5, 4), randTensor(rng, 3, 4)
+	x, w := optest.RandTensor(rng, 5, 4), optest.RandTensor(rng, 3, 4)
 	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return Linear(in[0], in[1], nil, false) }
-	checkGrad(t, []*tensor.Dense{x, w}, []int{1}, build)
+	optest.CheckGrad(t, []*tensor.Dense{x, w}, []int{1}, build)
 	err := gradcheck.Check([]*tensor.Dense{x, w}, []int{0}, build, gradcheck.Options{})
 	if err == nil {
 		t.Fatal("differentiating with respect to an input declared without gradient succeeded")
@@ -123,7 +58,7 @@ func TestLinearWithoutInputGradient(t *testing.T) {
 
 func TestLayerNorm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
-	x, gamma, beta := randTensor(rng, 6, 5), randTensor(rng, 5), randTensor(rng, 5)
+	x, gamma, beta := optest.RandTensor(rng, 6, 5), optest.RandTensor(rng, 5), optest.RandTensor(rng, 5)
 	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return LayerNorm(in[0], in[1], in[2], 1e-6) }
 	want := make([]float64, 30)
 	for i := 0; i < 6; i++ {
@@ -140,12 +75,12 @@ func TestLayerNorm(t *testing.T) {
 		}
 	}
 	inputs := []*tensor.Dense{x, gamma, beta}
-	assertClose(t, forward(t, inputs, build), want, 1e-12)
-	checkGrad(t, inputs, []int{0, 1, 2}, build)
+	optest.AssertClose(t, optest.Forward(t, inputs, build), want, 1e-12)
+	optest.CheckGrad(t, inputs, []int{0, 1, 2}, build)
 }
 
 func TestGELU(t *testing.T) {
-	x := constTensor([]float64{-3, -1, -0.5, 0, 0.3, 1, 2.5, 6}, 2, 4)
+	x := optest.ConstTensor([]float64{-3, -1, -0.5, 0, 0.3, 1, 2.5, 6}, 2, 4)
 	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return GELU(in[0]) }
 	// Reference values from the defining integral: x·Φ(x), Φ by Simpson's
 	// rule on the normal density, independent of math.Erf.
@@ -153,8 +88,8 @@ func TestGELU(t *testing.T) {
 	for i, v := range x.Float64s() {
 		want[i] = v * normalCDF(v)
 	}
-	assertClose(t, forward(t, []*tensor.Dense{x}, build), want, 1e-9)
-	checkGrad(t, []*tensor.Dense{x}, []int{0}, build)
+	optest.AssertClose(t, optest.Forward(t, []*tensor.Dense{x}, build), want, 1e-9)
+	optest.CheckGrad(t, []*tensor.Dense{x}, []int{0}, build)
 }
 
 // normalCDF integrates the standard normal density from −10 to x.
@@ -175,22 +110,22 @@ func normalCDF(x float64) float64 {
 
 func TestAddAndAddRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 2))
-	a, b, c := randTensor(rng, 6, 3), randTensor(rng, 6, 3), randTensor(rng, 2, 3)
+	a, b, c := optest.RandTensor(rng, 6, 3), optest.RandTensor(rng, 6, 3), optest.RandTensor(rng, 2, 3)
 	add := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return Add(in[0], in[1]) }
-	checkGrad(t, []*tensor.Dense{a, b}, []int{0, 1}, add)
+	optest.CheckGrad(t, []*tensor.Dense{a, b}, []int{0, 1}, add)
 	rows := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return AddRows(in[0], in[1]) }
 	want := make([]float64, 18)
 	for i := range want {
 		want[i] = a.Float64s()[i] + c.Float64s()[i%6]
 	}
-	assertClose(t, forward(t, []*tensor.Dense{a, c}, rows), want, 1e-15)
-	checkGrad(t, []*tensor.Dense{a, c}, []int{0}, rows)
+	optest.AssertClose(t, optest.Forward(t, []*tensor.Dense{a, c}, rows), want, 1e-15)
+	optest.CheckGrad(t, []*tensor.Dense{a, c}, []int{0}, rows)
 }
 
 func TestWeightedMSE(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 2))
-	pred, target := randTensor(rng, 4, 3), randTensor(rng, 4, 3)
-	w := constTensor([]float64{0, 1, 1, 0}, 4)
+	pred, target := optest.RandTensor(rng, 4, 3), optest.RandTensor(rng, 4, 3)
+	w := optest.ConstTensor([]float64{0, 1, 1, 0}, 4)
 	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return WeightedMSE(in[0], in[1], in[2]) }
 	var want float64
 	for _, r := range []int{1, 2} {
@@ -200,11 +135,11 @@ func TestWeightedMSE(t *testing.T) {
 		}
 	}
 	inputs := []*tensor.Dense{pred, target, w}
-	assertClose(t, forward(t, inputs, build), []float64{want}, 1e-14)
-	checkGrad(t, inputs, []int{0}, build)
+	optest.AssertClose(t, optest.Forward(t, inputs, build), []float64{want}, 1e-14)
+	optest.CheckGrad(t, inputs, []int{0}, build)
 
-	none := constTensor([]float64{0, 0, 0, 0}, 4)
-	got := forward(t, []*tensor.Dense{pred, target, none}, build)
+	none := optest.ConstTensor([]float64{0, 0, 0, 0}, 4)
+	got := optest.Forward(t, []*tensor.Dense{pred, target, none}, build)
 	if got[0] != 0 {
 		t.Fatalf("loss with no counted rows = %g, want 0", got[0])
 	}
@@ -254,27 +189,27 @@ func naiveAttention(qkv []float64, prefix []int, b, k, d, heads int) []float64 {
 func TestAttention(t *testing.T) {
 	const b, k, d, heads = 3, 5, 4, 2
 	rng := rand.New(rand.NewPCG(6, 2))
-	qkv := randTensor(rng, b*k, 3*d)
+	qkv := optest.RandTensor(rng, b*k, 3*d)
 	for _, prefix := range [][]int{{1, 3, 5}, {4, 1, 2}, {5, 5, 5}} {
 		p := make([]float64, b)
 		for i, s := range prefix {
 			p[i] = float64(s)
 		}
-		pt := constTensor(p, b)
+		pt := optest.ConstTensor(p, b)
 		build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return Attention(in[0], in[1], heads, k) }
 		inputs := []*tensor.Dense{qkv, pt}
-		assertClose(t, forward(t, inputs, build), naiveAttention(qkv.Float64s(), prefix, b, k, d, heads), 1e-12)
-		checkGrad(t, inputs, []int{0}, build)
+		optest.AssertClose(t, optest.Forward(t, inputs, build), naiveAttention(qkv.Float64s(), prefix, b, k, d, heads), 1e-12)
+		optest.CheckGrad(t, inputs, []int{0}, build)
 	}
 }
 
 func TestAttentionRejectsBadPrefix(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 3))
-	qkv := randTensor(rng, 2*4, 6)
+	qkv := optest.RandTensor(rng, 2*4, 6)
 	for _, p := range [][]float64{{0, 2}, {1, 5}, {1.5, 2}} {
 		g := G.NewGraph()
 		x := G.NodeFromAny(g, qkv, G.WithName("qkv"))
-		pn := G.NodeFromAny(g, constTensor(p, 2), G.WithName("prefix"))
+		pn := G.NodeFromAny(g, optest.ConstTensor(p, 2), G.WithName("prefix"))
 		if _, err := Attention(x, pn, 1, 4); err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +225,7 @@ func TestAttentionRejectsBadPrefix(t *testing.T) {
 // must not see stale values from the first.
 func TestBufferReuse(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 2))
-	x, w := randTensor(rng, 4, 3), randTensor(rng, 2, 3)
+	x, w := optest.RandTensor(rng, 4, 3), optest.RandTensor(rng, 2, 3)
 	g := G.NewGraph()
 	xn := G.NodeFromAny(g, x, G.WithName("x"))
 	wn := G.NodeFromAny(g, w, G.WithName("w"))
@@ -307,10 +242,10 @@ func TestBufferReuse(t *testing.T) {
 		if err := vm.RunAll(); err != nil {
 			t.Fatal(err)
 		}
-		want := forward(t, []*tensor.Dense{x, w}, func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
+		want := optest.Forward(t, []*tensor.Dense{x, w}, func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
 			return GELU(G.Must(Linear(in[0], in[1], nil, true)))
 		})
-		assertClose(t, z.Value().Data().([]float64), want, 1e-14)
+		optest.AssertClose(t, z.Value().Data().([]float64), want, 1e-14)
 		vm.Reset()
 	}
 }
@@ -334,75 +269,6 @@ func TestGELUFloat32MatchesFloat64(t *testing.T) {
 		if math.Abs(float64(y32[i])-y64[i]) > 2e-6*(1+math.Abs(y64[i])) || math.Abs(float64(d32[i])-d64[i]) > 2e-6 {
 			t.Fatalf("x=%g: float32 GELU %g/%g, float64 %g/%g", x64[i], y32[i], d32[i], y64[i], d64[i])
 		}
-	}
-}
-
-// TestPlanMemorySharesDeadOutputs builds a chain of GELUs: each output is
-// dead once the next GELU has read it, and GELU may write over its input,
-// so one allocation serves the whole chain (the first GELU's, as its input
-// is the graph's own), and the result is unchanged.
-func TestPlanMemorySharesDeadOutputs(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 2))
-	x := randTensor(rng, 4, 5)
-	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
-		y := in[0]
-		for i := 0; i < 6; i++ {
-			y = G.Must(GELU(y))
-		}
-		return y, nil
-	}
-	want := forward(t, []*tensor.Dense{x}, build)
-
-	g := G.NewGraph()
-	y, _ := build(g, []*G.Node{G.NodeFromAny(g, x, G.WithName("x"))})
-	n, err := PlanMemory(g, y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 1 {
-		t.Errorf("%d allocations for a chain of 6, want 1", n)
-	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	for run := 0; run < 2; run++ {
-		if err := vm.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		assertClose(t, y.Value().Data().([]float64), want, 1e-15)
-		vm.Reset()
-	}
-}
-
-// TestPlanMemoryInPlaceSparesWhatGradientsRead differentiates a chain of
-// GELUs, whose backward ops read each GELU's input: planned, the gradient
-// must be the unplanned graph's, bit for bit, so no GELU may have written
-// over an input that a gradient reads.
-func TestPlanMemoryInPlaceSparesWhatGradientsRead(t *testing.T) {
-	rng := rand.New(rand.NewPCG(8, 3))
-	x := randTensor(rng, 4, 5)
-	grad := func(plan bool) []float64 {
-		g := G.NewGraph()
-		in := G.NodeFromAny(g, x.Clone().(*tensor.Dense), G.WithName("x"))
-		y := in
-		for range 3 {
-			y = G.Must(GELU(y))
-		}
-		target := G.NodeFromAny(g, tensor.New(tensor.WithShape(4, 5), tensor.Of(tensor.Float64)), G.WithName("target"))
-		weight := G.NodeFromAny(g, tensor.New(tensor.WithShape(4), tensor.WithBacking([]float64{1, 1, 1, 1})), G.WithName("w"))
-		loss := G.Must(WeightedMSE(y, target, weight))
-		grads, err := G.Grad(loss, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if plan {
-			if _, err := PlanMemory(g, append(grads, loss)...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return runGraph(t, g, grads[0])
-	}
-	if got, want := grad(true), grad(false); !slices.Equal(got, want) {
-		t.Errorf("gradient with planned memory %v, without %v", got, want)
 	}
 }
 
@@ -461,12 +327,12 @@ func compare32(t *testing.T, what string, got []float32, want []float64, tol flo
 // TestRunningMeanSumsInOrderAndFreesEarly: the mean of 6 nodes equals the
 // sum taken in their order times 1/6, bit for bit, whether built with Mean
 // at the end or with a RunningMean step after each node; the latter lets
-// PlanMemory reuse each node's memory once it is added: a chain of 7
+// memplan.Plan reuse each node's memory once it is added: a chain of 7
 // additions whose last 6 results are averaged needs 3 buffers (the running
 // sum, the newest result and the one being computed) instead of 7.
 func TestRunningMeanSumsInOrderAndFreesEarly(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 4))
-	x, c := randTensor(rng, 4, 5), randTensor(rng, 4, 5)
+	x, c := optest.RandTensor(rng, 4, 5), optest.RandTensor(rng, 4, 5)
 	run := func(running bool) ([]float64, int) {
 		g := G.NewGraph()
 		y := G.NodeFromAny(g, x, G.WithName("x"))
@@ -486,11 +352,11 @@ func TestRunningMeanSumsInOrderAndFreesEarly(t *testing.T) {
 		if running {
 			mean = G.Must(m.Result())
 		}
-		n, err := PlanMemory(g, mean)
+		n, err := memplan.Plan(g, mean)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return runGraph(t, g, mean), n
+		return optest.RunGraph(t, g, mean), n
 	}
 	// The same sums, in the same order, outside the graph.
 	v, cv := append([]float64(nil), x.Float64s()...), c.Float64s()

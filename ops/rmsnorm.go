@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/internal/parallel"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // RMSNorm scales each row of x (N, D) by the reciprocal of its root mean
@@ -18,27 +19,27 @@ import (
 // the squares is accumulated in float64.
 func RMSNorm(x, weight *G.Node, eps float64, opts ...Option) (*G.Node, error) {
 	op := &rmsNormOp{eps: eps, rowLimit: limitOf(opts)}
-	op.desc = op.tag(fmt.Sprintf("RMSNorm{eps=%g}", eps))
+	op.Desc = op.tag(fmt.Sprintf("RMSNorm{eps=%g}", eps))
 	return G.ApplyOp(op, x, weight)
 }
 
 // rmsNormOp keeps the reciprocal root mean square of every row of its last
 // run for the backward pass.
 type rmsNormOp struct {
-	base
+	kit.Base
 	rowLimit
 	eps  float64
-	out  buffer
+	out  kit.Buffer
 	rstd []float64
 }
 
-func (op *rmsNormOp) Arity() int         { return 2 }
-func (op *rmsNormOp) output() *buffer    { return &op.out }
-func (op *rmsNormOp) Type() hm.Type      { return fnType(2, 1, 2) }
-func (op *rmsNormOp) DiffWRT(int) []bool { return []bool{true, true} }
+func (op *rmsNormOp) Arity() int          { return 2 }
+func (op *rmsNormOp) Output() *kit.Buffer { return &op.out }
+func (op *rmsNormOp) Type() hm.Type       { return kit.FnType(2, 1, 2) }
+func (op *rmsNormOp) DiffWRT(int) []bool  { return []bool{true, true} }
 
 func (op *rmsNormOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +50,7 @@ func (op *rmsNormOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *rmsNormOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs("RMSNorm", vs, 2)
+	dt, err := kit.CheckInputs("RMSNorm", vs, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -57,19 +58,19 @@ func (op *rmsNormOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(op.rstd) != n {
 		op.rstd = make([]float64, n)
 	}
-	y := op.out.get(dt, n, d)
+	y := op.out.Get(dt, n, d)
 	rstd := op.rstd[:op.limit(n)]
 	if dt == tensor.Float32 {
-		rmsNormForward(dataOf[float32](vs[0]), dataOf[float32](vs[1]), y.Float32s(), rstd, d, op.eps)
+		rmsNormForward(kit.DataOf[float32](vs[0]), kit.DataOf[float32](vs[1]), y.Float32s(), rstd, d, op.eps)
 	} else {
-		rmsNormForward(dataOf[float64](vs[0]), dataOf[float64](vs[1]), y.Float64s(), rstd, d, op.eps)
+		rmsNormForward(kit.DataOf[float64](vs[0]), kit.DataOf[float64](vs[1]), y.Float64s(), rstd, d, op.eps)
 	}
 	return y, nil
 }
 
 // rmsNormForward normalises the rows of x into y and records each row's
 // reciprocal root mean square.
-func rmsNormForward[T Float](x, w, y []T, rstd []float64, d int, eps float64) {
+func rmsNormForward[T kit.Float](x, w, y []T, rstd []float64, d int, eps float64) {
 	parallel.For(len(rstd), 32, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row, out := x[i*d:(i+1)*d], y[i*d:(i+1)*d]
@@ -85,7 +86,7 @@ func rmsNormForward[T Float](x, w, y []T, rstd []float64, d int, eps float64) {
 
 // meanSquare returns the mean of the squares of a row, accumulated in
 // float64 with four independent sums.
-func meanSquare[T Float](row []T) float64 {
+func meanSquare[T kit.Float](row []T) float64 {
 	var s0, s1, s2, s3 float64
 	j := 0
 	for ; j+4 <= len(row); j += 4 {
@@ -101,11 +102,11 @@ func meanSquare[T Float](row []T) float64 {
 
 // SymDiff returns dx and dw = Σ_rows dy·x̂, x̂ = x/rms(x).
 func (op *rmsNormOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&rmsNormGradOp{normGrad: normGrad{base: base{op.tag("RMSNorm.dx")}}, fwd: op}, inputs[0], inputs[1], grad)
+	dx, err := G.ApplyOp(&rmsNormGradOp{normGrad: normGrad{Base: kit.Base{Desc: op.tag("RMSNorm.dx")}}, fwd: op}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dw, err := G.ApplyOp(&rmsNormGradOp{normGrad: normGrad{base: base{op.tag("RMSNorm.dweight")}, param: true}, fwd: op}, inputs[0], inputs[1], grad)
+	dw, err := G.ApplyOp(&rmsNormGradOp{normGrad: normGrad{Base: kit.Base{Desc: op.tag("RMSNorm.dweight")}, param: true}, fwd: op}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -120,26 +121,22 @@ type rmsNormGradOp struct {
 }
 
 func (op *rmsNormGradOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 3)
+	dt, out, err := op.begin(vs, len(op.fwd.rstd))
 	if err != nil {
 		return nil, err
 	}
 	n, d := vs[0].Shape()[0], vs[0].Shape()[1]
-	if len(op.fwd.rstd) != n {
-		return nil, errors.Errorf("%s: the forward pass has not run on %d rows", op.desc, n)
-	}
-	out := op.alloc(dt, n, d)
 	rstd := op.fwd.rstd[:op.fwd.limit(n)]
 	if dt == tensor.Float32 {
-		rmsNormGrad(op.param, dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), out.Float32s(), rstd, d)
+		rmsNormGrad(op.param, kit.DataOf[float32](vs[0]), kit.DataOf[float32](vs[1]), kit.DataOf[float32](vs[2]), out.Float32s(), rstd, d)
 	} else {
-		rmsNormGrad(op.param, dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2]), out.Float64s(), rstd, d)
+		rmsNormGrad(op.param, kit.DataOf[float64](vs[0]), kit.DataOf[float64](vs[1]), kit.DataOf[float64](vs[2]), out.Float64s(), rstd, d)
 	}
 	return out, nil
 }
 
 // rmsNormGrad computes dw (weight) or dx from x, w and dy.
-func rmsNormGrad[T Float](weight bool, x, w, dy, out []T, rstd []float64, d int) {
+func rmsNormGrad[T kit.Float](weight bool, x, w, dy, out []T, rstd []float64, d int) {
 	if weight {
 		rmsNormGradWeight(x, dy, out, rstd, d)
 		return
@@ -149,7 +146,7 @@ func rmsNormGrad[T Float](weight bool, x, w, dy, out []T, rstd []float64, d int)
 
 // rmsNormGradInput computes dx = r·(g − x̂·mean(g·x̂)) with g = dy·w and
 // x̂ = x·r, row by row.
-func rmsNormGradInput[T Float](x, w, dy, dx []T, rstd []float64, d int) {
+func rmsNormGradInput[T kit.Float](x, w, dy, dx []T, rstd []float64, d int) {
 	parallel.For(len(rstd), 32, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xr, gr, out := x[i*d:(i+1)*d], dy[i*d:(i+1)*d], dx[i*d:(i+1)*d]
@@ -167,7 +164,7 @@ func rmsNormGradInput[T Float](x, w, dy, dx []T, rstd []float64, d int) {
 }
 
 // rmsNormGradWeight computes dw = Σ_rows dy·x̂.
-func rmsNormGradWeight[T Float](x, dy, dw []T, rstd []float64, d int) {
+func rmsNormGradWeight[T kit.Float](x, dy, dw []T, rstd []float64, d int) {
 	acc := make([]float64, d)
 	for i, r := range rstd {
 		xr, gr := x[i*d:(i+1)*d], dy[i*d:(i+1)*d]

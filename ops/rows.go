@@ -7,6 +7,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // Rows is a set of rows chosen before each run of a graph: the rows of a
@@ -39,59 +41,59 @@ func GatherRows(x *G.Node, rows *Rows) (*G.Node, error) {
 	if rows == nil {
 		return nil, errors.New("GatherRows: no rows")
 	}
-	return G.ApplyOp(&gatherOp{base: base{fmt.Sprintf("GatherRows{%p}", rows)}, rowLimit: rowLimit{rows}}, x)
+	return G.ApplyOp(&gatherOp{Base: kit.Base{Desc: fmt.Sprintf("GatherRows{%p}", rows)}, rowLimit: rowLimit{rows}}, x)
 }
 
 // gatherOp gathers rows forward, or scatters them (the gradient) when
 // scatter is set.
 type gatherOp struct {
-	base
+	kit.Base
 	rowLimit
 	scatter bool
-	out     buffer
+	out     kit.Buffer
 }
 
-func (op *gatherOp) Arity() int         { return 1 }
-func (op *gatherOp) output() *buffer    { return &op.out }
-func (op *gatherOp) Type() hm.Type      { return fnType(2, 2) }
-func (op *gatherOp) DiffWRT(int) []bool { return []bool{!op.scatter} }
+func (op *gatherOp) Arity() int          { return 1 }
+func (op *gatherOp) Output() *kit.Buffer { return &op.out }
+func (op *gatherOp) Type() hm.Type       { return kit.FnType(2, 2) }
+func (op *gatherOp) DiffWRT(int) []bool  { return []bool{!op.scatter} }
 func (op *gatherOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
 	if s[0].Dims() != 2 {
-		return nil, errors.Errorf("%s: expected a matrix, got %v", op.desc, s[0])
+		return nil, errors.Errorf("%s: expected a matrix, got %v", op.Desc, s[0])
 	}
 	return s[0].Clone(), nil
 }
 
 func (op *gatherOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 1)
+	dt, err := kit.CheckInputs(op.Desc, vs, 1)
 	if err != nil {
 		return nil, err
 	}
 	n, d := vs[0].Shape()[0], vs[0].Shape()[1]
 	for _, src := range op.rows.index {
 		if src < 0 || src >= n {
-			return nil, errors.Errorf("%s: row %d of a %d-row matrix", op.desc, src, n)
+			return nil, errors.Errorf("%s: row %d of a %d-row matrix", op.Desc, src, n)
 		}
 	}
 	if len(op.rows.index) > n {
-		return nil, errors.Errorf("%s: %d rows chosen from %d", op.desc, len(op.rows.index), n)
+		return nil, errors.Errorf("%s: %d rows chosen from %d", op.Desc, len(op.rows.index), n)
 	}
-	out := op.out.get(dt, n, d)
+	out := op.out.Get(dt, n, d)
 	if dt == tensor.Float32 {
-		moveRows(op.scatter, op.rows.index, d, dataOf[float32](vs[0]), out.Float32s())
+		moveRows(op.scatter, op.rows.index, d, kit.DataOf[float32](vs[0]), out.Float32s())
 	} else {
-		moveRows(op.scatter, op.rows.index, d, dataOf[float64](vs[0]), out.Float64s())
+		moveRows(op.scatter, op.rows.index, d, kit.DataOf[float64](vs[0]), out.Float64s())
 	}
 	return out, nil
 }
 
 // moveRows copies row index[r] of x to row r of out (gather), or adds row r
 // of x to row index[r] of a zeroed out (scatter).
-func moveRows[T Float](scatter bool, index []int, d int, x, out []T) {
+func moveRows[T kit.Float](scatter bool, index []int, d int, x, out []T) {
 	if !scatter {
 		for r, src := range index {
 			copy(out[r*d:(r+1)*d], x[src*d:(src+1)*d])
@@ -111,7 +113,7 @@ func (op *gatherOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if op.scatter {
 		return nil, errors.New("GatherRows: second derivatives are not supported")
 	}
-	back := &gatherOp{base: base{op.desc + ".scatter"}, rowLimit: op.rowLimit, scatter: true}
+	back := &gatherOp{Base: kit.Base{Desc: op.Desc + ".scatter"}, rowLimit: op.rowLimit, scatter: true}
 	dx, err := G.ApplyOp(back, grad)
 	if err != nil {
 		return nil, err

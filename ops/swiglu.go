@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/internal/parallel"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // SwiGLU applies the gated unit of AIMv2's MLP elementwise:
@@ -16,7 +17,7 @@ import (
 // same shape (N, H).
 func SwiGLU(gate, up *G.Node, opts ...Option) (*G.Node, error) {
 	l := limitOf(opts)
-	return G.ApplyOp(&swiGLUOp{base: base{l.tag("SwiGLU")}, rowLimit: l}, gate, up)
+	return G.ApplyOp(&swiGLUOp{Base: kit.Base{Desc: l.tag("SwiGLU")}, rowLimit: l}, gate, up)
 }
 
 // swiGLUMode is what a swiGLUOp computes.
@@ -29,10 +30,10 @@ const (
 )
 
 type swiGLUOp struct {
-	base
+	kit.Base
 	rowLimit
 	mode swiGLUMode
-	out  buffer
+	out  kit.Buffer
 }
 
 func (op *swiGLUOp) Arity() int {
@@ -41,42 +42,30 @@ func (op *swiGLUOp) Arity() int {
 	}
 	return 2
 }
-func (op *swiGLUOp) output() *buffer { return &op.out }
+func (op *swiGLUOp) Output() *kit.Buffer { return &op.out }
 
 func (op *swiGLUOp) Type() hm.Type {
 	if op.mode == swiGLUGate {
-		return fnType(2, 2, 2, 2)
+		return kit.FnType(2, 2, 2, 2)
 	}
-	return fnType(2, 2, 2)
+	return kit.FnType(2, 2, 2)
 }
 
 func (op *swiGLUOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range s[1:] {
-		if !o.Eq(s[0]) {
-			return nil, errors.Errorf("%s: shapes %v and %v differ", op.desc, s[0], o)
-		}
-	}
-	return s[0].Clone(), nil
+	return kit.SameShape(op.Desc, ds)
 }
 
 func (op *swiGLUOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, op.Arity())
+	dt, err := kit.CheckInputs(op.Desc, vs, op.Arity())
 	if err != nil {
 		return nil, err
 	}
 	shape := vs[0].Shape()
-	out := op.out.get(dt, shape...)
-	n := shape.TotalSize()
-	if shape.Dims() == 2 {
-		n = op.limit(shape[0]) * shape[1]
-	}
+	out := op.out.Get(dt, shape...)
+	n := op.elements(shape)
 	switch {
 	case dt == tensor.Float32 && op.mode == swiGLUForward:
-		swiGLUForward32(dataOf[float32](vs[0])[:n], dataOf[float32](vs[1])[:n], out.Float32s()[:n])
+		swiGLUForward32(kit.DataOf[float32](vs[0])[:n], kit.DataOf[float32](vs[1])[:n], out.Float32s()[:n])
 	case dt == tensor.Float32:
 		swiGLURun(op.mode, vs, out.Float32s()[:n], sigmoid32)
 	default:
@@ -108,12 +97,12 @@ func swiGLUForward32(a, b, out []float32) {
 func sigmoid64(a float64) float64 { return 1 / (1 + math.Exp(-a)) }
 
 // swiGLURun computes the op's mode for the len(out) first values.
-func swiGLURun[T Float](mode swiGLUMode, vs []G.Value, out []T, sigmoid func(T) T) {
+func swiGLURun[T kit.Float](mode swiGLUMode, vs []G.Value, out []T, sigmoid func(T) T) {
 	n := len(out)
-	a, b := dataOf[T](vs[0])[:n], dataOf[T](vs[1])[:n]
+	a, b := kit.DataOf[T](vs[0])[:n], kit.DataOf[T](vs[1])[:n]
 	var dy []T
 	if mode == swiGLUGate {
-		dy = dataOf[T](vs[2])[:n]
+		dy = kit.DataOf[T](vs[2])[:n]
 	}
 	parallel.For(n, 4096, func(lo, hi int) {
 		switch mode {
@@ -146,11 +135,11 @@ func (op *swiGLUOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if op.mode != swiGLUForward {
 		return nil, errors.New("SwiGLU: second derivatives are not supported")
 	}
-	dGate, err := G.ApplyOp(&swiGLUOp{base: base{op.tag("SwiGLU.dgate")}, rowLimit: op.rowLimit, mode: swiGLUGate}, inputs[0], inputs[1], grad)
+	dGate, err := G.ApplyOp(&swiGLUOp{Base: kit.Base{Desc: op.tag("SwiGLU.dgate")}, rowLimit: op.rowLimit, mode: swiGLUGate}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dUp, err := G.ApplyOp(&swiGLUOp{base: base{op.tag("SwiGLU.dup")}, rowLimit: op.rowLimit, mode: swiGLUUp}, inputs[0], grad)
+	dUp, err := G.ApplyOp(&swiGLUOp{Base: kit.Base{Desc: op.tag("SwiGLU.dup")}, rowLimit: op.rowLimit, mode: swiGLUUp}, inputs[0], grad)
 	if err != nil {
 		return nil, err
 	}

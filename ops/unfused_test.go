@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/aim-go/aim/ops/internal/optest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -72,7 +73,7 @@ func valueAndGrads(t *testing.T, inputs []*tensor.Dense, wrt []int, build func(g
 
 func TestLinearEqualsUnfused(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 1))
-	x, w, b := randTensor(rng, 7, 5), randTensor(rng, 4, 5), randTensor(rng, 4)
+	x, w, b := optest.RandTensor(rng, 7, 5), optest.RandTensor(rng, 4, 5), optest.RandTensor(rng, 4)
 	fused := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return Linear(in[0], in[1], in[2], true) }
 	unfused := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
 		y, err := G.Mul(in[0], G.Must(G.Transpose(in[1])))
@@ -86,7 +87,7 @@ func TestLinearEqualsUnfused(t *testing.T) {
 
 func TestLayerNormEqualsUnfused(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 1))
-	x, gamma, beta := randTensor(rng, 6, 8), randTensor(rng, 8), randTensor(rng, 8)
+	x, gamma, beta := optest.RandTensor(rng, 6, 8), optest.RandTensor(rng, 8), optest.RandTensor(rng, 8)
 	const eps = 1e-6
 	fused := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return LayerNorm(in[0], in[1], in[2], eps) }
 	unfused := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
@@ -105,9 +106,9 @@ func TestLayerNormEqualsUnfused(t *testing.T) {
 func TestAttentionEqualsUnfused(t *testing.T) {
 	const b, k, d, heads = 2, 4, 6, 2
 	rng := rand.New(rand.NewPCG(13, 1))
-	qkv := randTensor(rng, b*k, 3*d)
+	qkv := optest.RandTensor(rng, b*k, 3*d)
 	prefix := []int{1, 3}
-	pt := constTensor([]float64{1, 3}, b)
+	pt := optest.ConstTensor([]float64{1, 3}, b)
 	fused := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return Attention(in[0], in[1], heads, k) }
 	unfused := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
 		return unfusedAttention(g, in[0], prefix, b, k, d, heads)

@@ -11,7 +11,7 @@ import (
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/graph"
-	"github.com/aim-go/aim/ops"
+	"github.com/aim-go/aim/ops/probeops"
 )
 
 // Tensor names of a head: ml-aim's AttentionPoolingClassifier (under
@@ -177,7 +177,7 @@ func checkHeadTensors(src checkpoint.Source, h *Head) error {
 // readStats reads the BatchNorm's running statistics, refusing values no
 // BatchNorm can hold: a NaN or infinite mean, a negative, NaN or infinite
 // variance (they would turn every logit into NaN).
-func readStats(src checkpoint.Source, s *ops.BatchNormState) error {
+func readStats(src checkpoint.Source, s *probeops.BatchNormState) error {
 	for _, stat := range []struct {
 		name     string
 		dst      []float64

@@ -11,7 +11,7 @@ import (
 
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/layers"
-	"github.com/aim-go/aim/ops"
+	"github.com/aim-go/aim/ops/probeops"
 )
 
 // Kind is the kind of probe head.
@@ -46,7 +46,7 @@ const BatchNormEps = 1e-6
 type Head struct {
 	HeadSpec
 	Params *layers.Params
-	BN     *ops.BatchNormState
+	BN     *probeops.BatchNormState
 }
 
 // HeadSpec is the shape of a probe head.
@@ -75,7 +75,7 @@ func NewHead(spec HeadSpec, seed uint64) (*Head, error) {
 	case spec.Kind == Attentive && (spec.Heads < 1 || spec.Dim%spec.Heads != 0):
 		return nil, errors.Errorf("probe head: %d heads do not divide the width %d", spec.Heads, spec.Dim)
 	}
-	h := &Head{HeadSpec: spec, Params: layers.NewParams(tensor.Float32), BN: ops.NewBatchNormState(spec.Dim, BatchNormEps)}
+	h := &Head{HeadSpec: spec, Params: layers.NewParams(tensor.Float32), BN: probeops.NewBatchNormState(spec.Dim, BatchNormEps)}
 	b := layers.NewBuilder(h.Params, rand.New(rand.NewPCG(seed, 0x9e3779b9)))
 	h.forward(b, b.Input("x", b.NewTensor(2*h.tokensFor(1), spec.Dim)), 1, true)
 	return h, errors.Wrap(b.Err(), "creating the probe head")
@@ -104,13 +104,13 @@ func uniform(a float64) layers.Init {
 // BatchNorm's mode.
 func (h *Head) forward(b *layers.Builder, x *G.Node, tokens int, training bool) *G.Node {
 	d, lin := h.Dim, uniform(1/math.Sqrt(float64(h.Dim)))
-	x = apply(b, "BatchNorm", func() (*G.Node, error) { return ops.BatchNorm(x, h.BN, training) })
+	x = apply(b, "BatchNorm", func() (*G.Node, error) { return probeops.BatchNorm(x, h.BN, training) })
 	pooled := x
 	if h.Kind == Attentive {
 		q := b.Param("head.cls_token", layers.Normal(0.02), []int{1, 1, d}, 1, d)
 		k := b.Linear(x, b.Param("head.k.weight", lin, []int{d, d}), nil, false)
 		v := b.Linear(x, b.Param("head.v.weight", lin, []int{d, d}), nil, false)
-		pooled = apply(b, "attention pooling", func() (*G.Node, error) { return ops.AttentionPool(q, k, v, h.Heads, tokens) })
+		pooled = apply(b, "attention pooling", func() (*G.Node, error) { return probeops.AttentionPool(q, k, v, h.Heads, tokens) })
 	}
 	w := b.Param("head.linear.weight", lin, []int{h.Classes, d})
 	var bias *G.Node
@@ -151,7 +151,7 @@ func (h *Head) newGraph(batch, tokens int, training bool) (*headGraph, error) {
 	if training {
 		g.labels = b.NewTensor(batch)
 		labels := b.Input("labels", g.labels)
-		g.loss = apply(b, "the loss", func() (*G.Node, error) { return ops.SoftmaxCrossEntropy(g.logits, labels) })
+		g.loss = apply(b, "the loss", func() (*G.Node, error) { return probeops.SoftmaxCrossEntropy(g.logits, labels) })
 	}
 	prog, err := graph.Compile(b, g.loss, training, g.logits)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/graph"
-	"github.com/aim-go/aim/ops"
+	"github.com/aim-go/aim/ops/probeops"
 	"github.com/aim-go/aim/train"
 )
 
@@ -376,7 +376,7 @@ func TestLoadHeadRefusesImpossibleStatisticsAndBlocks(t *testing.T) {
 		{"repeated block", func(*Head) {}, []int{1, 1}, []string{"metadata " + schema.ProbeLayers, "block 1 is listed twice"}},
 	} {
 		bad := *h
-		bad.BN = ops.NewBatchNormState(8, BatchNormEps)
+		bad.BN = probeops.NewBatchNormState(8, BatchNormEps)
 		c.mutate(&bad)
 		path := filepath.Join(t.TempDir(), "head.safetensors")
 		if err := bad.Save(path, c.layers); err != nil {

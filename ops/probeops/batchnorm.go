@@ -1,4 +1,4 @@
-package ops
+package probeops
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/internal/parallel"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // BatchNormState is the state of a BatchNorm without affine parameters, as
@@ -57,7 +58,7 @@ func BatchNorm(x *G.Node, state *BatchNormState, training bool) (*G.Node, error)
 	op := &batchNormOp{state: state, training: training}
 	// The state's address is part of the description: two BatchNorms over
 	// different states are different operations.
-	op.desc = fmt.Sprintf("BatchNorm{dim=%d,eps=%g,momentum=%g,training=%t,state=%p}",
+	op.Desc = fmt.Sprintf("BatchNorm{dim=%d,eps=%g,momentum=%g,training=%t,state=%p}",
 		len(state.Mean), state.Eps, state.Momentum, training, state)
 	return G.ApplyOp(op, x)
 }
@@ -65,31 +66,31 @@ func BatchNorm(x *G.Node, state *BatchNormState, training bool) (*G.Node, error)
 // batchNormOp keeps the mean and reciprocal standard deviation it
 // normalised with in its last run for the backward pass.
 type batchNormOp struct {
-	base
+	kit.Base
 	state      *BatchNormState
 	training   bool
-	out        buffer
+	out        kit.Buffer
 	mean, rstd []float64
 	rows       int
 }
 
 func (op *batchNormOp) Arity() int         { return 1 }
-func (op *batchNormOp) Type() hm.Type      { return fnType(2, 2) }
+func (op *batchNormOp) Type() hm.Type      { return kit.FnType(2, 2) }
 func (op *batchNormOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *batchNormOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
 	if s[0].Dims() != 2 || s[0][1] != len(op.state.Mean) {
-		return nil, errors.Errorf("%s: input %v is not (N, %d)", op.desc, s[0], len(op.state.Mean))
+		return nil, errors.Errorf("%s: input %v is not (N, %d)", op.Desc, s[0], len(op.state.Mean))
 	}
 	return s[0].Clone(), nil
 }
 
 func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs("BatchNorm", vs, 1)
+	dt, err := kit.CheckInputs("BatchNorm", vs, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -97,17 +98,17 @@ func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
 	if op.training && n < 2 {
 		return nil, errors.Errorf("BatchNorm: training needs at least 2 rows per batch, got %d", n)
 	}
-	y := op.out.get(dt, n, d)
+	y := op.out.Get(dt, n, d)
 	if dt == tensor.Float32 {
-		batchNormForward(op, dataOf[float32](vs[0]), y.Float32s(), n)
+		batchNormForward(op, kit.DataOf[float32](vs[0]), y.Float32s(), n)
 	} else {
-		batchNormForward(op, dataOf[float64](vs[0]), y.Float64s(), n)
+		batchNormForward(op, kit.DataOf[float64](vs[0]), y.Float64s(), n)
 	}
 	return y, nil
 }
 
 // batchNormForward normalises x into y with the statistics of the mode.
-func batchNormForward[T Float](op *batchNormOp, x, y []T, n int) {
+func batchNormForward[T kit.Float](op *batchNormOp, x, y []T, n int) {
 	d := len(op.state.Mean)
 	if len(op.mean) != d {
 		op.mean, op.rstd = make([]float64, d), make([]float64, d)
@@ -144,7 +145,7 @@ func (op *batchNormOp) useBatch(mean, variance []float64) {
 
 // columnStats returns the mean and biased variance of each column of x
 // (rows of d values), in two passes accumulated in float64.
-func columnStats[T Float](x []T, d int) (mean, variance []float64) {
+func columnStats[T kit.Float](x []T, d int) (mean, variance []float64) {
 	n := len(x) / d
 	mean, variance = make([]float64, d), make([]float64, d)
 	for i := range n {
@@ -168,7 +169,7 @@ func columnStats[T Float](x []T, d int) (mean, variance []float64) {
 }
 
 // normalizeColumns writes y = (x − mean)·rstd column by column.
-func normalizeColumns[T Float](x, y []T, mean, rstd []float64) {
+func normalizeColumns[T kit.Float](x, y []T, mean, rstd []float64) {
 	d := len(mean)
 	parallel.For(len(x)/d, max(1, 8192/d), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -181,7 +182,7 @@ func normalizeColumns[T Float](x, y []T, mean, rstd []float64) {
 }
 
 func (op *batchNormOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&batchNormGradOp{base: base{op.desc + ".dx"}, fwd: op}, inputs[0], grad)
+	dx, err := G.ApplyOp(&batchNormGradOp{Base: kit.Base{Desc: op.Desc + ".dx"}, fwd: op}, inputs[0], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -193,20 +194,20 @@ func (op *batchNormOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error)
 // dx = rstd·(dy − mean(dy) − x̂·mean(dy·x̂)), column by column; in
 // evaluation they are constants and dx = rstd·dy.
 type batchNormGradOp struct {
-	base
+	kit.Base
 	fwd *batchNormOp
-	out buffer
+	out kit.Buffer
 }
 
 func (op *batchNormGradOp) Arity() int         { return 2 }
-func (op *batchNormGradOp) Type() hm.Type      { return fnType(2, 2, 2) }
+func (op *batchNormGradOp) Type() hm.Type      { return kit.FnType(2, 2, 2) }
 func (op *batchNormGradOp) DiffWRT(int) []bool { return []bool{false, false} }
 func (op *batchNormGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, errors.New("BatchNorm: second derivatives are not supported")
 }
 
 func (op *batchNormGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -214,25 +215,25 @@ func (op *batchNormGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 2)
+	dt, err := kit.CheckInputs(op.Desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}
 	n, d := vs[0].Shape()[0], vs[0].Shape()[1]
 	if op.fwd.rows != n || len(op.fwd.mean) != d {
-		return nil, errors.Errorf("%s: the forward pass has not run on %d rows", op.desc, n)
+		return nil, errors.Errorf("%s: the forward pass has not run on %d rows", op.Desc, n)
 	}
-	out := op.out.get(dt, n, d)
+	out := op.out.Get(dt, n, d)
 	if dt == tensor.Float32 {
-		batchNormGrad(dataOf[float32](vs[0]), dataOf[float32](vs[1]), out.Float32s(), op.fwd.mean, op.fwd.rstd, op.fwd.training)
+		batchNormGrad(kit.DataOf[float32](vs[0]), kit.DataOf[float32](vs[1]), out.Float32s(), op.fwd.mean, op.fwd.rstd, op.fwd.training)
 	} else {
-		batchNormGrad(dataOf[float64](vs[0]), dataOf[float64](vs[1]), out.Float64s(), op.fwd.mean, op.fwd.rstd, op.fwd.training)
+		batchNormGrad(kit.DataOf[float64](vs[0]), kit.DataOf[float64](vs[1]), out.Float64s(), op.fwd.mean, op.fwd.rstd, op.fwd.training)
 	}
 	return out, nil
 }
 
 // batchNormGrad writes dx for the given statistics.
-func batchNormGrad[T Float](x, dy, dx []T, mean, rstd []float64, training bool) {
+func batchNormGrad[T kit.Float](x, dy, dx []T, mean, rstd []float64, training bool) {
 	d := len(mean)
 	n := len(x) / d
 	sg, sgx := make([]float64, d), make([]float64, d)

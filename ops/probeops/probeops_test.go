@@ -1,4 +1,4 @@
-package ops
+package probeops
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aim-go/aim/ops/internal/optest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -50,7 +51,7 @@ func runOnce(t *testing.T, inputs []*tensor.Dense, build func(in []*G.Node) (*G.
 func TestBatchNormTrainingAndEvaluation(t *testing.T) {
 	const n, d, eps = 7, 3, 1e-6
 	rng := rand.New(rand.NewPCG(8, 1))
-	x := randTensor(rng, n, d)
+	x := optest.RandTensor(rng, n, d)
 	for i := range x.Float64s() {
 		x.Float64s()[i] = 3*x.Float64s()[i] + float64(i%d) // distinct column means
 	}
@@ -66,7 +67,7 @@ func TestBatchNormTrainingAndEvaluation(t *testing.T) {
 		j := i % d
 		want[i] = (x.Float64s()[i] - mean[j]) / math.Sqrt(biased[j]+eps)
 	}
-	assertClose(t, got, want, 1e-12)
+	optest.AssertClose(t, got, want, 1e-12)
 	for j := 0; j < d; j++ {
 		wantMean := 0.9*oldMean[j] + 0.1*mean[j]
 		wantVar := 0.9*oldVar[j] + 0.1*unbiased[j]
@@ -85,7 +86,7 @@ func TestBatchNormTrainingAndEvaluation(t *testing.T) {
 		j := i % d
 		want[i] = (x.Float64s()[i] - frozenMean[j]) / math.Sqrt(frozenVar[j]+eps)
 	}
-	assertClose(t, got, want, 1e-12)
+	optest.AssertClose(t, got, want, 1e-12)
 	for j := range frozenMean {
 		if state.Mean[j] != frozenMean[j] || state.Var[j] != frozenVar[j] {
 			t.Fatal("an evaluation run changed the running statistics")
@@ -96,11 +97,11 @@ func TestBatchNormTrainingAndEvaluation(t *testing.T) {
 func TestBatchNormGradient(t *testing.T) {
 	for _, training := range []bool{true, false} {
 		rng := rand.New(rand.NewPCG(8, 2))
-		x := randTensor(rng, 6, 4)
+		x := optest.RandTensor(rng, 6, 4)
 		state := NewBatchNormState(4, 1e-6)
 		state.Var[0], state.Mean[3] = 3, -1
 		build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return BatchNorm(in[0], state, training) }
-		checkGrad(t, []*tensor.Dense{x}, []int{0}, build)
+		optest.CheckGrad(t, []*tensor.Dense{x}, []int{0}, build)
 	}
 }
 
@@ -125,7 +126,7 @@ func TestBatchNormRejectsBadInput(t *testing.T) {
 // TestBatchNormDistinctStates checks that two BatchNorms of the same input
 // over different states stay two nodes.
 func TestBatchNormDistinctStates(t *testing.T) {
-	x := constTensor([]float64{1, 2, 3, 5}, 2, 2)
+	x := optest.ConstTensor([]float64{1, 2, 3, 5}, 2, 2)
 	a, b := NewBatchNormState(2, 1e-6), NewBatchNormState(2, 1e-6)
 	b.Mean[0] = 10
 	g := G.NewGraph()
@@ -153,17 +154,17 @@ func naiveCrossEntropy(logits []float64, labels []int, c int) float64 {
 
 func TestSoftmaxCrossEntropy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 1))
-	logits := randTensor(rng, 5, 4)
+	logits := optest.RandTensor(rng, 5, 4)
 	labels := []int{0, 3, 1, 1, 2}
-	lt := constTensor([]float64{0, 3, 1, 1, 2}, 5)
+	lt := optest.ConstTensor([]float64{0, 3, 1, 1, 2}, 5)
 	build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return SoftmaxCrossEntropy(in[0], in[1]) }
 	inputs := []*tensor.Dense{logits, lt}
-	assertClose(t, forward(t, inputs, build), []float64{naiveCrossEntropy(logits.Float64s(), labels, 4)}, 1e-13)
-	checkGrad(t, inputs, []int{0}, build)
+	optest.AssertClose(t, optest.Forward(t, inputs, build), []float64{naiveCrossEntropy(logits.Float64s(), labels, 4)}, 1e-13)
+	optest.CheckGrad(t, inputs, []int{0}, build)
 }
 
 func TestSoftmaxCrossEntropyExtremeLogits(t *testing.T) {
-	logits := constTensor([]float64{1e4, -1e4, 0, -1e4, 1e4, 1e4}, 2, 3)
+	logits := optest.ConstTensor([]float64{1e4, -1e4, 0, -1e4, 1e4, 1e4}, 2, 3)
 	tests := []struct {
 		labels []float64
 		want   float64 // mean over the two rows
@@ -173,13 +174,13 @@ func TestSoftmaxCrossEntropyExtremeLogits(t *testing.T) {
 		{[]float64{2, 2}, (1e4 + math.Log(2)) / 2},
 	}
 	for _, tc := range tests {
-		inputs := []*tensor.Dense{logits, constTensor(tc.labels, 2)}
+		inputs := []*tensor.Dense{logits, optest.ConstTensor(tc.labels, 2)}
 		build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) { return SoftmaxCrossEntropy(in[0], in[1]) }
-		got := forward(t, inputs, build)
+		got := optest.Forward(t, inputs, build)
 		if math.IsNaN(got[0]) || math.IsInf(got[0], 0) {
 			t.Fatalf("labels %v: loss %v", tc.labels, got[0])
 		}
-		assertClose(t, got, []float64{tc.want}, 1e-12)
+		optest.AssertClose(t, got, []float64{tc.want}, 1e-12)
 		grad := crossEntropyGradient(t, logits, tc.labels)
 		for i, v := range grad {
 			if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1 {
@@ -194,21 +195,21 @@ func crossEntropyGradient(t *testing.T, logits *tensor.Dense, labels []float64) 
 	t.Helper()
 	g := G.NewGraph()
 	x := G.NodeFromAny(g, logits, G.WithName("logits"))
-	l := G.NodeFromAny(g, constTensor(labels, len(labels)), G.WithName("labels"))
+	l := G.NodeFromAny(g, optest.ConstTensor(labels, len(labels)), G.WithName("labels"))
 	loss := G.Must(SoftmaxCrossEntropy(x, l))
 	grads, err := G.Grad(loss, x)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runGraph(t, g, grads[0])
+	return optest.RunGraph(t, g, grads[0])
 }
 
 func TestSoftmaxCrossEntropyRejectsBadLabels(t *testing.T) {
-	logits := constTensor([]float64{1, 2, 3, 4, 5, 6}, 2, 3)
+	logits := optest.ConstTensor([]float64{1, 2, 3, 4, 5, 6}, 2, 3)
 	for _, labels := range [][]float64{{0, 3}, {-1, 0}, {0.5, 1}} {
 		g := G.NewGraph()
 		x := G.NodeFromAny(g, logits, G.WithName("logits"))
-		l := G.NodeFromAny(g, constTensor(labels, 2), G.WithName("labels"))
+		l := G.NodeFromAny(g, optest.ConstTensor(labels, 2), G.WithName("labels"))
 		if _, err := SoftmaxCrossEntropy(x, l); err != nil {
 			t.Fatal(err)
 		}
@@ -254,14 +255,14 @@ func TestAttentionPool(t *testing.T) {
 	}
 	for _, tc := range tests {
 		rng := rand.New(rand.NewPCG(10, uint64(tc.heads)))
-		q, k, v := randTensor(rng, 1, tc.d), randTensor(rng, tc.b*tc.seq, tc.d), randTensor(rng, tc.b*tc.seq, tc.d)
+		q, k, v := optest.RandTensor(rng, 1, tc.d), optest.RandTensor(rng, tc.b*tc.seq, tc.d), optest.RandTensor(rng, tc.b*tc.seq, tc.d)
 		build := func(g *G.ExprGraph, in []*G.Node) (*G.Node, error) {
 			return AttentionPool(in[0], in[1], in[2], tc.heads, tc.seq)
 		}
 		inputs := []*tensor.Dense{q, k, v}
 		want := naiveAttentionPool(q.Float64s(), k.Float64s(), v.Float64s(), tc.b, tc.seq, tc.d, tc.heads)
-		assertClose(t, forward(t, inputs, build), want, 1e-12)
-		checkGrad(t, inputs, []int{0, 1, 2}, build)
+		optest.AssertClose(t, optest.Forward(t, inputs, build), want, 1e-12)
+		optest.CheckGrad(t, inputs, []int{0, 1, 2}, build)
 	}
 }
 

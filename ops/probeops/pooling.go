@@ -1,4 +1,4 @@
-package ops
+package probeops
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/internal/parallel"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // AttentionPool is multi-head attention of one learned query over the K
@@ -27,7 +28,7 @@ func AttentionPool(q, k, v *G.Node, heads, seqLen int) (*G.Node, error) {
 		return nil, errors.Errorf("AttentionPool: heads %d and sequence length %d must be positive", heads, seqLen)
 	}
 	op := &attnPoolOp{poolGeometry: poolGeometry{heads: heads, k: seqLen}}
-	op.desc = fmt.Sprintf("AttentionPool{heads=%d,K=%d}", heads, seqLen)
+	op.Desc = fmt.Sprintf("AttentionPool{heads=%d,K=%d}", heads, seqLen)
 	return G.ApplyOp(op, q, k, v)
 }
 
@@ -52,50 +53,50 @@ func (g *poolGeometry) token(b, j, h int) int { return (b*g.k+j)*g.d + h*g.dh }
 // attnPoolOp keeps the attention probabilities (B·heads, K) of its last run
 // for the backward pass.
 type attnPoolOp struct {
-	base
+	kit.Base
 	poolGeometry
-	out   buffer
-	probs buffer
+	out   kit.Buffer
+	probs kit.Buffer
 }
 
 func (op *attnPoolOp) Arity() int         { return 3 }
-func (op *attnPoolOp) Type() hm.Type      { return fnType(2, 2, 2, 2) }
+func (op *attnPoolOp) Type() hm.Type      { return kit.FnType(2, 2, 2, 2) }
 func (op *attnPoolOp) DiffWRT(int) []bool { return []bool{true, true, true} }
 
 func (op *attnPoolOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
 	q, k, v := s[0], s[1], s[2]
 	if q.Dims() != 2 || q[0] != 1 || k.Dims() != 2 || !k.Eq(v) || k[1] != q[1] || k[0]%op.k != 0 {
-		return nil, errors.Errorf("%s: query %v, keys %v and values %v are not (1, D), (B·%d, D), (B·%d, D)", op.desc, q, k, v, op.k, op.k)
+		return nil, errors.Errorf("%s: query %v, keys %v and values %v are not (1, D), (B·%d, D), (B·%d, D)", op.Desc, q, k, v, op.k, op.k)
 	}
 	if q[1]%op.heads != 0 {
-		return nil, errors.Errorf("%s: width %d is not a multiple of the %d heads", op.desc, q[1], op.heads)
+		return nil, errors.Errorf("%s: width %d is not a multiple of the %d heads", op.Desc, q[1], op.heads)
 	}
 	return tensor.Shape{k[0] / op.k, q[1]}, nil
 }
 
 func (op *attnPoolOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 3)
+	dt, err := kit.CheckInputs(op.Desc, vs, 3)
 	if err != nil {
 		return nil, err
 	}
 	op.set(vs[1].Shape())
-	out := op.out.get(dt, op.b, op.d)
-	probs := op.probs.get(dt, op.b*op.heads, op.k)
+	out := op.out.Get(dt, op.b, op.d)
+	probs := op.probs.Get(dt, op.b*op.heads, op.k)
 	if dt == tensor.Float32 {
-		attnPoolForward(&op.poolGeometry, dataOf[float32](vs[0]), dataOf[float32](vs[1]), dataOf[float32](vs[2]), out.Float32s(), probs.Float32s())
+		attnPoolForward(&op.poolGeometry, kit.DataOf[float32](vs[0]), kit.DataOf[float32](vs[1]), kit.DataOf[float32](vs[2]), out.Float32s(), probs.Float32s())
 	} else {
-		attnPoolForward(&op.poolGeometry, dataOf[float64](vs[0]), dataOf[float64](vs[1]), dataOf[float64](vs[2]), out.Float64s(), probs.Float64s())
+		attnPoolForward(&op.poolGeometry, kit.DataOf[float64](vs[0]), kit.DataOf[float64](vs[1]), kit.DataOf[float64](vs[2]), out.Float64s(), probs.Float64s())
 	}
 	return out, nil
 }
 
 // attnPoolForward computes the probabilities and the pooled output of
 // every head of every sample.
-func attnPoolForward[T Float](g *poolGeometry, q, k, v, out, probs []T) {
+func attnPoolForward[T kit.Float](g *poolGeometry, q, k, v, out, probs []T) {
 	scale := g.scale()
 	parallel.For(g.b*g.heads, 16, func(lo, hi int) {
 		for bh := lo; bh < hi; bh++ {
@@ -109,7 +110,7 @@ func attnPoolForward[T Float](g *poolGeometry, q, k, v, out, probs []T) {
 				}
 				p[j] = T(s * scale)
 			}
-			softmaxRow(p)
+			kit.SoftmaxRow(p)
 			o := out[b*g.d+h*g.dh : b*g.d+(h+1)*g.dh]
 			clear(o)
 			for j, pj := range p {
@@ -122,31 +123,12 @@ func attnPoolForward[T Float](g *poolGeometry, q, k, v, out, probs []T) {
 	})
 }
 
-// softmaxRow replaces a row of scores by its softmax, computed from the row
-// maximum in float64.
-func softmaxRow[T Float](p []T) {
-	m := float64(p[0])
-	for _, v := range p[1:] {
-		m = math.Max(m, float64(v))
-	}
-	var sum float64
-	for j, v := range p {
-		e := math.Exp(float64(v) - m)
-		p[j] = T(e)
-		sum += e
-	}
-	inv := T(1 / sum)
-	for j := range p {
-		p[j] *= inv
-	}
-}
-
 // SymDiff builds dS = P∘(dP − rowsum(P∘dP)) with dP = dO·Vᵀ per head once,
 // and from it dq = scale·Σ dS·K and dK = scale·dSᵀ·q; dV = Pᵀ·dO.
 func (op *attnPoolOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	q, k, v := inputs[0], inputs[1], inputs[2]
 	apply := func(part poolGradPart, a, b *G.Node) (*G.Node, error) {
-		return G.ApplyOp(&attnPoolGradOp{base: base{op.desc + "." + string(part)}, fwd: op, part: part}, a, b)
+		return G.ApplyOp(&attnPoolGradOp{Base: kit.Base{Desc: op.Desc + "." + string(part)}, fwd: op, part: part}, a, b)
 	}
 	ds, err := apply(poolScores, v, grad)
 	if err != nil {
@@ -180,21 +162,21 @@ const (
 // attnPoolGradOp computes one part of the gradient of AttentionPool with
 // the probabilities its forward op kept.
 type attnPoolGradOp struct {
-	base
+	kit.Base
 	fwd  *attnPoolOp
 	part poolGradPart
-	out  buffer
+	out  kit.Buffer
 }
 
 func (op *attnPoolGradOp) Arity() int         { return 2 }
-func (op *attnPoolGradOp) Type() hm.Type      { return fnType(2, 2, 2) }
+func (op *attnPoolGradOp) Type() hm.Type      { return kit.FnType(2, 2, 2) }
 func (op *attnPoolGradOp) DiffWRT(int) []bool { return []bool{false, false} }
 func (op *attnPoolGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, errors.New("AttentionPool: second derivatives are not supported")
 }
 
 func (op *attnPoolGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(ds)
+	s, err := kit.Shapes(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -211,34 +193,34 @@ func (op *attnPoolGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *attnPoolGradOp) Do(vs ...G.Value) (G.Value, error) {
-	dt, err := checkInputs(op.desc, vs, 2)
+	dt, err := kit.CheckInputs(op.Desc, vs, 2)
 	if err != nil {
 		return nil, err
 	}
 	g := &op.fwd.poolGeometry
-	if op.fwd.probs.t == nil || op.fwd.probs.t.Dtype() != dt {
-		return nil, errors.Errorf("%s: the forward pass has not run", op.desc)
+	if op.fwd.probs.Tensor() == nil || op.fwd.probs.Tensor().Dtype() != dt {
+		return nil, errors.Errorf("%s: the forward pass has not run", op.Desc)
 	}
 	var out *tensor.Dense
 	switch op.part {
 	case poolScores:
-		out = op.out.get(dt, g.b*g.heads, g.k)
+		out = op.out.Get(dt, g.b*g.heads, g.k)
 	case poolQuery:
-		out = op.out.get(dt, 1, g.d)
+		out = op.out.Get(dt, 1, g.d)
 	default:
-		out = op.out.get(dt, g.b*g.k, g.d)
+		out = op.out.Get(dt, g.b*g.k, g.d)
 	}
 	if dt == tensor.Float32 {
-		attnPoolGrad(op.part, g, dataOf[float32](op.fwd.probs.t), dataOf[float32](vs[0]), dataOf[float32](vs[1]), out.Float32s())
+		attnPoolGrad(op.part, g, kit.DataOf[float32](op.fwd.probs.Tensor()), kit.DataOf[float32](vs[0]), kit.DataOf[float32](vs[1]), out.Float32s())
 	} else {
-		attnPoolGrad(op.part, g, dataOf[float64](op.fwd.probs.t), dataOf[float64](vs[0]), dataOf[float64](vs[1]), out.Float64s())
+		attnPoolGrad(op.part, g, kit.DataOf[float64](op.fwd.probs.Tensor()), kit.DataOf[float64](vs[0]), kit.DataOf[float64](vs[1]), out.Float64s())
 	}
 	return out, nil
 }
 
 // attnPoolGrad computes one part of the gradient from the inputs a and b
 // listed for it on poolGradPart.
-func attnPoolGrad[T Float](part poolGradPart, g *poolGeometry, probs, a, b, out []T) {
+func attnPoolGrad[T kit.Float](part poolGradPart, g *poolGeometry, probs, a, b, out []T) {
 	switch part {
 	case poolScores:
 		poolScoresGrad(g, probs, a, b, out)
@@ -252,7 +234,7 @@ func attnPoolGrad[T Float](part poolGradPart, g *poolGeometry, probs, a, b, out 
 }
 
 // poolScoresGrad writes dS = P∘(dP − Σ_j P∘dP), dP_j = dO_bh·v_bjh.
-func poolScoresGrad[T Float](g *poolGeometry, probs, v, dout, ds []T) {
+func poolScoresGrad[T kit.Float](g *poolGeometry, probs, v, dout, ds []T) {
 	parallel.For(g.b*g.heads, 16, func(lo, hi int) {
 		for bh := lo; bh < hi; bh++ {
 			b, h := bh/g.heads, bh%g.heads
@@ -276,7 +258,7 @@ func poolScoresGrad[T Float](g *poolGeometry, probs, v, dout, ds []T) {
 }
 
 // poolQueryGrad writes dq_h = scale·Σ_b Σ_j dS_bhj·k_bjh.
-func poolQueryGrad[T Float](g *poolGeometry, ds, k, dq []T) {
+func poolQueryGrad[T kit.Float](g *poolGeometry, ds, k, dq []T) {
 	acc := make([]float64, g.d)
 	for b := range g.b {
 		for j := range g.k {
@@ -293,7 +275,7 @@ func poolQueryGrad[T Float](g *poolGeometry, ds, k, dq []T) {
 }
 
 // poolKeysGrad writes dk_bjh = scale·dS_bhj·q_h.
-func poolKeysGrad[T Float](g *poolGeometry, ds, q, dk []T) {
+func poolKeysGrad[T kit.Float](g *poolGeometry, ds, q, dk []T) {
 	scale := T(g.scale())
 	parallel.For(g.b*g.k, 64, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
@@ -307,7 +289,7 @@ func poolKeysGrad[T Float](g *poolGeometry, ds, q, dk []T) {
 }
 
 // poolValuesGrad writes dv_bjh = P_bhj·dO_bh.
-func poolValuesGrad[T Float](g *poolGeometry, probs, dout, dv []T) {
+func poolValuesGrad[T kit.Float](g *poolGeometry, probs, dout, dv []T) {
 	parallel.For(g.b*g.k, 64, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			b, j := r/g.k, r%g.k

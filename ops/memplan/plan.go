@@ -1,4 +1,4 @@
-package ops
+package memplan
 
 import (
 	"math"
@@ -6,32 +6,12 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
-// planned is an operation of this package whose output buffer PlanMemory
-// may share.
-type planned interface {
-	output() *buffer
-}
-
-// inPlace marks an elementwise operation of one input that may write its
-// output over its input, when nothing reads the input afterwards: PlanMemory
-// then gives both one buffer. In an inference graph GELU's output takes its
-// input's place (AIM-0.6B at batch 8: 50 MB less per MLP); where a gradient
-// reads the input later, it keeps its own.
-type inPlace interface {
-	inPlace() bool
-}
-
-// ours marks the operations of this package: they never write into their
-// inputs, unlike Gorgonia's own operations, which may overwrite an input in
-// place.
-type ours interface {
-	thisPackage()
-}
-
-// PlanMemory lets the operations of this package in g share output memory:
-// two outputs of the same type and size share one allocation when their
+// Plan lets the operations of package ops in g share output memory: two
+// outputs of the same type and size share one allocation when their
 // values are never live at the same time in the order Gorgonia's
 // TapeMachine runs the graph (its topological sort). keep lists the nodes
 // whose values are read after a run (gradients, losses, features); they
@@ -41,7 +21,7 @@ type ours interface {
 // Call it once the graph is complete and before running it. A graph with a
 // Gorgonia operation that calls BLAS (which reuses memory of its own) is
 // refused.
-func PlanMemory(g *G.ExprGraph, keep ...*G.Node) (int, error) {
+func Plan(g *G.ExprGraph, keep ...*G.Node) (int, error) {
 	order, err := G.Sort(g)
 	if err != nil {
 		return 0, errors.Wrap(err, "planning memory")
@@ -72,14 +52,14 @@ func lifetimes(g *G.ExprGraph, order G.Nodes, keep G.Nodes) (map[*G.Node]int, er
 	for i := len(order) - 1; i >= 0; i-- {
 		n := order[i]
 		if op := n.Op(); op != nil {
-			if _, mine := op.(ours); !mine && op.CallsExtern() {
+			if !kit.Ours(op) && op.CallsExtern() {
 				return nil, errors.Errorf("planning memory: operation %v calls BLAS through Gorgonia", op)
 			}
 		}
 		last := max(end[n], i)
 		for _, p := range parents(g, n) {
 			last = max(last, pos[p])
-			if _, mine := p.Op().(ours); !mine {
+			if !kit.Ours(p.Op()) {
 				last = max(last, end[p])
 			}
 		}
@@ -106,13 +86,14 @@ type sizeClass struct {
 	size  int
 }
 
-// assign walks the nodes in order, handing each planned output the storage
-// of its input when it may take its place (inPlace), else of an output of
-// the same class that is no longer live, or new storage.
+// assign walks the nodes in order, handing each planned output
+// (kit.Planned) the storage of its input when it may take its place
+// (kit.InPlace), else of an output of the same class that is no longer
+// live, or new storage.
 func assign(g *G.ExprGraph, order G.Nodes, end map[*G.Node]int) int {
-	free := map[sizeClass][]*storage{}
+	free := map[sizeClass][]*kit.Storage{}
 	release := map[int][]*G.Node{}
-	storageOf := map[*G.Node]*storage{}
+	storageOf := map[*G.Node]*kit.Storage{}
 	handedOver := map[*G.Node]bool{}
 	count := 0
 	for i, n := range order {
@@ -122,21 +103,21 @@ func assign(g *G.ExprGraph, order G.Nodes, end map[*G.Node]int) int {
 				free[class] = append(free[class], storageOf[done])
 			}
 		}
-		p, ok := n.Op().(planned)
+		p, ok := n.Op().(kit.Planned)
 		if !ok || n.IsScalar() {
 			continue
 		}
 		class := sizeClass{n.Dtype(), n.Shape().TotalSize()}
-		var s *storage
+		var s *kit.Storage
 		if in := overwritable(g, n, i, end, storageOf); in != nil {
 			s, handedOver[in] = storageOf[in], true
 		} else if list := free[class]; len(list) > 0 {
 			s, free[class] = list[len(list)-1], list[:len(list)-1]
 		} else {
-			s = &storage{}
+			s = &kit.Storage{}
 			count++
 		}
-		*p.output() = buffer{s: s}
+		p.Output().Share(s)
 		storageOf[n] = s
 		if e := end[n]; e != math.MaxInt {
 			release[e] = append(release[e], n)
@@ -146,10 +127,10 @@ func assign(g *G.ExprGraph, order G.Nodes, end map[*G.Node]int) int {
 }
 
 // overwritable returns the input of n, at position i of the order, whose
-// storage n may take: n is inPlace, and its one input is a planned output
+// storage n may take: n is kit.InPlace, and its one input is a planned output
 // of the same type and size that nothing reads after n.
-func overwritable(g *G.ExprGraph, n *G.Node, i int, end map[*G.Node]int, storageOf map[*G.Node]*storage) *G.Node {
-	if op, ok := n.Op().(inPlace); !ok || !op.inPlace() {
+func overwritable(g *G.ExprGraph, n *G.Node, i int, end map[*G.Node]int, storageOf map[*G.Node]*kit.Storage) *G.Node {
+	if op, ok := n.Op().(kit.InPlace); !ok || !op.InPlace() {
 		return nil
 	}
 	it := g.From(n.ID())

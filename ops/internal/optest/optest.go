@@ -1,0 +1,89 @@
+// Package optest holds what the tests of package ops and its sub-packages
+// share: random and constant inputs, one forward run of a graph, the
+// element-wise comparison, and the finite-difference gradient check.
+package optest
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/internal/testing/gradcheck"
+)
+
+// RandTensor returns a float64 tensor of the shape, filled with standard
+// normal values from rng.
+func RandTensor(rng *rand.Rand, shape ...int) *tensor.Dense {
+	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
+	for i := range t.Float64s() {
+		t.Float64s()[i] = rng.NormFloat64()
+	}
+	return t
+}
+
+// ConstTensor returns a float64 tensor of the shape backed by v.
+func ConstTensor(v []float64, shape ...int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
+}
+
+// RunGraph runs g once and returns a copy of out's float64 data.
+func RunGraph(t *testing.T, g *G.ExprGraph, out *G.Node) []float64 {
+	t.Helper()
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	return append([]float64(nil), out.Value().Data().([]float64)...)
+}
+
+// Forward evaluates build on the inputs and returns the output's data.
+func Forward(t *testing.T, inputs []*tensor.Dense, build gradcheck.Build) []float64 {
+	t.Helper()
+	g := G.NewGraph()
+	nodes := make([]*G.Node, len(inputs))
+	for i, in := range inputs {
+		nodes[i] = G.NodeFromAny(g, in, G.WithName(string(rune('a'+i))))
+	}
+	out, err := build(g, nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	switch v := out.Value().(type) {
+	case *G.F64:
+		return []float64{float64(*v)}
+	default:
+		return append([]float64(nil), v.Data().([]float64)...)
+	}
+}
+
+// AssertClose fails t unless every got[i] is within tol·(1+|want[i]|) of
+// want[i].
+func AssertClose(t *testing.T, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d values, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Fatalf("element %d: got %.12g, want %.12g", i, got[i], want[i])
+		}
+	}
+}
+
+// CheckGrad compares the gradients of build's output with respect to the
+// inputs listed in wrt with central finite differences.
+func CheckGrad(t *testing.T, inputs []*tensor.Dense, wrt []int, build gradcheck.Build) {
+	t.Helper()
+	if err := gradcheck.Check(inputs, wrt, build, gradcheck.Options{Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+}
