@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/aim-go/aim/internal/dynlib"
 	"github.com/ebitengine/purego"
 	"github.com/pkg/errors"
 	"golang.org/x/sys/cpu"
@@ -80,40 +81,22 @@ func loadOpenBLAS() (*openBLAS, error) {
 }
 
 // openFirst returns the first of paths that loads as an OpenBLAS library.
-func openFirst(paths []string) (*openBLAS, error) {
-	var failures []string
-	for _, p := range paths {
-		lib, err := open(p)
-		if err == nil {
-			return lib, nil
-		}
-		failures = append(failures, err.Error())
-	}
-	return nil, errors.Errorf("OpenBLAS not found: %s", strings.Join(failures, "; "))
-}
+func openFirst(paths []string) (*openBLAS, error) { return dynlib.First("OpenBLAS", paths, open) }
 
 // open loads path and resolves the symbols the backend calls.
 func open(path string) (*openBLAS, error) {
-	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
-	if err != nil {
-		return nil, errors.Wrapf(err, "dlopen %s", path)
-	}
 	lib := &openBLAS{path: path}
-	syms := []struct {
-		name string
-		addr *uintptr
-	}{
-		{"sgemm_", &lib.sgemm}, {"dgemm_", &lib.dgemm},
-		{"sgemv_", &lib.sgemv}, {"dgemv_", &lib.dgemv},
-		{"openblas_set_num_threads", &lib.setNumThreads},
-		{"openblas_get_num_threads", &lib.getNumThreads},
-		{"openblas_get_config", &lib.cfg},
+	syms := dynlib.Symbols{
+		"sgemm_":                   &lib.sgemm,
+		"dgemm_":                   &lib.dgemm,
+		"sgemv_":                   &lib.sgemv,
+		"dgemv_":                   &lib.dgemv,
+		"openblas_set_num_threads": &lib.setNumThreads,
+		"openblas_get_num_threads": &lib.getNumThreads,
+		"openblas_get_config":      &lib.cfg,
 	}
-	for _, s := range syms {
-		if *s.addr, err = purego.Dlsym(h, s.name); err != nil {
-			purego.Dlclose(h)
-			return nil, errors.Wrapf(err, "%s: no symbol %s", path, s.name)
-		}
+	if _, err := dynlib.Open(path, syms); err != nil {
+		return nil, err
 	}
 	lib.defaultThreads = lib.Threads()
 	if os.Getenv("OPENBLAS_NUM_THREADS") == "" && os.Getenv("OMP_NUM_THREADS") == "" {

@@ -5,9 +5,9 @@ package onednn
 import (
 	"fmt"
 	"runtime"
-	"strings"
 	"unsafe"
 
+	"github.com/aim-go/aim/internal/dynlib"
 	"github.com/ebitengine/purego"
 	"github.com/pkg/errors"
 )
@@ -35,50 +35,44 @@ type symbols struct {
 }
 
 // openLibrary loads the first of paths that opens.
-func openLibrary(paths []string) (*library, error) {
-	var failures []string
-	for _, p := range paths {
-		lib, err := open(p)
-		if err == nil {
-			return lib, nil
-		}
-		failures = append(failures, err.Error())
-	}
-	return nil, errors.Errorf("oneDNN not found: %s", strings.Join(failures, "; "))
-}
+func openLibrary(paths []string) (*library, error) { return dynlib.First("oneDNN", paths, open) }
 
 // open loads path and resolves the functions the package calls.
 func open(path string) (*library, error) {
-	h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
-	if err != nil {
-		return nil, errors.Wrapf(err, "dlopen %s", path)
-	}
 	lib := &library{path: path}
 	f := &lib.fn
-	for _, s := range []struct {
-		name string
-		addr *uintptr
-	}{
-		{"dnnl_engine_create", &f.engineCreate}, {"dnnl_stream_create", &f.streamCreate},
-		{"dnnl_stream_wait", &f.streamWait}, {"dnnl_memory_desc_init_by_strides", &f.mdByStrides},
-		{"dnnl_memory_desc_init_by_tag", &f.mdByTag}, {"dnnl_memory_desc_equal", &f.mdEqual},
-		{"dnnl_memory_desc_get_size", &f.mdSize}, {"dnnl_matmul_desc_init", &f.matmulDesc},
-		{"dnnl_primitive_desc_create", &f.pdCreate}, {"dnnl_primitive_desc_query", &f.pdQuery},
-		{"dnnl_primitive_desc_query_md", &f.pdQueryMD}, {"dnnl_primitive_desc_destroy", &f.pdDestroy},
-		{"dnnl_primitive_attr_create", &f.attrCreate}, {"dnnl_primitive_attr_destroy", &f.attrDestroy},
-		{"dnnl_primitive_attr_set_output_scales", &f.attrOutputScales},
-		{"dnnl_primitive_attr_set_post_ops", &f.attrPostOps}, {"dnnl_post_ops_create", &f.postOpsCreate},
-		{"dnnl_post_ops_destroy", &f.postOpsDestroy}, {"dnnl_primitive_create", &f.primCreate},
-		{"dnnl_primitive_execute", &f.primExecute}, {"dnnl_primitive_destroy", &f.primDestroy},
-		{"dnnl_reorder_primitive_desc_create", &f.reorderPD}, {"dnnl_memory_create", &f.memCreate},
-		{"dnnl_memory_set_data_handle", &f.memSetHandle},
-		{"dnnl_memory_get_data_handle", &f.memGetHandle}, {"dnnl_memory_destroy", &f.memDestroy},
-		{"dnnl_get_effective_cpu_isa", &f.effectiveISA}, {"dnnl_version", &f.versionInfo},
-	} {
-		if *s.addr, err = purego.Dlsym(h, s.name); err != nil {
-			purego.Dlclose(h)
-			return nil, errors.Wrapf(err, "%s: no symbol %s", path, s.name)
-		}
+	h, err := dynlib.Open(path, dynlib.Symbols{
+		"dnnl_engine_create":                    &f.engineCreate,
+		"dnnl_stream_create":                    &f.streamCreate,
+		"dnnl_stream_wait":                      &f.streamWait,
+		"dnnl_memory_desc_init_by_strides":      &f.mdByStrides,
+		"dnnl_memory_desc_init_by_tag":          &f.mdByTag,
+		"dnnl_memory_desc_equal":                &f.mdEqual,
+		"dnnl_memory_desc_get_size":             &f.mdSize,
+		"dnnl_matmul_desc_init":                 &f.matmulDesc,
+		"dnnl_primitive_desc_create":            &f.pdCreate,
+		"dnnl_primitive_desc_query":             &f.pdQuery,
+		"dnnl_primitive_desc_query_md":          &f.pdQueryMD,
+		"dnnl_primitive_desc_destroy":           &f.pdDestroy,
+		"dnnl_primitive_attr_create":            &f.attrCreate,
+		"dnnl_primitive_attr_destroy":           &f.attrDestroy,
+		"dnnl_primitive_attr_set_output_scales": &f.attrOutputScales,
+		"dnnl_primitive_attr_set_post_ops":      &f.attrPostOps,
+		"dnnl_post_ops_create":                  &f.postOpsCreate,
+		"dnnl_post_ops_destroy":                 &f.postOpsDestroy,
+		"dnnl_primitive_create":                 &f.primCreate,
+		"dnnl_primitive_execute":                &f.primExecute,
+		"dnnl_primitive_destroy":                &f.primDestroy,
+		"dnnl_reorder_primitive_desc_create":    &f.reorderPD,
+		"dnnl_memory_create":                    &f.memCreate,
+		"dnnl_memory_set_data_handle":           &f.memSetHandle,
+		"dnnl_memory_get_data_handle":           &f.memGetHandle,
+		"dnnl_memory_destroy":                   &f.memDestroy,
+		"dnnl_get_effective_cpu_isa":            &f.effectiveISA,
+		"dnnl_version":                          &f.versionInfo,
+	})
+	if err != nil {
+		return nil, err
 	}
 	purego.RegisterLibFunc(&lib.appendSum, h, "dnnl_post_ops_append_sum")
 	return lib, nil
