@@ -15,6 +15,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/internal/atomicfile"
+	"github.com/aim-go/aim/internal/buildinfo"
 	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/scaling/stats"
 	"github.com/aim-go/aim/train"
@@ -38,6 +39,12 @@ type RunResult struct {
 	ProbeSeconds  float64            `json:"probe_seconds"`
 	ImagesPerSec  float64            `json:"images_per_s"`
 	SkippedSuites []string           `json:"skipped_datasets,omitempty"`
+	// TrainedBy and ProbedBy name the code (buildinfo.Info.Code: a
+	// revision, "+modified" for a tree with changes) that pre-trained the
+	// run and that probed it, comma-separated when probes were added by
+	// several; empty where the binary recorded no revision.
+	TrainedBy string `json:"trained_by,omitempty"`
+	ProbedBy  string `json:"probed_by,omitempty"`
 }
 
 func newResult(spec Spec, unique int, sum *train.Summary, curve []train.Metrics, seconds float64) *RunResult {
@@ -47,6 +54,7 @@ func newResult(spec Spec, unique int, sum *train.Summary, curve []train.Metrics,
 		Spec: spec, Key: spec.Key(), TrunkParams: trunk, HeadParams: head, UniqueImages: unique,
 		FLOPs: flops * float64(spec.Steps*spec.Batch), FinalValLoss: sum.ValLoss, Curve: curve,
 		TrainSeconds: seconds, ImagesPerSec: sum.ImagesPerSec, BestValLoss: sum.ValLoss,
+		TrainedBy: buildinfo.Read().Code(),
 	}
 	for _, m := range curve {
 		r.BestValLoss = min(r.BestValLoss, m.ValLoss)
@@ -55,7 +63,7 @@ func newResult(spec Spec, unique int, sum *train.Summary, curve []train.Metrics,
 }
 
 func (r *RunResult) setSuite(s *probe.SuiteResult) {
-	r.SuiteAverage, r.Accuracy = s.AverageTest, map[string]float64{}
+	r.SuiteAverage, r.Accuracy, r.ProbedBy = s.AverageTest, map[string]float64{}, buildinfo.Read().Code()
 	for _, e := range s.Entries {
 		if e.Result == nil {
 			r.SkippedSuites = append(r.SkippedSuites, e.Dataset)
@@ -87,7 +95,22 @@ func (r *RunResult) addSuite(s *probe.SuiteResult) (added []string) {
 		sum += a
 	}
 	r.SuiteAverage = sum / float64(max(len(r.Accuracy), 1))
+	if len(added) > 0 {
+		r.ProbedBy = joinCode(r.ProbedBy, buildinfo.Read().Code())
+	}
 	return added
+}
+
+// joinCode adds code to a comma-separated list of code versions, unless
+// it is there or empty.
+func joinCode(list, code string) string {
+	switch {
+	case code == "" || slices.Contains(strings.Split(list, ", "), code):
+		return list
+	case list == "":
+		return code
+	}
+	return list + ", " + code
 }
 
 // Results are the outcome of a sweep, or of several parts of the study
@@ -259,10 +282,11 @@ var csvColumns = []string{"ladder", "label", "preset", "width", "depth", "head_d
 // writeCSV writes one row per run (statistic "run", with its seed), then,
 // for each point, rows of its mean, sample standard deviation and 95%
 // interval over its seeds (statistic "mean", "sd", "ci95_low",
-// "ci95_high"; empty where a point has one seed).
+// "ci95_high"; empty where a point has one seed). The last two columns,
+// after the datasets', name the code that trained and probed each run.
 func (r *Results) writeCSV(path string) error {
 	ds := r.datasets()
-	rows := [][]string{append(slices.Clone(csvColumns), ds...)}
+	rows := [][]string{append(append(slices.Clone(csvColumns), ds...), "trained_by", "probed_by")}
 	for _, run := range r.Runs {
 		row := append(specColumns(run.Spec, run.TrunkParams, run.UniqueImages), strconv.FormatUint(run.Seed, 10), "run", "1",
 			num(run.FLOPs), num(run.FinalValLoss), num(run.BestValLoss), num(run.SuiteAverage))
@@ -273,7 +297,7 @@ func (r *Results) writeCSV(path string) error {
 				row = append(row, "")
 			}
 		}
-		rows = append(rows, row)
+		rows = append(rows, append(row, run.TrainedBy, run.ProbedBy))
 	}
 	for _, p := range r.Points {
 		rows = append(rows, p.csvRows(ds)...)
@@ -296,7 +320,7 @@ func (p Point) csvRows(datasets []string) [][]string {
 		for _, d := range datasets {
 			row = append(row, pick(p.Accuracy[d]))
 		}
-		rows = append(rows, row)
+		rows = append(rows, append(row, "", ""))
 	}
 	return rows
 }

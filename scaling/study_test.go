@@ -514,3 +514,55 @@ func TestFasterPrecision(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeVersionsAreCarried: the code that trained and probed each run
+// reaches results.csv's last two columns and tables.md's table of code
+// versions, runs without a recorded revision included.
+func TestCodeVersionsAreCarried(t *testing.T) {
+	r := handResults(t)
+	for i := range r.Runs {
+		if r.Runs[i].Label == "micro" {
+			r.Runs[i].TrainedBy, r.Runs[i].ProbedBy = "f59e522", "f59e522, 1360d92"
+		}
+	}
+	dir := t.TempDir()
+	if err := r.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, filepath.Join(dir, ResultsCSV))
+	if n := len(rows[0]); rows[0][n-2] != "trained_by" || rows[0][n-1] != "probed_by" {
+		t.Fatalf("results.csv header ends %v; want trained_by, probed_by", rows[0][n-2:])
+	}
+	micro := 0
+	for _, row := range rows[1:] {
+		n := len(row)
+		if row[1] == "micro" && row[slices.Index(rows[0], "statistic")] == "run" {
+			micro++
+			if row[n-2] != "f59e522" || row[n-1] != "f59e522, 1360d92" {
+				t.Errorf("results.csv micro run: code %q, %q", row[n-2], row[n-1])
+			}
+		}
+	}
+	if micro != 3 {
+		t.Errorf("results.csv has %d micro runs; want 3", micro)
+	}
+	tables := r.Tables()
+	for _, want := range []string{
+		"| f59e522 | f59e522, 1360d92 | 3 | micro-h1-n0-s50-b64-seed0, micro-h1-n0-s50-b64-seed1, micro-h1-n0-s50-b64-seed2 |",
+		"| unrecorded | unrecorded | 11 |",
+	} {
+		if !strings.Contains(tables, want) {
+			t.Errorf("tables.md lacks %q:\n%s", want, tables[strings.Index(tables, "## Code versions"):])
+		}
+	}
+}
+
+func TestJoinCode(t *testing.T) {
+	for _, c := range []struct{ list, code, want string }{
+		{"", "", ""}, {"", "a1", "a1"}, {"a1", "a1", "a1"}, {"a1", "b2", "a1, b2"}, {"a1, b2", "b2", "a1, b2"}, {"a1", "", "a1"},
+	} {
+		if got := joinCode(c.list, c.code); got != c.want {
+			t.Errorf("joinCode(%q, %q) = %q, want %q", c.list, c.code, got, c.want)
+		}
+	}
+}

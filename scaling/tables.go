@@ -24,7 +24,37 @@ func (r *Results) Tables() string {
 	r.comparisonTables(&b)
 	r.correlationTable(&b)
 	r.fitTable(&b)
+	r.codeTable(&b)
 	return b.String()
+}
+
+// codeTable writes which code made the runs: each distinct pair of the
+// versions that trained and probed them, with the runs' keys.
+func (r *Results) codeTable(b *strings.Builder) {
+	type made struct{ trained, probed string }
+	var order []made
+	keys := map[made][]string{}
+	for _, run := range r.Runs {
+		m := made{orUnrecorded(run.TrainedBy), orUnrecorded(run.ProbedBy)}
+		if _, ok := keys[m]; !ok {
+			order = append(order, m)
+		}
+		keys[m] = append(keys[m], run.Spec.Key())
+	}
+	b.WriteString("\n## Code versions\n\nThe revision of this repository whose `aim` binary pre-trained and probed each run.\n\n")
+	writeRow(b, []string{"trained by", "probed by", "runs", "run keys"})
+	writeRow(b, []string{"---", "---", "---", "---"})
+	for _, m := range order {
+		writeRow(b, []string{m.trained, m.probed, fmt.Sprint(len(keys[m])), strings.Join(keys[m], ", ")})
+	}
+}
+
+// orUnrecorded is a code version, or "unrecorded" for none.
+func orUnrecorded(code string) string {
+	if code == "" {
+		return "unrecorded"
+	}
+	return code
 }
 
 // pointTable writes one ladder's points.

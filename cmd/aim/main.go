@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/debug"
 	"sort"
 	"syscall"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/blas/onednn"
+	"github.com/aim-go/aim/internal/buildinfo"
 	"github.com/aim-go/aim/internal/isa"
 	"github.com/aim-go/aim/mpi"
 )
@@ -223,9 +222,9 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, l := range isa.Available() {
 		levels = append(levels, l.String())
 	}
-	b := readBuild()
+	b := buildinfo.Read()
 	out, err := json.Marshal(struct {
-		buildInfo
+		buildinfo.Info
 		BLAS      string     `json:"blas"`
 		BLASInfo  string     `json:"blas_info"`
 		Routes    string     `json:"routes"`
@@ -263,42 +262,4 @@ func oneDNNStatus() oneDNNInfo {
 		info.BF16 = "emulated (slow)"
 	}
 	return info
-}
-
-// buildInfo is what the binary records of its build: the module and its
-// version ("(devel)" for a build from a checkout), the VCS revision, its
-// time and whether the tree had changes (empty when the build recorded no
-// VCS data: -buildvcs=false, or outside a repository), the Go toolchain
-// and the platform.
-type buildInfo struct {
-	Module      string `json:"module"`
-	Version     string `json:"version"`
-	VCSRevision string `json:"vcs_revision"`
-	VCSTime     string `json:"vcs_time"`
-	VCSModified bool   `json:"vcs_modified"`
-	Go          string `json:"go"`
-	Platform    string `json:"platform"`
-}
-
-func readBuild() buildInfo {
-	b := buildInfo{Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return b
-	}
-	b.Module, b.Version = info.Main.Path, info.Main.Version
-	if b.Module == "" {
-		b.Module = info.Path
-	}
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			b.VCSRevision = s.Value
-		case "vcs.time":
-			b.VCSTime = s.Value
-		case "vcs.modified":
-			b.VCSModified = s.Value == "true"
-		}
-	}
-	return b
 }
