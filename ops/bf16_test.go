@@ -10,6 +10,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/internal/half"
+	"github.com/aim-go/aim/ops/internal/optest"
 )
 
 // unitRoundoff is bf16's: rounding to nearest changes a value by at most
@@ -24,14 +25,6 @@ func needBF16(t *testing.T) {
 	}
 }
 
-func randTensor32(rng *rand.Rand, shape ...int) *tensor.Dense {
-	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))
-	for i := range t.Float32s() {
-		t.Float32s()[i] = float32(rng.NormFloat64())
-	}
-	return t
-}
-
 // rounded returns v rounded to bf16, in float64.
 func rounded(v []float32) []float64 {
 	out := make([]float64, len(v))
@@ -39,41 +32,6 @@ func rounded(v []float32) []float64 {
 		out[i] = float64(half.BF16(half.ToBF16(x)))
 	}
 	return out
-}
-
-// outputAndGrads32 runs build on float32 inputs with the loss Σ y∘r, so
-// that dL/dy = r, and returns y and the gradients of the inputs wrt.
-func outputAndGrads32(t *testing.T, inputs []*tensor.Dense, wrt []int, r []float32, build func(in []*G.Node) (*G.Node, error)) ([]float32, [][]float32) {
-	t.Helper()
-	g := G.NewGraph()
-	nodes := make([]*G.Node, len(inputs))
-	for i, in := range inputs {
-		nodes[i] = G.NodeFromAny(g, in.Clone().(*tensor.Dense), G.WithName(string(rune('a'+i))))
-	}
-	y, err := build(nodes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt := tensor.New(tensor.WithShape(y.Shape()...), tensor.WithBacking(append([]float32(nil), r...)))
-	loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, G.NodeFromAny(g, rt, G.WithName("R"))))))
-	var of G.Nodes
-	for _, i := range wrt {
-		of = append(of, nodes[i])
-	}
-	grads, err := G.Grad(loss, of...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	out := make([][]float32, len(grads))
-	for k, gn := range grads {
-		out[k] = append([]float32(nil), gn.Value().Data().([]float32)...)
-	}
-	return append([]float32(nil), y.Value().Data().([]float32)...), out
 }
 
 // product64 returns op(A)·op(B) (m×n) in float64 and Σ|a||b| per element.
@@ -130,12 +88,13 @@ func TestLinearBF16(t *testing.T) {
 	needBF16(t)
 	for _, c := range []struct{ n, in, out int }{{256, 192, 576}, {49, 64, 48}} {
 		rng := rand.New(rand.NewPCG(uint64(c.n), 9))
-		x, w, b := randTensor32(rng, c.n, c.in), randTensor32(rng, c.out, c.in), randTensor32(rng, c.out)
-		r := randTensor32(rng, c.n, c.out).Float32s()
+		x, w, b := optest.RandTensor32(rng, c.n, c.in), optest.RandTensor32(rng, c.out, c.in), optest.RandTensor32(rng, c.out)
+		r := optest.RandTensor32(rng, c.n, c.out).Float32s()
 		run := func(p blas.Precision) ([]float32, [][]float32) {
-			return outputAndGrads32(t, []*tensor.Dense{x, w, b}, []int{0, 1, 2}, r, func(in []*G.Node) (*G.Node, error) {
+			_, y, grads := optest.Projected(t, []*tensor.Dense{x, w, b}, []int{0, 1, 2}, r, func(_ *G.ExprGraph, in []*G.Node) (*G.Node, error) {
 				return Linear(in[0], in[1], in[2], true, InPrecision(p))
 			})
+			return y, grads
 		}
 		y16, g16 := run(blas.PrecisionBF16)
 		y32, g32 := run(blas.PrecisionF32)
@@ -201,13 +160,14 @@ func TestAttentionBF16(t *testing.T) {
 	needBF16(t)
 	const b, k, d, heads = 2, 49, 128, 2
 	rng := rand.New(rand.NewPCG(8, 8))
-	qkv := randTensor32(rng, b*k, 3*d)
+	qkv := optest.RandTensor32(rng, b*k, 3*d)
 	prefix := tensor.New(tensor.WithShape(b), tensor.WithBacking([]float32{7, 1}))
-	r := randTensor32(rng, b*k, d).Float32s()
+	r := optest.RandTensor32(rng, b*k, d).Float32s()
 	run := func(p blas.Precision) ([]float32, [][]float32) {
-		return outputAndGrads32(t, []*tensor.Dense{qkv, prefix}, []int{0}, r, func(in []*G.Node) (*G.Node, error) {
+		_, y, grads := optest.Projected(t, []*tensor.Dense{qkv, prefix}, []int{0}, r, func(_ *G.ExprGraph, in []*G.Node) (*G.Node, error) {
 			return Attention(in[0], in[1], heads, k, InPrecision(p))
 		})
+		return y, grads
 	}
 	y16, g16 := run(blas.PrecisionBF16)
 	y32, g32 := run(blas.PrecisionF32)

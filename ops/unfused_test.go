@@ -20,8 +20,9 @@ import (
 // the gradients with respect to every input in wrt.
 func compareWithUnfused(t *testing.T, inputs []*tensor.Dense, wrt []int, fused, unfused func(g *G.ExprGraph, in []*G.Node) (*G.Node, error)) {
 	t.Helper()
-	v1, g1 := valueAndGrads(t, inputs, wrt, fused)
-	v2, g2 := valueAndGrads(t, inputs, wrt, unfused)
+	r := optest.RandTensor(rand.New(rand.NewPCG(42, 42)), len(optest.Forward(t, inputs, fused))).Float64s()
+	v1, _, g1 := optest.Projected(t, inputs, wrt, r, fused)
+	v2, _, g2 := optest.Projected(t, inputs, wrt, r, unfused)
 	if math.Abs(v1-v2) > 1e-10*(1+math.Abs(v2)) {
 		t.Fatalf("fused value %.12g, unfused %.12g", v1, v2)
 	}
@@ -32,43 +33,6 @@ func compareWithUnfused(t *testing.T, inputs []*tensor.Dense, wrt []int, fused, 
 			}
 		}
 	}
-}
-
-func valueAndGrads(t *testing.T, inputs []*tensor.Dense, wrt []int, build func(g *G.ExprGraph, in []*G.Node) (*G.Node, error)) (float64, [][]float64) {
-	t.Helper()
-	g := G.NewGraph()
-	nodes := make([]*G.Node, len(inputs))
-	for i, in := range inputs {
-		nodes[i] = G.NodeFromAny(g, in.Clone().(*tensor.Dense), G.WithName(string(rune('a'+i))))
-	}
-	y, err := build(g, nodes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := tensor.New(tensor.WithShape(y.Shape()...), tensor.Of(tensor.Float64))
-	rng := rand.New(rand.NewPCG(42, 42))
-	for i := range r.Float64s() {
-		r.Float64s()[i] = rng.NormFloat64()
-	}
-	loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, G.NodeFromAny(g, r, G.WithName("R"))))))
-	var wrtNodes G.Nodes
-	for _, i := range wrt {
-		wrtNodes = append(wrtNodes, nodes[i])
-	}
-	grads, err := G.Grad(loss, wrtNodes...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	out := make([][]float64, len(grads))
-	for k, gn := range grads {
-		out[k] = append([]float64(nil), gn.Value().Data().([]float64)...)
-	}
-	return float64(*loss.Value().(*G.F64)), out
 }
 
 func TestLinearEqualsUnfused(t *testing.T) {

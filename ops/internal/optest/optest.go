@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/internal/testing/gradcheck"
+	"github.com/aim-go/aim/ops/internal/kit"
 )
 
 // RandTensor returns a float64 tensor of the shape, filled with standard
@@ -20,6 +21,15 @@ func RandTensor(rng *rand.Rand, shape ...int) *tensor.Dense {
 	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
 	for i := range t.Float64s() {
 		t.Float64s()[i] = rng.NormFloat64()
+	}
+	return t
+}
+
+// RandTensor32 is RandTensor in float32.
+func RandTensor32(rng *rand.Rand, shape ...int) *tensor.Dense {
+	t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))
+	for i := range t.Float32s() {
+		t.Float32s()[i] = float32(rng.NormFloat64())
 	}
 	return t
 }
@@ -86,4 +96,43 @@ func CheckGrad(t *testing.T, inputs []*tensor.Dense, wrt []int, build gradcheck.
 	if err := gradcheck.Check(inputs, wrt, build, gradcheck.Options{Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Projected runs build on copies of inputs with the loss L = Σ y∘r, so that
+// dL/dy = r, and returns L, y and the gradients of L with respect to the
+// inputs listed in wrt, in the inputs' element type T.
+func Projected[T kit.Float](t *testing.T, inputs []*tensor.Dense, wrt []int, r []T, build gradcheck.Build) (loss T, y []T, grads [][]T) {
+	t.Helper()
+	g := G.NewGraph()
+	nodes := make([]*G.Node, len(inputs))
+	for i, in := range inputs {
+		nodes[i] = G.NodeFromAny(g, in.Clone().(*tensor.Dense), G.WithName(string(rune('a'+i))))
+	}
+	out, err := build(g, nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := tensor.New(tensor.WithShape(out.Shape()...), tensor.WithBacking(append([]T(nil), r...)))
+	l := G.Must(G.Sum(G.Must(G.HadamardProd(out, G.NodeFromAny(g, rt, G.WithName("R"))))))
+	var of G.Nodes
+	for _, i := range wrt {
+		of = append(of, nodes[i])
+	}
+	gs, err := G.Grad(l, of...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	for _, gn := range gs {
+		grads = append(grads, append([]T(nil), kit.DataOf[T](gn.Value())...))
+	}
+	lv, err := kit.ScalarOf(l.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return T(lv), append([]T(nil), kit.DataOf[T](out.Value())...), grads
 }
