@@ -93,6 +93,8 @@ func TestAIMv2FeaturesArePostTrunkNorm(t *testing.T) {
 	}
 }
 
+// featuresOfLayers runs m's feature pass on images, n at a time, averaging
+// the blocks of layerIdx (nil: the default blocks).
 func featuresOfLayers(t *testing.T, m *Model, images []float32, n int, layerIdx []int) []float32 {
 	t.Helper()
 	fg, err := m.NewFeatureGraph(n, layerIdx)
@@ -105,6 +107,11 @@ func featuresOfLayers(t *testing.T, m *Model, images []float32, n int, layerIdx 
 		t.Fatal(err)
 	}
 	return out
+}
+
+// features runs m's feature pass on images with the default blocks.
+func features(t *testing.T, m *Model, images []float32, batch int) []float32 {
+	return featuresOfLayers(t, m, images, batch, nil)
 }
 
 func TestAIMv2ConfigValidation(t *testing.T) {

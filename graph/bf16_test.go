@@ -17,21 +17,6 @@ import (
 	"github.com/aim-go/aim/layers"
 )
 
-// features runs m's feature pass on images.
-func features(t *testing.T, m *Model, images []float32, batch int) []float32 {
-	t.Helper()
-	fg, err := m.NewFeatureGraph(batch, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fg.Close()
-	out, err := fg.Features(images, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestBF16ReleasesMappedWeights: an inference model in bf16 from a mapped
 // F32 or BF16 file packs each linear weight as it loads, once for all its
 // graphs, and releases that weight's pages of the file; the features stay

@@ -43,16 +43,7 @@ func checkKeepHalf(t *testing.T, dtype string) {
 	}
 	ts, meta := m.Tensors()
 	path := writeHalf(t, dtype, ts, meta)
-	converted, _, err := LoadCheckpoint(path, tensor.Float32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer converted.Close()
-	kept, _, err := LoadCheckpoint(path, tensor.Float32, KeepHalf())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kept.Close()
+	converted, kept := loadConvertedAndKept(t, path)
 
 	held := 0
 	for _, name := range kept.Params.Names() {
@@ -180,4 +171,22 @@ func featuresOf(t *testing.T, m *Model, images []float32, n int) []float32 {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// loadConvertedAndKept loads a 16-bit file twice: converted to float32,
+// and with its linear weights kept in 16 bits (KeepHalf). Both close when
+// the test ends.
+func loadConvertedAndKept(t *testing.T, path string) (converted, kept *Model) {
+	t.Helper()
+	converted, _, err := LoadCheckpoint(path, tensor.Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { converted.Close() })
+	kept, _, err = LoadCheckpoint(path, tensor.Float32, KeepHalf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kept.Close() })
+	return converted, kept
 }

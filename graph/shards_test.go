@@ -122,16 +122,7 @@ func TestHubNamesKeepHalf(t *testing.T) {
 	}
 	ts, meta := m.Tensors()
 	path := writeHalf(t, "BF16", hubTensors(ts), meta)
-	converted, _, err := LoadCheckpoint(path, tensor.Float32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer converted.Close()
-	kept, _, err := LoadCheckpoint(path, tensor.Float32, KeepHalf())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kept.Close()
+	converted, kept := loadConvertedAndKept(t, path)
 	for _, name := range kept.Params.LinearWeights() {
 		if _, bits := kept.Params.Half(name); bits == nil {
 			t.Errorf("%s is not kept as BF16", name)
