@@ -247,6 +247,19 @@ type snapshot[T Float] struct {
 	steps int
 }
 
+// steppedOnce returns a float32 AdamW that has taken one step on pr's
+// parameters, the parameters, and a snapshot of both after that step.
+func steppedOnce(t *testing.T, pr problem) (*AdamW[float32], []Param[float32], snapshot[float32]) {
+	t.Helper()
+	o := NewAdamW[float32]()
+	ps := params[float32](pr)
+	setGrads(ps, pr, 0)
+	if _, err := o.Step(ps, 1e-3); err != nil {
+		t.Fatal(err)
+	}
+	return o, ps, take(o, ps)
+}
+
 func take[T Float](o *AdamW[T], ps []Param[T]) snapshot[T] {
 	var s snapshot[T]
 	for _, p := range ps {
@@ -400,13 +413,7 @@ func TestInvalidStepChangesNothing(t *testing.T) {
 	pr := newProblem(3)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := NewAdamW[float32]()
-			ps := params[float32](pr)
-			setGrads(ps, pr, 0)
-			if _, err := o.Step(ps, 1e-3); err != nil {
-				t.Fatal(err)
-			}
-			before := take(o, ps)
+			o, ps, before := steppedOnce(t, pr)
 			bad, lr := tt.edit(o, slices.Clone(ps))
 			_, err := o.Step(bad, lr)
 			if err == nil || !strings.Contains(err.Error(), tt.wantS) {

@@ -120,13 +120,7 @@ func TestSetStateInvalid(t *testing.T) {
 	pr := newProblem(6)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := NewAdamW[float32]()
-			ps := params[float32](pr)
-			setGrads(ps, pr, 0)
-			if _, err := o.Step(ps, 1e-3); err != nil {
-				t.Fatal(err)
-			}
-			before := take(o, ps)
+			o, ps, before := steppedOnce(t, pr)
 			err := o.SetState(tt.step, tt.m, tt.v)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got error %v, want one containing %q", err, tt.want)
