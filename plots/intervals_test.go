@@ -2,7 +2,6 @@ package plots
 
 import (
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -139,11 +138,7 @@ func hasDrawn(ds []drawn, want drawn) bool {
 func TestBadIntervals(t *testing.T) {
 	nan := math.NaN()
 	good := []float64{1e3, 1e4}
-	tests := []struct {
-		name string
-		err  func() error
-		want []string
-	}{
+	tests := []errorCase{
 		{"low above high", func() error {
 			_, err := LossVsAccuracy([]LabeledPoint{{Label: "1B", X: 0.3, Y: 75, YErr: &Interval{Low: 76, High: 74}}})
 			return err
@@ -165,16 +160,5 @@ func TestBadIntervals(t *testing.T) {
 			return err
 		}, []string{`curve "1B" fit`, "FitX[0] = 0 is not positive"}},
 	}
-	for _, tc := range tests {
-		err := tc.err()
-		if err == nil {
-			t.Errorf("%s: no error", tc.name)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
-			}
-		}
-	}
+	checkErrors(t, tests)
 }

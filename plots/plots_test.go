@@ -136,11 +136,7 @@ func TestLinearTicks(t *testing.T) {
 func TestBadInputs(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	good := []float64{1000, 2000}
-	tests := []struct {
-		name string
-		err  func() error
-		want []string // all must appear in the error
-	}{
+	tests := []errorCase{
 		{"no points", func() error { _, err := LossVsAccuracy(nil); return err }, []string{"LossVsAccuracy", "no points"}},
 		{"NaN loss", func() error {
 			_, err := LossVsAccuracy([]LabeledPoint{{Label: "0.6B", X: 0.31, Y: 75}, {Label: "1B", X: nan, Y: 76}})
@@ -187,18 +183,7 @@ func TestBadInputs(t *testing.T) {
 			return err
 		}, []string{`run "1B" validation`, "ValSteps has 2 values but Val has 0"}},
 	}
-	for _, tc := range tests {
-		err := tc.err()
-		if err == nil {
-			t.Errorf("%s: no error", tc.name)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
-			}
-		}
-	}
+	checkErrors(t, tests)
 }
 
 func TestSaveErrors(t *testing.T) {
@@ -410,6 +395,30 @@ func TestSaveKeepsModes(t *testing.T) {
 		}
 		if info.Mode().Perm() != want {
 			t.Errorf("%s has mode %v, want %v", name, info.Mode().Perm(), want)
+		}
+	}
+}
+
+// errorCase is a call that must fail with an error saying each of want.
+type errorCase struct {
+	name string
+	err  func() error
+	want []string
+}
+
+// checkErrors runs each case and checks its error.
+func checkErrors(t *testing.T, tests []errorCase) {
+	t.Helper()
+	for _, tc := range tests {
+		err := tc.err()
+		if err == nil {
+			t.Errorf("%s: no error", tc.name)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
+			}
 		}
 	}
 }
