@@ -28,26 +28,6 @@ func naiveColumnStats(x []float64, n, d int) (mean, biased, unbiased []float64) 
 	return mean, biased, unbiased
 }
 
-// runOnce builds build on the inputs, runs it once and returns the output.
-func runOnce(t *testing.T, inputs []*tensor.Dense, build func(in []*G.Node) (*G.Node, error)) []float64 {
-	t.Helper()
-	g := G.NewGraph()
-	nodes := make([]*G.Node, len(inputs))
-	for i, in := range inputs {
-		nodes[i] = G.NodeFromAny(g, in, G.WithName(string(rune('a'+i))))
-	}
-	out, err := build(nodes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	return append([]float64(nil), out.Value().Data().([]float64)...)
-}
-
 func TestBatchNormTrainingAndEvaluation(t *testing.T) {
 	const n, d, eps = 7, 3, 1e-6
 	rng := rand.New(rand.NewPCG(8, 1))
@@ -61,7 +41,7 @@ func TestBatchNormTrainingAndEvaluation(t *testing.T) {
 	state := NewBatchNormState(d, eps)
 	state.Mean[1], state.Var[2] = 0.5, 2 // not the defaults, to see the blend
 	oldMean, oldVar := append([]float64(nil), state.Mean...), append([]float64(nil), state.Var...)
-	got := runOnce(t, []*tensor.Dense{x}, func(in []*G.Node) (*G.Node, error) { return BatchNorm(in[0], state, true) })
+	got := optest.Forward(t, []*tensor.Dense{x}, func(_ *G.ExprGraph, in []*G.Node) (*G.Node, error) { return BatchNorm(in[0], state, true) })
 	want := make([]float64, n*d)
 	for i := range want {
 		j := i % d
@@ -81,7 +61,7 @@ func TestBatchNormTrainingAndEvaluation(t *testing.T) {
 
 	// Evaluation: running statistics, which stay unchanged.
 	frozenMean, frozenVar := append([]float64(nil), state.Mean...), append([]float64(nil), state.Var...)
-	got = runOnce(t, []*tensor.Dense{x}, func(in []*G.Node) (*G.Node, error) { return BatchNorm(in[0], state, false) })
+	got = optest.Forward(t, []*tensor.Dense{x}, func(_ *G.ExprGraph, in []*G.Node) (*G.Node, error) { return BatchNorm(in[0], state, false) })
 	for i := range want {
 		j := i % d
 		want[i] = (x.Float64s()[i] - frozenMean[j]) / math.Sqrt(frozenVar[j]+eps)
