@@ -6,12 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"gorgonia.org/tensor"
-
-	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 	"github.com/aim-go/aim/train"
 )
 
@@ -19,15 +16,9 @@ import (
 // normalisation mean 0.25, std 0.5 of a 1-channel 8×8 trunk.
 func writeRun(t *testing.T) string {
 	t.Helper()
-	cfg := graph.Config{ImageHeight: 8, ImageWidth: 8, Channels: 1, Patch: 4, Width: 16, Depth: 2, Heads: 2, MLPRatio: 2}
-	g, err := graph.New(cfg, tensor.Float32, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, meta := g.Tensors()
-	meta[schema.DataMean], meta[schema.DataStd] = "[0.25]", "[0.5]"
 	dir := t.TempDir()
-	if err := checkpoint.Write(filepath.Join(dir, train.CheckpointFile), &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
+	norm := func(meta map[string]string) { meta[schema.DataMean], meta[schema.DataStd] = "[0.25]", "[0.5]" }
+	if err := testmodel.WriteTrunk(filepath.Join(dir, train.CheckpointFile), testmodel.Gray8, 1, norm); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
-	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
@@ -19,8 +18,7 @@ import (
 // images with a 1000-class attentive head, in the released layout.
 func smallClassifier(t *testing.T) *checkpoint.File {
 	t.Helper()
-	cfg := graph.Config{ImageHeight: 8, ImageWidth: 8, Channels: 1, Patch: 4, Width: 16, Depth: 2, Heads: 2, MLPRatio: 2}
-	f, err := testmodel.Classifier(cfg, 1000, 1)
+	f, err := testmodel.Classifier(testmodel.Gray8, 1000, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

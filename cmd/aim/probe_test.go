@@ -9,27 +9,18 @@ import (
 	"strings"
 	"testing"
 
-	"gorgonia.org/tensor"
-
-	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
 // writeTrunk saves a small untrained trunk without a recorded image size,
 // so it probes 8×8 images at their own size.
 func writeTrunk(t *testing.T) string {
 	t.Helper()
-	cfg := graph.Config{ImageHeight: 8, ImageWidth: 8, Channels: 1, Patch: 4, Width: 16, Depth: 2, Heads: 2, MLPRatio: 2}
-	m, err := graph.New(cfg, tensor.Float32, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, meta := m.Tensors()
-	delete(meta, schema.ModelConfig)
 	path := filepath.Join(t.TempDir(), "trunk.safetensors")
-	if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
+	noSize := func(meta map[string]string) { delete(meta, schema.ModelConfig) }
+	if err := testmodel.WriteTrunk(path, testmodel.Gray8, 1, noSize); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -50,3 +50,21 @@ func WriteClassifier(dir, name string, cfg graph.Config, classes int, seed uint6
 	path := filepath.Join(dir, name)
 	return path, checkpoint.Write(path, f)
 }
+
+// Gray8 is the smallest trunk the tests use: 8×8 grey images, four 4×4
+// patches, width 16, 2 blocks of 2 heads.
+var Gray8 = graph.Config{ImageHeight: 8, ImageWidth: 8, Channels: 1, Patch: 4, Width: 16, Depth: 2, Heads: 2, MLPRatio: 2}
+
+// WriteTrunk writes an untrained model of cfg, drawn from seed, to path as
+// graph writes it, its metadata first changed by edit (when not nil).
+func WriteTrunk(path string, cfg graph.Config, seed uint64, edit func(meta map[string]string)) error {
+	m, err := graph.New(cfg, tensor.Float32, seed)
+	if err != nil {
+		return err
+	}
+	ts, meta := m.Tensors()
+	if edit != nil {
+		edit(meta)
+	}
+	return checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta})
+}
