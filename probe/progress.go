@@ -3,10 +3,6 @@ package probe
 import (
 	"fmt"
 	"io"
-	"sync/atomic"
-	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/aim-go/aim/internal/console"
 )
@@ -38,82 +34,45 @@ func (Silent) Finish()           {}
 // console.LineEvery (10 s) between; in a notebook (console.Live) that line
 // is one display per phase, updated in place every second.
 type Bar struct {
-	w     io.Writer
+	show  *console.Display
+	pace  console.Pacer // paces show's plain lines; its clock times the phases
 	phase string
-	bar   *progressbar.ProgressBar
-	began time.Time
 	total int
-	pace  console.Pacer
-	live  func(id, text string) // in a notebook: the line shown in place
-	id    string
 }
 
-// liveBars numbers the progress lines shown in place.
-var liveBars atomic.Int64
-
 // NewBar returns a Bar writing to w (usually os.Stderr).
-func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
+func NewBar(w io.Writer) *Bar {
+	b := &Bar{}
+	b.show = console.NewDisplay(w, "probe", &b.pace)
+	return b
+}
 
 // Start begins a bar of total steps.
 func (b *Bar) Start(phase string, total int) {
-	b.phase, b.began, b.total, b.pace = phase, b.now(), total, console.Pacer{Now: b.pace.Now}
-	if !console.IsTerminal(b.w) {
-		if b.live = console.Live(); b.live != nil {
-			b.id, b.pace.Every = fmt.Sprintf("aim-probe-%d", liveBars.Add(1)), time.Second
-		}
-		b.line(fmt.Sprintf("%s: %d steps", phase, total))
-		b.pace.Due() // starts the clock of the plain lines
-		return
-	}
-	b.bar = console.NewBar(b.w, total, phase)
+	b.phase, b.total = phase, total
+	b.show.Start(phase, total, 0)
+	b.show.Line(fmt.Sprintf("%s: %d steps", phase, total))
 }
 
 // Step advances the bar, or prints a plain line when one is due.
 func (b *Bar) Step(done int, status string) {
-	if b.bar == nil {
-		if b.phase != "" && b.pace.Due() {
-			b.line(b.plainLine(done, status))
-		}
-		return
-	}
+	describe := ""
 	if status != "" {
-		b.bar.Describe(b.phase + "  " + status)
+		describe = b.phase + "  " + status
 	}
-	_ = b.bar.Set(done)
+	b.show.Update(done, describe, func() string { return b.plainLine(done, status) })
 }
 
 // Note prints a line above the bar.
-func (b *Bar) Note(line string) {
-	if b.bar != nil {
-		_ = b.bar.Clear()
-	}
-	fmt.Fprintln(b.w, line)
-	if b.bar != nil && !b.bar.IsFinished() {
-		_ = b.bar.RenderBlank()
-	}
-}
+func (b *Bar) Note(line string) { b.show.Note(line) }
 
-// Finish ends the bar.
+// Finish ends the bar; without one, a line says how long the phase took.
 func (b *Bar) Finish() {
-	if b.bar == nil {
-		if b.phase != "" {
-			b.line(fmt.Sprintf("%s: done in %s", b.phase, b.now().Sub(b.began).Round(time.Second)))
-			b.phase = ""
-		}
-		return
+	if b.phase != "" {
+		b.show.Line(fmt.Sprintf("%s: done in %s", b.phase, b.show.Elapsed()))
 	}
-	_ = b.bar.Finish()
-	fmt.Fprintln(b.w)
-	b.bar, b.phase = nil, ""
-}
-
-// line prints a progress line, or in a notebook shows it in place.
-func (b *Bar) line(text string) {
-	if b.live != nil {
-		b.live(b.id, text)
-		return
-	}
-	fmt.Fprintln(b.w, text)
+	b.show.Finish()
+	b.phase = ""
 }
 
 // plainLine is "features: 1200/5000  loss 0.31  ETA 1m20s".
@@ -123,15 +82,7 @@ func (b *Bar) plainLine(done int, status string) string {
 		line += "  " + status
 	}
 	if done > 0 && done < b.total {
-		left := b.now().Sub(b.began) / time.Duration(done) * time.Duration(b.total-done)
-		line += "  ETA " + left.Round(time.Second).String()
+		line += "  ETA " + b.show.ETA(done).String()
 	}
 	return line
-}
-
-func (b *Bar) now() time.Time {
-	if b.pace.Now != nil {
-		return b.pace.Now()
-	}
-	return time.Now()
 }
