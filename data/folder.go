@@ -30,7 +30,8 @@ type FolderOptions struct {
 	// transform's resize, crop and normalisation; Workers and MaxPixels
 	// apply, SkipBad does not: an unreadable image is an error naming
 	// it): the images are 3×Transform.OutSize() and already normalised.
-	// H, W and C must then be 0.
+	// H, W and C must then be 0, and the transform of one output size
+	// (Patch unset).
 	Photos *PhotoOptions
 }
 
@@ -38,6 +39,8 @@ func (o FolderOptions) check() error {
 	switch {
 	case o.Photos != nil && (o.H != 0 || o.W != 0 || o.C != 0):
 		return errors.Errorf("FolderOptions: H, W and C are %d, %d and %d with Photos set, want 0: the transform sizes the images", o.H, o.W, o.C)
+	case o.Photos != nil && o.Photos.transform().PerPhoto():
+		return errors.New("FolderOptions: the Photos transform sizes every photo on its own (Patch); a dataset holds images of one size")
 	case o.Photos != nil:
 		return o.Photos.transform().Validate()
 	case o.H < 0 || o.W < 0 || (o.H == 0) != (o.W == 0):

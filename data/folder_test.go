@@ -267,3 +267,14 @@ func TestLoadFolderThroughATransform(t *testing.T) {
 		}
 	}
 }
+
+// A transform that sizes every photo on its own cannot fill a dataset of
+// one image size: FolderOptions refuses it instead of reading.
+func TestReadImageFolderRefusesAPerPhotoTransform(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "cats/1.png", pngBytes(t, greyImage(40, 30, 10)))
+	tr := HubTransform(28)
+	tr.Patch, tr.MaxPatches = 14, 16
+	_, err := ReadImageFolder(dir, FolderOptions{Photos: &PhotoOptions{Transform: tr}})
+	wantError(t, err, dir, "FolderOptions", "Patch", "one size")
+}
