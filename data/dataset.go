@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/data/photo"
 )
 
 // Dataset holds N images in (N, C, H, W) float32 order with optional labels.
@@ -13,6 +15,12 @@ type Dataset struct {
 	Images     []float32 // len N*C*H*W; 8-bit sources are scaled to [0,1]
 	Labels     []int     // len N, or nil when unlabeled
 	Classes    int       // number of classes, 0 when unlabeled
+}
+
+// FromPhotos returns the photos of b as an unlabeled Dataset of RGB
+// images named "photos", (b.N, 3, b.H, b.W). It shares b's values.
+func FromPhotos(b photo.Batch) *Dataset {
+	return &Dataset{Name: "photos", N: b.N, C: 3, H: b.H, W: b.W, Images: b.Values}
 }
 
 // maxElems bounds the number of values a dataset, or a header describing

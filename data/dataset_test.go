@@ -5,7 +5,27 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aim-go/aim/data/photo"
 )
+
+// FromPhotos makes a batch of photos an unlabeled RGB dataset named
+// "photos" that shares the batch's values.
+func TestFromPhotos(t *testing.T) {
+	b := photo.Batch{N: 2, H: 1, W: 2, Values: []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}
+	d := FromPhotos(b)
+	checkValid(t, d)
+	if d.Name != "photos" || d.N != 2 || d.C != 3 || d.H != 1 || d.W != 2 || d.Labels != nil || d.Classes != 0 {
+		t.Fatalf("dataset %q (%d, %d, %d, %d), labels %v, %d classes; want \"photos\" (2, 3, 1, 2), unlabeled", d.Name, d.N, d.C, d.H, d.W, d.Labels, d.Classes)
+	}
+	if !slices.Equal(d.Image(1), b.Image(1)) {
+		t.Errorf("image 1 is %v, want the batch's %v", d.Image(1), b.Image(1))
+	}
+	d.Images[0] = -1
+	if b.Values[0] != -1 {
+		t.Error("the dataset does not share the batch's values")
+	}
+}
 
 func TestValidate(t *testing.T) {
 	ok := func() *Dataset {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/pkg/errors"
 	"golang.org/x/image/draw"
+
+	"github.com/aim-go/aim/data/photo"
 )
 
 // FolderOptions controls how ReadImageFolder converts images.
@@ -26,20 +28,24 @@ type FolderOptions struct {
 	// from the first image (1 if it is a grey image, else 3).
 	C int
 	// Photos, when set, makes every image a photo read through its
-	// Transform, as ReadPhotos reads photos (RGB as PIL converts it, the
-	// transform's resize, crop and normalisation; Workers and MaxPixels
-	// apply, SkipBad does not: an unreadable image is an error naming
-	// it): the images are 3×Transform.OutSize() and already normalised.
-	// H, W and C must then be 0.
-	Photos *PhotoOptions
+	// Transform, as [photo.ReadFiles] reads photos (RGB as PIL converts
+	// it, the transform's resize, crop and normalisation; Workers and
+	// MaxPixels apply, SkipBad does not: an unreadable image is an error
+	// naming it): the images are 3×Transform.OutSize() and already
+	// normalised.
+	// H, W and C must then be 0, and the transform of one output size
+	// (Patch unset).
+	Photos *photo.Options
 }
 
 func (o FolderOptions) check() error {
 	switch {
 	case o.Photos != nil && (o.H != 0 || o.W != 0 || o.C != 0):
 		return errors.Errorf("FolderOptions: H, W and C are %d, %d and %d with Photos set, want 0: the transform sizes the images", o.H, o.W, o.C)
+	case o.Photos != nil && o.Photos.Transform.PerPhoto():
+		return errors.New("FolderOptions: the Photos transform sizes every photo on its own (Patch); a dataset holds images of one size")
 	case o.Photos != nil:
-		return o.Photos.transform().Validate()
+		return o.Photos.Validate()
 	case o.H < 0 || o.W < 0 || (o.H == 0) != (o.W == 0):
 		return errors.Errorf("FolderOptions: H and W are %d and %d, want both 0 or both positive", o.H, o.W)
 	case int64(o.H)*int64(o.W) > int64(maxImagePixels):
@@ -148,19 +154,13 @@ func readImageFolder(dir string, opt FolderOptions) (*Dataset, []string, error) 
 
 // readPhotoFolder reads the image files of a folder through opt's
 // transform.
-func readPhotoFolder(files []string, opt PhotoOptions) (*Dataset, error) {
+func readPhotoFolder(files []string, opt photo.Options) (*Dataset, error) {
 	opt.SkipBad = false
-	t := opt.transform()
-	h, w := t.OutSize()
-	if _, ok := product(len(files), t.Len()); !ok {
-		return nil, errors.Errorf("%d images of 3×%d×%d are too many", len(files), h, w)
-	}
-	images := make([]float32, len(files)*t.Len())
-	p, err := collect(files, images, readAll(files, images, opt), h, w, false)
+	p, err := photo.ReadFiles(files, opt)
 	if err != nil {
 		return nil, err
 	}
-	return p.Data, nil
+	return FromPhotos(p.Images), nil
 }
 
 // listImageFolder returns the class names, the image files and their

@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/data/photo"
 )
 
 // pngBytes encodes img as PNG.
@@ -215,14 +217,14 @@ func pngHeader(w, h uint32) []byte {
 }
 
 // A folder read with FolderOptions.Photos holds, for each file, what
-// ReadPhoto gives it through the transform (photos of any size and mode),
+// photo.ReadFile gives it through the transform (photos of any size and mode),
 // with the folder's labels; a transform and a resize together are refused.
 func TestReadImageFolderThroughATransform(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "cats/1.png", pngBytes(t, greyImage(40, 30, 10)))
 	writeFile(t, dir, "cats/2.png", pngBytes(t, colourImage(20, 50, color.NRGBA{200, 10, 90, 128})))
 	writeFile(t, dir, "dogs/1.png", pngBytes(t, colourImage(33, 33, color.NRGBA{5, 250, 60, 255})))
-	opt := PhotoOptions{Transform: HubTransform(14)}
+	opt := photo.Options{Transform: photo.HubTransform(14)}
 	d, err := ReadImageFolder(dir, FolderOptions{Photos: &opt})
 	if err != nil {
 		t.Fatal(err)
@@ -231,12 +233,12 @@ func TestReadImageFolderThroughATransform(t *testing.T) {
 		t.Fatalf("dataset of %d images %d×%d×%d, %d classes, labels %v; want 3 of 3×14×14, 2 classes, [0 0 1]", d.N, d.C, d.H, d.W, d.Classes, d.Labels)
 	}
 	for i, f := range []string{"cats/1.png", "cats/2.png", "dogs/1.png"} {
-		want, err := ReadPhoto(filepath.Join(dir, f), opt)
+		want, err := photo.ReadFile(filepath.Join(dir, f), opt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(d.Image(i), want) {
-			t.Errorf("%s: image differs from ReadPhoto's", f)
+			t.Errorf("%s: image differs from photo.ReadFile's", f)
 		}
 	}
 	if _, err := ReadImageFolder(dir, FolderOptions{H: 14, W: 14, Photos: &opt}); err == nil || !strings.Contains(err.Error(), "with Photos set") {
@@ -256,7 +258,7 @@ func TestLoadFolderThroughATransform(t *testing.T) {
 		writeFile(t, dir, split+"/a/1.png", pngBytes(t, greyImage(40, 30, 10)))
 		writeFile(t, dir, split+"/b/1.png", pngBytes(t, colourImage(20, 50, color.NRGBA{200, 10, 90, 255})))
 	}
-	opt := PhotoOptions{Transform: HubTransform(14)}
+	opt := photo.Options{Transform: photo.HubTransform(14)}
 	src, err := Load("folder:"+dir, LoadOptions{Folder: FolderOptions{Photos: &opt}})
 	if err != nil {
 		t.Fatal(err)
@@ -266,4 +268,15 @@ func TestLoadFolderThroughATransform(t *testing.T) {
 			t.Errorf("%s: %d images of %d×%d×%d, want 2 of 3×14×14", d.Name, d.N, d.C, d.H, d.W)
 		}
 	}
+}
+
+// A transform that sizes every photo on its own cannot fill a dataset of
+// one image size: FolderOptions refuses it instead of reading.
+func TestReadImageFolderRefusesAPerPhotoTransform(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "cats/1.png", pngBytes(t, greyImage(40, 30, 10)))
+	tr := photo.HubTransform(28)
+	tr.Patch, tr.MaxPatches = 14, 16
+	_, err := ReadImageFolder(dir, FolderOptions{Photos: &photo.Options{Transform: tr}})
+	wantError(t, err, dir, "FolderOptions", "Patch", "one size")
 }

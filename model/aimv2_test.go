@@ -8,7 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/aim-go/aim/checkpoint"
-	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/layers"
 )
@@ -39,11 +39,11 @@ func TestLoadAIMv2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := data.ReadPhotos([]string{filepath.Join(photoDir, "chelsea_landscape.png")}, data.PhotoOptions{Transform: data.HubTransform(224)})
+	want, err := photo.ReadAll([]string{filepath.Join(photoDir, "chelsea_landscape.png")}, photo.Options{Transform: photo.HubTransform(224)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, v := range want.Data.Images {
+	for i, v := range want.Images.Values {
 		if x.Data[i] != v {
 			t.Fatalf("value %d: %g, the hub transform gives %g", i, x.Data[i], v)
 		}

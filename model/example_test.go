@@ -39,7 +39,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer m.Close()
-	x, names, err := model.LoadImages(filepath.Join("..", "data", "testdata", "photos", "chelsea_landscape.png"))
+	x, names, err := model.LoadImages(filepath.Join("..", "data", "photo", "testdata", "photos", "chelsea_landscape.png"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/train"
@@ -181,14 +182,14 @@ func (m *Model) Normalization() (Normalization, bool) {
 // beside the checkpoint, else shorter side to the model's size, bicubic,
 // centre crop, CLIP mean/std).
 func (m *Model) LoadImages(paths ...string) (*Tensor, []string, error) {
-	t := data.EvalTransform()
+	t := photo.EvalTransform()
 	if m.trunk.Config.IsV2() {
 		var err error
-		if t, _, err = data.HubTransformFor(m.path, m.trunk.Config.ImageHeight); err != nil {
+		if t, _, err = photo.HubTransformFor(m.path, m.trunk.Config.ImageHeight); err != nil {
 			return nil, nil, err
 		}
 	}
-	return loadImages(paths, data.PhotoOptions{Transform: t})
+	return loadImages(paths, photo.Options{Transform: t})
 }
 
 // Labels returns the class names (nil when unknown or without a head).

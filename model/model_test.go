@@ -11,7 +11,7 @@ import (
 	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
-var photoDir = filepath.Join("..", "data", "testdata", "photos")
+var photoDir = filepath.Join("..", "data", "photo", "testdata", "photos")
 
 func loadTestModel(t *testing.T, o Options) *Model {
 	t.Helper()

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 )
 
 // Tensor is a row-major float32 array that carries its shape. Normalized
@@ -58,7 +58,7 @@ func shapeOf(t *Tensor) []int {
 // centre crop 224, scaled to [0, 1], normalised with the ImageNet mean and
 // standard deviation. The result is (3, 224, 224).
 func Preprocess(img image.Image) (*Tensor, error) {
-	x, err := data.EvalTransform().Apply(img)
+	x, err := photo.EvalTransform().Apply(img)
 	if err != nil {
 		return nil, err
 	}
@@ -70,15 +70,15 @@ func Preprocess(img image.Image) (*Tensor, error) {
 // (N, 3, 224, 224), with the file of each image. A file that cannot be
 // read is an error naming it.
 func LoadImages(paths ...string) (*Tensor, []string, error) {
-	return loadImages(paths, data.PhotoOptions{})
+	return loadImages(paths, photo.Options{})
 }
 
-func loadImages(paths []string, opt data.PhotoOptions) (*Tensor, []string, error) {
-	p, err := data.ReadPhotos(paths, opt)
+func loadImages(paths []string, opt photo.Options) (*Tensor, []string, error) {
+	p, err := photo.ReadAll(paths, opt)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Tensor{Shape: []int{p.Data.N, 3, p.Data.H, p.Data.W}, Data: p.Data.Images, Normalized: true}, p.Paths, nil
+	return &Tensor{Shape: []int{p.Images.N, 3, p.Images.H, p.Images.W}, Data: p.Images.Values, Normalized: true}, p.Paths, nil
 }
 
 // Stack joins tensors of one shape into a batch along a new first axis.

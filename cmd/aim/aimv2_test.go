@@ -18,6 +18,7 @@ import (
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/probe"
@@ -96,13 +97,13 @@ func TestAIMv2PhotoTransforms(t *testing.T) {
 	cfg := graph.Config{ImageHeight: 224, ImageWidth: 224, Channels: 3, Patch: 28, Width: 32, Depth: 1, Heads: 1,
 		Norm: layers.NormRMS, MLP: layers.MLPSwiGLU, MLPHidden: 40, PosEmbed: graph.PosSinCos}
 	ckpt := writeV2(t, cfg)
-	photo := filepath.Join(photoDir, "chelsea_landscape.png")
+	cat := filepath.Join(photoDir, "chelsea_landscape.png")
 	features := func(want, shape string, extra ...string) []float32 {
 		t.Helper()
 		out := filepath.Join(t.TempDir(), "f.npy")
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"features", "--checkpoint", ckpt, "--out", out}, extra...)
-		if code := run(append(args, photo), &stdout, &stderr); code != 0 {
+		if code := run(append(args, cat), &stdout, &stderr); code != 0 {
 			t.Fatalf("%v: exit %d: %s", extra, code, stderr.String())
 		}
 		if !strings.Contains(stderr.String(), want) || !strings.Contains(stdout.String(), shape) {
@@ -119,7 +120,7 @@ func TestAIMv2PhotoTransforms(t *testing.T) {
 	if equalFloats(hub, mlaim) {
 		t.Error("the hub's and ml-aim's transforms gave the same features")
 	}
-	pc := filepath.Join(filepath.Dir(ckpt), data.PreprocessorConfigName)
+	pc := filepath.Join(filepath.Dir(ckpt), photo.PreprocessorConfigName)
 	if err := os.WriteFile(pc, []byte(`{"size": {"shortest_edge": 224}, "crop_size": {"height": 224, "width": 224}, "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711], "resample": 3}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestAIMv2PhotoTransforms(t *testing.T) {
 	for want, flags := range bad {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"features", "--checkpoint", ckpt, "--out", filepath.Join(t.TempDir(), "f.npy")}, flags...)
-		if code := run(append(args, photo), &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), want) {
+		if code := run(append(args, cat), &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), want) {
 			t.Errorf("%v: exit %d, stderr %q; want %q", flags, code, stderr.String(), want)
 		}
 	}

@@ -14,12 +14,13 @@ import (
 
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
 // photoDir is the folder of test photographs (see its LICENSE.md).
-var photoDir = filepath.Join("..", "..", "data", "testdata", "photos")
+var photoDir = filepath.Join("..", "..", "data", "photo", "testdata", "photos")
 
 // writeReleasedClassifier saves an untrained RGB trunk for 224×224 photos
 // with a 1000-class attentive head, in the layout of Apple's released
@@ -73,13 +74,13 @@ func jsonLines(t *testing.T, out string) []map[string]any {
 
 func TestClassifyPhotos(t *testing.T) {
 	ckpt, _ := writeReleasedClassifier(t)
-	photo := filepath.Join(photoDir, "chelsea_landscape.png")
-	files, err := data.ListPhotos(photo, photoDir)
+	cat := filepath.Join(photoDir, "chelsea_landscape.png")
+	files, err := photo.List(cat, photoDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"classify", "--checkpoint", ckpt, "--json", "--top", "3", photo, photoDir}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"classify", "--checkpoint", ckpt, "--json", "--top", "3", cat, photoDir}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	lines := jsonLines(t, stdout.String())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/internal/atomicfile"
 	"github.com/aim-go/aim/mpi"
@@ -321,7 +322,7 @@ func (w *featureWriter) shape() []int {
 }
 
 // commit puts the features and the input order in place (rank 0).
-func (w *featureWriter) commit(bad []data.BadPhoto) error {
+func (w *featureWriter) commit(bad []photo.Bad) error {
 	if w.runners == nil {
 		return errors.New("no images could be read")
 	}
@@ -355,7 +356,7 @@ func (o *inputOrder) Len() int { return len(o.names) }
 
 // write saves the order as JSON: the inputs row by row, the output's
 // shape, the blocks, and the photos skipped.
-func (o *inputOrder) write(path string, shape, layers []int, bad []data.BadPhoto) error {
+func (o *inputOrder) write(path string, shape, layers []int, bad []photo.Bad) error {
 	skipped := make([]map[string]string, len(bad))
 	for i, b := range bad {
 		skipped[i] = map[string]string{"path": b.Path, "error": b.Err.Error()}

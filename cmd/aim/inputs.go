@@ -10,6 +10,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/probe"
 )
 
@@ -38,8 +39,8 @@ func (f *imageFlags) register(fs *flag.FlagSet) {
 // for AIMv2; see photoTransform).
 type imageInputs struct {
 	paths    []string
-	opts     data.PhotoOptions
-	bad      []data.BadPhoto
+	opts     photo.Options
+	bad      []photo.Bad
 	dangling []string // symbolic links in folders whose target cannot be read
 	progress probe.Progress
 	phase    string // the command, naming the progress bar
@@ -60,12 +61,12 @@ func (in *imageInputs) bar() probe.Progress {
 	return in.progress
 }
 
-func newImageInputs(paths []string, f imageFlags, t data.Transform) (*imageInputs, error) {
+func newImageInputs(paths []string, f imageFlags, t photo.Transform) (*imageInputs, error) {
 	if len(paths) == 0 {
 		return nil, usageError{errors.New("no images given: name .npy arrays, photos or folders of photos")}
 	}
 	t.EXIF = f.exif
-	return &imageInputs{paths: paths, opts: data.PhotoOptions{Transform: t, SkipBad: f.skipBad}}, nil
+	return &imageInputs{paths: paths, opts: photo.Options{Transform: t, SkipBad: f.skipBad}}, nil
 }
 
 func isNpy(path string) bool { return strings.EqualFold(filepath.Ext(path), ".npy") }
@@ -134,7 +135,7 @@ func (in *imageInputs) npy(path string, fn func(*imageChunk) error) error {
 }
 
 func (in *imageInputs) photos(paths []string, fn func(*imageChunk) error) error {
-	files, dangling, err := data.FindPhotos(paths...)
+	files, dangling, err := photo.Find(paths...)
 	if err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func (in *imageInputs) photos(paths []string, fn func(*imageChunk) error) error 
 	in.bar().Start(in.phase+" photos", len(files))
 	defer in.bar().Finish()
 	for lo := 0; lo < len(files); lo += photoChunk {
-		p, err := data.ReadPhotoGroups(files[lo:min(lo+photoChunk, len(files))], in.opts)
+		p, err := photo.ReadGroups(files[lo:min(lo+photoChunk, len(files))], in.opts)
 		if err != nil {
 			return err
 		}
@@ -152,7 +153,7 @@ func (in *imageInputs) photos(paths []string, fn func(*imageChunk) error) error 
 		}
 		c := &imageChunk{names: p.Paths}
 		for _, g := range p.Groups {
-			c.groups = append(c.groups, imageGroup{d: g.Data, index: g.Index})
+			c.groups = append(c.groups, imageGroup{d: data.FromPhotos(g.Images), index: g.Index})
 		}
 		if err := fn(c); err != nil {
 			return err

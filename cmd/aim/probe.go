@@ -13,6 +13,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/mpi"
 	"github.com/aim-go/aim/probe"
@@ -169,7 +170,7 @@ func (p *folderPhotos) options(name, ckpt string, cfg graph.Config) (data.Folder
 		return data.FolderOptions{}, "", err
 	}
 	t.EXIF = p.exif
-	return data.FolderOptions{Photos: &data.PhotoOptions{Transform: t}}, fmt.Sprintf("%s: %v", why, t), nil
+	return data.FolderOptions{Photos: &photo.Options{Transform: t}}, fmt.Sprintf("%s: %v", why, t), nil
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/mpi"
 )
 
@@ -68,7 +68,7 @@ func digestPath(path string) (mpi.Digest, error) {
 	if !info.IsDir() {
 		return mpi.DigestFile(path)
 	}
-	files, err := data.ListPhotos(path)
+	files, err := photo.List(path)
 	if err != nil {
 		return mpi.Digest{}, err
 	}

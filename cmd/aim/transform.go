@@ -6,7 +6,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/graph"
 )
 
@@ -21,7 +21,7 @@ const (
 // checkpoint ckpt (--transform, --size), and says which and why. With
 // perPhoto, AIMv2's native model takes every photo at its own size through
 // the hub's transform (nativeSizes) unless --size gives one.
-func photoTransform(f imageFlags, ckpt string, cfg graph.Config, perPhoto bool) (data.Transform, string, error) {
+func photoTransform(f imageFlags, ckpt string, cfg graph.Config, perPhoto bool) (photo.Transform, string, error) {
 	t, why, err := chooseTransform(f.transform, ckpt, cfg)
 	if err != nil {
 		return t, why, err
@@ -44,30 +44,30 @@ func photoTransform(f imageFlags, ckpt string, cfg graph.Config, perPhoto bool) 
 func isNative(cfg graph.Config) bool { return cfg.IsV2() && cfg.PosEmbed == graph.PosSinCos }
 
 // chooseTransform is the transform --transform names.
-func chooseTransform(choice, ckpt string, cfg graph.Config) (data.Transform, string, error) {
+func chooseTransform(choice, ckpt string, cfg graph.Config) (photo.Transform, string, error) {
 	switch choice {
 	case transformMLAim:
-		return data.EvalTransform(), "ml-aim's evaluation transform (--transform ml-aim)", nil
+		return photo.EvalTransform(), "ml-aim's evaluation transform (--transform ml-aim)", nil
 	case transformHub:
 		return hubTransform(ckpt, cfg)
 	case transformAuto, "":
 		if cfg.IsV2() {
 			return hubTransform(ckpt, cfg)
 		}
-		return data.EvalTransform(), "ml-aim's evaluation transform", nil
+		return photo.EvalTransform(), "ml-aim's evaluation transform", nil
 	}
-	return data.Transform{}, "", usageError{errors.Errorf("--transform %q: expected %s, %s or %s", choice, transformAuto, transformMLAim, transformHub)}
+	return photo.Transform{}, "", usageError{errors.Errorf("--transform %q: expected %s, %s or %s", choice, transformAuto, transformMLAim, transformHub)}
 }
 
 // hubTransform is the preprocessor_config.json beside the checkpoint, else
 // the hub's defaults at the model's image size.
-func hubTransform(ckpt string, cfg graph.Config) (data.Transform, string, error) {
-	return data.HubTransformFor(ckpt, cfg.ImageHeight)
+func hubTransform(ckpt string, cfg graph.Config) (photo.Transform, string, error) {
+	return photo.HubTransformFor(ckpt, cfg.ImageHeight)
 }
 
 // reportTransform prints the transform photos go through, when inputs
 // include photos.
-func reportTransform(w io.Writer, command string, paths []string, t data.Transform, why string) {
+func reportTransform(w io.Writer, command string, paths []string, t photo.Transform, why string) {
 	for _, p := range paths {
 		if !isNpy(p) {
 			fmt.Fprintf(w, "%s: photos through %s: %v\n", command, why, t)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aim-go/aim/data"
+	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
@@ -15,8 +15,8 @@ func TestNeighboursOfTestPhotos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	photos := filepath.Join("..", "..", "data", "testdata", "photos")
-	files, err := data.ListPhotos(photos)
+	photos := filepath.Join("..", "..", "data", "photo", "testdata", "photos")
+	files, err := photo.List(photos)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,53 +1,51 @@
-package data
+package photo
 
 import (
 	"github.com/pkg/errors"
 )
 
-// PhotoGroups is the result of ReadPhotoGroups: the photos read, grouped
-// by the size the transform gave them.
-type PhotoGroups struct {
+// Groups is the result of ReadGroups: the photos read, grouped by the
+// size the transform gave them.
+type Groups struct {
 	// Groups holds the photos of each size, in the order their sizes
 	// first occur.
-	Groups []PhotoGroup
-	// Paths[i] is the file of the i-th photo read, in the order of
-	// ListPhotos; PhotoGroup.Index refers to it.
+	Groups []Group
+	// Paths[i] is the file of the i-th photo read, in the order of List;
+	// Group.Index refers to it.
 	Paths []string
 	// Bad lists, in order, the files SkipBad skipped.
-	Bad []BadPhoto
+	Bad []Bad
 }
 
-// PhotoGroup is the photos of one size.
-type PhotoGroup struct {
-	// Data holds them, (N, 3, H, W), in the order of Paths, unlabeled,
-	// named "photos".
-	Data *Dataset
-	// Index[j] is the position in PhotoGroups.Paths of image j of Data.
+// Group is the photos of one size.
+type Group struct {
+	// Images holds them, in the order of Paths.
+	Images Batch
+	// Index[j] is the position in Groups.Paths of image j of Images.
 	Index []int
 }
 
-// ReadPhotoGroups is ReadPhotos for any transform, that which sizes every
-// photo on its own (Transform.Patch, AIMv2's native model) included: the
-// photos come in groups of one size each. A transform of one size gives
-// one group of every photo, in order.
-func ReadPhotoGroups(paths []string, opt PhotoOptions) (*PhotoGroups, error) {
-	t := opt.transform()
-	if err := t.Validate(); err != nil {
+// ReadGroups is ReadAll for any transform, that which sizes every photo
+// on its own (Transform.Patch, AIMv2's native model) included: the photos
+// come in groups of one size each. A transform of one size gives one
+// group of every photo, in order.
+func ReadGroups(paths []string, opt Options) (*Groups, error) {
+	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
-	files, err := ListPhotos(paths...)
+	files, err := List(paths...)
 	if err != nil {
 		return nil, err
 	}
-	read := readSized(files, opt)
-	out := &PhotoGroups{}
+	read := readAllSized(files, opt)
+	out := &Groups{}
 	bySize := map[[2]int]int{}
 	for i, r := range read {
 		if r.err != nil {
 			if !opt.SkipBad {
 				return nil, r.err
 			}
-			out.Bad = append(out.Bad, BadPhoto{Path: files[i], Err: r.err})
+			out.Bad = append(out.Bad, Bad{Path: files[i], Err: r.err})
 			continue
 		}
 		size := [2]int{r.h, r.w}
@@ -55,11 +53,11 @@ func ReadPhotoGroups(paths []string, opt PhotoOptions) (*PhotoGroups, error) {
 		if !ok {
 			g = len(out.Groups)
 			bySize[size] = g
-			out.Groups = append(out.Groups, PhotoGroup{Data: &Dataset{Name: "photos", C: 3, H: r.h, W: r.w}})
+			out.Groups = append(out.Groups, Group{Images: Batch{H: r.h, W: r.w}})
 		}
 		group := &out.Groups[g]
-		group.Data.Images = append(group.Data.Images, r.image...)
-		group.Data.N++
+		group.Images.Values = append(group.Images.Values, r.image...)
+		group.Images.N++
 		group.Index = append(group.Index, len(out.Paths))
 		out.Paths = append(out.Paths, files[i])
 	}
@@ -74,17 +72,17 @@ type sizedPhoto struct {
 	err   error
 }
 
-// readSized reads every file through opt's transform with opt.workers
+// readAllSized reads every file through opt's transform with opt.workers
 // goroutines. Without opt.SkipBad it stops taking files after the first
 // error; every file before that one in the list has then been read.
-func readSized(files []string, opt PhotoOptions) []sizedPhoto {
+func readAllSized(files []string, opt Options) []sizedPhoto {
 	out := make([]sizedPhoto, len(files))
 	if len(files) == 0 {
 		return out
 	}
 	eachFile(len(files), opt, func(i int) error {
 		r := &out[i]
-		r.image, r.h, r.w, r.err = readSizedPhoto(files[i], opt)
+		r.image, r.h, r.w, r.err = readSized(files[i], opt)
 		if _, ok := product(3, r.h, r.w); r.err == nil && !ok {
 			r.err = errors.Errorf("%s: %d×%d too large", files[i], r.w, r.h)
 		}

@@ -1,4 +1,4 @@
-package data
+package photo
 
 import (
 	"image"
@@ -45,17 +45,17 @@ func TestNativeSize(t *testing.T) {
 	}
 }
 
-// ReadPhotoGroups groups photos of one native size, each image as
-// ReadPhoto gives it, Index pointing back into Paths; a transform of one
-// size gives one group in order, as ReadPhotos does.
-func TestReadPhotoGroups(t *testing.T) {
+// ReadGroups groups photos of one native size, each image as
+// ReadFile gives it, Index pointing back into Paths; a transform of one
+// size gives one group in order, as ReadAll does.
+func TestReadGroups(t *testing.T) {
 	files := []string{"chelsea_landscape.png", "coffee_portrait.png", "astronaut_square.png", "rocket_wide.png", "astronaut_palette.png"}
 	for i := range files {
 		files[i] = filepath.Join(photosDir, files[i])
 	}
 	native := HubTransform(28)
 	native.Patch, native.MaxPatches = 7, 64
-	g, err := ReadPhotoGroups(files, PhotoOptions{Transform: native, Workers: 2})
+	g, err := ReadGroups(files, Options{Transform: native, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,13 +64,13 @@ func TestReadPhotoGroups(t *testing.T) {
 	}
 	seen := map[int]bool{}
 	for _, group := range g.Groups {
-		d := group.Data
+		d := group.Images
 		for j, i := range group.Index {
-			want, err := ReadPhoto(files[i], PhotoOptions{Transform: native})
+			want, err := ReadFile(files[i], Options{Transform: native})
 			if err != nil {
 				t.Fatal(err)
 			}
-			img, err := ReadRGB(files[i], PhotoOptions{})
+			img, err := ReadRGB(files[i], Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +79,7 @@ func TestReadPhotoGroups(t *testing.T) {
 				t.Errorf("%s (%d×%d) is in the group of %d×%d, want %d×%d", files[i], b.Dx(), b.Dy(), d.H, d.W, h, w)
 			}
 			if !slices.Equal(d.Image(j), want) {
-				t.Errorf("%s differs from ReadPhoto's", files[i])
+				t.Errorf("%s differs from ReadFile's", files[i])
 			}
 			seen[i] = true
 		}
@@ -87,43 +87,43 @@ func TestReadPhotoGroups(t *testing.T) {
 	if len(seen) != len(files) || len(g.Groups) < 3 {
 		t.Errorf("%d photos in %d groups, want all %d in at least 3 (square, landscape, portrait)", len(seen), len(g.Groups), len(files))
 	}
-	if _, err := ReadPhotos(files, PhotoOptions{Transform: native}); err == nil || !strings.Contains(err.Error(), "ReadPhotoGroups") {
-		t.Errorf("ReadPhotos with sizes per photo: %v", err)
+	if _, err := ReadAll(files, Options{Transform: native}); err == nil || !strings.Contains(err.Error(), "ReadGroups") {
+		t.Errorf("ReadAll with sizes per photo: %v", err)
 	}
-	fixed := PhotoOptions{Transform: HubTransform(28)}
-	one, err := ReadPhotoGroups(files, fixed)
+	fixed := Options{Transform: HubTransform(28)}
+	one, err := ReadGroups(files, fixed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := ReadPhotos(files, fixed)
+	all, err := ReadAll(files, fixed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(one.Groups) != 1 || !slices.Equal(one.Groups[0].Index, []int{0, 1, 2, 3, 4}) || !slices.Equal(one.Groups[0].Data.Images, all.Data.Images) {
-		t.Error("a transform of one size: not one group equal to ReadPhotos'")
+	if len(one.Groups) != 1 || !slices.Equal(one.Groups[0].Index, []int{0, 1, 2, 3, 4}) || !slices.Equal(one.Groups[0].Images.Values, all.Images.Values) {
+		t.Error("a transform of one size: not one group equal to ReadAll's")
 	}
 }
 
 // A bad photo is an error naming it, or with SkipBad listed and left out,
 // the indices of the others following.
-func TestReadPhotoGroupsBadPhotos(t *testing.T) {
+func TestReadGroupsBadPhotos(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "a.png", pngBytes(t, image.NewGray(image.Rect(0, 0, 30, 20))))
 	writeFile(t, dir, "b.png", []byte("not a png"))
 	writeFile(t, dir, "c.png", pngBytes(t, image.NewGray(image.Rect(0, 0, 20, 30))))
 	native := HubTransform(14)
 	native.Patch, native.MaxPatches = 7, 64
-	if _, err := ReadPhotoGroups([]string{dir}, PhotoOptions{Transform: native}); err == nil || !strings.Contains(err.Error(), "b.png") {
+	if _, err := ReadGroups([]string{dir}, Options{Transform: native}); err == nil || !strings.Contains(err.Error(), "b.png") {
 		t.Errorf("a bad photo: %v", err)
 	}
-	g, err := ReadPhotoGroups([]string{dir}, PhotoOptions{Transform: native, SkipBad: true})
+	g, err := ReadGroups([]string{dir}, Options{Transform: native, SkipBad: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(g.Bad) != 1 || len(g.Paths) != 2 || len(g.Groups) != 2 || g.Groups[1].Index[0] != 1 {
 		t.Errorf("skipping a bad photo: %d bad, paths %v, %d groups", len(g.Bad), g.Paths, len(g.Groups))
 	}
-	if h, w := g.Groups[0].Data.H, g.Groups[0].Data.W; h != 14 || w != 21 {
+	if h, w := g.Groups[0].Images.H, g.Groups[0].Images.W; h != 14 || w != 21 {
 		t.Errorf("a 30×20 photo at 14 pixels, patch 7: %d×%d, want 14×21", h, w)
 	}
 }

@@ -1,4 +1,4 @@
-package data
+package photo
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ func smallPhoto(w, h int) *image.NRGBA {
 }
 
 // photoTree writes a folder of photos and other files and returns it with
-// the photo files ListPhotos must find, in order.
+// the photo files List must find, in order.
 func photoTree(t *testing.T) (string, []string) {
 	dir := t.TempDir()
 	png, jpg := pngBytes(t, smallPhoto(9, 7)), jpegBytes(t, smallPhoto(9, 7))
@@ -49,31 +49,31 @@ func photoTree(t *testing.T) (string, []string) {
 	return dir, want
 }
 
-func TestListPhotos(t *testing.T) {
+func TestList(t *testing.T) {
 	dir, want := photoTree(t)
-	got, err := ListPhotos(dir)
+	got, err := List(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(got, want) {
-		t.Errorf("ListPhotos(dir) =\n%q\nwant\n%q", got, want)
+		t.Errorf("List(dir) =\n%q\nwant\n%q", got, want)
 	}
 	// Files named explicitly are taken whatever their name, in the order
 	// given, before and after folders.
 	notes := filepath.Join(dir, "notes.txt")
-	got, err = ListPhotos(notes, filepath.Join(dir, "sub"), notes)
+	got, err = List(notes, filepath.Join(dir, "sub"), notes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if wantMixed := []string{notes, want[4], want[5], notes}; !slices.Equal(got, wantMixed) {
-		t.Errorf("ListPhotos(notes, sub, notes) = %q, want %q", got, wantMixed)
+		t.Errorf("List(notes, sub, notes) = %q, want %q", got, wantMixed)
 	}
-	_, err = ListPhotos(filepath.Join(dir, "missing"))
+	_, err = List(filepath.Join(dir, "missing"))
 	wantError(t, err, "missing", "no such file")
-	_, err = ListPhotos(filepath.Join(dir, "sub", "empty"))
+	_, err = List(filepath.Join(dir, "sub", "empty"))
 	wantError(t, err, "empty", "no .png, .jpg, .jpeg files")
-	if _, err = ListPhotos(); err == nil {
-		t.Error("ListPhotos() succeeded, want an error")
+	if _, err = List(); err == nil {
+		t.Error("List() succeeded, want an error")
 	}
 }
 
@@ -96,7 +96,7 @@ func hugeJPEGHeader(t *testing.T) []byte {
 	return b
 }
 
-func TestReadPhotoErrors(t *testing.T) {
+func TestReadFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	png := pngBytes(t, smallPhoto(40, 30))
 	for _, tt := range []struct {
@@ -113,28 +113,28 @@ func TestReadPhotoErrors(t *testing.T) {
 		{"huge.jpg", hugeJPEGHeader(t), []string{"65000×65000", "limit of 178956970"}},
 	} {
 		path := writeFile(t, dir, tt.name, tt.data)
-		_, err := ReadPhoto(path, PhotoOptions{})
+		_, err := ReadFile(path, Options{})
 		wantError(t, err, path, tt.want...)
-		_, err = ReadRGB(path, PhotoOptions{})
+		_, err = ReadRGB(path, Options{})
 		wantError(t, err, path, tt.want...)
 	}
 	path := writeFile(t, dir, "ok.png", png)
-	_, err := ReadPhoto(path, PhotoOptions{MaxPixels: 40*30 - 1})
-	wantError(t, err, path, "40×30", "limit of 1199 (PhotoOptions.MaxPixels)")
-	if _, err := ReadPhoto(path, PhotoOptions{MaxPixels: 40 * 30}); err != nil {
+	_, err := ReadFile(path, Options{MaxPixels: 40*30 - 1})
+	wantError(t, err, path, "40×30", "limit of 1199 (Options.MaxPixels)")
+	if _, err := ReadFile(path, Options{MaxPixels: 40 * 30}); err != nil {
 		t.Errorf("at the pixel limit: %v", err)
 	}
-	_, err = ReadPhoto(dir, PhotoOptions{})
+	_, err = ReadFile(dir, Options{})
 	wantError(t, err, dir, "not a regular file")
-	_, err = ReadPhoto(filepath.Join(dir, "missing.png"), PhotoOptions{})
+	_, err = ReadFile(filepath.Join(dir, "missing.png"), Options{})
 	wantError(t, err, "missing.png", "no such file")
-	_, err = ReadPhoto(path, PhotoOptions{Transform: Transform{Resize: -1}})
+	_, err = ReadFile(path, Options{Transform: Transform{Resize: -1}})
 	wantError(t, err, "", "transform")
 }
 
-// TestReadPhotos reads a folder with bad files, with and without SkipBad
+// TestReadAll reads a folder with bad files, with and without SkipBad
 // and with several numbers of workers.
-func TestReadPhotos(t *testing.T) {
+func TestReadAll(t *testing.T) {
 	dir := t.TempDir()
 	good := map[string][]byte{
 		"1.png":     pngBytes(t, smallPhoto(30, 20)),
@@ -148,18 +148,18 @@ func TestReadPhotos(t *testing.T) {
 	writeFile(t, dir, "2_bad.png", []byte("text"))
 	writeFile(t, dir, "4_bad.jpg", truncatedJPEG(t))
 	for _, workers := range []int{0, 1, 3, 16} {
-		opt := PhotoOptions{Workers: workers}
-		_, err := ReadPhotos([]string{dir}, opt)
+		opt := Options{Workers: workers}
+		_, err := ReadAll([]string{dir}, opt)
 		wantError(t, err, "2_bad.png", "not a PNG or JPEG file")
 
 		opt.SkipBad = true
-		p, err := ReadPhotos([]string{dir}, opt)
+		p, err := ReadAll([]string{dir}, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkValid(t, p.Data)
-		if p.Data.N != 4 || p.Data.C != 3 || p.Data.H != 224 || p.Data.W != 224 || p.Data.Name != "photos" || p.Data.Labels != nil {
-			t.Fatalf("workers %d: dataset %q (%d, %d, %d, %d)", workers, p.Data.Name, p.Data.N, p.Data.C, p.Data.H, p.Data.W)
+		checkBatch(t, p.Images)
+		if p.Images.N != 4 || p.Images.H != 224 || p.Images.W != 224 {
+			t.Fatalf("workers %d: %d images of 3×%d×%d", workers, p.Images.N, p.Images.H, p.Images.W)
 		}
 		wantPaths := []string{"1.png", "3.jpg", "5.png", "sub/6.png"}
 		for i, name := range wantPaths {
@@ -167,12 +167,12 @@ func TestReadPhotos(t *testing.T) {
 			if p.Paths[i] != path {
 				t.Errorf("workers %d: Paths[%d] = %s, want %s", workers, i, p.Paths[i], path)
 			}
-			one, err := ReadPhoto(path, PhotoOptions{})
+			one, err := ReadFile(path, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(one, p.Data.Image(i)) {
-				t.Errorf("workers %d: image %d differs from ReadPhoto(%s)", workers, i, name)
+			if !slices.Equal(one, p.Images.Image(i)) {
+				t.Errorf("workers %d: image %d differs from ReadFile(%s)", workers, i, name)
 			}
 		}
 		if len(p.Bad) != 2 || p.Bad[0].Path != filepath.Join(dir, "2_bad.png") || p.Bad[1].Path != filepath.Join(dir, "4_bad.jpg") {
@@ -184,39 +184,39 @@ func TestReadPhotos(t *testing.T) {
 	}
 }
 
-func TestReadPhotosAllBadAndOptions(t *testing.T) {
+func TestReadAllBadAndOptions(t *testing.T) {
 	dir := t.TempDir()
 	bad := writeFile(t, dir, "bad.jpg", []byte("no"))
-	p, err := ReadPhotos([]string{bad}, PhotoOptions{SkipBad: true})
+	p, err := ReadAll([]string{bad}, Options{SkipBad: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Data.N != 0 || len(p.Data.Images) != 0 || len(p.Paths) != 0 || len(p.Bad) != 1 {
-		t.Errorf("all bad: N %d, %d values, %d paths, %d bad", p.Data.N, len(p.Data.Images), len(p.Paths), len(p.Bad))
+	if p.Images.N != 0 || len(p.Images.Values) != 0 || len(p.Paths) != 0 || len(p.Bad) != 1 {
+		t.Errorf("all bad: N %d, %d values, %d paths, %d bad", p.Images.N, len(p.Images.Values), len(p.Paths), len(p.Bad))
 	}
-	checkValid(t, p.Data)
+	checkBatch(t, p.Images)
 
 	good := writeFile(t, dir, "good.png", pngBytes(t, smallPhoto(50, 40)))
 	tf := Transform{Resize: 40, Crop: 32, Mean: [3]float64{0.5, 0.5, 0.5}, Std: [3]float64{0.5, 0.5, 0.5}}
-	p, err = ReadPhotos([]string{good}, PhotoOptions{Transform: tf})
+	p, err = ReadAll([]string{good}, Options{Transform: tf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Data.H != 32 || p.Data.W != 32 || len(p.Data.Images) != 3*32*32 {
-		t.Fatalf("custom transform: (%d, %d, %d, %d)", p.Data.N, p.Data.C, p.Data.H, p.Data.W)
+	if p.Images.H != 32 || p.Images.W != 32 || len(p.Images.Values) != 3*32*32 {
+		t.Fatalf("custom transform: %d images of 3×%d×%d", p.Images.N, p.Images.H, p.Images.W)
 	}
 	x, err := tf.ToTensor(smallPhoto(50, 40))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, v := range x {
-		if want := (v - 0.5) / 0.5; p.Data.Images[i] != want {
-			t.Fatalf("value %d: %v, want %v", i, p.Data.Images[i], want)
+		if want := (v - 0.5) / 0.5; p.Images.Values[i] != want {
+			t.Fatalf("value %d: %v, want %v", i, p.Images.Values[i], want)
 		}
 	}
-	_, err = ReadPhotos([]string{good}, PhotoOptions{Transform: Transform{Crop: 3}})
+	_, err = ReadAll([]string{good}, Options{Transform: Transform{Crop: 3}})
 	wantError(t, err, "", "transform")
-	_, err = ReadPhotos([]string{filepath.Join(dir, "nothing")}, PhotoOptions{SkipBad: true})
+	_, err = ReadAll([]string{filepath.Join(dir, "nothing")}, Options{SkipBad: true})
 	wantError(t, err, "nothing", "no such file")
 }
 
@@ -225,7 +225,7 @@ func TestReadPhotosAllBadAndOptions(t *testing.T) {
 func TestReadRGBEXIF(t *testing.T) {
 	img := smallPhoto(9, 7)
 	path := writeFile(t, t.TempDir(), "o6.png", pngWithEXIF(t, img, tiffWithOrientation(false, 3, 6)))
-	plain, err := ReadRGB(path, PhotoOptions{})
+	plain, err := ReadRGB(path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestReadRGBEXIF(t *testing.T) {
 	}
 	tf := EvalTransform()
 	tf.EXIF = true
-	turned, err := ReadRGB(path, PhotoOptions{Transform: tf})
+	turned, err := ReadRGB(path, Options{Transform: tf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestReadRGBEXIF(t *testing.T) {
 	if got, want := rgbOf(t, turned, 0, 0), rgbOf(t, plain, 0, 6); got != want {
 		t.Errorf("top-left %v, want the original bottom-left %v", got, want)
 	}
-	a, err := ReadPhoto(path, PhotoOptions{Transform: tf})
+	a, err := ReadFile(path, Options{Transform: tf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestReadRGBEXIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.Equal(a, b) {
-		t.Error("ReadPhoto with EXIF differs from Apply of the turned image")
+		t.Error("ReadFile with EXIF differs from Apply of the turned image")
 	}
 }
 
@@ -266,7 +266,7 @@ func TestPhotoErrorsNameFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := writeFile(t, t.TempDir(), "half.jpg", b[:len(b)/2])
-	_, err = ReadPhotos([]string{path}, PhotoOptions{})
+	_, err = ReadAll([]string{path}, Options{})
 	wantError(t, err, path, "half.jpg: decoding JPEG (truncated or corrupt): ")
 	if !strings.Contains(err.Error(), "invalid JPEG format") && !strings.Contains(err.Error(), "EOF") {
 		t.Errorf("error %q does not give the decoder's reason", err)
@@ -282,9 +282,9 @@ func TestJPEGHeaderPatch(t *testing.T) {
 	}
 }
 
-// FuzzReadPhoto checks that any file contents give either an error naming
+// FuzzReadFile checks that any file contents give either an error naming
 // the file or 3·Crop·Crop finite values, without panicking.
-func FuzzReadPhoto(f *testing.F) {
+func FuzzReadFile(f *testing.F) {
 	f.Add(pngBytes(f, smallPhoto(5, 3)))
 	f.Add(jpegBytes(f, smallPhoto(17, 9)))
 	f.Add(pngWithEXIF(f, smallPhoto(4, 6), tiffWithOrientation(true, 3, 8)))
@@ -296,7 +296,7 @@ func FuzzReadPhoto(f *testing.F) {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		x, err := ReadPhoto(path, PhotoOptions{Transform: tf, MaxPixels: 1 << 16})
+		x, err := ReadFile(path, Options{Transform: tf, MaxPixels: 1 << 16})
 		if err != nil {
 			if !strings.Contains(err.Error(), "fuzz.png") {
 				t.Fatalf("error %q does not name the file", err)
@@ -312,4 +312,42 @@ func FuzzReadPhoto(f *testing.F) {
 			}
 		}
 	})
+}
+
+// ReadFiles reads the paths it is given as files, in order, without
+// listing: a folder is a file it cannot read, and no path no photo.
+func TestReadFilesTakesPathsAsFiles(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.png", pngBytes(t, smallPhoto(30, 20)))
+	b := writeFile(t, dir, "sub/b.png", pngBytes(t, smallPhoto(20, 30)))
+	p, err := ReadFiles([]string{b, a}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Images.N != 2 || !slices.Equal(p.Paths, []string{b, a}) {
+		t.Fatalf("%d images from %v, want 2 from [%s %s]", p.Images.N, p.Paths, b, a)
+	}
+	one, err := ReadFile(b, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.Images.Image(0), one) {
+		t.Error("image 0 differs from ReadFile of the first path")
+	}
+	_, err = ReadFiles([]string{a, filepath.Join(dir, "sub")}, Options{})
+	wantError(t, err, "sub", "not a regular file")
+	none, err := ReadFiles(nil, Options{})
+	if err != nil || none.Images.N != 0 || len(none.Images.Values) != 0 {
+		t.Errorf("no files: %+v, %v; want an empty set", none, err)
+	}
+}
+
+// Options are valid when their transform is, the zero transform standing
+// for EvalTransform.
+func TestOptionsValidate(t *testing.T) {
+	if err := (Options{}).Validate(); err != nil {
+		t.Errorf("zero options: %v", err)
+	}
+	err := Options{Transform: Transform{Resize: 8, Crop: 0, Mean: ImageNetMean, Std: ImageNetStd}}.Validate()
+	wantError(t, err, "", "Crop 0")
 }

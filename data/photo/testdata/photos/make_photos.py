@@ -2,7 +2,7 @@
 
 Run with Debian bookworm's Python (Pillow 9.4, python3-skimage installed):
 
-    /usr/bin/python3 data/testdata/photos/make_photos.py
+    /usr/bin/python3 data/photo/testdata/photos/make_photos.py
 
 It writes every file afresh; the output is deterministic. See LICENSE.md
 for each source image's licence.

@@ -1,4 +1,4 @@
-package data
+package photo
 
 import (
 	"os"
@@ -18,7 +18,7 @@ import (
 // transform (only the inverse DCT differs).
 func TestHubTransformParity(t *testing.T) {
 	py := pytorch.Torchvision(t)
-	files, err := ListPhotos(photosDir)
+	files, err := List(photosDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,19 +29,16 @@ func TestHubTransformParity(t *testing.T) {
 		if b, err := exec.Command(py, args...).CombinedOutput(); err != nil {
 			t.Fatalf("%s: %v\n%s", strings.Join(args[:10], " "), err, b)
 		}
-		ref, err := ReadNpy(out)
+		ref := readNpyBatch(t, out)
+		got, err := ReadAll(files, Options{Transform: HubTransform(side), Workers: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := ReadPhotos(files, PhotoOptions{Transform: HubTransform(side), Workers: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Data.H != side || ref.H != side {
-			t.Fatalf("%d: images of %d and %d pixels", side, got.Data.H, ref.H)
+		if got.Images.H != side || ref.H != side {
+			t.Fatalf("%d: images of %d and %d pixels", side, got.Images.H, ref.H)
 		}
 		for i, f := range files {
-			mean, maxAbs, n := diffStats(got.Data.Image(i), ref.Image(i))
+			mean, maxAbs, n := diffStats(got.Images.Image(i), ref.Image(i))
 			// normalised values: one 8-bit level is 1/(255·std) ≈ 0.015
 			meanLimit, maxLimit := 0.0, 0.0
 			if strings.HasSuffix(f, ".jpg") {
@@ -91,7 +88,7 @@ func TestReadPreprocessorConfig(t *testing.T) {
 // size as torchvision's Resize((h, w)) does, bit for bit on PNG photos.
 func TestExactResizeParity(t *testing.T) {
 	py := pytorch.Torchvision(t)
-	files, err := ListPhotos(photosDir)
+	files, err := List(photosDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,20 +97,17 @@ func TestExactResizeParity(t *testing.T) {
 	if b, err := exec.Command(py, args...).CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, b)
 	}
-	ref, err := ReadNpy(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := readNpyBatch(t, out)
 	tf := Transform{Height: 140, Width: 308, Mean: CLIPMean, Std: CLIPStd}
-	got, err := ReadPhotos(files, PhotoOptions{Transform: tf, Workers: 2})
+	got, err := ReadAll(files, Options{Transform: tf, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Data.H != 140 || got.Data.W != 308 || ref.H != 140 || ref.W != 308 {
-		t.Fatalf("images of %d×%d, reference %d×%d; want 140×308", got.Data.H, got.Data.W, ref.H, ref.W)
+	if got.Images.H != 140 || got.Images.W != 308 || ref.H != 140 || ref.W != 308 {
+		t.Fatalf("images of %d×%d, reference %d×%d; want 140×308", got.Images.H, got.Images.W, ref.H, ref.W)
 	}
 	for i, f := range files {
-		mean, maxAbs, n := diffStats(got.Data.Image(i), ref.Image(i))
+		mean, maxAbs, n := diffStats(got.Images.Image(i), ref.Image(i))
 		meanLimit, maxLimit := 0.0, 0.0
 		if strings.HasSuffix(f, ".jpg") {
 			meanLimit, maxLimit = 0.2/255/0.26, 8.0/255/0.26

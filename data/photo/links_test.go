@@ -1,4 +1,4 @@
-package data
+package photo
 
 import (
 	"os"
@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// FindPhotos returns the dangling links with a photo's name it skipped in
+// Find returns the dangling links with a photo's name it skipped in
 // folders, so that a program can warn of them; a folder holding only such
 // links is an error that mentions them.
-func TestFindPhotosReportsDanglingLinks(t *testing.T) {
+func TestFindReportsDanglingLinks(t *testing.T) {
 	dir := t.TempDir()
 	photo := filepath.Join(dir, "a.png")
 	if err := os.WriteFile(photo, pngBytes(t, smallPhoto(8, 8)), 0o644); err != nil {
@@ -22,13 +22,13 @@ func TestFindPhotosReportsDanglingLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	files, dangling, err := FindPhotos(dir)
+	files, dangling, err := Find(dir)
 	if err != nil || !slices.Equal(files, []string{photo}) || !slices.Equal(dangling, []string{gone}) {
-		t.Errorf("FindPhotos = %q, dangling %q, %v; want [%s] and [%s]", files, dangling, err, photo, gone)
+		t.Errorf("Find = %q, dangling %q, %v; want [%s] and [%s]", files, dangling, err, photo, gone)
 	}
 	if err := os.Remove(photo); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = FindPhotos(dir)
+	_, _, err = Find(dir)
 	wantError(t, err, dir, "no .png, .jpg, .jpeg files", "1 symbolic links to files that cannot be read", gone)
 }

@@ -1,4 +1,4 @@
-package data
+package photo
 
 import (
 	"fmt"
@@ -18,12 +18,12 @@ import (
 const photosDir = "testdata/photos"
 
 // refScript is the torchvision reference, relative to this package.
-const refScript = "../reference/preprocess_ref.py"
+const refScript = "../../reference/preprocess_ref.py"
 
 // parityRef holds the reference outputs for a list of files.
 type parityRef struct {
 	files                   []string
-	plain, normalized, exif *Dataset // (len(files), 3, 224, 224)
+	plain, normalized, exif Batch // (len(files), 3, 224, 224)
 }
 
 // torchvisionRef runs preprocess_ref.py once on files and reads its three
@@ -33,7 +33,7 @@ func torchvisionRef(t *testing.T, py string, files []string) parityRef {
 	t.Helper()
 	dir := t.TempDir()
 	ref := parityRef{files: files}
-	outs := map[string]**Dataset{"plain": &ref.plain, "normalized": &ref.normalized, "exif": &ref.exif}
+	outs := map[string]*Batch{"plain": &ref.plain, "normalized": &ref.normalized, "exif": &ref.exif}
 	args := []string{refScript,
 		"--out", filepath.Join(dir, "plain.npy"),
 		"--out-normalized", filepath.Join(dir, "normalized.npy"),
@@ -42,12 +42,9 @@ func torchvisionRef(t *testing.T, py string, files []string) parityRef {
 		t.Fatalf("%s %s FILES: %v\n%s", py, strings.Join(args, " "), err, b)
 	}
 	for name, d := range outs {
-		var err error
-		if *d, err = ReadNpy(filepath.Join(dir, name+".npy")); err != nil {
-			t.Fatal(err)
-		}
-		if (*d).N != len(files) || (*d).H != 224 || (*d).W != 224 {
-			t.Fatalf("reference %s has shape (%d, %d, %d, %d), want (%d, 3, 224, 224)", name, (*d).N, (*d).C, (*d).H, (*d).W, len(files))
+		*d = readNpyBatch(t, filepath.Join(dir, name+".npy"))
+		if d.N != len(files) || d.H != 224 || d.W != 224 {
+			t.Fatalf("reference %s has shape (%d, 3, %d, %d), want (%d, 3, 224, 224)", name, d.N, d.H, d.W, len(files))
 		}
 	}
 	return ref
@@ -74,7 +71,7 @@ func levels(v float64) string { return fmt.Sprintf("%.4f/255", v*255) }
 // dir, so that both pipelines read the same pixels.
 func reencodePNG(t *testing.T, path, dir string) string {
 	t.Helper()
-	rgb, err := ReadRGB(path, PhotoOptions{})
+	rgb, err := ReadRGB(path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +93,7 @@ func reencodePNG(t *testing.T, path, dir string) string {
 // small PNGs and JPEGs carrying each EXIF orientation.
 func TestPhotoParity(t *testing.T) {
 	py := pytorch.Torchvision(t)
-	files, err := ListPhotos(photosDir)
+	files, err := List(photosDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +112,7 @@ func TestPhotoParity(t *testing.T) {
 func checkToTensorParity(t *testing.T, ref parityRef, n int) {
 	tf := EvalTransform()
 	for i, f := range ref.files[:n] {
-		rgb, err := ReadRGB(f, PhotoOptions{})
+		rgb, err := ReadRGB(f, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +126,7 @@ func checkToTensorParity(t *testing.T, ref parityRef, n int) {
 			filepath.Base(f), b.Dx(), b.Dy(), levels(mean), levels(maxAbs), nDiff, len(got))
 		meanLimit, maxLimit := 0.5/255, 3.0/255
 		if strings.HasSuffix(f, ".jpg") {
-			// Only the inverse DCT differs (see photo_ycbcr.go): measured
+			// Only the inverse DCT differs (see ycbcr.go): measured
 			// means ≤ 0.05/255 and maxima ≤ 4/255. Nearest-neighbour
 			// chroma instead of libjpeg's interpolation gave up to 0.6/255
 			// and 35/255; a wrong rounding bias, 0.28/255.
@@ -141,20 +138,20 @@ func checkToTensorParity(t *testing.T, ref parityRef, n int) {
 	}
 }
 
-// checkNormalizeParity reads all the files with ReadPhotos (in parallel)
+// checkNormalizeParity reads all the files with ReadAll (in parallel)
 // and checks the shape, the order, and that on PNG files, where the
 // values before Normalize are equal, the normalised values are too, to
 // the last bit (float32 subtraction, then division, as torchvision).
 func checkNormalizeParity(t *testing.T, ref parityRef) {
-	p, err := ReadPhotos(ref.files, PhotoOptions{Workers: 2})
+	p, err := ReadAll(ref.files, Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := p.Data
-	if d.N != len(ref.files) || d.C != 3 || d.H != 224 || d.W != 224 || len(d.Images) != d.N*3*224*224 || len(p.Bad) != 0 {
-		t.Fatalf("shape (%d, %d, %d, %d), %d values, %d bad; want (%d, 3, 224, 224)", d.N, d.C, d.H, d.W, len(d.Images), len(p.Bad), len(ref.files))
+	d := p.Images
+	if d.N != len(ref.files) || d.H != 224 || d.W != 224 || len(d.Values) != d.N*3*224*224 || len(p.Bad) != 0 {
+		t.Fatalf("shape (%d, 3, %d, %d), %d values, %d bad; want (%d, 3, 224, 224)", d.N, d.H, d.W, len(d.Values), len(p.Bad), len(ref.files))
 	}
-	checkValid(t, d)
+	checkBatch(t, d)
 	for i, f := range ref.files {
 		if p.Paths[i] != f {
 			t.Fatalf("Paths[%d] = %s, want %s", i, p.Paths[i], f)
@@ -197,12 +194,12 @@ func writeEXIFPhotos(t *testing.T, dir string) []string {
 // files of ref from the first-th on (those of writeEXIFPhotos).
 func checkEXIFParity(t *testing.T, ref parityRef, first int) {
 	for _, exif := range []bool{true, false} {
-		want := map[bool]*Dataset{true: ref.exif, false: ref.plain}[exif]
+		want := map[bool]Batch{true: ref.exif, false: ref.plain}[exif]
 		tf := EvalTransform()
 		tf.EXIF = exif
 		for i := first; i < len(ref.files); i++ {
 			f := ref.files[i]
-			rgb, err := ReadRGB(f, PhotoOptions{Transform: tf})
+			rgb, err := ReadRGB(f, Options{Transform: tf})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package data
+package photo
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,20 +29,20 @@ const PillowMaxImagePixels = 89478485
 // raises DecompressionBombError.
 const DefaultMaxPixels = 2 * PillowMaxImagePixels
 
-// PhotoExts are the file name extensions (compared in lower case) of the
-// files ListPhotos takes from folders.
-var PhotoExts = []string{".png", ".jpg", ".jpeg"}
+// Exts are the file name extensions (compared in lower case) of the
+// files List takes from folders.
+var Exts = []string{".png", ".jpg", ".jpeg"}
 
-// PhotoOptions controls the photo readers.
-type PhotoOptions struct {
+// Options controls the photo readers.
+type Options struct {
 	// Transform is the preprocessing; the zero value means
 	// EvalTransform(). Its EXIF field decides whether the EXIF
 	// Orientation tag is applied: for ml-aim's transform with it, set
 	// EXIF on a copy of EvalTransform().
 	Transform Transform
-	// SkipBad makes ReadPhotos go on past files that cannot be read or
-	// decoded and list them in Photos.Bad; without it the first such file
-	// (in the order of ListPhotos) is an error naming it.
+	// SkipBad makes ReadAll, ReadFiles and ReadGroups go on past files
+	// that cannot be read or decoded and list them in Bad; without it the
+	// first such file (in the order of List) is an error naming it.
 	SkipBad bool
 	// MaxPixels is the largest width·height a file's header may claim
 	// before decoding is refused; 0 means DefaultMaxPixels.
@@ -51,8 +52,14 @@ type PhotoOptions struct {
 	Workers int
 }
 
+// Validate reports whether the readers can run with o: its transform
+// (EvalTransform() when zero) must be valid.
+func (o Options) Validate() error {
+	return o.transform().Validate()
+}
+
 // transform returns the Transform to use.
-func (o PhotoOptions) transform() Transform {
+func (o Options) transform() Transform {
 	if o.Transform == (Transform{}) {
 		return EvalTransform()
 	}
@@ -60,7 +67,7 @@ func (o PhotoOptions) transform() Transform {
 }
 
 // maxPixels returns the pixel limit to use.
-func (o PhotoOptions) maxPixels() int {
+func (o Options) maxPixels() int {
 	if o.MaxPixels > 0 {
 		return o.MaxPixels
 	}
@@ -68,7 +75,7 @@ func (o PhotoOptions) maxPixels() int {
 }
 
 // workers returns the number of decoding goroutines for n files.
-func (o PhotoOptions) workers(n int) int {
+func (o Options) workers(n int) int {
 	w := o.Workers
 	if w < 1 {
 		w = min(runtime.GOMAXPROCS(0), 8)
@@ -76,64 +83,106 @@ func (o PhotoOptions) workers(n int) int {
 	return max(1, min(w, n))
 }
 
-// Photos is the result of ReadPhotos.
-type Photos struct {
-	// Data holds the transformed images, (N, 3, Crop, Crop) (or Height×Width), unlabeled,
-	// named "photos".
-	Data *Dataset
+// Batch is a block of images of one size: N images of 3×H×W float32
+// values each, channel-planar (the R plane, then G, then B), one after
+// the other in Values.
+type Batch struct {
+	N, H, W int
+	Values  []float32 // len N·3·H·W
+}
+
+// Image returns a view of image i: its 3·H·W values. Writing to the view
+// changes the batch. Image panics if i is not in [0, N).
+func (b Batch) Image(i int) []float32 {
+	if i < 0 || i >= b.N {
+		panic(errors.Errorf("photo: image index %d out of range [0, %d)", i, b.N))
+	}
+	n := 3 * b.H * b.W
+	return b.Values[i*n : (i+1)*n : (i+1)*n]
+}
+
+// Set is the result of ReadAll and ReadFiles.
+type Set struct {
+	// Images holds the transformed images, 3×Crop×Crop each (or
+	// 3×Height×Width), in the order of Paths.
+	Images Batch
 	// Paths[i] is the file image i was read from.
 	Paths []string
 	// Bad lists, in order, the files SkipBad skipped.
-	Bad []BadPhoto
+	Bad []Bad
 }
 
-// BadPhoto is a file ReadPhotos skipped and why.
-type BadPhoto struct {
+// Bad is a file a reader skipped and why.
+type Bad struct {
 	Path string
 	Err  error // names the file
 }
 
-// ReadPhotos reads the PNG and JPEG files that ListPhotos finds in paths,
-// in that order, each through opt's transform (ml-aim's evaluation
-// preprocessing by default, see ReadPhoto). Files are decoded in
-// parallel; the result does not depend on it. A path that does not exist,
-// or a folder without photos, is always an error; a file that cannot be
-// read or decoded is an error naming it unless opt.SkipBad is set, in
-// which case it is listed in Bad and left out (Data.N may then be 0).
+// ReadAll reads the PNG and JPEG files that List finds in paths, in that
+// order, as ReadFiles does. A path that does not exist, or a folder
+// without photos, is always an error.
 //
 // A transform that sizes every photo on its own (Transform.Patch) needs
-// ReadPhotoGroups.
-func ReadPhotos(paths []string, opt PhotoOptions) (*Photos, error) {
-	t := opt.transform()
-	if err := t.Validate(); err != nil {
+// ReadGroups.
+func ReadAll(paths []string, opt Options) (*Set, error) {
+	if err := opt.checkOneSize(); err != nil {
 		return nil, err
 	}
-	if t.perPhoto() {
-		return nil, errors.New("photos: the transform sizes every photo on its own: read them with ReadPhotoGroups")
-	}
-	files, err := ListPhotos(paths...)
+	files, err := List(paths...)
 	if err != nil {
 		return nil, err
 	}
+	return ReadFiles(files, opt)
+}
+
+// ReadFiles reads each of files, in order, through opt's transform
+// (ml-aim's evaluation preprocessing by default, see ReadFile); every
+// path is taken as a file, none is listed. Files are decoded in parallel;
+// the result does not depend on it. A file that cannot be read or decoded
+// is an error naming it unless opt.SkipBad is set, in which case it is
+// listed in Bad and left out (Images.N may then be 0).
+//
+// A transform that sizes every photo on its own (Transform.Patch) needs
+// ReadGroups.
+func ReadFiles(files []string, opt Options) (*Set, error) {
+	if err := opt.checkOneSize(); err != nil {
+		return nil, err
+	}
+	t := opt.transform()
 	size := t.Len()
 	if _, ok := product(len(files), size); !ok {
 		return nil, errors.Errorf("photos: %d files of %d values are too many", len(files), size)
 	}
 	images := make([]float32, len(files)*size)
-	errs := readAll(files, images, opt)
+	errs := readInto(files, images, opt)
 	h, w := t.OutSize()
 	return collect(files, images, errs, h, w, opt.SkipBad)
 }
 
-// readAll reads files[i] into images[i·size:], with opt.workers
+// checkOneSize checks that opt's transform is valid and gives every photo
+// the same size.
+func (o Options) checkOneSize() error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.transform().perPhoto() {
+		return errors.New("photos: the transform sizes every photo on its own: read them with ReadGroups")
+	}
+	return nil
+}
+
+// readInto reads files[i] into images[i·size:], with opt.workers
 // goroutines, and returns each file's error. Without opt.SkipBad it stops
 // taking files after the first error; every file before that one in the
 // list has then been read.
-func readAll(files []string, images []float32, opt PhotoOptions) []error {
-	size := len(images) / len(files)
+func readInto(files []string, images []float32, opt Options) []error {
 	errs := make([]error, len(files))
+	if len(files) == 0 {
+		return errs
+	}
+	size := len(images) / len(files)
 	eachFile(len(files), opt, func(i int) error {
-		errs[i] = readPhotoInto(images[i*size:(i+1)*size], files[i], opt)
+		errs[i] = readFileInto(images[i*size:(i+1)*size], files[i], opt)
 		return errs[i]
 	})
 	return errs
@@ -142,7 +191,7 @@ func readAll(files []string, images []float32, opt PhotoOptions) []error {
 // eachFile calls read(i) for i in [0, n) on opt.workers goroutines, each
 // taking the next index. Without opt.SkipBad no index is taken after read
 // has returned an error; every index before that one has then been read.
-func eachFile(n int, opt PhotoOptions, read func(i int) error) {
+func eachFile(n int, opt Options, read func(i int) error) {
 	var next atomic.Int64
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -165,38 +214,37 @@ func eachFile(n int, opt PhotoOptions, read func(i int) error) {
 // collect keeps the images read without error, in order, and lists the
 // others; without skipBad the first error is returned instead.
 // Each image is 3×h×w.
-func collect(files []string, images []float32, errs []error, h, w int, skipBad bool) (*Photos, error) {
+func collect(files []string, images []float32, errs []error, h, w int, skipBad bool) (*Set, error) {
 	size := 3 * h * w
-	p := &Photos{}
+	p := &Set{}
 	n := 0
 	for i, err := range errs {
 		if err != nil {
 			if !skipBad {
 				return nil, err
 			}
-			p.Bad = append(p.Bad, BadPhoto{Path: files[i], Err: err})
+			p.Bad = append(p.Bad, Bad{Path: files[i], Err: err})
 			continue
 		}
 		copy(images[n*size:(n+1)*size], images[i*size:(i+1)*size])
 		p.Paths = append(p.Paths, files[i])
 		n++
 	}
-	p.Data = &Dataset{Name: "photos", N: n, C: 3, H: h, W: w, Images: slices.Clip(images[:n*size])}
+	p.Images = Batch{N: n, H: h, W: w, Values: slices.Clip(images[:n*size])}
 	return p, nil
 }
 
-// ReadPhoto reads one PNG or JPEG file through opt's transform:
+// ReadFile reads one PNG or JPEG file through opt's transform:
 // ReadRGB, then resize, centre crop, ToTensor and Normalize
 // (Transform.Apply), returning 3·Crop·Crop values, channel-planar (3·H·W
 // for H×W the Transform.PhotoSize of the photo).
-func ReadPhoto(path string, opt PhotoOptions) ([]float32, error) {
-	out, _, _, err := readSizedPhoto(path, opt)
+func ReadFile(path string, opt Options) ([]float32, error) {
+	out, _, _, err := readSized(path, opt)
 	return out, err
 }
 
-// readSizedPhoto is ReadPhoto that also returns the output's height and
-// width.
-func readSizedPhoto(path string, opt PhotoOptions) ([]float32, int, int, error) {
+// readSized is ReadFile that also returns the output's height and width.
+func readSized(path string, opt Options) ([]float32, int, int, error) {
 	t := opt.transform()
 	if err := t.Validate(); err != nil {
 		return nil, 0, 0, err
@@ -212,8 +260,8 @@ func readSizedPhoto(path string, opt PhotoOptions) ([]float32, int, int, error) 
 	return out, h, w, nil
 }
 
-// readPhotoInto is ReadPhoto writing into out (len Transform.Len()).
-func readPhotoInto(out []float32, path string, opt PhotoOptions) error {
+// readFileInto is ReadFile writing into out (len Transform.Len()).
+func readFileInto(out []float32, path string, opt Options) error {
 	img, err := decodeOriented(path, opt)
 	if err != nil {
 		return err
@@ -226,7 +274,7 @@ func readPhotoInto(out []float32, path string, opt PhotoOptions) error {
 
 // decodeOriented decodes a photo file, with its EXIF orientation applied
 // when opt's transform asks for it.
-func decodeOriented(path string, opt PhotoOptions) (image.Image, error) {
+func decodeOriented(path string, opt Options) (image.Image, error) {
 	img, orientation, err := decodePhotoFile(path, opt)
 	if err != nil {
 		return nil, err
@@ -243,7 +291,7 @@ func decodeOriented(path string, opt PhotoOptions) (image.Image, error) {
 // opt.Transform.EXIF is set. Errors name the file: it is not a regular
 // file, not a PNG or JPEG, claims more than opt's pixel limit, or is
 // truncated or corrupt.
-func ReadRGB(path string, opt PhotoOptions) (*image.RGBA, error) {
+func ReadRGB(path string, opt Options) (*image.RGBA, error) {
 	img, orientation, err := decodePhotoFile(path, opt)
 	if err != nil {
 		return nil, err
@@ -254,8 +302,8 @@ func ReadRGB(path string, opt PhotoOptions) (*image.RGBA, error) {
 // decodePhotoFile decodes the PNG or JPEG file path and returns it with
 // the EXIF orientation to apply: the file's when opt.Transform.EXIF is
 // set, else 1.
-func decodePhotoFile(path string, opt PhotoOptions) (image.Image, int, error) {
-	b, err := readPhotoFile(path)
+func decodePhotoFile(path string, opt Options) (image.Image, int, error) {
+	b, err := readRegular(path)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -270,18 +318,29 @@ func decodePhotoFile(path string, opt PhotoOptions) (image.Image, int, error) {
 	return img, orientation, nil
 }
 
-// readPhotoFile returns the contents of the regular file path.
-func readPhotoFile(path string) ([]byte, error) {
-	f, size, err := openRegular(path)
+// readRegular returns the contents of the file path. It refuses anything
+// but a regular file (after following symbolic links), so that a FIFO or
+// a device such as /dev/zero cannot make a reader block or run forever;
+// it reads at most the size the file had when opened.
+func readRegular(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, errors.Wrap(err, "reading photo")
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errors.Errorf("reading photo: %s: not a regular file (mode %v)", path, fi.Mode())
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, errors.Wrap(err, "reading photo")
 	}
 	defer f.Close()
-	b, err := readUpTo(f, size, size)
-	if err != nil {
+	b := make([]byte, fi.Size())
+	n, err := io.ReadFull(f, b)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return nil, errors.Wrapf(err, "%s: reading photo", path)
 	}
-	return b, nil
+	return b[:n], nil
 }
 
 // Magic numbers that start PNG and JPEG files.
@@ -322,7 +381,7 @@ func decodePhoto(path string, b []byte, maxPixels int) (image.Image, string, err
 		return nil, "", errors.Errorf("%s: %s header claims an empty %d×%d image", path, format, cfg.Width, cfg.Height)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
-		why := "PhotoOptions.MaxPixels"
+		why := "Options.MaxPixels"
 		if maxPixels == DefaultMaxPixels {
 			why = "twice Pillow's MAX_IMAGE_PIXELS, above which Pillow refuses the file as a possible decompression bomb"
 		}
@@ -361,26 +420,26 @@ func grey16WithTRNS(b []byte, img image.Image) image.Image {
 	return g
 }
 
-// ListPhotos expands paths into the list of photo files to read: a file
+// List expands paths into the list of photo files to read: a file
 // is taken as it is, whatever its name; a folder is searched recursively
-// for files whose extension is one of PhotoExts (any case), skipping
+// for files whose extension is one of Exts (any case), skipping
 // names that start with "." (hidden files and folders, including macOS
 // "._" resource forks) and not following symbolic links to folders. Each
 // folder's files come sorted by path (byte order), so the result is
 // deterministic; the paths keep the order given. A path that does not
 // exist, or a folder holding no photo, is an error. A symbolic link in a
 // folder whose target cannot be read (a dangling link) is skipped;
-// FindPhotos also returns those links.
-func ListPhotos(paths ...string) ([]string, error) {
-	files, _, err := FindPhotos(paths...)
+// Find also returns those links.
+func List(paths ...string) ([]string, error) {
+	files, _, err := Find(paths...)
 	return files, err
 }
 
-// FindPhotos is ListPhotos that also returns, in the order found, the
+// Find is List that also returns, in the order found, the
 // symbolic links with a photo's name that it skipped in folders because
 // their target cannot be read (missing, or out of reach), so that a
 // program can warn of them.
-func FindPhotos(paths ...string) (files, dangling []string, err error) {
+func Find(paths ...string) (files, dangling []string, err error) {
 	if len(paths) == 0 {
 		return nil, nil, errors.New("photos: no paths given")
 	}
@@ -433,7 +492,7 @@ func folderPhotos(dir string) (files, dangling []string, err error) {
 		return nil, nil, err
 	}
 	if len(files) == 0 {
-		return nil, nil, errors.Errorf("%s: no %s files in the folder or its sub-folders%s", dir, strings.Join(PhotoExts, ", "), describeDangling(dangling))
+		return nil, nil, errors.Errorf("%s: no %s files in the folder or its sub-folders%s", dir, strings.Join(Exts, ", "), describeDangling(dangling))
 	}
 	slices.Sort(files)
 	return files, dangling, nil
@@ -448,9 +507,9 @@ func describeDangling(links []string) string {
 	return fmt.Sprintf(" (%d symbolic links to files that cannot be read, such as %s)", len(links), links[0])
 }
 
-// isPhotoName reports whether name has one of PhotoExts.
+// isPhotoName reports whether name has one of Exts.
 func isPhotoName(name string) bool {
-	return slices.Contains(PhotoExts, strings.ToLower(filepath.Ext(name)))
+	return slices.Contains(Exts, strings.ToLower(filepath.Ext(name)))
 }
 
 // isFileOrLinkToFile reports whether the entry is a regular file or a

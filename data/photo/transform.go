@@ -1,4 +1,4 @@
-package data
+package photo
 
 import (
 	"image"
@@ -47,11 +47,12 @@ type Transform struct {
 	// ([NativeSize]), and no crop. The output is 3×H×W, H and W those of
 	// the photo ([Transform.PhotoSize]); Crop is unused.
 	Patch, MaxPatches int
-	// EXIF, when set, makes the file readers ([ReadPhoto],
-	// [ReadPhotos], [ReadRGB]) apply the EXIF Orientation tag of the file
-	// before the transform, as PIL's ImageOps.exif_transpose does.
-	// ml-aim does not: it is off in EvalTransform. Apply and ToTensor,
-	// which take a decoded image, never look at it.
+	// EXIF, when set, makes the file readers ([ReadFile], [ReadAll],
+	// [ReadFiles], [ReadGroups], [ReadRGB]) apply the EXIF Orientation
+	// tag of the file before the transform, as PIL's
+	// ImageOps.exif_transpose does. ml-aim does not: it is off in
+	// EvalTransform. Apply and ToTensor, which take a decoded image,
+	// never look at it.
 	EXIF bool
 }
 
@@ -322,4 +323,32 @@ func cropOffset(side, crop int) int {
 		return -((crop - side) / 2)
 	}
 	return int(math.RoundToEven(float64(side-crop) / 2))
+}
+
+// byteScale maps an 8-bit value to [0, 1].
+var byteScale = func() (t [256]float32) {
+	for i := range t {
+		t[i] = float32(i) / 255
+	}
+	return t
+}()
+
+// maxElems bounds the number of values an image, or a block of them, may
+// hold. It keeps size arithmetic far from integer overflow.
+const maxElems = 1 << 40
+
+// product returns the product of dims and whether it is at most maxElems
+// with no negative factor.
+func product(dims ...int) (int, bool) {
+	p := 1
+	for _, d := range dims {
+		if d < 0 {
+			return 0, false
+		}
+		if d != 0 && p > maxElems/d {
+			return 0, false
+		}
+		p *= d
+	}
+	return p, true
 }

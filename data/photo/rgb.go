@@ -1,4 +1,4 @@
-package data
+package photo
 
 import (
 	"image"
@@ -29,7 +29,7 @@ import (
 //     tRNS alpha dropped; an index beyond the palette is black);
 //   - *image.YCbCr (colour JPEGs): as libjpeg-turbo, Pillow's decoder,
 //     converts: subsampled chroma interpolated ("fancy upsampling") and
-//     libjpeg's fixed-point Y′CbCr → RGB (see photo_ycbcr.go). JPEG
+//     libjpeg's fixed-point Y′CbCr → RGB (see ycbcr.go). JPEG
 //     results still differ from Pillow's by ±1 level here and there
 //     because image/jpeg's inverse DCT is not libjpeg's;
 //   - *image.CMYK (Adobe CMYK JPEGs): Pillow's cmyk2rgb, R = (255-K) -
