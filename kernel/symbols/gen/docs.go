@@ -34,11 +34,9 @@ func writeDocs(dir string, pkgs []pkgInfo) error {
 	if err != nil {
 		return err
 	}
-	docs := map[string]string{}
-	for _, p := range append(pkgs, std...) {
-		if err := addDocs(docs, p); err != nil {
-			return err
-		}
+	docs, err := collectDocs(append(pkgs, std...))
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	buf.WriteString("{\n")
@@ -58,6 +56,51 @@ func writeDocs(dir string, pkgs []pkgInfo) error {
 	}
 	buf.WriteString("}\n")
 	return errors.Wrap(os.WriteFile(filepath.Join(dir, docsFile), buf.Bytes(), 0o644), "writing docs.json")
+}
+
+// collectDocs returns the doc entries of pkgs, keyed as in docs.json.
+func collectDocs(pkgs []pkgInfo) (map[string]string, error) {
+	docs := map[string]string{}
+	for _, p := range pkgs {
+		if err := addDocs(docs, p); err != nil {
+			return nil, err
+		}
+	}
+	return docs, nil
+}
+
+// checkDocs compares the committed docs.json with fresh doc comments of
+// the project's packages (the standard library's entries depend on the Go
+// release and are left out).
+func checkDocs(dir string, pkgs []pkgInfo) error {
+	b, err := os.ReadFile(filepath.Join(dir, docsFile))
+	if err != nil {
+		return errors.Wrap(err, "reading docs.json")
+	}
+	var committed map[string]string
+	if err := json.Unmarshal(b, &committed); err != nil {
+		return errors.Wrap(err, "reading docs.json")
+	}
+	fresh, err := collectDocs(pkgs)
+	if err != nil {
+		return err
+	}
+	var stale []string
+	for k, v := range fresh {
+		if committed[k] != v {
+			stale = append(stale, k)
+		}
+	}
+	for k := range committed {
+		if _, ok := fresh[k]; !ok && strings.HasPrefix(k, projectPrefix) {
+			stale = append(stale, k)
+		}
+	}
+	if len(stale) > 0 {
+		sort.Strings(stale)
+		return errors.Errorf("docs.json is stale for %d names (%s): run `go generate ./kernel/...` and commit kernel/symbols", len(stale), strings.Join(stale[:min(5, len(stale))], ", "))
+	}
+	return nil
 }
 
 // parsePackage parses the Go files of p with their comments.

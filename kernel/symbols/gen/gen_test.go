@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -162,5 +164,39 @@ func TestInstanceNames(t *testing.T) {
 	}
 	if got := genericNames([]*ast.File{f}, names["github.com/aim-go/aim/optim"]); !slices.Equal(got, []string{"Keep"}) {
 		t.Errorf("generics without an entry point: %v, want [Keep] (NewAdamW is instantiated)", got)
+	}
+}
+
+// TestCheckDocsFindsStaleEntries: docs.json written from fresh doc
+// comments passes the check; a changed or a vanished project entry fails
+// it, naming the entry.
+func TestCheckDocsFindsStaleEntries(t *testing.T) {
+	pkgs, err := list("github.com/aim-go/aim/masks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(edit func(map[string]string)) {
+		docs, err := collectDocs(pkgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(docs)
+		b, _ := json.Marshal(docs)
+		if err := os.WriteFile(filepath.Join(dir, docsFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(func(map[string]string) {})
+	if err := checkDocs(dir, pkgs); err != nil {
+		t.Fatalf("fresh docs.json: %v", err)
+	}
+	write(func(d map[string]string) { d["github.com/aim-go/aim/masks"] += " (edited)" })
+	if err := checkDocs(dir, pkgs); err == nil || !strings.Contains(err.Error(), "github.com/aim-go/aim/masks)") {
+		t.Errorf("changed package doc: err = %v, want one naming github.com/aim-go/aim/masks", err)
+	}
+	write(func(d map[string]string) { d["github.com/aim-go/aim/masks.Gone"] = "func Gone()" })
+	if err := checkDocs(dir, pkgs); err == nil || !strings.Contains(err.Error(), "masks.Gone") {
+		t.Errorf("entry of a removed name: err = %v, want one naming masks.Gone", err)
 	}
 }

@@ -31,7 +31,10 @@ func run(dir string, check bool) error {
 		return err
 	}
 	if check {
-		return checkTables(dir, pkgs)
+		if err := checkTables(dir, pkgs); err != nil {
+			return err
+		}
+		return checkDocs(dir, pkgs)
 	}
 	if err := writeTables(dir, pkgs); err != nil {
 		return err

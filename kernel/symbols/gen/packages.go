@@ -18,8 +18,10 @@ import (
 // interpreter's standard library comes from yaegi's own tables).
 var (
 	projectPattern = "github.com/aim-go/aim/..."
-	// dist starts MPI when asked, which a notebook never runs under, and
-	// dist/mpitest is a test helper.
+	// projectPrefix begins the import path of every package of the project.
+	projectPrefix = "github.com/aim-go/aim"
+	// mpi starts MPI when asked, which a notebook never runs under, and
+	// mpi/mpitest is a test helper.
 	projectSkip = []string{"github.com/aim-go/aim/kernel", "github.com/aim-go/aim/cmd", "github.com/aim-go/aim/examples", "github.com/aim-go/aim/mpi"}
 	libraries   = []string{
 		"gorgonia.org/gorgonia",
