@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/pixels"
+	"github.com/aim-go/aim/internal/regular"
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // cifarPixels is the size of one CIFAR image: 3 channel planes of 32×32.
@@ -56,7 +60,7 @@ func readCIFAR(format cifarFormat, paths []string) (*Dataset, error) {
 		counts[i] = n
 		total += n
 	}
-	if _, ok := product(total, cifarPixels); !ok {
+	if _, ok := sizes.Product(total, cifarPixels); !ok {
 		return nil, errors.Errorf("reading %s: %d records are too many", format.name, total)
 	}
 	d := &Dataset{
@@ -79,7 +83,7 @@ func readCIFAR(format cifarFormat, paths []string) (*Dataset, error) {
 // cifarRecords checks the size of a CIFAR batch and returns its number of
 // records.
 func cifarRecords(format cifarFormat, path string) (int, error) {
-	f, size, err := openRegular(path)
+	f, size, err := regular.Open(path)
 	if err != nil {
 		return 0, errors.Wrapf(err, "reading %s", format.name)
 	}
@@ -106,7 +110,7 @@ func cifarHint(format cifarFormat, size int64) string {
 
 // readCIFARFile reads n records of path into d starting at image first.
 func readCIFARFile(format cifarFormat, path string, d *Dataset, first, n int) error {
-	f, _, err := openRegular(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return errors.Wrapf(err, "reading %s", format.name)
 	}
@@ -123,7 +127,7 @@ func readCIFARFile(format cifarFormat, path string, d *Dataset, first, n int) er
 			}
 		}
 		d.Labels[first+i] = int(rec[format.labelBytes-1])
-		scaleBytes(d.Image(first+i), rec[format.labelBytes:])
+		pixels.Scale(d.Image(first+i), rec[format.labelBytes:])
 	}
 	return checkEOF(path, r)
 }

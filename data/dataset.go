@@ -6,6 +6,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data/photo"
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // Dataset holds N images in (N, C, H, W) float32 order with optional labels.
@@ -21,26 +22,6 @@ type Dataset struct {
 // images named "photos", (b.N, 3, b.H, b.W). It shares b's values.
 func FromPhotos(b photo.Batch) *Dataset {
 	return &Dataset{Name: "photos", N: b.N, C: 3, H: b.H, W: b.W, Images: b.Values}
-}
-
-// maxElems bounds the number of values a dataset, or a header describing
-// one, may hold. It keeps size arithmetic far from integer overflow.
-const maxElems = 1 << 40
-
-// product returns the product of dims and whether it is at most maxElems
-// with no negative factor.
-func product(dims ...int) (int, bool) {
-	p := 1
-	for _, d := range dims {
-		if d < 0 {
-			return 0, false
-		}
-		if d != 0 && p > maxElems/d {
-			return 0, false
-		}
-		p *= d
-	}
-	return p, true
 }
 
 // imageSize returns the number of values in one image.
@@ -93,7 +74,7 @@ func (d *Dataset) Validate() error {
 	if d.N < 0 || d.C < 1 || d.H < 1 || d.W < 1 {
 		return errors.Errorf("%s: invalid shape (N, C, H, W) = (%d, %d, %d, %d)", name, d.N, d.C, d.H, d.W)
 	}
-	total, ok := product(d.N, d.C, d.H, d.W)
+	total, ok := sizes.Product(d.N, d.C, d.H, d.W)
 	if !ok {
 		return errors.Errorf("%s: shape (%d, %d, %d, %d) is too large", name, d.N, d.C, d.H, d.W)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/pkg/errors"
 	"golang.org/x/image/draw"
+
+	"github.com/aim-go/aim/internal/regular"
 )
 
 // The emoji dataset: the base emoji of the npm package
@@ -94,7 +96,7 @@ func emojiToFloat(dst []float32, img image.Image) {
 
 // readEmojiJSON reads and checks the list of emoji.
 func readEmojiJSON(path string) ([]emojiEntry, error) {
-	f, size, err := openRegular(path)
+	f, size, err := regular.Open(path)
 	if err != nil {
 		return nil, errors.Wrap(err, "reading the emoji list")
 	}

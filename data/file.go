@@ -5,29 +5,9 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"io"
-	"os"
 
 	"github.com/pkg/errors"
 )
-
-// openRegular opens path for reading and returns it with its size. It
-// refuses anything but a regular file (after following symbolic links), so
-// that a FIFO or a device such as /dev/zero cannot make a reader block or
-// run forever. Errors from the os package already name the file.
-func openRegular(path string) (*os.File, int64, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, 0, errors.Errorf("%s: not a regular file (mode %v)", path, fi.Mode())
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	return f, fi.Size(), nil
-}
 
 // gzipMagic starts every gzip stream (RFC 1952).
 var gzipMagic = [2]byte{0x1f, 0x8b}
@@ -95,21 +75,6 @@ func checkEOF(path string, r io.Reader) error {
 		return nil
 	default:
 		return errors.Wrapf(err, "%s: after the data", path)
-	}
-}
-
-// byteScale maps an 8-bit value to [0, 1].
-var byteScale = func() (t [256]float32) {
-	for i := range t {
-		t[i] = float32(i) / 255
-	}
-	return t
-}()
-
-// scaleBytes stores src/255 into dst.
-func scaleBytes(dst []float32, src []byte) {
-	for i, b := range src {
-		dst[i] = byteScale[b]
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/aim-go/aim/data/photo"
+	"github.com/aim-go/aim/internal/regular"
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // FolderOptions controls how ReadImageFolder converts images.
@@ -127,7 +129,7 @@ func readImageFolder(dir string, opt FolderOptions) (*Dataset, []string, error) 
 			c = 1
 		}
 	}
-	if _, ok := product(len(files), c, h, w); !ok {
+	if _, ok := sizes.Product(len(files), c, h, w); !ok {
 		return nil, nil, errors.Errorf("%s: %d images of %d×%d×%d are too many", dir, len(files), c, h, w)
 	}
 	d := &Dataset{
@@ -220,7 +222,7 @@ func imageFiles(dir string) ([]string, error) {
 
 // decodeImageFile reads and decodes one PNG or JPEG file.
 func decodeImageFile(path string) (image.Image, error) {
-	f, size, err := openRegular(path)
+	f, size, err := regular.Open(path)
 	if err != nil {
 		return nil, errors.Wrap(err, "reading image")
 	}

@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/pixels"
+	"github.com/aim-go/aim/internal/regular"
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // IDX magic numbers: two zero bytes, the element type (0x08: unsigned
@@ -52,7 +56,7 @@ func ReadIDX(imagesPath, labelsPath string) (*Dataset, error) {
 		N:    dims[0], C: 1, H: dims[1], W: dims[2],
 		Images: make([]float32, len(pix)),
 	}
-	scaleBytes(d.Images, pix)
+	pixels.Scale(d.Images, pix)
 	if labelsPath == "" {
 		return d, nil
 	}
@@ -74,7 +78,7 @@ func ReadIDX(imagesPath, labelsPath string) (*Dataset, error) {
 // readIDX reads an IDX file of the given kind and returns its dimensions
 // and its payload of unsigned bytes.
 func readIDX(path string, kind idxKind) ([]int, []byte, error) {
-	f, size, err := openRegular(path)
+	f, size, err := regular.Open(path)
 	if err != nil {
 		return nil, nil, errors.Wrapf(err, "reading IDX %s", kind.what)
 	}
@@ -87,7 +91,7 @@ func readIDX(path string, kind idxKind) ([]int, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	want, _ := product(dims...)
+	want, _ := sizes.Product(dims...)
 	hdrLen := int64(4 + 4*kind.ndim)
 	if !gzipped && size-hdrLen != int64(want) {
 		return nil, nil, idxSizeError(path, kind, dims, size-hdrLen, "file has")
@@ -134,14 +138,14 @@ func readIDXHeader(path string, r io.Reader, kind idxKind) ([]int, error) {
 			return nil, errors.Errorf("%s: header dimension %d is 0 (%s)", path, i, kind.describe(dims))
 		}
 	}
-	if _, ok := product(dims...); !ok {
-		return nil, errors.Errorf("%s: header says %s, more than the %d bytes this reader supports", path, kind.describe(dims), maxElems)
+	if _, ok := sizes.Product(dims...); !ok {
+		return nil, errors.Errorf("%s: header says %s, more than the %d bytes this reader supports", path, kind.describe(dims), sizes.MaxElems)
 	}
 	return dims, nil
 }
 
 func idxSizeError(path string, kind idxKind, dims []int, got int64, has string) error {
-	want, _ := product(dims...)
+	want, _ := sizes.Product(dims...)
 	problem := "truncated"
 	if got > int64(want) {
 		problem = "trailing data"

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"github.com/aim-go/aim/internal/atomicfile"
 	"io"
 	"math"
 	"path/filepath"
@@ -14,6 +13,11 @@ import (
 
 	"codeberg.org/sbinet/npyio/npy"
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/atomicfile"
+	"github.com/aim-go/aim/internal/pixels"
+	"github.com/aim-go/aim/internal/regular"
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // ReadNpy reads a NumPy .npy array of shape (N, C, H, W), or (N, H, W)
@@ -67,7 +71,7 @@ func ReadLFWSubset(path string) (*Dataset, error) {
 
 // readNpy reads a whole .npy file and decodes it.
 func readNpy(path string) ([]int, []float32, error) {
-	f, size, err := openRegular(path)
+	f, size, err := regular.Open(path)
 	if err != nil {
 		return nil, nil, errors.Wrap(err, "reading .npy")
 	}
@@ -103,7 +107,7 @@ func decodeNpy(name string, b []byte) ([]int, []float32, error) {
 	if h.Fortran {
 		return nil, nil, errors.Errorf("%s: Fortran-ordered array, want C order (numpy.ascontiguousarray)", name)
 	}
-	n, ok := product(h.Shape...)
+	n, ok := sizes.Product(h.Shape...)
 	if !ok || len(h.Shape) == 0 {
 		return nil, nil, errors.Errorf("%s: unsupported shape %s", name, shapeString(h.Shape))
 	}
@@ -192,7 +196,7 @@ func npyValues(r *npy.Reader, typ string) ([]float32, error) {
 			return nil, err
 		}
 		out := make([]float32, len(v))
-		scaleBytes(out, v)
+		pixels.Scale(out, v)
 		return out, nil
 	}
 }
@@ -241,7 +245,7 @@ func npyHeader(shape []int) []byte {
 // partly written file. A new file gets the mode os.Create would give it
 // (0666 less the umask); a file it replaces keeps its mode.
 func WriteNpy(path string, data []float32, shape []int) error {
-	if n, ok := product(shape...); !ok || n != len(data) {
+	if n, ok := sizes.Product(shape...); !ok || n != len(data) {
 		return errors.Errorf("%s: shape %s does not hold %d values", path, shapeString(shape), len(data))
 	}
 	return atomicfile.Write(path, func(w io.Writer) error { return writeNpyTo(w, data, shape) })

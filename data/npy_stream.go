@@ -8,6 +8,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/internal/atomicfile"
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // NpyWriter streams a little-endian float32 .npy array row by row, so that
@@ -35,7 +36,7 @@ const maxNpyRows = 1<<53 - 1
 // CreateNpy starts a .npy array at path whose rows have shape rowShape
 // (the array is (rows, rowShape...)).
 func CreateNpy(path string, rowShape []int) (*NpyWriter, error) {
-	rowLen, ok := product(rowShape...)
+	rowLen, ok := sizes.Product(rowShape...)
 	if !ok || rowLen < 1 {
 		return nil, errors.Errorf("%s: rows of shape %s", path, shapeString(rowShape))
 	}

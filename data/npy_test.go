@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 func TestNpyRoundTrip(t *testing.T) {
@@ -20,7 +22,7 @@ func TestNpyRoundTrip(t *testing.T) {
 		{[]int{1, 1, 1, 1}, 1, 1, 1, 1},
 	}
 	for _, tt := range tests {
-		n, _ := product(tt.shape...)
+		n, _ := sizes.Product(tt.shape...)
 		vals := make([]float32, n)
 		for i := range vals {
 			vals[i] = float32(i)*0.25 - 3

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/regular"
 )
 
 // ReadOptdigits reads scikit-learn's digits.csv.gz (the UCI optdigits
@@ -15,7 +17,7 @@ import (
 // divided by 16; the result has C = 1, H = W = 8 and Classes = 10. Blank
 // lines are skipped.
 func ReadOptdigits(path string) (*Dataset, error) {
-	f, _, err := openRegular(path)
+	f, _, err := regular.Open(path)
 	if err != nil {
 		return nil, errors.Wrap(err, "reading optdigits")
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // ChannelStats returns the mean and the (population) standard deviation of
@@ -144,7 +146,7 @@ func Fit(d *Dataset, c, h, w int) (*Dataset, error) {
 	if c != d.C && !(d.C == 1 && c == 3) && !(d.C == 3 && c == 1) {
 		return nil, errors.Errorf("%s: fit: cannot convert %d channels to %d (only 1→3 and 3→1)", d.Name, d.C, c)
 	}
-	if _, ok := product(d.N, c, h, w); !ok {
+	if _, ok := sizes.Product(d.N, c, h, w); !ok {
 		return nil, errors.Errorf("%s: fit to (%d, %d, %d, %d): too large", d.Name, d.N, c, h, w)
 	}
 	out := &Dataset{

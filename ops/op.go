@@ -1,8 +1,9 @@
 package ops
 
 import (
-	"github.com/aim-go/aim/blas"
 	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/blas"
 )
 
 // rowLimit limits an operation to the rows of a Rows set (nil: every row).

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"github.com/aim-go/aim/internal/scratch"
-
 	"github.com/aim-go/aim/ops/internal/kit"
 )
 

@@ -2,6 +2,8 @@ package photo
 
 import (
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // Groups is the result of ReadGroups: the photos read, grouped by the
@@ -83,7 +85,7 @@ func readAllSized(files []string, opt Options) []sizedPhoto {
 	eachFile(len(files), opt, func(i int) error {
 		r := &out[i]
 		r.image, r.h, r.w, r.err = readSized(files[i], opt)
-		if _, ok := product(3, r.h, r.w); r.err == nil && !ok {
+		if _, ok := sizes.Product(3, r.h, r.w); r.err == nil && !ok {
 			r.err = errors.Errorf("%s: %d×%d too large", files[i], r.w, r.h)
 		}
 		return r.err

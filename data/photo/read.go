@@ -17,6 +17,9 @@ import (
 	"sync/atomic"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/regular"
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // PillowMaxImagePixels is Pillow's Image.MAX_IMAGE_PIXELS
@@ -150,7 +153,7 @@ func ReadFiles(files []string, opt Options) (*Set, error) {
 	}
 	t := opt.transform()
 	size := t.Len()
-	if _, ok := product(len(files), size); !ok {
+	if _, ok := sizes.Product(len(files), size); !ok {
 		return nil, errors.Errorf("photos: %d files of %d values are too many", len(files), size)
 	}
 	images := make([]float32, len(files)*size)
@@ -318,24 +321,15 @@ func decodePhotoFile(path string, opt Options) (image.Image, int, error) {
 	return img, orientation, nil
 }
 
-// readRegular returns the contents of the file path. It refuses anything
-// but a regular file (after following symbolic links), so that a FIFO or
-// a device such as /dev/zero cannot make a reader block or run forever;
-// it reads at most the size the file had when opened.
+// readRegular returns the contents of the file path, a regular file
+// (regular.Open); it reads at most the size the file had when opened.
 func readRegular(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, errors.Wrap(err, "reading photo")
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, errors.Errorf("reading photo: %s: not a regular file (mode %v)", path, fi.Mode())
-	}
-	f, err := os.Open(path)
+	f, size, err := regular.Open(path)
 	if err != nil {
 		return nil, errors.Wrap(err, "reading photo")
 	}
 	defer f.Close()
-	b := make([]byte, fi.Size())
+	b := make([]byte, size)
 	n, err := io.ReadFull(f, b)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return nil, errors.Wrapf(err, "%s: reading photo", path)

@@ -5,6 +5,9 @@ import (
 	"math"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/pixels"
+	"github.com/aim-go/aim/internal/sizes"
 )
 
 // ImageNet channel statistics (RGB), as ml-aim and torchvision use them.
@@ -84,7 +87,7 @@ func (t Transform) Validate() error {
 func (t Transform) checkSizes() error {
 	switch {
 	case t.exact():
-		if _, ok := product(3, t.Height, t.Width); !ok {
+		if _, ok := sizes.Product(3, t.Height, t.Width); !ok {
 			return errors.Errorf("transform: Height %d and Width %d too large", t.Height, t.Width)
 		}
 	case t.Height != 0 || t.Width != 0:
@@ -93,13 +96,13 @@ func (t Transform) checkSizes() error {
 		if t.Resize < 1 || t.MaxPatches < 1 {
 			return errors.Errorf("transform: Resize %d and MaxPatches %d must be positive with Patch %d", t.Resize, t.MaxPatches, t.Patch)
 		}
-		if _, ok := product(3, t.MaxPatches, t.Patch, t.Patch); !ok || t.Resize > maxElems/t.Resize {
+		if _, ok := sizes.Product(3, t.MaxPatches, t.Patch, t.Patch); !ok || t.Resize > sizes.MaxElems/t.Resize {
 			return errors.Errorf("transform: Resize %d, Patch %d or MaxPatches %d too large", t.Resize, t.Patch, t.MaxPatches)
 		}
 	case t.Resize < 1 || t.Crop < 1:
 		return errors.Errorf("transform: Resize %d and Crop %d must be positive", t.Resize, t.Crop)
 	default:
-		if _, ok := product(3, t.Crop, t.Crop); !ok || t.Resize > maxElems/t.Resize {
+		if _, ok := sizes.Product(3, t.Crop, t.Crop); !ok || t.Resize > sizes.MaxElems/t.Resize {
 			return errors.Errorf("transform: Resize %d or Crop %d too large", t.Resize, t.Crop)
 		}
 	}
@@ -263,9 +266,9 @@ func (t Transform) resizeCrop(out []float32, src image.Image) {
 		for x := box.Min.X; x < box.Max.X; x++ {
 			p := img.Pix[img.PixOffset(x, y):]
 			i := (y-top)*t.Crop + x - left
-			out[i] = byteScale[p[0]]
-			out[plane+i] = byteScale[p[1]]
-			out[2*plane+i] = byteScale[p[2]]
+			out[i] = pixels.Unit[p[0]]
+			out[plane+i] = pixels.Unit[p[1]]
+			out[2*plane+i] = pixels.Unit[p[2]]
 		}
 	}
 }
@@ -280,9 +283,9 @@ func (t Transform) resizeExact(out []float32, src image.Image) {
 		for x := range t.Width {
 			p := img.Pix[img.PixOffset(x, y):]
 			i := y*t.Width + x
-			out[i] = byteScale[p[0]]
-			out[plane+i] = byteScale[p[1]]
-			out[2*plane+i] = byteScale[p[2]]
+			out[i] = pixels.Unit[p[0]]
+			out[plane+i] = pixels.Unit[p[1]]
+			out[2*plane+i] = pixels.Unit[p[2]]
 		}
 	}
 }
@@ -323,32 +326,4 @@ func cropOffset(side, crop int) int {
 		return -((crop - side) / 2)
 	}
 	return int(math.RoundToEven(float64(side-crop) / 2))
-}
-
-// byteScale maps an 8-bit value to [0, 1].
-var byteScale = func() (t [256]float32) {
-	for i := range t {
-		t[i] = float32(i) / 255
-	}
-	return t
-}()
-
-// maxElems bounds the number of values an image, or a block of them, may
-// hold. It keeps size arithmetic far from integer overflow.
-const maxElems = 1 << 40
-
-// product returns the product of dims and whether it is at most maxElems
-// with no negative factor.
-func product(dims ...int) (int, bool) {
-	p := 1
-	for _, d := range dims {
-		if d < 0 {
-			return 0, false
-		}
-		if d != 0 && p > maxElems/d {
-			return 0, false
-		}
-		p *= d
-	}
-	return p, true
 }

@@ -6,9 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aim-go/aim/ops/internal/optest"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/aim-go/aim/ops/internal/optest"
 )
 
 // naiveColumnStats returns each column's mean and its biased and unbiased
