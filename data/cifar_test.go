@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 // cifarRecord returns a CIFAR record with the given label bytes whose
@@ -18,8 +20,8 @@ func cifarRecord(seed int, labels ...byte) []byte {
 
 func TestReadCIFAR10(t *testing.T) {
 	dir := t.TempDir()
-	a := writeFile(t, dir, "data_batch_1.bin", slices.Concat(cifarRecord(0, 3), cifarRecord(1, 9)))
-	b := writeFile(t, dir, "test_batch.bin", cifarRecord(2, 0))
+	a := fixtures.WriteFile(t, dir, "data_batch_1.bin", slices.Concat(cifarRecord(0, 3), cifarRecord(1, 9)))
+	b := fixtures.WriteFile(t, dir, "test_batch.bin", cifarRecord(2, 0))
 	d, err := ReadCIFAR10(a, b)
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +44,7 @@ func TestReadCIFAR10(t *testing.T) {
 
 func TestReadCIFAR100(t *testing.T) {
 	dir := t.TempDir()
-	p := writeFile(t, dir, "train.bin", slices.Concat(cifarRecord(0, 19, 99), cifarRecord(5, 0, 42)))
+	p := fixtures.WriteFile(t, dir, "train.bin", slices.Concat(cifarRecord(0, 19, 99), cifarRecord(5, 0, 42)))
 	d, err := ReadCIFAR100(p)
 	if err != nil {
 		t.Fatal(err)
@@ -76,17 +78,17 @@ func TestReadCIFARErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			good := writeFile(t, dir, "good.bin", rec10)
+			good := fixtures.WriteFile(t, dir, "good.bin", rec10)
 			if _, err := tt.read(good); err != nil {
-				good = writeFile(t, dir, "good.bin", rec100)
+				good = fixtures.WriteFile(t, dir, "good.bin", rec100)
 			}
-			p := writeFile(t, dir, "bad.bin", tt.file)
+			p := fixtures.WriteFile(t, dir, "bad.bin", tt.file)
 			_, err := tt.read(good, p)
-			wantError(t, err, p, tt.want...)
+			fixtures.WantError(t, err, p, tt.want...)
 		})
 	}
 	_, err := ReadCIFAR10()
-	wantError(t, err, "", "CIFAR-10: no files given")
+	fixtures.WantError(t, err, "", "CIFAR-10: no files given")
 	_, err = ReadCIFAR100(filepath.Join(t.TempDir(), "nope.bin"))
-	wantError(t, err, "nope.bin", "no such file")
+	fixtures.WantError(t, err, "nope.bin", "no such file")
 }

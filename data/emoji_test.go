@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 // emojiRecord is one emoji.json entry as the package writes it.
@@ -26,9 +28,9 @@ func writeEmojiPackage(t testing.TB, dir string, recs []emojiRecord, imgs map[st
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, dir, "emoji.json", b)
+	fixtures.WriteFile(t, dir, "emoji.json", b)
 	for name, img := range imgs {
-		writeFile(t, dir, filepath.Join("img", "twitter", "64", name), pngBytes(t, img))
+		fixtures.WriteFile(t, dir, filepath.Join("img", "twitter", "64", name), fixtures.PNG(t, img))
 	}
 }
 
@@ -98,7 +100,7 @@ func TestReadEmojiErrors(t *testing.T) {
 		want  []string
 	}{
 		{"no list", func(string) {}, "emoji.json", []string{"reading the emoji list"}},
-		{"not JSON", func(dir string) { writeFile(t, dir, "emoji.json", []byte(`{"image": 1}`)) }, "emoji.json", []string{"want a JSON array"}},
+		{"not JSON", func(dir string) { fixtures.WriteFile(t, dir, "emoji.json", []byte(`{"image": 1}`)) }, "emoji.json", []string{"want a JSON array"}},
 		{"no category", func(dir string) {
 			r := append([]emojiRecord(nil), recs...)
 			r[5].Category = ""
@@ -112,7 +114,7 @@ func TestReadEmojiErrors(t *testing.T) {
 		{"one class", func(dir string) { writeEmojiPackage(t, dir, recs[:21], imgs) }, "emoji.json", []string{"1 categories", "want 2 or more"}},
 		{"missing image", func(dir string) {
 			writeEmojiPackage(t, dir, recs, imgs)
-			writeFile(t, dir, "img/twitter/64/0007.png", nil)
+			fixtures.WriteFile(t, dir, "img/twitter/64/0007.png", nil)
 		}, "0007.png", []string{"not a readable PNG"}},
 	}
 	for _, tt := range tests {
@@ -122,7 +124,7 @@ func TestReadEmojiErrors(t *testing.T) {
 		if d != nil {
 			t.Errorf("%s: got a dataset with error %v", tt.name, err)
 		}
-		wantError(t, err, tt.file, tt.want...)
+		fixtures.WantError(t, err, tt.file, tt.want...)
 	}
 }
 

@@ -2,12 +2,9 @@ package data
 
 import (
 	"bytes"
-	"encoding/binary"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -18,28 +15,8 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/aim-go/aim/data/photo"
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
-
-// pngBytes encodes img as PNG.
-func pngBytes(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// greyImage returns a w×h grey image whose pixel (x, y) is v+x+y.
-func greyImage(w, h int, v uint8) *image.Gray {
-	img := image.NewGray(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.SetGray(x, y, color.Gray{v + uint8(x+y)})
-		}
-	}
-	return img
-}
 
 // colourImage returns a w×h image of one colour.
 func colourImage(w, h int, c color.NRGBA) *image.NRGBA {
@@ -54,12 +31,12 @@ func colourImage(w, h int, c color.NRGBA) *image.NRGBA {
 
 func TestReadImageFolderGrey(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "b_cats/2.png", pngBytes(t, greyImage(3, 2, 100)))
-	writeFile(t, dir, "b_cats/1.PNG", pngBytes(t, greyImage(3, 2, 10)))
-	writeFile(t, dir, "b_cats/notes.txt", []byte("not an image"))
-	writeFile(t, dir, "a_dogs/x.png", pngBytes(t, greyImage(3, 2, 200)))
-	writeFile(t, dir, ".hidden/x.png", []byte("skipped"))
-	writeFile(t, dir, "stray.png", []byte("skipped: not in a class folder"))
+	fixtures.WriteFile(t, dir, "b_cats/2.png", fixtures.PNG(t, fixtures.GreyImage(3, 2, 100)))
+	fixtures.WriteFile(t, dir, "b_cats/1.PNG", fixtures.PNG(t, fixtures.GreyImage(3, 2, 10)))
+	fixtures.WriteFile(t, dir, "b_cats/notes.txt", []byte("not an image"))
+	fixtures.WriteFile(t, dir, "a_dogs/x.png", fixtures.PNG(t, fixtures.GreyImage(3, 2, 200)))
+	fixtures.WriteFile(t, dir, ".hidden/x.png", []byte("skipped"))
+	fixtures.WriteFile(t, dir, "stray.png", []byte("skipped: not in a class folder"))
 	d, err := ReadImageFolder(dir, FolderOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -85,11 +62,11 @@ func TestReadImageFolderGrey(t *testing.T) {
 
 func TestReadImageFolderColour(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "x/a.png", pngBytes(t, colourImage(4, 4, color.NRGBA{200, 100, 50, 0})))
-	writeFile(t, dir, "y/b.png", pngBytes(t, colourImage(4, 4, color.NRGBA{0, 255, 10, 255})))
+	fixtures.WriteFile(t, dir, "x/a.png", fixtures.PNG(t, colourImage(4, 4, color.NRGBA{200, 100, 50, 0})))
+	fixtures.WriteFile(t, dir, "y/b.png", fixtures.PNG(t, colourImage(4, 4, color.NRGBA{0, 255, 10, 255})))
 	var jb bytes.Buffer
 	jpeg.Encode(&jb, colourImage(4, 4, color.NRGBA{128, 128, 128, 255}), &jpeg.Options{Quality: 100})
-	writeFile(t, dir, "y/c.jpeg", jb.Bytes())
+	fixtures.WriteFile(t, dir, "y/c.jpeg", jb.Bytes())
 	d, err := ReadImageFolder(dir, FolderOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -118,8 +95,8 @@ func TestReadImageFolderColour(t *testing.T) {
 
 func TestReadImageFolderResize(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "a/1.png", pngBytes(t, colourImage(8, 6, color.NRGBA{10, 20, 30, 255})))
-	writeFile(t, dir, "a/2.png", pngBytes(t, colourImage(3, 5, color.NRGBA{10, 20, 30, 255})))
+	fixtures.WriteFile(t, dir, "a/1.png", fixtures.PNG(t, colourImage(8, 6, color.NRGBA{10, 20, 30, 255})))
+	fixtures.WriteFile(t, dir, "a/2.png", fixtures.PNG(t, colourImage(3, 5, color.NRGBA{10, 20, 30, 255})))
 	d, err := ReadImageFolder(dir, FolderOptions{H: 4, W: 5})
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +112,7 @@ func TestReadImageFolderResize(t *testing.T) {
 		}
 	}
 	_, err = ReadImageFolder(dir, FolderOptions{})
-	wantError(t, err, filepath.Join(dir, "a", "2.png"), "image is 3×5, but", "1.png is 8×6; set FolderOptions.H and W")
+	fixtures.WantError(t, err, filepath.Join(dir, "a", "2.png"), "image is 3×5, but", "1.png is 8×6; set FolderOptions.H and W")
 	// A program with options of its own names them instead.
 	var mixed *ImageSizeError
 	if !errors.As(err, &mixed) {
@@ -147,10 +124,10 @@ func TestReadImageFolderResize(t *testing.T) {
 	}
 	// Splits of different sizes are the same error.
 	split := t.TempDir()
-	writeFile(t, split, "train/a/1.png", pngBytes(t, colourImage(8, 6, color.NRGBA{10, 20, 30, 255})))
-	writeFile(t, split, "test/a/1.png", pngBytes(t, colourImage(3, 5, color.NRGBA{10, 20, 30, 255})))
+	fixtures.WriteFile(t, split, "train/a/1.png", fixtures.PNG(t, colourImage(8, 6, color.NRGBA{10, 20, 30, 255})))
+	fixtures.WriteFile(t, split, "test/a/1.png", fixtures.PNG(t, colourImage(3, 5, color.NRGBA{10, 20, 30, 255})))
 	_, err = Load("folder:"+split, LoadOptions{})
-	wantError(t, err, split, "train images are 8×6, but test images are 3×5; set FolderOptions.H and W")
+	fixtures.WantError(t, err, split, "train images are 8×6, but test images are 3×5; set FolderOptions.H and W")
 	if !errors.As(err, &mixed) {
 		t.Errorf("error %v is not an *ImageSizeError", err)
 	}
@@ -159,11 +136,11 @@ func TestReadImageFolderResize(t *testing.T) {
 // folder: with no path is refused, not read as some folder.
 func TestLoadFolderNeedsAPath(t *testing.T) {
 	_, err := Load("folder:", LoadOptions{})
-	wantError(t, err, "", "folder: names no folder", "folder:PATH")
+	fixtures.WantError(t, err, "", "folder: names no folder", "folder:PATH")
 }
 
 func TestReadImageFolderErrors(t *testing.T) {
-	good := pngBytes(t, greyImage(2, 2, 0))
+	good := fixtures.PNG(t, fixtures.GreyImage(2, 2, 0))
 	tests := []struct {
 		name  string
 		files map[string][]byte
@@ -175,8 +152,8 @@ func TestReadImageFolderErrors(t *testing.T) {
 		{"not an image", map[string][]byte{"a/1.png": good, "b/2.jpg": []byte("GIF89a...")}, FolderOptions{}, "b/2.jpg", "not a readable PNG or JPEG image"},
 		{"empty class", map[string][]byte{"a/1.png": good, "b/readme": nil}, FolderOptions{}, "b", "class folder has no .png, .jpg or .jpeg files"},
 		{"no classes", map[string][]byte{"1.png": good}, FolderOptions{}, "", "no class sub-folders"},
-		{"huge header", map[string][]byte{"a/1.png": pngHeader(100000, 100000)}, FolderOptions{}, "a/1.png", "header claims 100000×100000 pixels"},
-		{"zero-size header", map[string][]byte{"a/1.png": pngHeader(0, 5)}, FolderOptions{}, "a/1.png", ""},
+		{"huge header", map[string][]byte{"a/1.png": fixtures.PNGHeader(100000, 100000)}, FolderOptions{}, "a/1.png", "header claims 100000×100000 pixels"},
+		{"zero-size header", map[string][]byte{"a/1.png": fixtures.PNGHeader(0, 5)}, FolderOptions{}, "a/1.png", ""},
 		{"bad channels", map[string][]byte{"a/1.png": good}, FolderOptions{C: 2}, "", "C is 2, want 0, 1 or 3"},
 		{"half a size", map[string][]byte{"a/1.png": good}, FolderOptions{H: 4}, "", "H and W are 4 and 0"},
 		{"huge size", map[string][]byte{"a/1.png": good}, FolderOptions{H: 1 << 14, W: 1 << 14}, "", "want at most 67108864 pixels"},
@@ -185,35 +162,24 @@ func TestReadImageFolderErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			for name, b := range tt.files {
-				writeFile(t, dir, name, b)
+				fixtures.WriteFile(t, dir, name, b)
 			}
 			_, err := ReadImageFolder(dir, tt.opt)
-			wantError(t, err, filepath.Join(dir, tt.bad), tt.want)
+			fixtures.WantError(t, err, filepath.Join(dir, tt.bad), tt.want)
 		})
 	}
 	_, err := ReadImageFolder(filepath.Join(t.TempDir(), "missing"), FolderOptions{})
-	wantError(t, err, "missing", "no such file")
+	fixtures.WantError(t, err, "missing", "no such file")
 	// A dangling link where a class folder or an image may be.
 	for _, link := range []string{"b", "a/2.png"} {
 		dir := t.TempDir()
-		writeFile(t, dir, "a/1.png", good)
+		fixtures.WriteFile(t, dir, "a/1.png", good)
 		if err := os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, link)); err != nil {
 			t.Fatal(err)
 		}
 		_, err := ReadImageFolder(dir, FolderOptions{})
-		wantError(t, err, filepath.Join(dir, link), "no such file")
+		fixtures.WantError(t, err, filepath.Join(dir, link), "no such file")
 	}
-}
-
-// pngHeader returns the signature and IHDR chunk of a w×h grey PNG, with
-// no image data.
-func pngHeader(w, h uint32) []byte {
-	ihdr := binary.BigEndian.AppendUint32([]byte("IHDR"), w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 0, 0, 0, 0)
-	b := append([]byte("\x89PNG\r\n\x1a\n"), 0, 0, 0, 13)
-	b = append(b, ihdr...)
-	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
 }
 
 // A folder read with FolderOptions.Photos holds, for each file, what
@@ -221,9 +187,9 @@ func pngHeader(w, h uint32) []byte {
 // with the folder's labels; a transform and a resize together are refused.
 func TestReadImageFolderThroughATransform(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "cats/1.png", pngBytes(t, greyImage(40, 30, 10)))
-	writeFile(t, dir, "cats/2.png", pngBytes(t, colourImage(20, 50, color.NRGBA{200, 10, 90, 128})))
-	writeFile(t, dir, "dogs/1.png", pngBytes(t, colourImage(33, 33, color.NRGBA{5, 250, 60, 255})))
+	fixtures.WriteFile(t, dir, "cats/1.png", fixtures.PNG(t, fixtures.GreyImage(40, 30, 10)))
+	fixtures.WriteFile(t, dir, "cats/2.png", fixtures.PNG(t, colourImage(20, 50, color.NRGBA{200, 10, 90, 128})))
+	fixtures.WriteFile(t, dir, "dogs/1.png", fixtures.PNG(t, colourImage(33, 33, color.NRGBA{5, 250, 60, 255})))
 	opt := photo.Options{Transform: photo.HubTransform(14)}
 	d, err := ReadImageFolder(dir, FolderOptions{Photos: &opt})
 	if err != nil {
@@ -244,7 +210,7 @@ func TestReadImageFolderThroughATransform(t *testing.T) {
 	if _, err := ReadImageFolder(dir, FolderOptions{H: 14, W: 14, Photos: &opt}); err == nil || !strings.Contains(err.Error(), "with Photos set") {
 		t.Errorf("a resize with a transform: %v", err)
 	}
-	writeFile(t, dir, "dogs/2.png", []byte("not a png"))
+	fixtures.WriteFile(t, dir, "dogs/2.png", []byte("not a png"))
 	if _, err := ReadImageFolder(dir, FolderOptions{Photos: &opt}); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "dogs/2.png")) {
 		t.Errorf("an unreadable photo: %v", err)
 	}
@@ -255,8 +221,8 @@ func TestReadImageFolderThroughATransform(t *testing.T) {
 func TestLoadFolderThroughATransform(t *testing.T) {
 	dir := t.TempDir()
 	for _, split := range []string{"train", "test"} {
-		writeFile(t, dir, split+"/a/1.png", pngBytes(t, greyImage(40, 30, 10)))
-		writeFile(t, dir, split+"/b/1.png", pngBytes(t, colourImage(20, 50, color.NRGBA{200, 10, 90, 255})))
+		fixtures.WriteFile(t, dir, split+"/a/1.png", fixtures.PNG(t, fixtures.GreyImage(40, 30, 10)))
+		fixtures.WriteFile(t, dir, split+"/b/1.png", fixtures.PNG(t, colourImage(20, 50, color.NRGBA{200, 10, 90, 255})))
 	}
 	opt := photo.Options{Transform: photo.HubTransform(14)}
 	src, err := Load("folder:"+dir, LoadOptions{Folder: FolderOptions{Photos: &opt}})
@@ -274,9 +240,9 @@ func TestLoadFolderThroughATransform(t *testing.T) {
 // one image size: FolderOptions refuses it instead of reading.
 func TestReadImageFolderRefusesAPerPhotoTransform(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "cats/1.png", pngBytes(t, greyImage(40, 30, 10)))
+	fixtures.WriteFile(t, dir, "cats/1.png", fixtures.PNG(t, fixtures.GreyImage(40, 30, 10)))
 	tr := photo.HubTransform(28)
 	tr.Patch, tr.MaxPatches = 14, 16
 	_, err := ReadImageFolder(dir, FolderOptions{Photos: &photo.Options{Transform: tr}})
-	wantError(t, err, dir, "FolderOptions", "Patch", "one size")
+	fixtures.WantError(t, err, dir, "FolderOptions", "Patch", "one size")
 }

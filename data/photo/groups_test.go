@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 // NativeSize keeps the shorter side at the asked size and the aspect ratio
@@ -108,9 +110,9 @@ func TestReadGroups(t *testing.T) {
 // the indices of the others following.
 func TestReadGroupsBadPhotos(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "a.png", pngBytes(t, image.NewGray(image.Rect(0, 0, 30, 20))))
-	writeFile(t, dir, "b.png", []byte("not a png"))
-	writeFile(t, dir, "c.png", pngBytes(t, image.NewGray(image.Rect(0, 0, 20, 30))))
+	fixtures.WriteFile(t, dir, "a.png", fixtures.PNG(t, image.NewGray(image.Rect(0, 0, 30, 20))))
+	fixtures.WriteFile(t, dir, "b.png", []byte("not a png"))
+	fixtures.WriteFile(t, dir, "c.png", fixtures.PNG(t, image.NewGray(image.Rect(0, 0, 20, 30))))
 	native := HubTransform(14)
 	native.Patch, native.MaxPatches = 7, 64
 	if _, err := ReadGroups([]string{dir}, Options{Transform: native}); err == nil || !strings.Contains(err.Error(), "b.png") {

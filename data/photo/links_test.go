@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 // Find returns the dangling links with a photo's name it skipped in
@@ -13,7 +15,7 @@ import (
 func TestFindReportsDanglingLinks(t *testing.T) {
 	dir := t.TempDir()
 	photo := filepath.Join(dir, "a.png")
-	if err := os.WriteFile(photo, pngBytes(t, smallPhoto(8, 8)), 0o644); err != nil {
+	if err := os.WriteFile(photo, fixtures.PNG(t, smallPhoto(8, 8)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	gone, notPhoto := filepath.Join(dir, "gone.jpg"), filepath.Join(dir, "gone.txt")
@@ -30,5 +32,5 @@ func TestFindReportsDanglingLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = Find(dir)
-	wantError(t, err, dir, "no .png, .jpg, .jpeg files", "1 symbolic links to files that cannot be read", gone)
+	fixtures.WantError(t, err, dir, "no .png, .jpg, .jpeg files", "1 symbolic links to files that cannot be read", gone)
 }

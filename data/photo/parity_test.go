@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aim-go/aim/internal/testing/fixtures"
 	"github.com/aim-go/aim/internal/testing/pytorch"
 )
 
@@ -183,8 +184,8 @@ func writeEXIFPhotos(t *testing.T, dir string) []string {
 	var files []string
 	for o := 1; o <= 8; o++ {
 		files = append(files,
-			writeFile(t, dir, fmt.Sprintf("o%d.png", o), pngWithEXIF(t, exifTestImage(), tiffWithOrientation(true, 4, o))),
-			writeFile(t, dir, fmt.Sprintf("o%d.jpg", o), jpegWithEXIF(t, exifTestImage(), tiffWithOrientation(false, 3, o))))
+			fixtures.WriteFile(t, dir, fmt.Sprintf("o%d.png", o), pngWithEXIF(t, exifTestImage(), tiffWithOrientation(true, 4, o))),
+			fixtures.WriteFile(t, dir, fmt.Sprintf("o%d.jpg", o), jpegWithEXIF(t, exifTestImage(), tiffWithOrientation(false, 3, o))))
 	}
 	return files
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aim-go/aim/internal/testing/fixtures"
 )
 
 // smallPhoto returns a w×h colour gradient.
@@ -28,13 +30,13 @@ func smallPhoto(w, h int) *image.NRGBA {
 // the photo files List must find, in order.
 func photoTree(t *testing.T) (string, []string) {
 	dir := t.TempDir()
-	png, jpg := pngBytes(t, smallPhoto(9, 7)), jpegBytes(t, smallPhoto(9, 7))
+	png, jpg := fixtures.PNG(t, smallPhoto(9, 7)), jpegBytes(t, smallPhoto(9, 7))
 	for name, b := range map[string][]byte{
 		"b.png": png, "a.JPG": jpg, "c.jpeg": jpg, "notes.txt": []byte("hi"), "x.gif": png,
 		".hidden.png": png, "._a.jpg": []byte("resource fork"), ".git/z.png": png,
 		"sub/a.png": png, "sub/deeper/q.Jpeg": jpg, "sub/empty/.keep": nil,
 	} {
-		writeFile(t, dir, name, b)
+		fixtures.WriteFile(t, dir, name, b)
 	}
 	var want []string
 	for _, name := range []string{"a.JPG", "b.png", "c.jpeg", "link.png", "sub/a.png", "sub/deeper/q.Jpeg"} {
@@ -69,9 +71,9 @@ func TestList(t *testing.T) {
 		t.Errorf("List(notes, sub, notes) = %q, want %q", got, wantMixed)
 	}
 	_, err = List(filepath.Join(dir, "missing"))
-	wantError(t, err, "missing", "no such file")
+	fixtures.WantError(t, err, "missing", "no such file")
 	_, err = List(filepath.Join(dir, "sub", "empty"))
-	wantError(t, err, "empty", "no .png, .jpg, .jpeg files")
+	fixtures.WantError(t, err, "empty", "no .png, .jpg, .jpeg files")
 	if _, err = List(); err == nil {
 		t.Error("List() succeeded, want an error")
 	}
@@ -98,7 +100,7 @@ func hugeJPEGHeader(t *testing.T) []byte {
 
 func TestReadFileErrors(t *testing.T) {
 	dir := t.TempDir()
-	png := pngBytes(t, smallPhoto(40, 30))
+	png := fixtures.PNG(t, smallPhoto(40, 30))
 	for _, tt := range []struct {
 		name string
 		data []byte
@@ -109,27 +111,27 @@ func TestReadFileErrors(t *testing.T) {
 		{"short.png", png[:20], []string{"unreadable PNG header", "truncated or corrupt"}},
 		{"cut.png", png[:len(png)-30], []string{"decoding PNG", "truncated or corrupt"}},
 		{"cut.jpg", truncatedJPEG(t), []string{"decoding JPEG", "truncated or corrupt"}},
-		{"huge.png", pngHeader(100000, 100000), []string{"100000×100000", "limit of 178956970", "decompression bomb"}},
+		{"huge.png", fixtures.PNGHeader(100000, 100000), []string{"100000×100000", "limit of 178956970", "decompression bomb"}},
 		{"huge.jpg", hugeJPEGHeader(t), []string{"65000×65000", "limit of 178956970"}},
 	} {
-		path := writeFile(t, dir, tt.name, tt.data)
+		path := fixtures.WriteFile(t, dir, tt.name, tt.data)
 		_, err := ReadFile(path, Options{})
-		wantError(t, err, path, tt.want...)
+		fixtures.WantError(t, err, path, tt.want...)
 		_, err = ReadRGB(path, Options{})
-		wantError(t, err, path, tt.want...)
+		fixtures.WantError(t, err, path, tt.want...)
 	}
-	path := writeFile(t, dir, "ok.png", png)
+	path := fixtures.WriteFile(t, dir, "ok.png", png)
 	_, err := ReadFile(path, Options{MaxPixels: 40*30 - 1})
-	wantError(t, err, path, "40×30", "limit of 1199 (Options.MaxPixels)")
+	fixtures.WantError(t, err, path, "40×30", "limit of 1199 (Options.MaxPixels)")
 	if _, err := ReadFile(path, Options{MaxPixels: 40 * 30}); err != nil {
 		t.Errorf("at the pixel limit: %v", err)
 	}
 	_, err = ReadFile(dir, Options{})
-	wantError(t, err, dir, "not a regular file")
+	fixtures.WantError(t, err, dir, "not a regular file")
 	_, err = ReadFile(filepath.Join(dir, "missing.png"), Options{})
-	wantError(t, err, "missing.png", "no such file")
+	fixtures.WantError(t, err, "missing.png", "no such file")
 	_, err = ReadFile(path, Options{Transform: Transform{Resize: -1}})
-	wantError(t, err, "", "transform")
+	fixtures.WantError(t, err, "", "transform")
 }
 
 // TestReadAll reads a folder with bad files, with and without SkipBad
@@ -137,20 +139,20 @@ func TestReadFileErrors(t *testing.T) {
 func TestReadAll(t *testing.T) {
 	dir := t.TempDir()
 	good := map[string][]byte{
-		"1.png":     pngBytes(t, smallPhoto(30, 20)),
+		"1.png":     fixtures.PNG(t, smallPhoto(30, 20)),
 		"3.jpg":     jpegBytes(t, smallPhoto(17, 40)),
-		"5.png":     pngBytes(t, greyImage(8, 8, 99)),
-		"sub/6.png": pngBytes(t, smallPhoto(300, 2)),
+		"5.png":     fixtures.PNG(t, fixtures.GreyImage(8, 8, 99)),
+		"sub/6.png": fixtures.PNG(t, smallPhoto(300, 2)),
 	}
 	for name, b := range good {
-		writeFile(t, dir, name, b)
+		fixtures.WriteFile(t, dir, name, b)
 	}
-	writeFile(t, dir, "2_bad.png", []byte("text"))
-	writeFile(t, dir, "4_bad.jpg", truncatedJPEG(t))
+	fixtures.WriteFile(t, dir, "2_bad.png", []byte("text"))
+	fixtures.WriteFile(t, dir, "4_bad.jpg", truncatedJPEG(t))
 	for _, workers := range []int{0, 1, 3, 16} {
 		opt := Options{Workers: workers}
 		_, err := ReadAll([]string{dir}, opt)
-		wantError(t, err, "2_bad.png", "not a PNG or JPEG file")
+		fixtures.WantError(t, err, "2_bad.png", "not a PNG or JPEG file")
 
 		opt.SkipBad = true
 		p, err := ReadAll([]string{dir}, opt)
@@ -179,14 +181,14 @@ func TestReadAll(t *testing.T) {
 			t.Fatalf("workers %d: Bad = %v", workers, p.Bad)
 		}
 		for _, bad := range p.Bad {
-			wantError(t, bad.Err, bad.Path)
+			fixtures.WantError(t, bad.Err, bad.Path)
 		}
 	}
 }
 
 func TestReadAllBadAndOptions(t *testing.T) {
 	dir := t.TempDir()
-	bad := writeFile(t, dir, "bad.jpg", []byte("no"))
+	bad := fixtures.WriteFile(t, dir, "bad.jpg", []byte("no"))
 	p, err := ReadAll([]string{bad}, Options{SkipBad: true})
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +198,7 @@ func TestReadAllBadAndOptions(t *testing.T) {
 	}
 	checkBatch(t, p.Images)
 
-	good := writeFile(t, dir, "good.png", pngBytes(t, smallPhoto(50, 40)))
+	good := fixtures.WriteFile(t, dir, "good.png", fixtures.PNG(t, smallPhoto(50, 40)))
 	tf := Transform{Resize: 40, Crop: 32, Mean: [3]float64{0.5, 0.5, 0.5}, Std: [3]float64{0.5, 0.5, 0.5}}
 	p, err = ReadAll([]string{good}, Options{Transform: tf})
 	if err != nil {
@@ -215,16 +217,16 @@ func TestReadAllBadAndOptions(t *testing.T) {
 		}
 	}
 	_, err = ReadAll([]string{good}, Options{Transform: Transform{Crop: 3}})
-	wantError(t, err, "", "transform")
+	fixtures.WantError(t, err, "", "transform")
 	_, err = ReadAll([]string{filepath.Join(dir, "nothing")}, Options{SkipBad: true})
-	wantError(t, err, "nothing", "no such file")
+	fixtures.WantError(t, err, "nothing", "no such file")
 }
 
 // TestReadRGBEXIF checks that EXIF orientation 6 turns a 9×7 image into
 // a 7×9 one only when asked.
 func TestReadRGBEXIF(t *testing.T) {
 	img := smallPhoto(9, 7)
-	path := writeFile(t, t.TempDir(), "o6.png", pngWithEXIF(t, img, tiffWithOrientation(false, 3, 6)))
+	path := fixtures.WriteFile(t, t.TempDir(), "o6.png", pngWithEXIF(t, img, tiffWithOrientation(false, 3, 6)))
 	plain, err := ReadRGB(path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -265,9 +267,9 @@ func TestPhotoErrorsNameFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := writeFile(t, t.TempDir(), "half.jpg", b[:len(b)/2])
+	path := fixtures.WriteFile(t, t.TempDir(), "half.jpg", b[:len(b)/2])
 	_, err = ReadAll([]string{path}, Options{})
-	wantError(t, err, path, "half.jpg: decoding JPEG (truncated or corrupt): ")
+	fixtures.WantError(t, err, path, "half.jpg: decoding JPEG (truncated or corrupt): ")
 	if !strings.Contains(err.Error(), "invalid JPEG format") && !strings.Contains(err.Error(), "EOF") {
 		t.Errorf("error %q does not give the decoder's reason", err)
 	}
@@ -285,10 +287,10 @@ func TestJPEGHeaderPatch(t *testing.T) {
 // FuzzReadFile checks that any file contents give either an error naming
 // the file or 3·Crop·Crop finite values, without panicking.
 func FuzzReadFile(f *testing.F) {
-	f.Add(pngBytes(f, smallPhoto(5, 3)))
+	f.Add(fixtures.PNG(f, smallPhoto(5, 3)))
 	f.Add(jpegBytes(f, smallPhoto(17, 9)))
 	f.Add(pngWithEXIF(f, smallPhoto(4, 6), tiffWithOrientation(true, 3, 8)))
-	f.Add(pngHeader(3, 2))
+	f.Add(fixtures.PNGHeader(3, 2))
 	dir := f.TempDir()
 	tf := Transform{Resize: 8, Crop: 6, Mean: ImageNetMean, Std: ImageNetStd, EXIF: true}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -318,8 +320,8 @@ func FuzzReadFile(f *testing.F) {
 // listing: a folder is a file it cannot read, and no path no photo.
 func TestReadFilesTakesPathsAsFiles(t *testing.T) {
 	dir := t.TempDir()
-	a := writeFile(t, dir, "a.png", pngBytes(t, smallPhoto(30, 20)))
-	b := writeFile(t, dir, "sub/b.png", pngBytes(t, smallPhoto(20, 30)))
+	a := fixtures.WriteFile(t, dir, "a.png", fixtures.PNG(t, smallPhoto(30, 20)))
+	b := fixtures.WriteFile(t, dir, "sub/b.png", fixtures.PNG(t, smallPhoto(20, 30)))
 	p, err := ReadFiles([]string{b, a}, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -335,7 +337,7 @@ func TestReadFilesTakesPathsAsFiles(t *testing.T) {
 		t.Error("image 0 differs from ReadFile of the first path")
 	}
 	_, err = ReadFiles([]string{a, filepath.Join(dir, "sub")}, Options{})
-	wantError(t, err, "sub", "not a regular file")
+	fixtures.WantError(t, err, "sub", "not a regular file")
 	none, err := ReadFiles(nil, Options{})
 	if err != nil || none.Images.N != 0 || len(none.Images.Values) != 0 {
 		t.Errorf("no files: %+v, %v; want an empty set", none, err)
@@ -349,5 +351,5 @@ func TestOptionsValidate(t *testing.T) {
 		t.Errorf("zero options: %v", err)
 	}
 	err := Options{Transform: Transform{Resize: 8, Crop: 0, Mean: ImageNetMean, Std: ImageNetStd}}.Validate()
-	wantError(t, err, "", "Crop 0")
+	fixtures.WantError(t, err, "", "Crop 0")
 }
