@@ -46,6 +46,8 @@ func (f *classifyFlags) register(fs *flag.FlagSet) {
 	f.dist = registerDist(fs)
 }
 
+func (f *classifyFlags) distMode() string { return *f.dist }
+
 func (f *classifyFlags) validate(inputs []string) error {
 	if err := required("checkpoint", f.ckpt); err != nil {
 		return err
@@ -69,20 +71,8 @@ func (f *classifyFlags) validate(inputs []string) error {
 
 func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f classifyFlags
-	fs := newFlags("classify")
-	f.register(fs)
-	inputs, err := parseWithArgs(fs, args)
+	inputs, comm, err := startImageCommand("classify", &f, args, &stdout, &stderr)
 	if err != nil {
-		return err
-	}
-	if err := f.validate(inputs); err != nil {
-		return err
-	}
-	comm, err := startDist(*f.dist, &stdout, &stderr)
-	if err != nil {
-		return err
-	}
-	if err := checkSameInputs(comm, f.sharedInputs(inputs)...); err != nil {
 		return err
 	}
 	c, err := loadClassifier(f)
@@ -94,20 +84,12 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	reportTransform(stderr, "classify", inputs, t, why)
-	in, err := newImageInputs(inputs, f.imageFlags, t)
-	if err != nil {
-		return err
-	}
-	if comm.Rank() == 0 {
-		in.showProgress(stderr, "classify")
-	}
 	p := &predictor{classifier: c, flags: f, out: stdout, log: stderr, comm: comm}
 	defer p.abort()
-	if err := in.each(func(c *imageChunk) error { return p.add(ctx, c) }); err != nil {
+	add := func(c *imageChunk) error { return p.add(ctx, c) }
+	if _, err := streamImages("classify", inputs, f.imageFlags, t, why, comm, stderr, add); err != nil {
 		return err
 	}
-	in.reportBad(stderr)
 	return p.commit()
 }
 

@@ -65,31 +65,18 @@ func (f *featureFlags) validate(inputs []string) error {
 	if !isNpy(f.out) {
 		return usageError{errors.Errorf("--out %s: expected a .npy file name", f.out)}
 	}
-	return nil
+	return f.precision.check()
 }
+
+func (f *featureFlags) distMode() string { return *f.dist }
 
 // orderPath is the file beside the features that lists their inputs.
 func orderPath(out string) string { return strings.TrimSuffix(out, filepath.Ext(out)) + ".json" }
 
 func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f featureFlags
-	fs := newFlags("features")
-	f.register(fs)
-	inputs, err := parseWithArgs(fs, args)
+	inputs, comm, err := startImageCommand("features", &f, args, &stdout, &stderr)
 	if err != nil {
-		return err
-	}
-	if err := f.validate(inputs); err != nil {
-		return err
-	}
-	if err := f.precision.check(); err != nil {
-		return err
-	}
-	comm, err := startDist(*f.dist, &stdout, &stderr)
-	if err != nil {
-		return err
-	}
-	if err := checkSameInputs(comm, f.sharedInputs(inputs)...); err != nil {
 		return err
 	}
 	if f.images != "" {
@@ -111,20 +98,13 @@ func runFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	reportTransform(stderr, "features", inputs, t, why)
-	in, err := newImageInputs(inputs, f.imageFlags, t)
+	w := &featureWriter{model: m, layers: layerIdx, batch: f.batch, pooled: f.pool == "mean", out: f.out, log: stderr, comm: comm}
+	defer w.abort()
+	add := func(c *imageChunk) error { return w.add(ctx, c) }
+	in, err := streamImages("features", inputs, f.imageFlags, t, why, comm, stderr, add)
 	if err != nil {
 		return err
 	}
-	if comm.Rank() == 0 {
-		in.showProgress(stderr, "features")
-	}
-	w := &featureWriter{model: m, layers: layerIdx, batch: f.batch, pooled: f.pool == "mean", out: f.out, log: stderr, comm: comm}
-	defer w.abort()
-	if err := in.each(func(c *imageChunk) error { return w.add(ctx, c) }); err != nil {
-		return err
-	}
-	in.reportBad(stderr)
 	if err := w.commit(in.bad); err != nil {
 		return err
 	}
