@@ -20,6 +20,7 @@ import (
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/data/photo"
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 	"github.com/aim-go/aim/layers"
 	"github.com/aim-go/aim/probe"
 )
@@ -28,13 +29,8 @@ import (
 // under ml-aim's names, as model.safetensors in a folder of its own.
 func writeV2(t *testing.T, cfg graph.Config) string {
 	t.Helper()
-	m, err := graph.New(cfg, tensor.Float32, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, meta := m.Tensors()
 	path := filepath.Join(t.TempDir(), "model.safetensors")
-	if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
+	if err := testmodel.WriteTrunk(path, cfg, 2, nil); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -50,16 +46,7 @@ var v2Grey = graph.Config{ImageHeight: 8, ImageWidth: 8, Channels: 1, Patch: 4, 
 // the same features through it.
 func TestAIMv2ProbeAndClassify(t *testing.T) {
 	ckpt, out, dataset := writeV2(t, v2Grey), t.TempDir(), writeFolderDataset(t, 8)
-	var stdout, stderr bytes.Buffer
-	args := []string{"probe", "--checkpoint", ckpt, "--data", "folder:" + dataset, "--out", out, "--epochs", "1", "--batch", "8", "--min-steps", "2"}
-	if code := run(args, &stdout, &stderr); code != 0 {
-		t.Fatalf("aim probe: exit %d: %s", code, stderr.String())
-	}
-	head := filepath.Join(out, probe.HeadFile)
-	f, err := checkpoint.Read(head)
-	if err != nil {
-		t.Fatal(err)
-	}
+	head, f := probeFolder(t, ckpt, dataset, out, "--epochs", "1", "--batch", "8", "--min-steps", "2")
 	if got := f.Meta[schema.ProbeLayers]; got != "[-1]" {
 		t.Errorf("the head records probe_layers %q, want [-1] (the post-trunk norm)", got)
 	}
@@ -67,8 +54,7 @@ func TestAIMv2ProbeAndClassify(t *testing.T) {
 	if err := os.WriteFile(labels, []byte("bright\ndark\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout.Reset()
-	stderr.Reset()
+	var stdout, stderr bytes.Buffer
 	img := writeImages(t, 1)
 	if code := run([]string{"classify", "--checkpoint", ckpt, "--head", head, "--labels", labels, "--top", "2", img}, &stdout, &stderr); code != 0 {
 		t.Fatalf("aim classify --head: exit %d: %s", code, stderr.String())

@@ -8,11 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"gorgonia.org/tensor"
-
 	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/data"
-	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/testing/testmodel"
 )
 
 // writeImages writes n 1×8×8 images as a float32 .npy file.
@@ -130,14 +128,10 @@ func TestLossCommandNamesANonFiniteLoss(t *testing.T) {
 // for 8×8 grey images.
 func writePretrained(t *testing.T) string {
 	t.Helper()
-	cfg := graph.Config{ImageHeight: 8, ImageWidth: 8, Channels: 1, Patch: 4, Width: 16, Depth: 2, Heads: 2, MLPRatio: 2, HeadWidth: 16, HeadDepth: 1}
-	m, err := graph.New(cfg, tensor.Float32, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, meta := m.Tensors()
+	cfg := testmodel.Gray8
+	cfg.HeadWidth, cfg.HeadDepth = 16, 1
 	path := filepath.Join(t.TempDir(), "model.safetensors")
-	if err := checkpoint.Write(path, &checkpoint.File{Tensors: ts, Meta: meta}); err != nil {
+	if err := testmodel.WriteTrunk(path, cfg, 1, nil); err != nil {
 		t.Fatal(err)
 	}
 	return path

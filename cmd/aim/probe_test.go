@@ -9,9 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aim-go/aim/checkpoint"
 	"github.com/aim-go/aim/checkpoint/schema"
 	"github.com/aim-go/aim/data"
 	"github.com/aim-go/aim/internal/testing/testmodel"
+	"github.com/aim-go/aim/probe"
 )
 
 // writeTrunk saves a small untrained trunk without a recorded image size,
@@ -105,4 +107,21 @@ func TestProbeCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "probe.safetensors")); err != nil {
 		t.Error(err)
 	}
+}
+
+// probeFolder runs aim probe of ckpt on the folder dataset into out, with
+// further flags, and returns the head file it wrote and its contents.
+func probeFolder(t *testing.T, ckpt, dataset, out string, flags ...string) (string, *checkpoint.File) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"probe", "--checkpoint", ckpt, "--data", "folder:" + dataset, "--out", out}, flags...)
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("aim probe: exit %d: %s", code, stderr.String())
+	}
+	head := filepath.Join(out, probe.HeadFile)
+	f, err := checkpoint.Read(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return head, f
 }

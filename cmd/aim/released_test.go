@@ -69,16 +69,7 @@ func TestProbeFileLoadsStrictlyIntoTheReferenceClassifier(t *testing.T) {
 	}
 	py := pytorch.Python(t)
 	ckpt, out, dataset := writeTrunk(t), t.TempDir(), writeFolderDataset(t, 12)
-	var stdout, stderr bytes.Buffer
-	args := []string{"probe", "--checkpoint", ckpt, "--data", "folder:" + dataset, "--out", out, "--epochs", "2", "--batch", "8", "--min-steps", "4"}
-	if code := run(args, &stdout, &stderr); code != 0 {
-		t.Fatalf("aim probe: exit %d: %s", code, stderr.String())
-	}
-	head := filepath.Join(out, probe.HeadFile)
-	f, err := checkpoint.Read(head)
-	if err != nil {
-		t.Fatal(err)
-	}
+	head, f := probeFolder(t, ckpt, dataset, out, "--epochs", "2", "--batch", "8", "--min-steps", "4")
 	if _, bias := f.Tensors["head.linear.bias"]; bias {
 		t.Error("the default attentive probe has a linear bias; ml-aim's has none")
 	}
@@ -86,8 +77,7 @@ func TestProbeFileLoadsStrictlyIntoTheReferenceClassifier(t *testing.T) {
 	if b, err := exec.Command(py, script, "--strict-load", ckpt, head).CombinedOutput(); err != nil {
 		t.Fatalf("strict load failed: %v\n%s", err, b)
 	}
-	stdout.Reset()
-	stderr.Reset()
+	var stdout, stderr bytes.Buffer
 	labels := filepath.Join(t.TempDir(), "labels.txt")
 	os.WriteFile(labels, []byte("bright\ndark\n"), 0o644)
 	img := writeImages(t, 1) // 1×8×8, as the trunk's images
