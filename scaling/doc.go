@@ -12,6 +12,9 @@
 // ablations and neighbouring ladder steps, rank correlations with bootstrap
 // intervals and power-law fits of loss against compute; the figures draw
 // the intervals. The statistics are those of package scaling/stats.
+// Results.Claims reads off them a verdict on each of the paper's findings
+// (holds, reversed, within noise, not run yet), the first table of
+// tables.md; each run records the code that trained and probed it.
 //
 // The study runs as named parts (Parts) that each fit a few hours on two
 // cores and add their runs to the same results directory, so it can be

@@ -7,8 +7,8 @@ import (
 	"github.com/aim-go/aim/scaling/stats"
 )
 
-// Tables writes the results as Markdown: each ladder's points (mean and
-// 95% interval over seeds), the paired comparisons with their verdicts,
+// Tables writes the results as Markdown: what they say of each of the
+// paper's claims, each ladder's points (mean and 95% interval over seeds), the paired comparisons with their verdicts,
 // the rank correlations and the power-law fits with the compute-optimal
 // frontier.
 func (r *Results) Tables() string {
@@ -16,6 +16,7 @@ func (r *Results) Tables() string {
 	fmt.Fprintf(&b, "# Results: %s study on %s (%s)\n\n", r.Mode, r.Dataset, r.Sweep)
 	b.WriteString("Figures are means over pre-training seeds; brackets hold the 95% t interval of the mean " +
 		"(none with one seed). Accuracies are top-1 test accuracies in per cent.\n")
+	r.claimsTable(&b)
 	for _, ladder := range ladderOrder {
 		if pts := r.LadderPoints(ladder); len(pts) > 0 {
 			r.pointTable(&b, ladder, pts)

@@ -70,8 +70,17 @@ func init() {
 		"SwitchCross":                 reflect.ValueOf(constant.MakeFromLiteral("\"curves cross\"", token.STRING, 0)),
 		"SwitchEnd":                   reflect.ValueOf(constant.MakeFromLiteral("\"run ends\"", token.STRING, 0)),
 		"TablesFile":                  reflect.ValueOf(constant.MakeFromLiteral("\"tables.md\"", token.STRING, 0)),
+		"VerdictHolds":                reflect.ValueOf(constant.MakeFromLiteral("\"holds\"", token.STRING, 0)),
+		"VerdictMixed":                reflect.ValueOf(constant.MakeFromLiteral("\"mixed\"", token.STRING, 0)),
+		"VerdictNotRun":               reflect.ValueOf(constant.MakeFromLiteral("\"not run yet\"", token.STRING, 0)),
+		"VerdictNotShown":             reflect.ValueOf(constant.MakeFromLiteral("\"not shown: within noise\"", token.STRING, 0)),
+		"VerdictOneSeed":              reflect.ValueOf(constant.MakeFromLiteral("\"one seed: no interval yet\"", token.STRING, 0)),
+		"VerdictReversed":             reflect.ValueOf(constant.MakeFromLiteral("\"reversed\"", token.STRING, 0)),
+		"VerdictSomeOneSeed":          reflect.ValueOf(constant.MakeFromLiteral("\"not yet: some points have one seed\"", token.STRING, 0)),
+		"VerdictUndirected":           reflect.ValueOf(constant.MakeFromLiteral("\"no expected direction\"", token.STRING, 0)),
 
 		// type definitions
+		"Claim":          reflect.ValueOf((*scaling.Claim)(nil)),
 		"Comparison":     reflect.ValueOf((*scaling.Comparison)(nil)),
 		"ComputeFit":     reflect.ValueOf((*scaling.ComputeFit)(nil)),
 		"Correlation":    reflect.ValueOf((*scaling.Correlation)(nil)),
