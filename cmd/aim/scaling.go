@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/aim-go/aim/blas"
+	"github.com/aim-go/aim/internal/buildinfo"
 	"github.com/aim-go/aim/plots"
 	"github.com/aim-go/aim/probe"
 	"github.com/aim-go/aim/scaling"
@@ -154,6 +155,7 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkOutputFiles("--out", *f.out, scaling.OutputFiles(), inputs); err != nil {
 		return err
 	}
+	warnUnversioned(buildinfo.Read(), stderr)
 	res, err := scaling.Run(ctx, o)
 	if err != nil {
 		return withSizeHint(err)
@@ -162,6 +164,14 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		filepath.Join(*f.out, scaling.ResultsFile), filepath.Join(*f.out, scaling.TablesFile), filepath.Join(*f.out, scaling.FiguresDir))
 	printCorrelations(res, stdout)
 	return nil
+}
+
+// warnUnversioned says, when the binary records no revision, that the runs
+// it makes will not name the code they came from.
+func warnUnversioned(b buildinfo.Info, w io.Writer) {
+	if b.Code() == "" {
+		fmt.Fprintln(w, "scaling: warning: this aim binary records no source revision (built outside a git checkout, or with -buildvcs=false, e.g. in GOFLAGS), so its runs' trained_by and probed_by stay empty; build it with go build -buildvcs=true in a checkout to record them")
+	}
 }
 
 // printEstimates prints the runs and estimated time of the chosen sweep,

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aim-go/aim/graph"
+	"github.com/aim-go/aim/internal/buildinfo"
 	"github.com/aim-go/aim/scaling"
 	"github.com/aim-go/aim/train"
 )
@@ -93,5 +94,18 @@ func TestPlotResultsDrawsErrorBars(t *testing.T) {
 				t.Errorf("%d seeds: %s: %v", seeds, f, err)
 			}
 		}
+	}
+}
+
+func TestWarnUnversioned(t *testing.T) {
+	var b bytes.Buffer
+	warnUnversioned(buildinfo.Info{}, &b)
+	if !strings.Contains(b.String(), "records no source revision") || !strings.Contains(b.String(), "-buildvcs=true") {
+		t.Errorf("warning for a binary without a revision: %q", b.String())
+	}
+	b.Reset()
+	warnUnversioned(buildinfo.Info{VCSRevision: "8df389f307b2a5c390ff14dfa1470370b1c1e8b0"}, &b)
+	if b.Len() != 0 {
+		t.Errorf("warning for a binary with a revision: %q", b.String())
 	}
 }
