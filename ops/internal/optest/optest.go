@@ -39,31 +39,44 @@ func ConstTensor(v []float64, shape ...int) *tensor.Dense {
 // RunGraph runs g once and returns a copy of out's float64 data.
 func RunGraph(t *testing.T, g *G.ExprGraph, out *G.Node) []float64 {
 	t.Helper()
+	runAll(t, g)
+	return append([]float64(nil), out.Value().Data().([]float64)...)
+}
+
+// runAll runs g once on a TapeMachine.
+func runAll(t *testing.T, g *G.ExprGraph) {
+	t.Helper()
 	vm := G.NewTapeMachine(g)
 	defer vm.Close()
 	if err := vm.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	return append([]float64(nil), out.Value().Data().([]float64)...)
 }
 
-// Forward evaluates build on the inputs and returns the output's data.
-func Forward(t *testing.T, inputs []*tensor.Dense, build gradcheck.Build) []float64 {
+// built makes a graph of the inputs (copies of them when clone is set,
+// named a, b, …) and build's output on them.
+func built(t *testing.T, inputs []*tensor.Dense, clone bool, build gradcheck.Build) (*G.ExprGraph, []*G.Node, *G.Node) {
 	t.Helper()
 	g := G.NewGraph()
 	nodes := make([]*G.Node, len(inputs))
 	for i, in := range inputs {
+		if clone {
+			in = in.Clone().(*tensor.Dense)
+		}
 		nodes[i] = G.NodeFromAny(g, in, G.WithName(string(rune('a'+i))))
 	}
 	out, err := build(g, nodes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	return g, nodes, out
+}
+
+// Forward evaluates build on the inputs and returns the output's data.
+func Forward(t *testing.T, inputs []*tensor.Dense, build gradcheck.Build) []float64 {
+	t.Helper()
+	g, _, out := built(t, inputs, false, build)
+	runAll(t, g)
 	switch v := out.Value().(type) {
 	case *G.F64:
 		return []float64{float64(*v)}
@@ -100,15 +113,7 @@ func CheckGrad(t *testing.T, inputs []*tensor.Dense, wrt []int, build gradcheck.
 // inputs listed in wrt, in the inputs' element type T.
 func Projected[T kit.Float](t *testing.T, inputs []*tensor.Dense, wrt []int, r []T, build gradcheck.Build) (loss T, y []T, grads [][]T) {
 	t.Helper()
-	g := G.NewGraph()
-	nodes := make([]*G.Node, len(inputs))
-	for i, in := range inputs {
-		nodes[i] = G.NodeFromAny(g, in.Clone().(*tensor.Dense), G.WithName(string(rune('a'+i))))
-	}
-	out, err := build(g, nodes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, nodes, out := built(t, inputs, true, build)
 	rt := tensor.New(tensor.WithShape(out.Shape()...), tensor.WithBacking(append([]T(nil), r...)))
 	l := G.Must(G.Sum(G.Must(G.HadamardProd(out, G.NodeFromAny(g, rt, G.WithName("R"))))))
 	var of G.Nodes
@@ -119,11 +124,7 @@ func Projected[T kit.Float](t *testing.T, inputs []*tensor.Dense, wrt []int, r [
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	runAll(t, g)
 	for _, gn := range gs {
 		grads = append(grads, append([]T(nil), kit.DataOf[T](gn.Value())...))
 	}
