@@ -11,11 +11,12 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/aim-go/aim/internal/dynlib"
 	"github.com/ebitengine/purego"
 	"github.com/pkg/errors"
 	"golang.org/x/sys/cpu"
 	gblas "gonum.org/v1/gonum/blas"
+
+	"github.com/aim-go/aim/internal/dynlib"
 )
 
 // openBLAS calls a dynamically loaded OpenBLAS through its Fortran BLAS

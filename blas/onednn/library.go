@@ -7,9 +7,10 @@ import (
 	"runtime"
 	"unsafe"
 
-	"github.com/aim-go/aim/internal/dynlib"
 	"github.com/ebitengine/purego"
 	"github.com/pkg/errors"
+
+	"github.com/aim-go/aim/internal/dynlib"
 )
 
 // library holds the loaded library's entry points, its engine and stream.
