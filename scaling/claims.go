@@ -77,7 +77,8 @@ func (r *Results) Claims() []Claim {
 	for _, c := range []correlationClaim{
 		{"Lower pre-training loss goes with higher downstream accuracy across model sizes (suite average)", "models", ModelLadder, suite},
 		{fmt.Sprintf("The same on the headline dataset (%s)", metricName(head)), "models", ModelLadder, head},
-		{"Loss and accuracy move together during training (checkpoints)", "checkpoints", CheckpointLadder, head},
+		{"Loss and accuracy move together during training (checkpoints, suite average)", "checkpoints", CheckpointLadder, suite},
+		{fmt.Sprintf("The same on the headline dataset (checkpoints, %s)", metricName(head)), "checkpoints", CheckpointLadder, head},
 	} {
 		out = append(out, r.correlationClaim(c))
 	}
