@@ -131,6 +131,14 @@ func suiteEntry(ctx context.Context, t, random *Trunk, name string, o SuiteOptio
 	return e, nil
 }
 
+// Installed says whether Suite would find a dataset: in its default place,
+// or in dataDir as SuiteOptions.DataDir is searched. A dataset that is
+// there but fails to load counts as installed (Suite reports its error).
+func Installed(name, dataDir string) bool {
+	_, err := loadDataset(name, dataDir)
+	return !errors.Is(err, data.ErrNotInstalled)
+}
+
 // loadDataset loads a dataset from its default place, else from
 // dataDir/name, else from dataDir.
 func loadDataset(name, dataDir string) (*data.Source, error) {

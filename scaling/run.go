@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,7 +55,11 @@ func Plan(o Options) ([]Spec, Estimate, error) {
 	if err != nil {
 		return nil, Estimate{}, err
 	}
-	s := &sweep{o: o}
+	res, err := resultsToExtend(o)
+	if err != nil {
+		return nil, Estimate{}, err
+	}
+	s := &sweep{o: o, res: res}
 	s.plan(specs)
 	return specs, s.estimate, nil
 }
@@ -72,13 +77,17 @@ type PartEstimate struct {
 func EstimateParts(o Options) ([]PartEstimate, error) {
 	var out []PartEstimate
 	earlier := map[string]bool{}
+	res, err := resultsToExtend(o)
+	if err != nil {
+		return nil, err
+	}
 	for _, part := range o.Mode.Parts() {
 		o.Sweep = part
 		specs, err := o.Mode.Plan(part, Seeds(o.Seed, o.Seeds))
 		if err != nil {
 			return nil, err
 		}
-		s := &sweep{o: o, earlier: earlier}
+		s := &sweep{o: o, res: res, earlier: earlier}
 		s.plan(specs)
 		out = append(out, PartEstimate{Part: part, Estimate: s.estimate})
 		for _, spec := range specs {
@@ -178,6 +187,7 @@ type sweep struct {
 	src      *data.Source
 	res      *Results
 	done     map[string]*RunResult // finished trainings and probes, by doneKey
+	recorded map[string]*RunResult // runs res holds probed on the whole suite, by doneKey
 	work     map[string]float64    // estimated seconds of each training and probe not done yet
 	estimate Estimate
 	earlier  map[string]bool // runs and probes that earlier parts do (EstimateParts)
@@ -198,6 +208,7 @@ func doneKey(s Spec) string {
 // plan estimates the time of every training and probe not done yet.
 func (s *sweep) plan(specs []Spec) {
 	s.done, s.work = map[string]*RunResult{}, map[string]float64{}
+	s.recorded = s.completeRecords()
 	s.estimate = Estimate{Specs: len(specs), Seeds: len(Seeds(s.o.Seed, s.o.Seeds))}
 	trained := map[string]bool{}
 	for _, spec := range specs {
@@ -205,7 +216,7 @@ func (s *sweep) plan(specs []Spec) {
 		if _, ok := s.work[dk]; ok {
 			continue
 		}
-		if _, err := os.Stat(s.donePath(spec)); err == nil || s.earlier[dk] {
+		if _, err := os.Stat(s.donePath(spec)); err == nil || s.earlier[dk] || s.recorded[dk] != nil {
 			s.estimate.Finished++
 			s.work[dk] = 0
 			continue
@@ -221,6 +232,40 @@ func (s *sweep) plan(specs []Spec) {
 		s.left += w
 	}
 	s.estimate.Seconds = s.left
+}
+
+// completeRecords are the runs of the results being extended that were
+// probed on every dataset of the suite, by doneKey. A part reuses them
+// where its run directory is missing (a fresh clone of the repository
+// holds results.json but not the runs): a finished run contributes its
+// record and nothing else. A run lacking a dataset needs its checkpoint
+// for the missing probe, so it is not reused.
+func (s *sweep) completeRecords() map[string]*RunResult {
+	out := map[string]*RunResult{}
+	if s.res == nil {
+		return out
+	}
+	for _, r := range s.res.Runs {
+		if r.Key != r.Spec.Key() || !s.probedOnSuite(&r) {
+			continue
+		}
+		out[doneKey(r.Spec)] = &r
+	}
+	return out
+}
+
+// probedOnSuite says whether a run has an accuracy for every dataset of
+// the suite, or was recorded skipping one that is still not installed.
+func (s *sweep) probedOnSuite(r *RunResult) bool {
+	for _, name := range s.suiteDatasets() {
+		if _, ok := r.Accuracy[name]; ok {
+			continue
+		}
+		if !slices.Contains(r.SkippedSuites, name) || probe.Installed(name, s.o.DataDir) {
+			return false
+		}
+	}
+	return true
 }
 
 // donePath is where a spec's finished result is recorded.
@@ -243,6 +288,12 @@ func (s *sweep) run(ctx context.Context, i int, spec Spec) (*RunResult, error) {
 		if err := s.completeSuite(ctx, r, spec, i); err != nil {
 			return nil, err
 		}
+		s.finish(dk, r, 0, i)
+		return relabel(r, spec), nil
+	}
+	if r, ok := s.recorded[dk]; ok {
+		fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d is recorded in %s (its run directory is not in %s)\n", i+1, title(spec.Ladder), spec.Label, spec.Seed,
+			ResultsFile, s.o.runsDir())
 		s.finish(dk, r, 0, i)
 		return relabel(r, spec), nil
 	}

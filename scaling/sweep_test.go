@@ -178,3 +178,59 @@ func TestCheckpointPart(t *testing.T) {
 		t.Errorf("second invocation:\n%s", log.String())
 	}
 }
+
+// TestPartReusesRecordedRuns: a part whose run directories are gone (a
+// fresh clone holds results.json, not the runs) reuses the runs that
+// results.json records probed on the whole suite, and retrains a run whose
+// record lacks a dataset of the suite.
+func TestPartReusesRecordedRuns(t *testing.T) {
+	needOptdigits(t)
+	dir := t.TempDir()
+	var log bytes.Buffer
+	o := Options{Out: dir, Data: "optdigits", Mode: tinyMode(), Sweep: Models, Seeds: 1, Log: &log}
+	models, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Sweep, o.Runs = Data, t.TempDir()
+	_, est, err := Plan(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est.Finished != 1 || est.Train != 1 {
+		t.Errorf("estimate %+v: want micro on all images finished and the 200-image run to train", est)
+	}
+	log.Reset()
+	res, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(log.String(), "is recorded in results.json"); n != 1 || strings.Count(log.String(), "ETA") != 1 {
+		t.Errorf("want one run reused from results.json and one trained:\n%s", log.String())
+	}
+	if _, err := os.Stat(filepath.Join(o.Runs, models.Runs[0].Key)); !os.IsNotExist(err) {
+		t.Errorf("the reused run %s has a run directory: %v", models.Runs[0].Key, err)
+	}
+	all := res.LadderPoints(DataLadder)
+	if len(all) != 2 || all[1].FinalValLoss.Mean != models.Runs[0].FinalValLoss {
+		t.Errorf("data ladder %+v: want its all-images point to be the model ladder's micro run (%g)", all, models.Runs[0].FinalValLoss)
+	}
+
+	// A record lacking a dataset of the suite cannot stand for the run:
+	// the run is trained again (and cifar10, not installed here, skipped).
+	// Then a record that skipped a dataset still not installed is reused.
+	if probe.Installed("cifar10", "") {
+		t.Skip("cifar10 is installed: the test needs a dataset that is not")
+	}
+	o.Mode.SuiteDatasets = []string{"optdigits", "cifar10"}
+	for _, want := range []struct{ reused, trained int }{{0, 2}, {2, 0}} {
+		o.Runs = t.TempDir()
+		log.Reset()
+		if _, err := Run(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(log.String(), "is recorded in results.json") != want.reused || strings.Count(log.String(), "ETA") != want.trained {
+			t.Errorf("want %d runs reused and %d trained:\n%s", want.reused, want.trained, log.String())
+		}
+	}
+}

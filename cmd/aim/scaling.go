@@ -35,7 +35,7 @@ type scalingFlags struct {
 func registerScaling(fs *flag.FlagSet) *scalingFlags {
 	return &scalingFlags{
 		out:       fs.String("out", "", "results directory: results.json, results.csv, comparisons.csv, tables.md, figures/ (required); parts run into the same --out add up to one set of results"),
-		runs:      fs.String("runs", "", "directory of the run directories: checkpoints, metrics, suites (default: OUT/runs); parts that share it share their common runs"),
+		runs:      fs.String("runs", "", "directory of the run directories: checkpoints, metrics, suites (default: OUT/runs); parts that share it share their common runs; a run recorded in OUT/results.json is not trained again"),
 		quick:     fs.Bool("quick", false, "the ten-minute version: 300 steps per run, probes on 2000+2000 images per dataset, one seed unless --seeds"),
 		part:      fs.String("part", "", "a part of the study, each a few hours on two cores (see --estimate): "+strings.Join(partNames(scaling.FullMode()), ", ")),
 		sweep:     fs.String("sweep", "ladders", "what to run without --part: ladders (model and data ladders), data, ablations, all (ladders and ablations), or a part's name"),
