@@ -216,7 +216,7 @@ func (s *sweep) plan(specs []Spec) {
 		if _, ok := s.work[dk]; ok {
 			continue
 		}
-		if _, err := os.Stat(s.donePath(spec)); err == nil || s.earlier[dk] || s.recorded[dk] != nil {
+		if _, err := os.Stat(s.donePath(spec)); err == nil || s.earlier[dk] || s.fromRecord(spec) != nil {
 			s.estimate.Finished++
 			s.work[dk] = 0
 			continue
@@ -235,11 +235,11 @@ func (s *sweep) plan(specs []Spec) {
 }
 
 // completeRecords are the runs of the results being extended that were
-// probed on every dataset of the suite, by doneKey. A part reuses them
-// where its run directory is missing (a fresh clone of the repository
-// holds results.json but not the runs): a finished run contributes its
-// record and nothing else. A run lacking a dataset needs its checkpoint
-// for the missing probe, so it is not reused.
+// probed on every dataset of the suite, by doneKey. A part reuses one
+// where the run's directory is missing (fromRecord; a fresh clone of the
+// repository holds results.json but not the runs): a finished run
+// contributes its record and nothing else. A run lacking a dataset needs
+// its checkpoint for the missing probe, so it is not reused.
 func (s *sweep) completeRecords() map[string]*RunResult {
 	out := map[string]*RunResult{}
 	if s.res == nil {
@@ -252,6 +252,21 @@ func (s *sweep) completeRecords() map[string]*RunResult {
 		out[doneKey(r.Spec)] = &r
 	}
 	return out
+}
+
+// fromRecord returns the recorded run that stands for a spec: one that
+// completeRecords holds, when the spec's run directory does not exist.
+// Where the directory exists it decides, as for any run: finished, to
+// resume, or to complete on the suite.
+func (s *sweep) fromRecord(spec Spec) *RunResult {
+	r := s.recorded[doneKey(spec)]
+	if r == nil {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(s.o.runsDir(), spec.Key())); !os.IsNotExist(err) {
+		return nil
+	}
+	return r
 }
 
 // probedOnSuite says whether a run has an accuracy for every dataset of
@@ -291,7 +306,7 @@ func (s *sweep) run(ctx context.Context, i int, spec Spec) (*RunResult, error) {
 		s.finish(dk, r, 0, i)
 		return relabel(r, spec), nil
 	}
-	if r, ok := s.recorded[dk]; ok {
+	if r := s.fromRecord(spec); r != nil {
 		fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d is recorded in %s (its run directory is not in %s)\n", i+1, title(spec.Ladder), spec.Label, spec.Seed,
 			ResultsFile, s.o.runsDir())
 		s.finish(dk, r, 0, i)
