@@ -162,10 +162,14 @@ func lockResults(out string) (*lockfile.Lock, error) {
 }
 
 // resultsToExtend reads Out's results.json, whose runs of other parts the
-// sweep keeps, or starts empty results. Results of another mode or
-// pre-training dataset are refused: they do not belong together.
+// sweep keeps, or starts empty results (also without Out, as an estimate
+// may be asked for). Results of another mode or pre-training dataset are
+// refused: they do not belong together.
 func resultsToExtend(o Options) (*Results, error) {
 	fresh := &Results{Mode: o.Mode.Name, Dataset: o.Data, Sweep: string(o.Sweep), Headline: o.Mode.Headline}
+	if o.Out == "" {
+		return fresh, nil
+	}
 	path := filepath.Join(o.Out, "results.json")
 	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return fresh, nil
