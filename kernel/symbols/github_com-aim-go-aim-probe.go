@@ -26,6 +26,7 @@ func init() {
 		"HasHead":             reflect.ValueOf(probe.HasHead),
 		"HeadFile":            reflect.ValueOf(constant.MakeFromLiteral("\"probe.safetensors\"", token.STRING, 0)),
 		"HeadFrom":            reflect.ValueOf(probe.HeadFrom),
+		"Installed":           reflect.ValueOf(probe.Installed),
 		"Linear":              reflect.ValueOf(probe.Linear),
 		"LoadHead":            reflect.ValueOf(probe.LoadHead),
 		"LoadTrunk":           reflect.ValueOf(probe.LoadTrunk),
