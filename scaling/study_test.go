@@ -474,6 +474,15 @@ func TestFrontierFollowsTheRuns(t *testing.T) {
 	if frontier([]ComputeFit{fit("A", a, 100, 1500), {Label: "B", Error: "no fit"}}) != nil {
 		t.Error("a frontier of one fitted model")
 	}
+
+	// The fit table says which floor is held at its bound.
+	pure := stats.PowerLaw{A: 2, B: 0.2, NoFloor: true}
+	r := &Results{ComputeFits: []ComputeFit{fit("A", a, 100, 1500), fit("B", pure, 200, 1400)}}
+	var tb strings.Builder
+	r.fitTable(&tb)
+	if n := strings.Count(tb.String(), "held at its bound"); n != 1 || !strings.Contains(tb.String(), "| B | 200–1.4e+03 | 2 | 0.2 | 0 (held at its bound") {
+		t.Errorf("fit table, one floor held at 0:\n%s", tb.String())
+	}
 }
 
 // TestLongerScheduleIsPairedWithTheLadder: a model on the longer schedule

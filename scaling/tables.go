@@ -142,7 +142,7 @@ func (r *Results) fitTable(b *strings.Builder) {
 		return
 	}
 	b.WriteString("\n## Validation loss vs compute: L(C) = a·C^(−b) + e\n\n")
-	b.WriteString("Least-squares fit of each model's seed-mean curve; brackets: percentile bootstrap " +
+	b.WriteString("Least-squares fit of each model's seed-mean curve, with e ≥ 0; brackets: percentile bootstrap " +
 		"interval over seeds (whole curves resampled and refitted).\n\n")
 	writeRow(b, []string{"model", "compute (FLOPs)", "a", "b", "e"})
 	writeRow(b, []string{"---", "---", "---", "---", "---"})
@@ -158,8 +158,11 @@ func (r *Results) fitTable(b *strings.Builder) {
 			}
 			return fmt.Sprintf("%.4g [%.4g, %.4g]", v, lo, hi)
 		}
-		writeRow(b, []string{f.Label, span, cell(f.Fit.A, f.Low.A, f.High.A), cell(f.Fit.B, f.Low.B, f.High.B),
-			cell(f.Fit.E, f.Low.E, f.High.E)})
+		e := cell(f.Fit.E, f.Low.E, f.High.E)
+		if f.Fit.NoFloor {
+			e += " (held at its bound: the curve shows no floor above 0)"
+		}
+		writeRow(b, []string{f.Label, span, cell(f.Fit.A, f.Low.A, f.High.A), cell(f.Fit.B, f.Low.B, f.High.B), e})
 	}
 	if f := r.Frontier; f != nil {
 		fmt.Fprintf(b, "\n%s\n", f.Sentence())

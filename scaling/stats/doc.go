@@ -34,6 +34,9 @@
 // least squares on the loss, optimising log a, B and E in a rescaled problem
 // (compute divided by its geometric mean, loss by its mean magnitude) so that
 // the three parameters are of order one, and converts A back to the caller's
-// units. Frontier reports, along the compute axis, which model's fitted law
+// units. The floor E is an irreducible loss and bounded below by 0: a curve
+// that shows no floor (about straight in log compute) has no least-squares
+// optimum without the bound, and is fitted on it, E = 0, as a pure power law
+// (PowerLaw.NoFloor). Frontier reports, along the compute axis, which model's fitted law
 // gives the lowest loss and at which compute that model changes.
 package stats

@@ -11,11 +11,13 @@ import (
 )
 
 // PowerLaw is L(C) = A·C^(−B) + E, fitted by least squares on log-spaced
-// data with gonum/optimize.
+// data with gonum/optimize. NoFloor marks a fit whose floor E is held at
+// its bound 0 because the data show none above it (see FitPowerLaw).
 type PowerLaw struct {
-	A float64 `json:"a"`
-	B float64 `json:"b"`
-	E float64 `json:"e"`
+	A       float64 `json:"a"`
+	B       float64 `json:"b"`
+	E       float64 `json:"e"`
+	NoFloor bool    `json:"no_floor,omitempty"`
 }
 
 // Loss is the law's loss at compute c.
@@ -25,19 +27,32 @@ func (p PowerLaw) Loss(c float64) float64 { return p.A*math.Pow(c, -p.B) + p.E }
 const minPowerLawPoints = 4
 
 // FitPowerLaw fits L(C) = A·C^(−B) + E to loss[i] at compute[i] by least
-// squares on the loss. It needs at least 4 points at at least 3 distinct
-// positive compute values, finite losses that are not all equal, and an
-// optimisation that converges; otherwise the error names the problem.
+// squares on the loss, subject to E ≥ 0: the floor is an irreducible loss,
+// and the losses fitted here (mean squared errors) are never negative. Where
+// the data show no floor above zero — a curve about straight in log
+// compute, whose unconstrained fit runs off towards E → −∞, B → 0 — the
+// optimum lies on the bound: E = 0, a pure power law (NoFloor). It needs at
+// least 4 points at at least 3 distinct positive compute values, positive
+// finite losses that are not all equal, and an optimisation that
+// converges; otherwise the error names the problem.
 func FitPowerLaw(compute, loss []float64) (PowerLaw, error) {
 	if err := checkCurve(compute, loss); err != nil {
 		return PowerLaw{}, errors.Wrap(err, "power-law fit")
 	}
 	prob := newScaledFit(compute, loss)
 	theta, err := prob.minimize()
-	if err != nil {
-		return PowerLaw{}, errors.Wrap(err, "power-law fit")
+	noFloor := err != nil || theta[2] < 0
+	if noFloor {
+		var boundErr error
+		if theta, boundErr = prob.minimizeNoFloor(); boundErr != nil {
+			if err == nil {
+				err = errors.Errorf("the floor came out at %.3g, below 0", prob.scale*theta[2])
+			}
+			return PowerLaw{}, errors.Wrapf(boundErr, "power-law fit: without a bound (%v); at the bound E = 0", err)
+		}
 	}
 	p := prob.unscale(theta)
+	p.NoFloor = noFloor
 	if !isFinite(p.A) || !isFinite(p.B) || !isFinite(p.E) {
 		return PowerLaw{}, errors.Errorf("power-law fit: parameters A=%v B=%v E=%v are not finite", p.A, p.B, p.E)
 	}
@@ -62,6 +77,11 @@ func checkCurve(compute, loss []float64) error {
 	}
 	if err := CheckFinite("loss", loss); err != nil {
 		return err
+	}
+	for i, l := range loss {
+		if !(l > 0) {
+			return errors.Errorf("loss[%d] is %v, expected a positive loss", i, l)
+		}
 	}
 	if allEqual(loss) {
 		return errors.Errorf("loss is %v at every compute; a power law needs a loss that changes with compute", loss[0])
@@ -181,4 +201,41 @@ func (f *scaledFit) minimize() ([]float64, error) {
 			why, res.MajorIterations, g, stalledTolerance)
 	}
 	return res.X, nil
+}
+
+// minimizeNoFloor fits l(x) = a·x^(−b) with the floor held at 0, from the
+// log-log regression line, and returns θ = (ln a, b, 0). It is the
+// constrained optimum only if raising the floor would not lower the
+// objective there (the floor's partial derivative is not negative);
+// otherwise a floor above zero fits better and the error says so.
+func (f *scaledFit) minimizeNoFloor() ([]float64, error) {
+	full := func(t []float64) []float64 { return []float64{t[0], t[1], 0} }
+	grad3 := make([]float64, 3)
+	p := optimize.Problem{
+		Func: func(t []float64) float64 { return f.objective(full(t)) },
+		Grad: func(grad, t []float64) {
+			f.gradient(grad3, full(t))
+			copy(grad, grad3[:2])
+		},
+	}
+	y := make([]float64, len(f.l))
+	for i, l := range f.l {
+		y[i] = math.Log(l)
+	}
+	lnA, slope := stat.LinearRegression(f.logX, y, nil, false)
+	settings := &optimize.Settings{GradientThreshold: gradientTolerance, MajorIterations: maxIterations}
+	res, err := optimize.Minimize(p, []float64{lnA, -slope}, settings, &optimize.BFGS{})
+	if res == nil {
+		return nil, errors.Wrap(err, "optimisation did not start")
+	}
+	theta := full(res.X)
+	f.gradient(grad3, theta)
+	if g := math.Max(math.Abs(grad3[0]), math.Abs(grad3[1])); !(g <= stalledTolerance) {
+		return nil, errors.Errorf("did not converge: BFGS stopped (%s) after %d iterations with gradient %.3g, expected at most %g",
+			res.Status, res.MajorIterations, g, stalledTolerance)
+	}
+	if grad3[2] < -stalledTolerance {
+		return nil, errors.Errorf("a floor above 0 fits better (the objective falls as it rises: %.3g), but the fit with one did not converge", grad3[2])
+	}
+	return theta, nil
 }

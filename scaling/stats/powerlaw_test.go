@@ -47,6 +47,78 @@ func TestFitPowerLawExact(t *testing.T) {
 			t.Fatalf("%+v: %v", c.truth, err)
 		}
 		relClose(t, got, c.truth, 1e-6)
+		if got.NoFloor {
+			t.Errorf("%+v: fitted with the floor held at 0", c.truth)
+		}
+	}
+}
+
+// sse is the sum of squared residuals of law on the curve, computed
+// directly in the caller's units.
+func sse(law PowerLaw, compute, loss []float64) float64 {
+	var sum float64
+	for i, c := range compute {
+		r := law.Loss(c) - loss[i]
+		sum += r * r
+	}
+	return sum
+}
+
+// bestPureLaw is the least-squares A·C^(−B) found by a grid over B with
+// the optimal A of each B in closed form (A = Σ l·x / Σ x², x = C^(−B)):
+// an independent computation of the fit with the floor at 0.
+func bestPureLaw(compute, loss []float64) PowerLaw {
+	best, bestSSE := PowerLaw{}, math.Inf(1)
+	for b := 0.0; b <= 1; b += 1e-5 {
+		var lx, xx float64
+		for i, c := range compute {
+			x := math.Pow(c, -b)
+			lx += loss[i] * x
+			xx += x * x
+		}
+		law := PowerLaw{A: lx / xx, B: b}
+		if e := sse(law, compute, loss); e < bestSSE {
+			best, bestSSE = law, e
+		}
+	}
+	return best
+}
+
+// TestFitPowerLawNoFloor: curves about straight in log compute have no
+// floor above 0 (unbounded, the fit runs off towards E → −∞); the fit is
+// the optimum on the bound E = 0, the one a grid search finds, and raising
+// the floor would not lower the squared error.
+func TestFitPowerLawNoFloor(t *testing.T) {
+	base := make([]float64, 10) // a model ladder run: ten evaluations, compute ∝ step
+	for i := range base {
+		base[i] = 4.3e13 * float64(i+1)
+	}
+	for _, tc := range []struct {
+		name          string
+		compute, loss []float64
+	}{
+		{"a step a decade", logSpaced(1, 10, 5), []float64{6, 5, 4, 3, 2}},
+		{"a validation curve", base, []float64{0.1821, 0.1657, 0.1595, 0.1459, 0.1421, 0.1351, 0.1349, 0.1283, 0.1268, 0.1258}},
+	} {
+		got, err := FitPowerLaw(tc.compute, tc.loss)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !got.NoFloor || got.E != 0 {
+			t.Errorf("%s: %+v, want the floor held at 0", tc.name, got)
+		}
+		want := bestPureLaw(tc.compute, tc.loss)
+		closeTo(t, tc.name+": B", got.B, want.B, 2e-5)
+		closeTo(t, tc.name+": A", got.A, want.A, 1e-3*want.A)
+		at := sse(got, tc.compute, tc.loss)
+		if grid := sse(want, tc.compute, tc.loss); at > grid*(1+1e-9) {
+			t.Errorf("%s: squared error %g, the grid's optimum %g", tc.name, at, grid)
+		}
+		raised := got
+		raised.E = 1e-4 * tc.loss[len(tc.loss)-1]
+		if sse(raised, tc.compute, tc.loss) < at {
+			t.Errorf("%s: a floor above 0 fits better", tc.name)
+		}
 	}
 }
 
@@ -83,9 +155,7 @@ func TestFitPowerLawErrors(t *testing.T) {
 		{[]float64{1, 1, 10, 10}, []float64{3, 3, 2, 2}, "2 distinct values, expected at least 3"},
 		{c, []float64{3, 2, math.Inf(1), 1.3, 1.2}, "loss[2] is +Inf"},
 		{c, []float64{2, 2, 2, 2, 2}, "loss is 2 at every compute"},
-		// Loss falling by the same step each decade is no power law with a
-		// floor: the fit runs off towards B → 0 and never converges.
-		{c, []float64{6, 5, 4, 3, 2}, "did not converge"},
+		{c, []float64{3, 2, 0, 1.3, 1.2}, "loss[2] is 0, expected a positive loss"},
 	} {
 		_, err := FitPowerLaw(tc.compute, tc.loss)
 		wantError(t, err, "power-law fit", tc.want)
