@@ -307,13 +307,13 @@ func (s *sweep) run(ctx context.Context, i int, spec Spec) (*RunResult, error) {
 		if err := s.completeSuite(ctx, r, spec, i); err != nil {
 			return nil, err
 		}
-		s.finish(dk, r, 0, i)
+		s.finish(dk, relabel(r, spec), 0, i)
 		return relabel(r, spec), nil
 	}
 	if r := s.fromRecord(spec); r != nil {
 		fmt.Fprintf(s.o.Log, "[%d] %s: %s, seed %d is recorded in %s (its run directory is not in %s)\n", i+1, title(spec.Ladder), spec.Label, spec.Seed,
 			ResultsFile, s.o.runsDir())
-		s.finish(dk, r, 0, i)
+		s.finish(dk, relabel(r, spec), 0, i)
 		return relabel(r, spec), nil
 	}
 	began := time.Now()

@@ -205,6 +205,9 @@ func TestPartReusesRecordedRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(log.String(), "data ladder: all images, seed 0 already done") {
+		t.Errorf("the reused run is not reported under the data ladder's label:\n%s", log.String())
+	}
 	if n := strings.Count(log.String(), "is recorded in results.json"); n != 1 || strings.Count(log.String(), "ETA") != 1 {
 		t.Errorf("want one run reused from results.json and one trained:\n%s", log.String())
 	}
