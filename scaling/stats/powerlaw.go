@@ -41,15 +41,16 @@ func FitPowerLaw(compute, loss []float64) (PowerLaw, error) {
 	}
 	prob := newScaledFit(compute, loss)
 	theta, err := prob.minimize()
-	noFloor := err != nil || theta[2] < 0
+	if err == nil && theta[2] < 0 {
+		err = errors.Errorf("the floor came out at %.3g, below 0", prob.scale*theta[2])
+	}
+	noFloor := err != nil
 	if noFloor {
-		var boundErr error
-		if theta, boundErr = prob.minimizeNoFloor(); boundErr != nil {
-			if err == nil {
-				err = errors.Errorf("the floor came out at %.3g, below 0", prob.scale*theta[2])
-			}
+		bounded, boundErr := prob.minimizeNoFloor()
+		if boundErr != nil {
 			return PowerLaw{}, errors.Wrapf(boundErr, "power-law fit: without a bound (%v); at the bound E = 0", err)
 		}
+		theta = bounded
 	}
 	p := prob.unscale(theta)
 	p.NoFloor = noFloor
