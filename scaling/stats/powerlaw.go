@@ -185,23 +185,7 @@ const (
 // minimize runs BFGS from the start and returns θ at the least-squares
 // minimum, or an error when the gradient there is not close to zero.
 func (f *scaledFit) minimize() ([]float64, error) {
-	p := optimize.Problem{Func: f.objective, Grad: f.gradient}
-	settings := &optimize.Settings{GradientThreshold: gradientTolerance, MajorIterations: maxIterations}
-	res, err := optimize.Minimize(p, f.start(), settings, &optimize.BFGS{})
-	if res == nil {
-		return nil, errors.Wrap(err, "optimisation did not start")
-	}
-	grad := make([]float64, len(res.X))
-	f.gradient(grad, res.X)
-	if g := floats.Norm(grad, math.Inf(1)); !(g <= stalledTolerance) {
-		why := res.Status.String()
-		if err != nil {
-			why += ": " + err.Error()
-		}
-		return nil, errors.Errorf("did not converge: BFGS stopped (%s) after %d iterations with gradient %.3g, expected at most %g",
-			why, res.MajorIterations, g, stalledTolerance)
-	}
-	return res.X, nil
+	return minimizeBFGS(optimize.Problem{Func: f.objective, Grad: f.gradient}, f.start())
 }
 
 // minimizeNoFloor fits l(x) = a·x^(−b) with the floor held at 0, from the
@@ -224,19 +208,35 @@ func (f *scaledFit) minimizeNoFloor() ([]float64, error) {
 		y[i] = math.Log(l)
 	}
 	lnA, slope := stat.LinearRegression(f.logX, y, nil, false)
-	settings := &optimize.Settings{GradientThreshold: gradientTolerance, MajorIterations: maxIterations}
-	res, err := optimize.Minimize(p, []float64{lnA, -slope}, settings, &optimize.BFGS{})
-	if res == nil {
-		return nil, errors.Wrap(err, "optimisation did not start")
+	t, err := minimizeBFGS(p, []float64{lnA, -slope})
+	if err != nil {
+		return nil, err
 	}
-	theta := full(res.X)
+	theta := full(t)
 	f.gradient(grad3, theta)
-	if g := math.Max(math.Abs(grad3[0]), math.Abs(grad3[1])); !(g <= stalledTolerance) {
-		return nil, errors.Errorf("did not converge: BFGS stopped (%s) after %d iterations with gradient %.3g, expected at most %g",
-			res.Status, res.MajorIterations, g, stalledTolerance)
-	}
 	if grad3[2] < -stalledTolerance {
 		return nil, errors.Errorf("a floor above 0 fits better (the objective falls as it rises: %.3g), but the fit with one did not converge", grad3[2])
 	}
 	return theta, nil
+}
+
+// minimizeBFGS minimises p from start with BFGS and returns the minimiser,
+// or an error when p's gradient there is not close to zero.
+func minimizeBFGS(p optimize.Problem, start []float64) ([]float64, error) {
+	settings := &optimize.Settings{GradientThreshold: gradientTolerance, MajorIterations: maxIterations}
+	res, err := optimize.Minimize(p, start, settings, &optimize.BFGS{})
+	if res == nil {
+		return nil, errors.Wrap(err, "optimisation did not start")
+	}
+	grad := make([]float64, len(res.X))
+	p.Grad(grad, res.X)
+	if g := floats.Norm(grad, math.Inf(1)); !(g <= stalledTolerance) {
+		why := res.Status.String()
+		if err != nil {
+			why += ": " + err.Error()
+		}
+		return nil, errors.Errorf("did not converge: BFGS stopped (%s) after %d iterations with gradient %.3g, expected at most %g",
+			why, res.MajorIterations, g, stalledTolerance)
+	}
+	return res.X, nil
 }
