@@ -1,8 +1,9 @@
 // Package plots draws the scaling figures of AIM (El-Nouby et al., 2024):
 // downstream accuracy against pre-training validation loss, accuracy
 // against the number of unique pre-training images, training and
-// validation loss curves, and validation loss against pre-training
-// compute. Line, Scatter and BarChart draw other figures in the same look
+// validation loss curves, validation loss against pre-training compute,
+// and paired differences from a baseline (Differences: an ablation table
+// as a forest plot, each difference with its interval). Line, Scatter and BarChart draw other figures in the same look
 // (a probe suite's accuracy per dataset, a notebook's curves), and
 // Spearman gives the rank correlation that the accuracy figures report.
 //

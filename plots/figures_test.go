@@ -127,6 +127,9 @@ func figureCases() []figureCase {
 		}, nil, labels("AIM-0.6B", "AIM-1B")},
 		{"loss-curves-bands", func() (*plot.Plot, error) { return LossCurves(bandedRuns()) },
 			labels("validation", "training"), labels("AIM-0.6B", "AIM-3B")},
+		{"differences", func() (*plot.Plot, error) {
+			return Differences("Ablations, paired by seed", "Accuracy difference (points)", ablationDiffs())
+		}, labels("Accuracy difference (points)", "causal", "raw targets", "head depth 0"), labels("suite average", "Fashion-MNIST")},
 		// Edge cases: a legend too tall to fit inside, lone points, a training-only run.
 		{"eight-curves", func() (*plot.Plot, error) { return LossVsFLOPs(manyCurves(8)) },
 			nil, labels("model 0", "model 7")},

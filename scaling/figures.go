@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -26,10 +27,11 @@ const (
 	FigureNoAugLossCurves       = "noaug_data_loss_curves"
 	FigureLossVsFLOPs           = "loss_vs_flops"
 	FigureCheckpoints           = "checkpoints_loss_vs_accuracy"
+	FigureAblations             = "ablation_differences"
 )
 
 var figureNames = []string{FigureLossVsAccuracy, FigureLossVsSuiteAverage, FigureAccuracyVsImages, FigureNoAugAccuracyVsImages,
-	FigureModelLossCurves, FigureLongLossCurves, FigureDataLossCurves, FigureNoAugLossCurves, FigureLossVsFLOPs, FigureCheckpoints}
+	FigureModelLossCurves, FigureLongLossCurves, FigureDataLossCurves, FigureNoAugLossCurves, FigureLossVsFLOPs, FigureCheckpoints, FigureAblations}
 
 // FigureFiles lists the files Figures may write into its directory.
 func FigureFiles() []string {
@@ -54,7 +56,8 @@ type figure struct {
 // augmentation), Fig. 5 (loss curves of each ladder), Fig. 6 (validation
 // loss vs pre-training FLOPs, with the fitted power laws) and the
 // checkpoint view of Fig. 4 (accuracy vs validation loss of one run at
-// several steps). Points with several seeds are drawn at their mean with
+// several steps) and the ablations of Table 1 (each variant's paired
+// difference from the baseline in suite average and headline accuracy). Points with several seeds are drawn at their mean with
 // error bars of their 95% interval, loss curves at their mean with a band
 // of it. A figure whose ladder has no run yet is left out.
 func Figures(r *Results, dir string) error {
@@ -71,6 +74,7 @@ func Figures(r *Results, dir string) error {
 		{FigureNoAugLossCurves, func() (*plot.Plot, error) { return lossCurves(r, NoAugDataLadder) }, has(NoAugDataLadder)},
 		{FigureLossVsFLOPs, func() (*plot.Plot, error) { return lossVsFLOPs(r) }, has(ModelLadder)},
 		{FigureCheckpoints, func() (*plot.Plot, error) { return checkpointsFigure(r, headline) }, has(CheckpointLadder)},
+		{FigureAblations, func() (*plot.Plot, error) { return ablationFigure(r) }, len(AblationDifferences(r)) > 0},
 	}
 	for _, f := range figs {
 		if !f.ok {
@@ -366,4 +370,29 @@ func lossVsFLOPs(r *Results) (*plot.Plot, error) {
 	p.Title.Text += " (dotted: a·C^−b + e fits)"
 	p.Title.Text += seedNote(r.LadderPoints(ModelLadder))
 	return p, nil
+}
+
+// AblationDifferences is what the ablation figure draws: each ablation's
+// paired difference from the baseline (variant − baseline of the same seed)
+// in suite average and in headline accuracy, in points, with its 95%
+// interval where it has several seeds.
+func AblationDifferences(r *Results) []plots.Difference {
+	metrics := []string{MetricSuite}
+	if h := r.headlineMetric(); h != MetricSuite {
+		metrics = append(metrics, h)
+	}
+	var out []plots.Difference
+	for _, c := range r.Comparisons {
+		if c.Ladder != Ablation || !slices.Contains(metrics, c.Metric) {
+			continue
+		}
+		out = append(out, plots.Difference{Variant: c.Variant, Metric: metricName(c.Metric), Mean: 100 * c.Mean, Err: percent(c.Summary)})
+	}
+	return out
+}
+
+func ablationFigure(r *Results) (*plot.Plot, error) {
+	pts := r.LadderPoints(Ablation)
+	title := "Ablations against the baseline, paired by seed (" + r.Dataset + ")" + seedNote(pts)
+	return plots.Differences(title, "Accuracy difference, variant − baseline (points)", AblationDifferences(r))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aim-go/aim/blas"
 	"github.com/aim-go/aim/graph"
 	"github.com/aim-go/aim/patches"
+	"github.com/aim-go/aim/plots"
 	"github.com/aim-go/aim/scaling/stats"
 	"github.com/aim-go/aim/train"
 )
@@ -214,7 +215,10 @@ func TestFilesCarryTheNumbers(t *testing.T) {
 		}
 	}
 
-	for _, f := range []string{FigureLossVsAccuracy, FigureLossVsSuiteAverage, FigureModelLossCurves, FigureLossVsFLOPs} {
+	if d := AblationDifferences(r); len(d) != 2 || d[0].Err == nil {
+		t.Errorf("ablation figure draws %+v; want spiral order's suite average and Fashion-MNIST differences over two seeds", d)
+	}
+	for _, f := range []string{FigureLossVsAccuracy, FigureLossVsSuiteAverage, FigureModelLossCurves, FigureLossVsFLOPs, FigureAblations} {
 		if _, err := os.Stat(filepath.Join(dir, FiguresDir, f+".png")); err != nil {
 			t.Errorf("figure %s: %v", f, err)
 		}
@@ -275,6 +279,34 @@ func checkPlottedIntervals(t *testing.T, path string) {
 				t.Errorf("loss vs FLOPs %s, step %d: plotted %g [%g, %g]; results.json %+v", p.Label, s.Step, flops[i].X[k], flops[i].Low[k], flops[i].High[k], s)
 			}
 		}
+	}
+	checkPlottedDifferences(t, &doc, AblationDifferences(loaded))
+}
+
+// checkPlottedDifferences compares the ablation figure's differences with
+// the ablation comparisons of results.json on the suite average and the
+// headline accuracy: one difference each, at its mean and interval.
+func checkPlottedDifferences(t *testing.T, doc *Results, plotted []plots.Difference) {
+	t.Helper()
+	n := 0
+	for _, c := range doc.Comparisons {
+		if c.Ladder != Ablation || (c.Metric != MetricSuite && c.Metric != accuracyOf+doc.Headline) {
+			continue
+		}
+		n++
+		i := slices.IndexFunc(plotted, func(d plots.Difference) bool { return d.Variant == c.Variant && d.Metric == metricName(c.Metric) })
+		if i < 0 {
+			t.Errorf("ablation figure lacks %s on %s", c.Variant, c.Metric)
+			continue
+		}
+		d := plotted[i]
+		if !near(d.Mean, 100*c.Mean) || (d.Err == nil) == c.HasInterval ||
+			(d.Err != nil && (!near(d.Err.Low, 100*c.Low) || !near(d.Err.High, 100*c.High))) {
+			t.Errorf("ablation figure %s %s: plotted %+v (interval %+v); results.json %+v", c.Variant, c.Metric, d, d.Err, c.Paired)
+		}
+	}
+	if len(plotted) != n {
+		t.Errorf("ablation figure draws %d differences; results.json has %d ablation comparisons on its metrics", len(plotted), n)
 	}
 }
 

@@ -15,6 +15,7 @@ func init() {
 		"AccuracyVsImages": reflect.ValueOf(plots.AccuracyVsImages),
 		"BarChart":         reflect.ValueOf(plots.BarChart),
 		"DPI":              reflect.ValueOf(constant.MakeFromLiteral("200", token.INT, 0)),
+		"Differences":      reflect.ValueOf(plots.Differences),
 		"Line":             reflect.ValueOf(plots.Line),
 		"LossCurves":       reflect.ValueOf(plots.LossCurves),
 		"LossVsAccuracy":   reflect.ValueOf(plots.LossVsAccuracy),
@@ -27,6 +28,7 @@ func init() {
 		// type definitions
 		"Bars":         reflect.ValueOf((*plots.Bars)(nil)),
 		"Curve":        reflect.ValueOf((*plots.Curve)(nil)),
+		"Difference":   reflect.ValueOf((*plots.Difference)(nil)),
 		"Interval":     reflect.ValueOf((*plots.Interval)(nil)),
 		"LabeledPoint": reflect.ValueOf((*plots.LabeledPoint)(nil)),
 		"LossHistory":  reflect.ValueOf((*plots.LossHistory)(nil)),

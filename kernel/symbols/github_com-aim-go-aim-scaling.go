@@ -13,6 +13,7 @@ func init() {
 	Symbols["github.com/aim-go/aim/scaling/scaling"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Ablation":                    reflect.ValueOf(constant.MakeFromLiteral("\"ablation\"", token.STRING, 0)),
+		"AblationDifferences":         reflect.ValueOf(scaling.AblationDifferences),
 		"Ablations":                   reflect.ValueOf(scaling.Ablations),
 		"AblationsHead":               reflect.ValueOf(scaling.AblationsHead),
 		"AblationsObjective":          reflect.ValueOf(scaling.AblationsObjective),
@@ -31,6 +32,7 @@ func init() {
 		"DataNoAug":                   reflect.ValueOf(scaling.DataNoAug),
 		"EstimateParts":               reflect.ValueOf(scaling.EstimateParts),
 		"FasterPrecision":             reflect.ValueOf(scaling.FasterPrecision),
+		"FigureAblations":             reflect.ValueOf(constant.MakeFromLiteral("\"ablation_differences\"", token.STRING, 0)),
 		"FigureAccuracyVsImages":      reflect.ValueOf(constant.MakeFromLiteral("\"accuracy_vs_images\"", token.STRING, 0)),
 		"FigureCheckpoints":           reflect.ValueOf(constant.MakeFromLiteral("\"checkpoints_loss_vs_accuracy\"", token.STRING, 0)),
 		"FigureDataLossCurves":        reflect.ValueOf(constant.MakeFromLiteral("\"data_loss_curves\"", token.STRING, 0)),
