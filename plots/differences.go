@@ -61,7 +61,19 @@ func differences(title, xLabel string, diffs []Difference) (*figure, []string, e
 			return nil, nil, errors.Wrapf(err, "plots: Differences: metric %q", metric)
 		}
 	}
+	f.ys = append(f.ys, float64(len(variants))-0.5+f.legendStrip(float64(len(variants))))
 	return f, variants, nil
+}
+
+// legendStrip is how far, in data units, the y range must reach above rows rows for the
+// legend to fit in a clear strip across the top of the data area. Bars span the whole width,
+// so the legend needs a strip of its own; its width in the figure depends on the tick labels,
+// which placeLegend's nominal area does not know.
+func (f *figure) legendStrip(rows float64) float64 {
+	q := float64((f.ov.legendSize().Y + 2*vg.Points(legendMargin)) / nominal.Max.Y) // share of the height
+	p := f.padY
+	h := rows * (q*(1+2*p) - p) / (1 + p - q*(1+2*p))
+	return max(h, 0)
 }
 
 // checkDifferences checks the differences and returns their variants and metrics in order of

@@ -3,6 +3,8 @@ package plots
 import (
 	"math"
 	"testing"
+
+	"gonum.org/v1/plot/vg"
 )
 
 // ablationDiffs are three ablations on two metrics, with intervals except one difference of
@@ -83,4 +85,27 @@ func TestDifferencesErrors(t *testing.T) {
 			[]string{`"causal, suite"`, "[2, 0] has Low above High"}},
 	}
 	checkErrors(t, tests)
+}
+
+// TestDifferencesLeaveRoomForTheLegend: above the top row the y range keeps a strip at least as
+// tall as the legend, for few rows and for many, so the legend covers no error bar whatever
+// width the row labels take.
+func TestDifferencesLeaveRoomForTheLegend(t *testing.T) {
+	for _, rows := range []int{1, 3, 8} {
+		var diffs []Difference
+		for i := 0; i < rows; i++ {
+			v := string(rune('A' + i))
+			diffs = append(diffs, Difference{Variant: v, Metric: "suite", Mean: 1, Err: &Interval{Low: -3, High: 5}},
+				Difference{Variant: v, Metric: "Fashion-MNIST", Mean: 0.5, Err: &Interval{Low: -3, High: 5}})
+		}
+		f, _, err := differences("t", "x", diffs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		need := float64((f.ov.legendSize().Y + 2*vg.Points(legendMargin)) / nominal.Max.Y)
+		p := f.finish()
+		if got := (p.Y.Max - (float64(rows) - 0.5)) / (p.Y.Max - p.Y.Min); got < need-1e-9 {
+			t.Errorf("%d rows: the strip above the top row is %.3f of the height; the legend needs %.3f", rows, got, need)
+		}
+	}
 }
