@@ -57,8 +57,9 @@ type figure struct {
 // loss vs pre-training FLOPs, with the fitted power laws) and the
 // checkpoint view of Fig. 4 (accuracy vs validation loss of one run at
 // several steps) and the ablations of Table 1 (each variant's paired
-// difference from the baseline in suite average and headline accuracy). Points with several seeds are drawn at their mean with
-// error bars of their 95% interval, loss curves at their mean with a band
+// difference from the baseline in suite average and headline accuracy).
+// Points with several seeds are drawn at their mean with error bars of
+// their 95% interval, loss curves at their mean with a band
 // of it. A figure whose ladder has no run yet is left out.
 func Figures(r *Results, dir string) error {
 	has := func(ladder string) bool { return len(r.LadderPoints(ladder)) > 0 }
@@ -96,6 +97,15 @@ func Figures(r *Results, dir string) error {
 func (r *Results) headlineMetric() string {
 	m := r.downstreamMetrics()
 	return m[len(m)-1]
+}
+
+// leadMetrics are the metrics the figures lead with: the suite average and
+// the headline accuracy, when the results have one.
+func (r *Results) leadMetrics() []string {
+	if h := r.headlineMetric(); h != MetricSuite {
+		return []string{MetricSuite, h}
+	}
+	return []string{MetricSuite}
 }
 
 // percent is a summary's interval in per cent, nil without one.
@@ -193,10 +203,7 @@ func seedNote(pts []Point) string {
 // intervals, and each other dataset's mean accuracy dashed.
 func AccuracyVsImagesCurves(r *Results, ladder string) []plots.Curve {
 	pts := r.LadderPoints(ladder)
-	main := []string{MetricSuite}
-	if h := r.headlineMetric(); h != MetricSuite {
-		main = append(main, h)
-	}
+	main := r.leadMetrics()
 	var curves []plots.Curve
 	for _, metric := range main {
 		curves = append(curves, imagesCurve(pts, metric, true))
@@ -377,10 +384,7 @@ func lossVsFLOPs(r *Results) (*plot.Plot, error) {
 // in suite average and in headline accuracy, in points, with its 95%
 // interval where it has several seeds.
 func AblationDifferences(r *Results) []plots.Difference {
-	metrics := []string{MetricSuite}
-	if h := r.headlineMetric(); h != MetricSuite {
-		metrics = append(metrics, h)
-	}
+	metrics := r.leadMetrics()
 	var out []plots.Difference
 	for _, c := range r.Comparisons {
 		if c.Ladder != Ablation || !slices.Contains(metrics, c.Metric) {
