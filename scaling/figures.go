@@ -185,16 +185,27 @@ func checkpointsFigure(r *Results, metric string) (*plot.Plot, error) {
 }
 
 // seedNote is a second title line saying what the points and error bars
-// are, or that there is one seed.
+// are, or that there is one seed. When points have different numbers of
+// seeds (a sweep part still being run) it gives the range, so that a title
+// never claims more seeds than a point has.
 func seedNote(pts []Point) string {
-	n := 0
-	for _, p := range pts {
-		n = max(n, len(p.Seeds))
+	least, most := 0, 0
+	for i, p := range pts {
+		n := len(p.Seeds)
+		if i == 0 || n < least {
+			least = n
+		}
+		most = max(most, n)
 	}
-	if n < 2 {
+	switch {
+	case most < 2:
 		return "\none seed"
+	case least == 1:
+		return fmt.Sprintf("\nmeans and 95%% intervals over 1 to %d seeds (no bar: one seed)", most)
+	case least < most:
+		return fmt.Sprintf("\nmeans and 95%% intervals over %d to %d seeds", least, most)
 	}
-	return fmt.Sprintf("\nmeans and 95%% intervals over %d seeds", n)
+	return fmt.Sprintf("\nmeans and 95%% intervals over %d seeds", most)
 }
 
 // AccuracyVsImagesCurves is what the accuracy-vs-images figure of a data

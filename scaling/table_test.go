@@ -34,3 +34,30 @@ func TestResultsTable(t *testing.T) {
 		}
 	}
 }
+
+// A figure's title says how many seeds its points have, and never more
+// than the fewest-seeded point has without saying so.
+func TestSeedNoteNamesTheSeedRange(t *testing.T) {
+	seeds := func(counts ...int) []Point {
+		pts := make([]Point, len(counts))
+		for i, n := range counts {
+			for s := range n {
+				pts[i].Seeds = append(pts[i].Seeds, uint64(s))
+			}
+		}
+		return pts
+	}
+	for _, c := range []struct {
+		counts []int
+		want   string
+	}{
+		{[]int{1, 1}, "\none seed"},
+		{[]int{3, 3}, "\nmeans and 95% intervals over 3 seeds"},
+		{[]int{3, 1, 2}, "\nmeans and 95% intervals over 1 to 3 seeds (no bar: one seed)"},
+		{[]int{2, 3}, "\nmeans and 95% intervals over 2 to 3 seeds"},
+	} {
+		if got := seedNote(seeds(c.counts...)); got != c.want {
+			t.Errorf("seedNote(%v seeds) = %q, want %q", c.counts, got, c.want)
+		}
+	}
+}
