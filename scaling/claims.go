@@ -97,7 +97,9 @@ func (r *Results) Claims() []Claim {
 	} {
 		out = append(out, r.pairedClaim(c))
 	}
-	return append(out, r.computeClaim())
+	out = append(out, r.computeClaim())
+	return append(out, r.pairedClaim(pairedClaim{"At about equal compute, a larger model beats a smaller one trained longer (Fig. 6)",
+		"models, models-base, long-small, long-bench", EqualCompute, MetricValLoss, nil, -1}))
 }
 
 // correlationClaim reads a claim off a ladder's correlation of validation

@@ -26,6 +26,16 @@ const (
 	CheckpointLadder = "checkpoint"
 )
 
+// EqualCompute names the comparisons of a model on the longer schedule
+// with a larger model on the model ladder's schedule whose run cost about
+// the same pre-training compute (within EqualComputeRatio): the paper's
+// Fig. 6 question asked of finished, fully annealed runs.
+const EqualCompute = "equal-compute"
+
+// EqualComputeRatio is the largest ratio of two runs' pre-training compute
+// that still counts as about equal.
+const EqualComputeRatio = 1.3
+
 // Spec describes one pre-training run of a sweep, or, with AtStep, one of
 // its kept checkpoints.
 type Spec struct {
@@ -409,5 +419,5 @@ func imagesLabel(n int) string {
 // title is a short human name of a ladder.
 func title(ladder string) string {
 	return map[string]string{ModelLadder: "model ladder", LongLadder: "longer schedule", DataLadder: "data ladder", NoAugDataLadder: "data ladder without augmentation",
-		Ablation: "ablation", CheckpointLadder: "checkpoints"}[ladder]
+		Ablation: "ablation", CheckpointLadder: "checkpoints", EqualCompute: "equal compute"}[ladder]
 }

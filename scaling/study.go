@@ -287,8 +287,9 @@ func (r *Results) downstreamMetrics() []string {
 }
 
 // comparisons pairs each ablation with its baseline, each ladder step
-// with the one before it, and each model on the longer schedule with the
-// same model on the model ladder's.
+// with the one before it, each model on the longer schedule with the
+// same model on the model ladder's, and with larger models of about the
+// same compute.
 func (r *Results) comparisons() []Comparison {
 	var out []Comparison
 	all := append([]string{MetricValLoss}, r.downstreamMetrics()...)
@@ -305,6 +306,7 @@ func (r *Results) comparisons() []Comparison {
 			}
 		}
 	}
+	out = append(out, r.equalComputeComparisons(all)...)
 	abl := r.LadderPoints(Ablation)
 	if len(abl) > 0 && isBaseline(abl[0]) {
 		base := abl[0]
@@ -317,6 +319,28 @@ func (r *Results) comparisons() []Comparison {
 		}
 	}
 	return out
+}
+
+// equalComputeComparisons pairs each model on the longer schedule with
+// every larger model of the model ladder whose run cost about as much
+// compute: variant (the larger model, shorter schedule) − baseline (the
+// smaller model, longer schedule), seed by seed.
+func (r *Results) equalComputeComparisons(metrics []string) []Comparison {
+	var out []Comparison
+	for _, long := range r.LadderPoints(LongLadder) {
+		for _, big := range r.LadderPoints(ModelLadder) {
+			if big.TrunkParams > long.TrunkParams && aboutEqual(big.FLOPs, long.FLOPs, EqualComputeRatio) {
+				out = append(out, r.compare(EqualCompute, long, big, metrics)...)
+			}
+		}
+	}
+	return out
+}
+
+// aboutEqual reports whether two positive amounts are within a ratio of
+// each other.
+func aboutEqual(a, b, ratio float64) bool {
+	return a > 0 && b > 0 && max(a, b) <= ratio*min(a, b)
 }
 
 // sameTask reports whether two runs' validation losses measure the same

@@ -539,6 +539,51 @@ func TestLongerScheduleIsPairedWithTheLadder(t *testing.T) {
 	}
 }
 
+// TestEqualComputeComparisons: a model on the longer schedule is paired
+// seed by seed with each larger model of about its compute (here bench at
+// 1.2× small's), and with no smaller model and no model of more than
+// EqualComputeRatio times its compute.
+func TestEqualComputeComparisons(t *testing.T) {
+	r := &Results{Mode: "full", Dataset: "mnist", Headline: "fashion-mnist"}
+	add := func(ladder, label, preset string, steps int, flops float64, loss []float64) {
+		for seed, l := range loss {
+			run := handRun(t, ladder, label, preset, uint64(seed), l, 0.85, 0.82)
+			run.Steps, run.FLOPs = steps, flops
+			r.Runs = append(r.Runs, run)
+		}
+	}
+	add(ModelLadder, "tiny", "tiny", 50, 1.1e10, []float64{0.150, 0.151, 0.152})
+	add(ModelLadder, "small", "small", 50, 0.5e10, []float64{0.131, 0.132, 0.133})
+	add(ModelLadder, "bench", "bench", 50, 1.2e10, []float64{0.126, 0.128, 0.127})
+	add(ModelLadder, "base", "base", 50, 1.31e10, []float64{0.120, 0.121, 0.122})
+	add(LongLadder, longLabel("small", 100), "small", 100, 1.0e10, []float64{0.120, 0.121, 0.122})
+	r.Summarize()
+	var got []Comparison
+	for _, c := range r.Comparisons {
+		if c.Ladder == EqualCompute {
+			got = append(got, c)
+		}
+	}
+	// bench − small on the longer schedule: +0.006, +0.007, +0.005; mean
+	// +0.006, sd 0.001, half-width t(0.975, 2)·0.001/√3 = 4.3027·0.001/√3 = 0.0025.
+	if len(got) != 3 || got[0].Baseline != "small, 100 steps" || got[0].Variant != "bench" || got[0].Metric != MetricValLoss ||
+		got[0].N != 3 || !near(got[0].Mean, 0.006) || math.Abs(got[0].High-got[0].Mean-4.3027*0.001/math.Sqrt(3)) > 1e-6 || got[0].Verdict != "beyond noise" {
+		t.Fatalf("equal-compute comparisons %+v; want bench − small, 100 steps on loss, suite and fashion-mnist, loss +0.006 ± 0.0025", got)
+	}
+	for _, c := range r.Claims() {
+		if strings.HasPrefix(c.Paper, "At about equal compute") {
+			if c.Verdict != VerdictReversed || len(c.Evidence) != 1 || !strings.HasPrefix(c.Evidence[0], "bench − small, 100 steps, final val loss: +0.0060 [") {
+				t.Errorf("equal-compute claim %+v; want reversed, from bench − small, 100 steps", c)
+			}
+			if !strings.Contains(r.Tables(), "## Paired differences: equal compute, a larger model against a smaller one trained longer") {
+				t.Error("tables.md lacks the equal-compute comparisons")
+			}
+			return
+		}
+	}
+	t.Error("no equal-compute claim")
+}
+
 // TestFasterPrecision: bf16 where Measured finds its steps at least 10%
 // shorter, float32 on a tie and for presets not measured.
 func TestFasterPrecision(t *testing.T) {

@@ -2,6 +2,7 @@ package scaling
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aim-go/aim/scaling/stats"
@@ -86,7 +87,7 @@ func (r *Results) pointTable(b *strings.Builder, ladder string, pts []Point) {
 
 // comparisonTables writes the paired differences, one table per ladder.
 func (r *Results) comparisonTables(b *strings.Builder) {
-	for _, ladder := range ladderOrder {
+	for _, ladder := range append(slices.Clone(ladderOrder), EqualCompute) {
 		var cs []Comparison
 		for _, c := range r.Comparisons {
 			if c.Ladder == ladder {
@@ -97,8 +98,11 @@ func (r *Results) comparisonTables(b *strings.Builder) {
 			continue
 		}
 		what := "each step against the one before"
-		if ladder == Ablation {
+		switch ladder {
+		case Ablation:
 			what = "each ablation against the baseline"
+		case EqualCompute:
+			what = fmt.Sprintf("a larger model against a smaller one trained longer, their compute within %.1f×", EqualComputeRatio)
 		}
 		fmt.Fprintf(b, "\n## Paired differences: %s, %s\n\n", title(ladder), what)
 		b.WriteString("Mean over seeds of (variant − baseline) of the same seed, with its 95% t interval; " +

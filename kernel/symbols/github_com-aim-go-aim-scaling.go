@@ -30,6 +30,8 @@ func init() {
 		"Data":                        reflect.ValueOf(scaling.Data),
 		"DataLadder":                  reflect.ValueOf(constant.MakeFromLiteral("\"data\"", token.STRING, 0)),
 		"DataNoAug":                   reflect.ValueOf(scaling.DataNoAug),
+		"EqualCompute":                reflect.ValueOf(constant.MakeFromLiteral("\"equal-compute\"", token.STRING, 0)),
+		"EqualComputeRatio":           reflect.ValueOf(constant.MakeFromLiteral("1.29999999999999999995663191310057982263970188796520233154296875", token.FLOAT, 0)),
 		"EstimateParts":               reflect.ValueOf(scaling.EstimateParts),
 		"FasterPrecision":             reflect.ValueOf(scaling.FasterPrecision),
 		"FigureAblations":             reflect.ValueOf(constant.MakeFromLiteral("\"ablation_differences\"", token.STRING, 0)),
