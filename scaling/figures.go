@@ -338,7 +338,9 @@ func lossCurves(r *Results, ladder string) (*plot.Plot, error) {
 
 // LossVsFLOPsCurves is what the loss-vs-compute figure draws: each model's
 // mean validation loss against the compute spent by each evaluation, with
-// a band of its 95% interval (several seeds) and its fitted power law.
+// a band of its 95% interval (several seeds) and its fitted power law; then,
+// dashed, each model on the longer schedule, so that a finished longer run
+// can be read against larger models at the same compute.
 func LossVsFLOPsCurves(r *Results) []plots.Curve {
 	fits := map[string]ComputeFit{}
 	for _, f := range r.ComputeFits {
@@ -346,16 +348,7 @@ func LossVsFLOPsCurves(r *Results) []plots.Curve {
 	}
 	var curves []plots.Curve
 	for _, p := range r.LadderPoints(ModelLadder) {
-		c := plots.Curve{Label: sizeLabel(p.Preset, p.TrunkParams), Band: true}
-		all := true
-		for _, s := range p.Curve {
-			c.X, c.Y = append(c.X, s.FLOPs), append(c.Y, s.ValLoss.Mean)
-			c.Low, c.High = append(c.Low, s.ValLoss.Low), append(c.High, s.ValLoss.High)
-			all = all && s.ValLoss.HasInterval
-		}
-		if !all {
-			c.Low, c.High = nil, nil
-		}
+		c := flopsCurve(p, sizeLabel(p.Preset, p.TrunkParams))
 		if f, ok := fits[p.Label]; ok && f.Error == "" {
 			c.FitX, c.FitY = fitCurve(f)
 		}
@@ -363,7 +356,31 @@ func LossVsFLOPsCurves(r *Results) []plots.Curve {
 			curves = append(curves, c)
 		}
 	}
+	for _, p := range r.LadderPoints(LongLadder) {
+		c := flopsCurve(p, fmt.Sprintf("%s, %d steps", sizeLabel(p.Preset, p.TrunkParams), p.Steps))
+		c.Dashed = true
+		if len(c.X) > 0 {
+			curves = append(curves, c)
+		}
+	}
 	return curves
+}
+
+// flopsCurve is a point's mean validation loss at each evaluation against
+// the compute spent by then, with its band where every evaluation has an
+// interval.
+func flopsCurve(p Point, label string) plots.Curve {
+	c := plots.Curve{Label: label, Band: true}
+	all := true
+	for _, s := range p.Curve {
+		c.X, c.Y = append(c.X, s.FLOPs), append(c.Y, s.ValLoss.Mean)
+		c.Low, c.High = append(c.Low, s.ValLoss.Low), append(c.High, s.ValLoss.High)
+		all = all && s.ValLoss.HasInterval
+	}
+	if !all {
+		c.Low, c.High = nil, nil
+	}
+	return c
 }
 
 // fitCurve samples a fitted power law over the compute it was fitted on.
@@ -386,7 +403,7 @@ func lossVsFLOPs(r *Results) (*plot.Plot, error) {
 		return nil, err
 	}
 	p.Title.Text += " (dotted: a·C^−b + e fits)"
-	p.Title.Text += seedNote(r.LadderPoints(ModelLadder))
+	p.Title.Text += seedNote(append(r.LadderPoints(ModelLadder), r.LadderPoints(LongLadder)...))
 	return p, nil
 }
 

@@ -537,6 +537,19 @@ func TestLongerScheduleIsPairedWithTheLadder(t *testing.T) {
 	if len(hs) != 2 || hs[0].Label != "bench, 50 steps" || hs[1].Label != "bench, 100 steps" {
 		t.Errorf("long loss curves %+v", hs)
 	}
+	// The loss-vs-compute figure draws the longer run dashed after the
+	// ladder's, at its own compute and without a fit.
+	cs := LossVsFLOPsCurves(r)
+	long := findPoint(t, r, LongLadder, "bench, 100 steps")
+	if len(cs) != 2 || cs[0].Dashed || !cs[1].Dashed || cs[1].Label != "bench (2.7M), 100 steps" || len(cs[1].FitX) != 0 ||
+		len(cs[1].X) != len(long.Curve) {
+		t.Fatalf("loss vs FLOPs curves %+v", cs)
+	}
+	for k, s := range long.Curve {
+		if !near(cs[1].X[k], s.FLOPs) || !near(cs[1].Y[k], s.ValLoss.Mean) || !near(cs[1].Low[k], s.ValLoss.Low) {
+			t.Errorf("longer run at step %d plotted at (%g, %g [%g]); results %+v", s.Step, cs[1].X[k], cs[1].Y[k], cs[1].Low[k], s)
+		}
+	}
 }
 
 // TestEqualComputeComparisons: a model on the longer schedule is paired
