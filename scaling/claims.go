@@ -97,9 +97,9 @@ func (r *Results) Claims() []Claim {
 	} {
 		out = append(out, r.pairedClaim(c))
 	}
-	out = append(out, r.computeClaim())
-	return append(out, r.pairedClaim(pairedClaim{"At about equal compute, a larger model beats a smaller one trained longer (Fig. 6)",
-		"models, models-base, long-small, long-bench", EqualCompute, MetricValLoss, nil, -1}))
+	equalCompute := pairedClaim{"At about equal compute, a larger model beats a smaller one trained longer (Fig. 6)",
+		"models, models-base, long-small, long-bench", EqualCompute, MetricValLoss, nil, -1}
+	return append(out, r.computeClaim(), r.pairedClaim(equalCompute))
 }
 
 // correlationClaim reads a claim off a ladder's correlation of validation
