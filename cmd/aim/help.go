@@ -20,7 +20,7 @@ var flagGroups = []struct {
 	{"Training", []string{"steps", "epochs", "batch", "feature-batch", "lr", "min-lr", "warmup",
 		"weight-decay", "min-steps", "eval-every", "seed", "seeds", "resume", "quick", "part", "sweep"}},
 	{"Computation", []string{"precision", "dist", "infer-only", "weights", "cpuprofile"}},
-	{"Output", []string{"out", "runs", "estimate", "pool", "top", "json", "logits"}},
+	{"Output", []string{"out", "runs", "estimate", "summarize", "pool", "top", "json", "logits"}},
 }
 
 // commandExamples are the example lines help prints for each command.
@@ -53,6 +53,7 @@ var commandExamples = map[string][]string{
 		"aim scaling --out runs/scaling --quick",
 		"aim scaling --estimate --seeds 3",
 		"aim scaling --part models --seeds 3 --out docs/results --runs runs/study   # then the other parts, same --out",
+		"aim scaling --summarize --out docs/results   # tables and figures again from results.json, nothing run",
 	},
 	"plot": {
 		"aim plot --results runs/scaling/results.json --out figures",

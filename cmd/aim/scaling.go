@@ -26,7 +26,7 @@ import (
 // scalingFlags are the flags of aim scaling.
 type scalingFlags struct {
 	out, runs, sweep, part, sizes, dataName, dataDir, precision *string
-	quick, augment, estimate                                    *bool
+	quick, augment, estimate, summarize                         *bool
 	seed                                                        *uint64
 	seeds                                                       *int
 	size                                                        *sizeFlag
@@ -48,6 +48,7 @@ func registerScaling(fs *flag.FlagSet) *scalingFlags {
 		size:      registerSize(fs),
 		precision: fs.String("precision", "auto", "how matrix products compute: auto (bf16 for the presets it pre-trains faster, on CPUs with bf16 units; f32 for the others), f32 or bf16"),
 		estimate:  fs.Bool("estimate", false, "print each part's runs and estimated time (or only --part's), and run nothing"),
+		summarize: fs.Bool("summarize", false, "rewrite --out's results.csv, comparisons.csv, tables.md and figures from its results.json with this binary's code, and run nothing"),
 	}
 }
 
@@ -131,6 +132,9 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *f.summarize {
+		return summarizeOnly(fs, *f.out, stdout)
+	}
 	if flagGiven(fs, "part") && flagGiven(fs, "sweep") {
 		return usageError{errors.New("give --part or --sweep, not both")}
 	}
@@ -162,6 +166,40 @@ func runScaling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "%d runs; results in %s, tables in %s, figures in %s\n", len(res.Runs),
 		filepath.Join(*f.out, scaling.ResultsFile), filepath.Join(*f.out, scaling.TablesFile), filepath.Join(*f.out, scaling.FiguresDir))
+	printCorrelations(res, stdout)
+	return nil
+}
+
+// summarizeFlags are the flags --summarize takes; the others choose what
+// to run, and it runs nothing.
+var summarizeFlags = []string{"summarize", "out"}
+
+// summarizeOnly rewrites a results directory's tables, comparisons and
+// figures from its results.json, so that a change to how results are
+// summarised reaches them without another part having to run.
+func summarizeOnly(fs *flag.FlagSet, out string, stdout io.Writer) error {
+	var extra []string
+	fs.Visit(func(f *flag.Flag) {
+		if !slices.Contains(summarizeFlags, f.Name) {
+			extra = append(extra, "--"+f.Name)
+		}
+	})
+	if len(extra) > 0 {
+		return usageError{errors.Errorf("--summarize runs nothing and takes only --out; drop %s", strings.Join(extra, ", "))}
+	}
+	if err := required("out", out); err != nil {
+		return err
+	}
+	path := filepath.Join(out, scaling.ResultsFile)
+	res, err := scaling.LoadResults(path)
+	if err != nil {
+		return errors.Wrap(err, "--summarize")
+	}
+	if err := res.Save(out); err != nil {
+		return errors.Wrapf(err, "--summarize: writing %s", out)
+	}
+	fmt.Fprintf(stdout, "%d runs from %s summarised again; tables in %s, figures in %s\n", len(res.Runs), path,
+		filepath.Join(out, scaling.TablesFile), filepath.Join(out, scaling.FiguresDir))
 	printCorrelations(res, stdout)
 	return nil
 }

@@ -59,27 +59,7 @@ func TestScalingEstimateAndUsage(t *testing.T) {
 // of several seeds with error bars, and one of one seed without.
 func TestPlotResultsDrawsErrorBars(t *testing.T) {
 	for _, seeds := range []int{1, 3} {
-		r := &scaling.Results{Mode: "full", Dataset: "mnist", Sweep: "models"}
-		for i, preset := range []string{"micro", "tiny", "small"} {
-			cfg, err := graph.Preset(preset)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for seed := range seeds {
-				loss := 0.2 - 0.03*float64(i) + 0.002*float64(seed)
-				run := scaling.RunResult{Spec: scaling.Spec{Ladder: scaling.ModelLadder, Label: preset, Preset: preset, Model: cfg, Steps: 30, Batch: 64, Seed: uint64(seed)},
-					FinalValLoss: loss, SuiteAverage: 0.7 + 0.05*float64(i), Accuracy: map[string]float64{"fashion-mnist": 0.7 + 0.05*float64(i) + 0.01*float64(seed)}}
-				for step := 10; step <= 30; step += 10 {
-					run.Curve = append(run.Curve, train.Metrics{Step: step, ValLoss: loss + 1/float64(step), TrainLoss: loss})
-				}
-				r.Runs = append(r.Runs, run)
-			}
-		}
-		b, _ := json.Marshal(r)
-		path := filepath.Join(t.TempDir(), "results.json")
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := writeSampleResults(t, t.TempDir(), seeds)
 		out := filepath.Join(t.TempDir(), "figs")
 		var stdout, stderr bytes.Buffer
 		if code := run([]string{"plot", "--results", path, "--out", out}, &stdout, &stderr); code != 0 {
@@ -93,6 +73,101 @@ func TestPlotResultsDrawsErrorBars(t *testing.T) {
 			if st, err := os.Stat(filepath.Join(out, f+".png")); err != nil || st.Size() == 0 {
 				t.Errorf("%d seeds: %s: %v", seeds, f, err)
 			}
+		}
+	}
+}
+
+// writeSampleResults writes into dir the results.json of a model ladder of
+// micro, tiny and small, each with seeds seeds, and returns its path.
+func writeSampleResults(t *testing.T, dir string, seeds int) string {
+	t.Helper()
+	r := &scaling.Results{Mode: "full", Dataset: "mnist", Sweep: "models"}
+	for i, preset := range []string{"micro", "tiny", "small"} {
+		cfg, err := graph.Preset(preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := range seeds {
+			loss := 0.2 - 0.03*float64(i) + 0.002*float64(seed)
+			run := scaling.RunResult{Spec: scaling.Spec{Ladder: scaling.ModelLadder, Label: preset, Preset: preset, Model: cfg, Steps: 30, Batch: 64, Seed: uint64(seed)},
+				FinalValLoss: loss, SuiteAverage: 0.7 + 0.05*float64(i), Accuracy: map[string]float64{"fashion-mnist": 0.7 + 0.05*float64(i) + 0.01*float64(seed)}}
+			for step := 10; step <= 30; step += 10 {
+				run.Curve = append(run.Curve, train.Metrics{Step: step, ValLoss: loss + 1/float64(step), TrainLoss: loss})
+			}
+			r.Runs = append(r.Runs, run)
+		}
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, scaling.ResultsFile)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestScalingSummarize: --summarize rewrites stale tables, comparisons and
+// figures from results.json alone, trains nothing, and refuses the flags
+// that choose what to run.
+func TestScalingSummarize(t *testing.T) {
+	dir := t.TempDir()
+	writeSampleResults(t, dir, 3)
+	stale := []byte("stale\n")
+	for _, name := range []string{scaling.TablesFile, scaling.ResultsCSV, scaling.ComparisonsCSV} {
+		if err := os.WriteFile(filepath.Join(dir, name), stale, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"scaling", "--summarize", "--out", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("--summarize: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "9 runs from "+filepath.Join(dir, scaling.ResultsFile)+" summarised again") {
+		t.Errorf("--summarize: %q", stdout.String())
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	perSeed := 0
+	for _, line := range strings.Split(read(scaling.ResultsCSV), "\n") {
+		if strings.HasPrefix(line, "model,") && strings.Contains(line, ",run,1,") {
+			perSeed++
+		}
+	}
+	if perSeed != 9 {
+		t.Errorf("results.csv has %d per-seed rows; want 9:\n%s", perSeed, read(scaling.ResultsCSV))
+	}
+	// tiny − micro in loss is −0.03 at every seed: sd 0, so the interval is the point.
+	if c := read(scaling.ComparisonsCSV); !strings.Contains(c, "model,micro,tiny,final_val_loss,3,0 1 2,-0.03,") {
+		t.Errorf("comparisons.csv lacks the micro → tiny loss step:\n%s", c)
+	}
+	if tables := read(scaling.TablesFile); tables == string(stale) || !strings.Contains(tables, "| micro |") {
+		t.Errorf("tables.md was not rewritten:\n%s", tables)
+	}
+	if st, err := os.Stat(filepath.Join(dir, scaling.FiguresDir, scaling.FigureLossVsAccuracy+".png")); err != nil || st.Size() == 0 {
+		t.Errorf("figure: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs")); err == nil {
+		t.Errorf("--summarize created a runs directory")
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--summarize", "--out", dir, "--part", "models", "--seeds", "3"}, 2, "--summarize runs nothing and takes only --out; drop --part, --seeds"},
+		{[]string{"--summarize"}, 2, "flag --out is required"},
+		{[]string{"--summarize", "--out", filepath.Join(dir, "none")}, 1, filepath.Join(dir, "none", scaling.ResultsFile)},
+	} {
+		stderr.Reset()
+		if code := run(append([]string{"scaling"}, tc.args...), &stdout, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("aim scaling %s: exit %d, %q; want %d, %q", strings.Join(tc.args, " "), code, stderr.String(), tc.code, tc.want)
 		}
 	}
 }
