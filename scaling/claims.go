@@ -85,10 +85,13 @@ func (r *Results) Claims() []Claim {
 	for _, c := range []pairedClaim{
 		{"Larger models reach lower loss", "models, models-base", ModelLadder, MetricValLoss, nil, -1},
 		{"Larger models reach higher accuracy", "models, models-base", ModelLadder, suite, nil, +1},
+		{"The same, largest model against smallest", "models, models-base", LadderEnds(ModelLadder), suite, nil, +1},
 		{"Longer training lowers the loss further", "long-small, long-bench", LongLadder, MetricValLoss, longerSchedule, -1},
 		{"Longer training raises accuracy", "long-small, long-bench", LongLadder, suite, longerSchedule, +1},
 		{"More unique images give higher accuracy (with augmentation)", "data", DataLadder, suite, nil, +1},
+		{"The same, most images against fewest (with augmentation)", "data", LadderEnds(DataLadder), suite, nil, +1},
 		{"More unique images give higher accuracy (without augmentation)", "data-noaug", NoAugDataLadder, suite, nil, +1},
+		{"The same, most images against fewest (without augmentation)", "data-noaug", LadderEnds(NoAugDataLadder), suite, nil, +1},
 		{"Raster order is best", "ablations-order", Ablation, suite, variantHas("order"), -1},
 		{"Prefix attention beats causal pre-training", "ablations-objective", Ablation, suite, variantHas("causal"), -1},
 		{"Normalised targets beat raw pixels", "ablations-objective", Ablation, suite, variantHas("raw"), -1},

@@ -9,7 +9,8 @@
 // attentive probe (the probe's seed is the run's); results.json,
 // results.csv and tables.md give every seed's figures, each point's mean,
 // standard deviation and 95% t interval, the paired differences of
-// ablations and neighbouring ladder steps, rank correlations with bootstrap
+// ablations, neighbouring ladder steps and a ladder's ends (its last point
+// against its first), rank correlations with bootstrap
 // intervals and power-law fits of loss against compute; the figures draw
 // the intervals. The statistics are those of package scaling/stats.
 // Results.Claims reads off them a verdict on each of the paper's findings

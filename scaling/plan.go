@@ -32,6 +32,16 @@ const (
 // Fig. 6 question asked of finished, fully annealed runs.
 const EqualCompute = "equal-compute"
 
+// endsSuffix marks the comparison ladder of a ladder's last point against
+// its first.
+const endsSuffix = "-ends"
+
+// LadderEnds names the comparisons of a ladder's last point against its
+// first (the largest model against the smallest, the most unique images
+// against the fewest): a trend whose neighbouring steps each sit inside the
+// noise can still show over the whole ladder.
+func LadderEnds(ladder string) string { return ladder + endsSuffix }
+
 // EqualComputeRatio is the largest ratio of two runs' pre-training compute
 // that still counts as about equal.
 const EqualComputeRatio = 1.3
@@ -418,6 +428,9 @@ func imagesLabel(n int) string {
 
 // title is a short human name of a ladder.
 func title(ladder string) string {
+	if base, ok := strings.CutSuffix(ladder, endsSuffix); ok {
+		return title(base) + ", its ends"
+	}
 	return map[string]string{ModelLadder: "model ladder", LongLadder: "longer schedule", DataLadder: "data ladder", NoAugDataLadder: "data ladder without augmentation",
 		Ablation: "ablation", CheckpointLadder: "checkpoints", EqualCompute: "equal compute"}[ladder]
 }

@@ -286,10 +286,14 @@ func (r *Results) downstreamMetrics() []string {
 	return out
 }
 
+// endsLadders are the ladders whose last point is also compared with
+// their first.
+var endsLadders = []string{ModelLadder, DataLadder, NoAugDataLadder}
+
 // comparisons pairs each ablation with its baseline, each ladder step
-// with the one before it, each model on the longer schedule with the
-// same model on the model ladder's, and with larger models of about the
-// same compute.
+// with the one before it, the last point of a ladder of three or more with
+// its first, each model on the longer schedule with the same model on the
+// model ladder's, and with larger models of about the same compute.
 func (r *Results) comparisons() []Comparison {
 	var out []Comparison
 	all := append([]string{MetricValLoss}, r.downstreamMetrics()...)
@@ -297,6 +301,11 @@ func (r *Results) comparisons() []Comparison {
 		pts := r.LadderPoints(ladder)
 		for i := 1; i < len(pts); i++ {
 			out = append(out, r.compare(ladder, pts[i-1], pts[i], all)...)
+		}
+	}
+	for _, ladder := range endsLadders {
+		if pts := r.LadderPoints(ladder); len(pts) >= 3 {
+			out = append(out, r.compare(LadderEnds(ladder), pts[0], pts[len(pts)-1], all)...)
 		}
 	}
 	for _, long := range r.LadderPoints(LongLadder) {

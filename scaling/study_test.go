@@ -753,3 +753,58 @@ func TestClaimWaitsForSeeds(t *testing.T) {
 		t.Error("no claim of the loss-accuracy correlation")
 	}
 }
+
+// TestLadderEndsComparisons: a ladder of three or more points also pairs
+// its last point with its first, seed by seed, in comparisons, tables and
+// a claim of its own; a ladder of two points does not (its one step says
+// it all).
+func TestLadderEndsComparisons(t *testing.T) {
+	r := handResults(t)
+	var ends []Comparison
+	for _, c := range r.Comparisons {
+		if c.Ladder == LadderEnds(ModelLadder) {
+			ends = append(ends, c)
+		}
+	}
+	// small − micro, suite average: 0.13, 0.12, 0.11; mean 0.12, sd 0.01,
+	// half-width t(0.975, 2)·0.01/√3 = 4.3027·0.01/√3 = 0.02484.
+	suite := findComparison(t, ends, "small", MetricSuite)
+	if len(ends) != 3 || suite.Baseline != "micro" || suite.N != 3 || !near(suite.Mean, 0.12) ||
+		math.Abs(suite.High-suite.Mean-4.3027*0.01/math.Sqrt(3)) > 1e-5 || suite.Verdict != "beyond noise" {
+		t.Fatalf("model-ladder ends %+v; want small − micro on loss, suite and fashion-mnist, suite +0.12 ± 0.0248", ends)
+	}
+	if loss := findComparison(t, ends, "small", MetricValLoss); !near(loss.Mean, -0.10) {
+		t.Errorf("small − micro loss %v; want -0.10", loss.Mean)
+	}
+	claim := func(r *Results) Claim {
+		for _, c := range r.Claims() {
+			if c.Paper == "The same, largest model against smallest" {
+				return c
+			}
+		}
+		t.Fatal("no claim of the model ladder's ends")
+		return Claim{}
+	}
+	if c := claim(r); c.Verdict != VerdictHolds || len(c.Evidence) != 1 || !strings.HasPrefix(c.Evidence[0], "small − micro, suite average: +12.00 [") {
+		t.Errorf("ends claim %+v; want holds, from small − micro", c)
+	}
+	if !strings.Contains(r.Tables(), "## Paired differences: model ladder, its ends, the last point against the first") {
+		t.Error("tables.md lacks the model ladder's ends")
+	}
+	var kept []RunResult
+	for _, run := range r.Runs {
+		if run.Label != "tiny" {
+			kept = append(kept, run)
+		}
+	}
+	r.Runs = kept
+	r.Summarize()
+	for _, c := range r.Comparisons {
+		if c.Ladder == LadderEnds(ModelLadder) {
+			t.Errorf("a two-point ladder has an ends comparison: %+v", c)
+		}
+	}
+	if c := claim(r); c.Verdict != VerdictNotRun {
+		t.Errorf("ends claim of a two-point ladder: %q, want %q", c.Verdict, VerdictNotRun)
+	}
+}

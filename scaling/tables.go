@@ -85,9 +85,22 @@ func (r *Results) pointTable(b *strings.Builder, ladder string, pts []Point) {
 	}
 }
 
+// comparisonLadders are the ladders of the comparisons in the order of
+// their tables: each ladder's steps, then its ends, then equal compute.
+func comparisonLadders() []string {
+	var out []string
+	for _, ladder := range ladderOrder {
+		out = append(out, ladder)
+		if slices.Contains(endsLadders, ladder) {
+			out = append(out, LadderEnds(ladder))
+		}
+	}
+	return append(out, EqualCompute)
+}
+
 // comparisonTables writes the paired differences, one table per ladder.
 func (r *Results) comparisonTables(b *strings.Builder) {
-	for _, ladder := range append(slices.Clone(ladderOrder), EqualCompute) {
+	for _, ladder := range comparisonLadders() {
 		var cs []Comparison
 		for _, c := range r.Comparisons {
 			if c.Ladder == ladder {
@@ -101,6 +114,8 @@ func (r *Results) comparisonTables(b *strings.Builder) {
 		switch ladder {
 		case Ablation:
 			what = "each ablation against the baseline"
+		case LadderEnds(ModelLadder), LadderEnds(DataLadder), LadderEnds(NoAugDataLadder):
+			what = "the last point against the first"
 		case EqualCompute:
 			what = fmt.Sprintf("a larger model against a smaller one trained longer, their compute within %.1f×", EqualComputeRatio)
 		}

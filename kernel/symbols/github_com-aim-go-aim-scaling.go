@@ -50,6 +50,7 @@ func init() {
 		"FiguresDir":                  reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
 		"FitResamples":                reflect.ValueOf(constant.MakeFromLiteral("200", token.INT, 0)),
 		"FullMode":                    reflect.ValueOf(scaling.FullMode),
+		"LadderEnds":                  reflect.ValueOf(scaling.LadderEnds),
 		"Ladders":                     reflect.ValueOf(scaling.Ladders),
 		"LoadResults":                 reflect.ValueOf(scaling.LoadResults),
 		"LongLadder":                  reflect.ValueOf(constant.MakeFromLiteral("\"model-long\"", token.STRING, 0)),
