@@ -143,6 +143,28 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	return s.res, nil
 }
 
+// Resummarize rewrites a results directory's results.csv,
+// comparisons.csv, tables.md and figures (and results.json's summaries)
+// from its results.json with this code's statistics, and runs nothing. It
+// holds the directory's lock as a sweep does, so it waits for no sweep and
+// is refused while one writes there.
+func Resummarize(out string) (*Results, error) {
+	path := filepath.Join(out, ResultsFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, errors.Wrap(err, "no results to summarise")
+	}
+	lock, err := lockResults(out)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	res, err := LoadResults(path)
+	if err != nil {
+		return nil, err
+	}
+	return res, errors.Wrapf(res.Save(out), "writing %s", out)
+}
+
 // ResultsLock is the file a sweep locks in its results directory while
 // it reads and rewrites the results there.
 const ResultsLock = ".results.lock"

@@ -119,7 +119,13 @@ func TestTwoSeedMicroSweep(t *testing.T) {
 	if _, err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "one after another") {
 		t.Errorf("a concurrent sweep: %v", err)
 	}
+	if _, err := Resummarize(dir); err == nil || !strings.Contains(err.Error(), "one after another") {
+		t.Errorf("summarising while a sweep writes: %v", err)
+	}
 	lock.Release()
+	if res, err := Resummarize(dir); err != nil || len(res.Runs) != len(loaded.Runs) {
+		t.Errorf("summarising again: %v", err)
+	}
 
 	// Results of another mode are not mixed in.
 	o.Mode.Name = "other"

@@ -191,12 +191,9 @@ func summarizeOnly(fs *flag.FlagSet, out string, stdout io.Writer) error {
 		return err
 	}
 	path := filepath.Join(out, scaling.ResultsFile)
-	res, err := scaling.LoadResults(path)
+	res, err := scaling.Resummarize(out)
 	if err != nil {
 		return errors.Wrap(err, "--summarize")
-	}
-	if err := res.Save(out); err != nil {
-		return errors.Wrapf(err, "--summarize: writing %s", out)
 	}
 	fmt.Fprintf(stdout, "%d runs from %s summarised again; tables in %s, figures in %s\n", len(res.Runs), path,
 		filepath.Join(out, scaling.TablesFile), filepath.Join(out, scaling.FiguresDir))

@@ -170,6 +170,9 @@ func TestScalingSummarize(t *testing.T) {
 			t.Errorf("aim scaling %s: exit %d, %q; want %d, %q", strings.Join(tc.args, " "), code, stderr.String(), tc.code, tc.want)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(dir, "none")); err == nil {
+		t.Error("--summarize of a directory without results created it")
+	}
 }
 
 func TestWarnUnversioned(t *testing.T) {

@@ -69,6 +69,7 @@ func init() {
 		"ResultsCSV":                  reflect.ValueOf(constant.MakeFromLiteral("\"results.csv\"", token.STRING, 0)),
 		"ResultsFile":                 reflect.ValueOf(constant.MakeFromLiteral("\"results.json\"", token.STRING, 0)),
 		"ResultsLock":                 reflect.ValueOf(constant.MakeFromLiteral("\".results.lock\"", token.STRING, 0)),
+		"Resummarize":                 reflect.ValueOf(scaling.Resummarize),
 		"Run":                         reflect.ValueOf(scaling.Run),
 		"Seeds":                       reflect.ValueOf(scaling.Seeds),
 		"SwitchBegin":                 reflect.ValueOf(constant.MakeFromLiteral("\"run begins lower\"", token.STRING, 0)),
