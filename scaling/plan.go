@@ -32,6 +32,12 @@ const (
 // Fig. 6 question asked of finished, fully annealed runs.
 const EqualCompute = "equal-compute"
 
+// Augmentation names the comparisons of the data ladder without
+// augmentation with the data ladder with it, at each number of unique
+// images both have: variant (not augmented) − baseline (augmented), seed by
+// seed, same model and schedule.
+const Augmentation = "augmentation"
+
 // endsSuffix marks the comparison ladder of a ladder's last point against
 // its first.
 const endsSuffix = "-ends"
@@ -432,5 +438,5 @@ func title(ladder string) string {
 		return title(base) + ", its ends"
 	}
 	return map[string]string{ModelLadder: "model ladder", LongLadder: "longer schedule", DataLadder: "data ladder", NoAugDataLadder: "data ladder without augmentation",
-		Ablation: "ablation", CheckpointLadder: "checkpoints", EqualCompute: "equal compute"}[ladder]
+		Ablation: "ablation", CheckpointLadder: "checkpoints", EqualCompute: "equal compute", Augmentation: "augmentation"}[ladder]
 }

@@ -292,8 +292,10 @@ var endsLadders = []string{ModelLadder, DataLadder, NoAugDataLadder}
 
 // comparisons pairs each ablation with its baseline, each ladder step
 // with the one before it, the last point of a ladder of three or more with
-// its first, each model on the longer schedule with the same model on the
-// model ladder's, and with larger models of about the same compute.
+// its first, each point of the data ladder without augmentation with its
+// augmented counterpart, each model on the longer schedule with the same
+// model on the model ladder's, and with larger models of about the same
+// compute.
 func (r *Results) comparisons() []Comparison {
 	var out []Comparison
 	all := append([]string{MetricValLoss}, r.downstreamMetrics()...)
@@ -315,6 +317,7 @@ func (r *Results) comparisons() []Comparison {
 			}
 		}
 	}
+	out = append(out, r.augmentationComparisons(all)...)
 	out = append(out, r.equalComputeComparisons(all)...)
 	abl := r.LadderPoints(Ablation)
 	if len(abl) > 0 && isBaseline(abl[0]) {
@@ -340,6 +343,25 @@ func (r *Results) equalComputeComparisons(metrics []string) []Comparison {
 		for _, big := range r.LadderPoints(ModelLadder) {
 			if big.TrunkParams > long.TrunkParams && aboutEqual(big.FLOPs, long.FLOPs, EqualComputeRatio) {
 				out = append(out, r.compare(EqualCompute, long, big, metrics)...)
+			}
+		}
+	}
+	return out
+}
+
+// augmentationComparisons pairs each point of the data ladder without
+// augmentation with the point of the data ladder with it that has as many
+// unique images, the same model and the same schedule.
+func (r *Results) augmentationComparisons(metrics []string) []Comparison {
+	var out []Comparison
+	for _, off := range r.LadderPoints(NoAugDataLadder) {
+		for _, on := range r.LadderPoints(DataLadder) {
+			if on.UniqueImages != off.UniqueImages || on.Preset != off.Preset || on.Steps != off.Steps || on.Batch != off.Batch {
+				continue
+			}
+			for _, c := range r.compare(Augmentation, on, off, metrics) {
+				c.Baseline, c.Variant = on.Label+", augmented", off.Label+", not augmented"
+				out = append(out, c)
 			}
 		}
 	}

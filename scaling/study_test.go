@@ -808,3 +808,38 @@ func TestLadderEndsComparisons(t *testing.T) {
 		t.Errorf("ends claim of a two-point ladder: %q, want %q", c.Verdict, VerdictNotRun)
 	}
 }
+
+// TestAugmentationComparisons: each point of the data ladder without
+// augmentation is paired, seed by seed, with the augmented point of as
+// many unique images; a point without a counterpart is not.
+func TestAugmentationComparisons(t *testing.T) {
+	r := &Results{Mode: "full", Dataset: "mnist", Headline: "fashion-mnist"}
+	add := func(ladder, label string, images int, loss []float64) {
+		for seed, l := range loss {
+			run := handRun(t, ladder, label, "small", uint64(seed), l, 0.85, 0.82)
+			run.UniqueImages, run.TrainImages, run.NoAugment = images, images, ladder == NoAugDataLadder
+			r.Runs = append(r.Runs, run)
+		}
+	}
+	add(DataLadder, "1k images", 1000, []float64{0.130, 0.131, 0.132})
+	add(DataLadder, "6k images", 6000, []float64{0.129, 0.130, 0.131})
+	add(NoAugDataLadder, "100 images", 100, []float64{0.230, 0.231, 0.232})
+	add(NoAugDataLadder, "1k images", 1000, []float64{0.160, 0.158, 0.162})
+	r.Summarize()
+	var got []Comparison
+	for _, c := range r.Comparisons {
+		if c.Ladder == Augmentation {
+			got = append(got, c)
+		}
+	}
+	// not augmented − augmented, 1k images: +0.030, +0.027, +0.030; mean
+	// +0.029, sd √0.000003 = 0.0017321, half-width 4.3027·0.0017321/√3 = 0.0043027.
+	if len(got) != 3 || got[0].Baseline != "1k images, augmented" || got[0].Variant != "1k images, not augmented" ||
+		got[0].Metric != MetricValLoss || got[0].N != 3 || !near(got[0].Mean, 0.029) ||
+		math.Abs(got[0].High-got[0].Mean-0.0043027) > 1e-6 || got[0].Verdict != "beyond noise" {
+		t.Fatalf("augmentation comparisons %+v; want 1k images not augmented − augmented on loss, suite and fashion-mnist, loss +0.029 ± 0.0043", got)
+	}
+	if !strings.Contains(r.Tables(), "## Paired differences: augmentation, without the paper's augmentation against with it") {
+		t.Error("tables.md lacks the augmentation comparisons")
+	}
+}

@@ -86,13 +86,17 @@ func (r *Results) pointTable(b *strings.Builder, ladder string, pts []Point) {
 }
 
 // comparisonLadders are the ladders of the comparisons in the order of
-// their tables: each ladder's steps, then its ends, then equal compute.
+// their tables: each ladder's steps, then its ends (the augmentation pairs
+// after the data ladder without it), then equal compute.
 func comparisonLadders() []string {
 	var out []string
 	for _, ladder := range ladderOrder {
 		out = append(out, ladder)
 		if slices.Contains(endsLadders, ladder) {
 			out = append(out, LadderEnds(ladder))
+		}
+		if ladder == NoAugDataLadder {
+			out = append(out, Augmentation)
 		}
 	}
 	return append(out, EqualCompute)
@@ -116,6 +120,8 @@ func (r *Results) comparisonTables(b *strings.Builder) {
 			what = "each ablation against the baseline"
 		case LadderEnds(ModelLadder), LadderEnds(DataLadder), LadderEnds(NoAugDataLadder):
 			what = "the last point against the first"
+		case Augmentation:
+			what = "without the paper's augmentation against with it, at each number of unique images"
 		case EqualCompute:
 			what = fmt.Sprintf("a larger model against a smaller one trained longer, their compute within %.1f×", EqualComputeRatio)
 		}

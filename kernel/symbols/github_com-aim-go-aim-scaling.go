@@ -20,6 +20,7 @@ func init() {
 		"AblationsOrder":              reflect.ValueOf(scaling.AblationsOrder),
 		"AccuracyVsImagesCurves":      reflect.ValueOf(scaling.AccuracyVsImagesCurves),
 		"All":                         reflect.ValueOf(scaling.All),
+		"Augmentation":                reflect.ValueOf(constant.MakeFromLiteral("\"augmentation\"", token.STRING, 0)),
 		"Budget":                      reflect.ValueOf(constant.MakeFromLiteral("9000", token.FLOAT, 0)),
 		"CheckpointFractions":         reflect.ValueOf(&scaling.CheckpointFractions).Elem(),
 		"CheckpointLadder":            reflect.ValueOf(constant.MakeFromLiteral("\"checkpoint\"", token.STRING, 0)),
