@@ -310,13 +310,9 @@ func (r *Results) comparisons() []Comparison {
 			out = append(out, r.compare(LadderEnds(ladder), pts[0], pts[len(pts)-1], all)...)
 		}
 	}
-	for _, long := range r.LadderPoints(LongLadder) {
-		for _, short := range r.LadderPoints(ModelLadder) {
-			if short.Preset == long.Preset {
-				out = append(out, r.compare(LongLadder, short, long, all)...)
-			}
-		}
-	}
+	out = append(out, r.crossComparisons(LongLadder, ModelLadder, LongLadder, func(short, long Point) bool {
+		return short.Preset == long.Preset
+	}, all)...)
 	out = append(out, r.augmentationComparisons(all)...)
 	out = append(out, r.equalComputeComparisons(all)...)
 	abl := r.LadderPoints(Ablation)
@@ -338,30 +334,34 @@ func (r *Results) comparisons() []Comparison {
 // compute: variant (the larger model, shorter schedule) − baseline (the
 // smaller model, longer schedule), seed by seed.
 func (r *Results) equalComputeComparisons(metrics []string) []Comparison {
-	var out []Comparison
-	for _, long := range r.LadderPoints(LongLadder) {
-		for _, big := range r.LadderPoints(ModelLadder) {
-			if big.TrunkParams > long.TrunkParams && aboutEqual(big.FLOPs, long.FLOPs, EqualComputeRatio) {
-				out = append(out, r.compare(EqualCompute, long, big, metrics)...)
-			}
-		}
-	}
-	return out
+	return r.crossComparisons(EqualCompute, LongLadder, ModelLadder, func(long, big Point) bool {
+		return big.TrunkParams > long.TrunkParams && aboutEqual(big.FLOPs, long.FLOPs, EqualComputeRatio)
+	}, metrics)
 }
 
 // augmentationComparisons pairs each point of the data ladder without
 // augmentation with the point of the data ladder with it that has as many
 // unique images, the same model and the same schedule.
 func (r *Results) augmentationComparisons(metrics []string) []Comparison {
+	out := r.crossComparisons(Augmentation, DataLadder, NoAugDataLadder, func(on, off Point) bool {
+		return on.UniqueImages == off.UniqueImages && on.Preset == off.Preset && on.Steps == off.Steps && on.Batch == off.Batch
+	}, metrics)
+	for i := range out {
+		out[i].Baseline += ", augmented"
+		out[i].Variant += ", not augmented"
+	}
+	return out
+}
+
+// crossComparisons compares, as ladder, every point of variantLadder with
+// every point of baseLadder that match accepts, seed by seed (variant −
+// base), in the base ladder's order.
+func (r *Results) crossComparisons(ladder, baseLadder, variantLadder string, match func(base, variant Point) bool, metrics []string) []Comparison {
 	var out []Comparison
-	for _, off := range r.LadderPoints(NoAugDataLadder) {
-		for _, on := range r.LadderPoints(DataLadder) {
-			if on.UniqueImages != off.UniqueImages || on.Preset != off.Preset || on.Steps != off.Steps || on.Batch != off.Batch {
-				continue
-			}
-			for _, c := range r.compare(Augmentation, on, off, metrics) {
-				c.Baseline, c.Variant = on.Label+", augmented", off.Label+", not augmented"
-				out = append(out, c)
+	for _, base := range r.LadderPoints(baseLadder) {
+		for _, variant := range r.LadderPoints(variantLadder) {
+			if match(base, variant) {
+				out = append(out, r.compare(ladder, base, variant, metrics)...)
 			}
 		}
 	}
